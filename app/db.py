@@ -1,0 +1,114 @@
+"""Engine, sessions, health check and migrations; the same code on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from app.errors import ConfigError
+from app.settings import Settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Any fixed number: serialises `db upgrade` of several replicas starting at once on PostgreSQL.
+_MIGRATION_LOCK_ID = 0x5741_4B45
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_recycle=1800)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN itself
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout instead of
+    # one failing with "database is locked" when it upgrades a read transaction to a write.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """The application's handle on its database: sessions, health, schema upgrades."""
+
+    def __init__(self, settings: Settings, engine: Engine | None = None):
+        self.url = settings.sqlalchemy_url
+        self.engine = engine or make_engine(self.url)
+        self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back when it raises."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except OperationalError:
+            return False
+
+    def require_reachable(self) -> None:
+        if not self.ping():
+            raise ConfigError(
+                f"Cannot reach the database at {safe_url(self.url)}: start it or set DATABASE_URL to one that answers."
+            )
+
+    def upgrade(self) -> None:
+        """Apply pending Alembic migrations (idempotent; concurrent callers on PostgreSQL take turns)."""
+        self.require_reachable()
+        with self.engine.connect() as connection:
+            postgres = connection.dialect.name == "postgresql"
+            if postgres:
+                connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+                connection.commit()
+            try:
+                config = alembic_config(self.url)
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                connection.commit()
+            finally:
+                if postgres:
+                    connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID})
+                    connection.commit()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)

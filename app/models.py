@@ -1,0 +1,275 @@
+"""Tables and input models (SQLModel's XBase / XCreate / X(table=True) pattern).
+
+Constraints are declared once on the Base and serve both the modal/CLI input check (the Create
+models validate) and the table definition. Every table row carries the workspace's `team_id`.
+Timestamps are timezone-aware UTC (from app.clock).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from pydantic import field_validator, model_validator
+from sqlalchemy import JSON, Column, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+from app.domain import (
+    ContactStatus,
+    Influence,
+    Level,
+    PlanStatus,
+    PlanTimeline,
+    Relationship,
+    Sentiment,
+    StakeholderType,
+    TouchKind,
+)
+
+NAME_MAX = 120
+TEXT_MAX = 1000
+NOTES_MAX = 3000
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+
+
+def enum_type(enum: type[Enum]) -> SAEnum:
+    """Store an enum as its value in a VARCHAR (no native enum type, no CHECK to migrate)."""
+    return SAEnum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+def name_key(text: str | None) -> str:
+    """The case- and space-insensitive form names are compared and looked up by."""
+    return " ".join((text or "").split()).casefold()
+
+
+def clean(text: str | None) -> str | None:
+    """Strip surrounding space; empty becomes None."""
+    text = (text or "").strip()
+    return text or None
+
+
+class TeamScoped(SQLModel):
+    team_id: str = Field(max_length=32, foreign_key="workspace.team_id", index=True)
+
+
+# --- workspace -----------------------------------------------------------------------------------
+
+
+class Workspace(SQLModel, table=True):
+    team_id: str = Field(primary_key=True, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    name: str | None = Field(default=None, max_length=255)
+    # Workspace settings edited in Slack (staleness windows, nudge time): see app/workspaces.py.
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+
+
+# --- account -------------------------------------------------------------------------------------
+
+
+class AccountBase(SQLModel):
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    arr_amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2, sa_type=Numeric(14, 2))
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    renewal_date: date | None = None
+    owner_user_id: str | None = Field(default=None, max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32)
+
+
+class AccountCreate(AccountBase):
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("Give the account a name.")
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        value = value.strip().upper()
+        if not CURRENCY_RE.match(value):
+            raise ValueError("Use a three-letter ISO 4217 code such as EUR or USD.")
+        return value
+
+
+class Account(AccountBase, TeamScoped, table=True):
+    __table_args__ = (UniqueConstraint("team_id", "name_key", name="uq_account_team_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name_key: str = Field(max_length=NAME_MAX)
+    created_at: datetime
+    created_by: str | None = Field(default=None, max_length=32)
+    updated_at: datetime
+    # Bumped on every change to the account's map (contacts, touches, plan): a cache key.
+    version: int = Field(default=1)
+
+
+# --- contact -------------------------------------------------------------------------------------
+
+
+class ContactBase(SQLModel):
+    name: str | None = Field(default=None, max_length=NAME_MAX)
+    title: str | None = Field(default=None, max_length=NAME_MAX)
+    type: StakeholderType = Field(sa_type=enum_type(StakeholderType))
+    department: str | None = Field(default=None, max_length=80)
+    level: Level | None = Field(default=None, sa_type=enum_type(Level))
+    influence: Influence | None = Field(default=None, sa_type=enum_type(Influence))
+    interest: Influence | None = Field(default=None, sa_type=enum_type(Influence))
+    relationship: Relationship = Field(default=Relationship.WEAK, sa_type=enum_type(Relationship))
+    sentiment: Sentiment = Field(default=Sentiment.NEUTRAL, sa_type=enum_type(Sentiment))
+    status: ContactStatus = Field(default=ContactStatus.ACTIVE, sa_type=enum_type(ContactStatus))
+    reports_to_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL")
+    objectives: str | None = Field(default=None, max_length=TEXT_MAX)
+    notes: str | None = Field(default=None, max_length=TEXT_MAX)
+    email: str | None = Field(default=None, max_length=254)
+
+
+class ContactCreate(ContactBase):
+    @field_validator("name", "title", "department", "objectives", "notes", "email", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return clean(value) if isinstance(value, str) or value is None else value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value and not EMAIL_RE.match(value):
+            raise ValueError("That does not look like an e-mail address.")
+        return value
+
+    @model_validator(mode="after")
+    def _name_or_title(self) -> ContactCreate:
+        if not self.name and not self.title:
+            raise ValueError("Give a name or, when the name is unknown, a title such as 'CTO'.")
+        return self
+
+
+class Contact(ContactBase, TeamScoped, table=True):
+    __table_args__ = (
+        UniqueConstraint("account_id", "name_key", name="uq_contact_account_name"),
+        Index("ix_contact_team_account_status", "team_id", "account_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    # name_key: the lookup/uniqueness key; unnamed placeholders are keyed by their title ("?cto").
+    name_key: str = Field(max_length=NAME_MAX + 1)
+    created_at: datetime
+    created_by: str | None = Field(default=None, max_length=32)
+    updated_at: datetime
+
+    @staticmethod
+    def key_for(name: str | None, title: str | None) -> str:
+        return name_key(name) if clean(name) else "?" + name_key(title)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or f"{self.title or 'Contact'} (name unknown)"
+
+    @property
+    def short_name(self) -> str:
+        """First name for a person, the title for a placeholder ("Tom", "CTO")."""
+        return self.name.split()[0] if self.name else (self.title or "Contact")
+
+
+# --- touch ---------------------------------------------------------------------------------------
+
+
+class TouchBase(SQLModel):
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE")
+    occurred_on: date
+    kind: TouchKind = Field(sa_type=enum_type(TouchKind))
+    sentiment_after: Sentiment | None = Field(default=None, sa_type=enum_type(Sentiment))
+    notes: str | None = Field(default=None, max_length=NOTES_MAX)
+
+
+class TouchCreate(TouchBase):
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return clean(value) if isinstance(value, str) or value is None else value
+
+
+class Touch(TouchBase, TeamScoped, table=True):
+    __table_args__ = (Index("ix_touch_contact_date", "contact_id", "occurred_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    logged_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime
+
+
+# --- multi-threading plan ------------------------------------------------------------------------
+
+
+class PlanStepBase(SQLModel):
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL")
+    target_role: str | None = Field(default=None, max_length=NAME_MAX)
+    path: str = Field(min_length=1, max_length=300)
+    first_action: str = Field(min_length=1, max_length=300)
+    timeline: PlanTimeline = Field(default=PlanTimeline.THIS_MONTH, sa_type=enum_type(PlanTimeline))
+    due_date: date | None = None
+    owner_user_id: str | None = Field(default=None, max_length=32)
+
+
+class PlanStepCreate(PlanStepBase):
+    @field_validator("target_role", "path", "first_action", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return clean(value) if isinstance(value, str) or value is None else value
+
+    @model_validator(mode="after")
+    def _target_and_date(self) -> PlanStepCreate:
+        if self.contact_id is None and not self.target_role:
+            raise ValueError("Pick a contact or name the role to reach.")
+        if (self.timeline == PlanTimeline.DATE) != (self.due_date is not None):
+            raise ValueError("Give a date exactly when the timeline is 'By a date'.")
+        return self
+
+
+class PlanStep(PlanStepBase, TeamScoped, table=True):
+    __tablename__ = "plan_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    status: PlanStatus = Field(default=PlanStatus.OPEN, sa_type=enum_type(PlanStatus))
+    created_at: datetime
+    created_by: str | None = Field(default=None, max_length=32)
+    done_at: datetime | None = None
+    done_by: str | None = Field(default=None, max_length=32)
+
+
+# --- history -------------------------------------------------------------------------------------
+
+
+class ContactChange(TeamScoped, table=True):
+    """One change to a contact's relationship, sentiment, type or status (who, when, old → new)."""
+
+    __tablename__ = "contact_change"
+    __table_args__ = (Index("ix_contact_change_contact_at", "contact_id", "changed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE")
+    field: str = Field(sa_column=Column(String(32), nullable=False))
+    old_value: str | None = Field(default=None, max_length=64)
+    new_value: str | None = Field(default=None, max_length=64)
+    changed_by: str | None = Field(default=None, max_length=32)
+    changed_at: datetime
+
+
+TRACKED_FIELDS = ("relationship", "sentiment", "type", "status")
