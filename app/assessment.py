@@ -532,7 +532,8 @@ def _suggestions(states, engaged, steps, renewal_date, today) -> list[Suggestion
         proposals.append(_executive_sponsor_step(states, engaged))
     proposals.extend(_detractor_step(s.contact) for s in states if is_detractor(s.contact))
     if len(departments(engaged)) == 1:
-        proposals.append(_breadth_step(states, engaged, bridge))
+        targeted = {p.contact_id for p in proposals if p is not None}
+        proposals.append(_breadth_step(states, engaged, bridge, targeted))
     return [p for p in proposals if p is not None and not _already_planned(p, steps)]
 
 
@@ -540,9 +541,11 @@ def _already_planned(suggestion: Suggestion, steps: Iterable[PlanStepLike]) -> b
     for step in steps:
         if suggestion.contact_id is not None and step.contact_id == suggestion.contact_id:
             return True
-        if suggestion.contact_id is None and step.target_role and suggestion.target_role:
-            if step.target_role.casefold() == suggestion.target_role.casefold():
-                return True
+        same_role = step.target_role and suggestion.target_role and (
+            step.target_role.casefold() == suggestion.target_role.casefold()
+        )
+        if suggestion.contact_id is None and same_role:
+            return True
     return False
 
 
@@ -605,12 +608,13 @@ def _detractor_step(detractor: ContactLike) -> Suggestion:
     )
 
 
-def _breadth_step(states, engaged, bridge) -> Suggestion | None:
+def _breadth_step(states, engaged, bridge, targeted: set[int | None]) -> Suggestion | None:
     covered = {d.casefold() for d in departments(engaged)}
     outside = [
         s.contact for s in states
         if s.contact.status in (ContactStatus.ACTIVE, ContactStatus.NOT_ENGAGED)
         and not s.engaged
+        and s.contact.id not in targeted
         and s.contact.department
         and s.contact.department.strip().casefold() not in covered
     ]

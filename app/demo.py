@@ -7,11 +7,17 @@ exactly the seed's (Tom Mar 1, Lisa Mar 5, Sarah Dec 15).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from sqlmodel import Session
+
+from app.accounts import create_account, find_account
+from app.contacts import add_contact
 from app.domain import ContactStatus, Influence, Level, Relationship, Sentiment, StakeholderType, TouchKind
-from app.models import AccountCreate, ContactCreate
+from app.models import AccountCreate, ContactCreate, TouchCreate
+from app.touches import log_touch
+from app.workspaces import ensure_workspace
 
 DEMO_TEAM_ID = "TDEMO0000"
 SEED_TODAY = date(2026, 3, 10)
@@ -119,3 +125,23 @@ def initech(today: date) -> DemoAccount:
 
 def demo_accounts(today: date) -> list[DemoAccount]:
     return [acme(today), globex(today), initech(today)]
+
+
+def load_demo(session: Session, team_id: str, now: datetime) -> list[str]:
+    """Create the demo accounts that do not exist yet, through the product's own code paths."""
+    today = now.date()
+    workspace = ensure_workspace(session, team_id, now)
+    workspace.name = workspace.name or "Demo workspace"
+    created = []
+    for demo in demo_accounts(today):
+        if find_account(session, team_id, demo.account.name) is not None:
+            continue
+        account = create_account(session, team_id, demo.account, None, now)
+        for spec in demo.contacts:
+            contact = add_contact(session, account, spec.contact, None, now - timedelta(days=spec.added_days_ago))
+            for touch in spec.touches:
+                data = TouchCreate(contact_id=contact.id, occurred_on=today - timedelta(days=touch.days_ago),
+                                   kind=touch.kind, notes=touch.notes)
+                log_touch(session, account, data, None, now)
+        created.append(account.name)
+    return created

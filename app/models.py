@@ -35,6 +35,8 @@ TEXT_MAX = 1000
 NOTES_MAX = 3000
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+# 120000, 120000.50, 120,000 or 120,000.50 (commas only as thousands separators)
+ARR_RE = re.compile(r"^(\d+|\d{1,3}(,\d{3})+)(\.\d{1,2})?$")
 
 
 def enum_type(enum: type[Enum]) -> SAEnum:
@@ -97,11 +99,30 @@ class AccountCreate(AccountBase):
             raise ValueError("Give the account a name.")
         return value
 
-    @field_validator("currency")
+    @field_validator("arr_amount", mode="before")
     @classmethod
-    def _currency(cls, value: str) -> str:
-        value = value.strip().upper()
-        if not CURRENCY_RE.match(value):
+    def _arr(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip().replace(" ", "").replace("_", "").replace("\u00a0", "")
+        if not text:
+            return None
+        if ARR_RE.match(text):
+            return Decimal(text.replace(",", ""))
+        raise ValueError("Enter the ARR as a number, such as 120000 or 120,000.50.")
+
+    @field_validator("arr_amount")
+    @classmethod
+    def _arr_size(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value >= Decimal("1e12"):
+            raise ValueError("That ARR is too large: enter at most 999,999,999,999.")
+        return value
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value: Any) -> Any:
+        value = (value or "").strip().upper() if isinstance(value, str) or value is None else value
+        if not isinstance(value, str) or not CURRENCY_RE.match(value):
             raise ValueError("Use a three-letter ISO 4217 code such as EUR or USD.")
         return value
 

@@ -54,9 +54,9 @@ def message_problems(blocks: list[dict] | None, text: str | None) -> list[str]:
 
 def view_problems(view: dict) -> list[str]:
     """Every reason Slack would reject this modal or Home tab view."""
-    checker = _Checker(action_ids_per_block=True)
     if not isinstance(view, dict):
         return ["view: must be an object"]
+    checker = _Checker(action_ids_per_block=True)
     checker.view(view)
     return checker.problems
 
@@ -130,7 +130,13 @@ class _Checker:
         return value
 
     def text(
-        self, path: str, value: Any, limit: int = TEXT_OBJECT_MAX, *, plain: bool = False, required: bool = True
+        self,
+        path: str,
+        value: Any,
+        limit: int = TEXT_OBJECT_MAX,
+        *,
+        plain: bool = False,
+        required: bool = True,
     ) -> None:
         """A text object: allowed type, non-empty text, at most limit chars."""
         if value is None:
@@ -165,7 +171,9 @@ class _Checker:
         if text is not None and not isinstance(text, str):
             self.add("text", "must be a string")
         elif not text or not text.strip():
-            self.add("text", "missing fallback text for blocks" if has_blocks else "a message needs text or blocks")
+            self.add(
+                "text", "missing fallback text for blocks" if has_blocks else "a message needs text or blocks"
+            )
         else:
             self.string("text", text, MESSAGE_MAX_TEXT)
 
@@ -185,8 +193,9 @@ class _Checker:
     def modal_chrome(self, view: dict) -> None:
         for key, required in _MODAL_CHROME:
             self.text(f"view.{key}", view.get(key), 24, plain=True, required=required)
-        blocks = view.get("blocks") if isinstance(view.get("blocks"), list) else []
-        has_input = any(isinstance(block, dict) and block.get("type") == "input" for block in blocks)
+        blocks = view.get("blocks")
+        listed = blocks if isinstance(blocks, list) else []
+        has_input = any(isinstance(block, dict) and block.get("type") == "input" for block in listed)
         if has_input and view.get("submit") is None:
             self.add("view.submit", "required when the modal has input blocks")
 
@@ -325,7 +334,8 @@ class _Checker:
             self.add(f"{path}.options", "missing")
         values: set[str] = set()
         for index, option in enumerate(self.items(f"{path}.options", holder.get("options"), maximum)):
-            if self.option(f"{path}.options[{index}]", option, plain=plain) and isinstance(option.get("value"), str):
+            valid = self.option(f"{path}.options[{index}]", option, plain=plain)
+            if valid and isinstance(option.get("value"), str):
                 values.add(option["value"])
         return values
 
@@ -353,6 +363,20 @@ class _Checker:
                 self.add(where, f"value {value!r} is not one of the options")
 
 
+# Known types with nothing further checked here (rich_text and the newer blocks; pickers, etc.).
+# fmt: off
+_UNCHECKED_BLOCKS = (
+    "divider", "rich_text", "file", "video", "call", "table", "context_actions", "task_card", "plan", "alert",
+    "card",
+)
+_UNCHECKED_ELEMENTS = (
+    "users_select", "multi_users_select", "conversations_select", "multi_conversations_select",
+    "channels_select", "multi_channels_select", "datepicker", "timepicker", "datetimepicker",
+    "email_text_input", "url_text_input", "number_input", "rich_text_input", "file_input",
+    "feedback_buttons", "icon_button",
+)
+# fmt: on
+
 _BLOCK_CHECKS: dict[str, _Check] = {
     "section": _Checker.section,
     "header": _Checker.header,
@@ -361,13 +385,7 @@ _BLOCK_CHECKS: dict[str, _Check] = {
     "input": _Checker.input,
     "image": _Checker.image,
     "markdown": _Checker.markdown,
-    **dict.fromkeys(
-        (
-            "divider", "rich_text", "file", "video", "call", "table",
-            "context_actions", "task_card", "plan", "alert", "card",
-        ),
-        _Checker.unchecked,
-    ),
+    **dict.fromkeys(_UNCHECKED_BLOCKS, _Checker.unchecked),
 }
 
 _ELEMENT_CHECKS: dict[str, _Check] = {
@@ -382,13 +400,5 @@ _ELEMENT_CHECKS: dict[str, _Check] = {
     "radio_buttons": _Checker.choices,
     "plain_text_input": _Checker.plain_text_input,
     "image": _Checker.image,
-    **dict.fromkeys(
-        (
-            "users_select", "multi_users_select", "conversations_select", "multi_conversations_select",
-            "channels_select", "multi_channels_select", "datepicker", "timepicker", "datetimepicker",
-            "email_text_input", "url_text_input", "number_input", "rich_text_input", "file_input",
-            "feedback_buttons", "icon_button",
-        ),
-        _Checker.unchecked,
-    ),
+    **dict.fromkeys(_UNCHECKED_ELEMENTS, _Checker.unchecked),
 }

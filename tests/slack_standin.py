@@ -20,6 +20,8 @@ Deliberately lenient: channels and message timestamps are not checked for existe
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import threading
 from collections import defaultdict
@@ -33,7 +35,9 @@ from blocks.limits import message_problems, view_problems
 
 # Fields slack_sdk (or anyone) may send as JSON strings inside a form or JSON body.
 _JSON_FIELDS = ("blocks", "user_auth_blocks", "view", "attachments", "files", "metadata")
-_MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"})
+_MESSAGE_METHODS = frozenset(
+    {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
+)
 _VIEW_KINDS = {"views.open": "modal", "views.push": "modal", "views.update": None, "views.publish": "home"}
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "chat.postMessage": ("channel",),
@@ -138,7 +142,8 @@ class SlackStandIn:
 
     def start(self) -> SlackStandIn:
         self._server = _Server(self)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-standin", daemon=True)
+        serve = functools.partial(self._server.serve_forever, poll_interval=0.02)  # quick stop()
+        self._thread = threading.Thread(target=serve, name="slack-standin", daemon=True)
         self._thread.start()
         return self
 
@@ -161,8 +166,7 @@ class SlackStandIn:
     def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError("SlackStandIn is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://127.0.0.1:{self._server.server_port}/"
 
     @property
     def api_url(self) -> str:
@@ -182,7 +186,13 @@ class SlackStandIn:
         return self.users[user_id]
 
     def fail(
-        self, method: str, *, status: int = 200, error: str | None = None, retry_after: int | None = None, times: int = 1
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
     ) -> None:
         """Answer the next `times` calls of `method` with a fault instead of processing them.
 
@@ -200,12 +210,16 @@ class SlackStandIn:
         with self._cond:
             return [c for c in self.calls if c.method == method and (ok is None or c.ok == ok)]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0, *, ok: bool | None = None) -> list[Call]:
+    def wait_for(
+        self, method: str, count: int = 1, timeout: float = 5.0, *, ok: bool | None = None
+    ) -> list[Call]:
         """Block until `count` calls of `method` arrived (e.g. sent after an ack); return them all."""
         with self._cond:
             if not self._cond.wait_for(lambda: len(self.calls_to(method, ok=ok)) >= count, timeout):
                 seen = [c.method for c in self.calls]
-                raise TimeoutError(f"expected {count} {method} call(s) within {timeout}s; calls so far: {seen}")
+                raise TimeoutError(
+                    f"expected {count} {method} call(s) within {timeout}s; calls so far: {seen}"
+                )
             return self.calls_to(method, ok=ok)
 
     def clear(self) -> None:
@@ -230,7 +244,9 @@ class SlackStandIn:
             self._cond.notify_all()
             return reply
 
-    def _parse(self, route: str, name: str, raw: bytes, headers: dict[str, str], query: str) -> tuple[str, dict] | None:
+    def _parse(
+        self, route: str, name: str, raw: bytes, headers: dict[str, str], query: str
+    ) -> tuple[str, dict] | None:
         if route == "api" and name:
             return name, _api_body(raw, headers.get("content-type", ""), query)
         if route == "response":
@@ -256,11 +272,13 @@ class SlackStandIn:
 
     def _api(self, method: str, body: dict, token: str | None) -> dict:
         error = self._auth_error(method, token)
-        missing = [key for key in _REQUIRED.get(method, ()) if body.get(key) in (None, "")]
         if error:
             return _error(error)
+        missing = [key for key in _REQUIRED.get(method, ()) if body.get(key) in (None, "")]
         if missing:
-            return _error("invalid_arguments", response_metadata={"messages": [f"[ERROR] missing {k}" for k in missing]})
+            return _error(
+                "invalid_arguments", response_metadata={"messages": [f"[ERROR] missing {k}" for k in missing]}
+            )
         problem = _message_error(body) if method in _MESSAGE_METHODS else _view_error(method, body)
         if problem:
             return problem
@@ -278,13 +296,15 @@ class SlackStandIn:
 
     # -- ids --------------------------------------------------------------------------------
 
+    def _next(self, counter: str) -> int:
+        self._counters[counter] += 1
+        return self._counters[counter]
+
     def _next_id(self, prefix: str) -> str:
-        self._counters[prefix] += 1
-        return f"{prefix}{self._counters[prefix]:04d}"
+        return f"{prefix}{self._next(prefix):04d}"
 
     def _next_ts(self) -> str:
-        self._counters["ts"] += 1
-        micros = 1_700_000_000_000_000 + self._counters["ts"] * 100
+        micros = 1_700_000_000_000_000 + self._next("ts") * 100
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _dm(self, users: tuple[str, ...]) -> tuple[str, bool]:
@@ -323,14 +343,24 @@ class SlackStandIn:
 
     def _update(self, body: dict, who: dict) -> dict:
         channel, ts = body["channel"], body["ts"]
-        return {"ok": True, "channel": channel, "ts": ts, "text": body.get("text", ""), "message": _message(body, who, ts)}
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": ts,
+            "text": body.get("text", ""),
+            "message": _message(body, who, ts),
+        }
 
     def _delete(self, body: dict, who: dict) -> dict:
         return {"ok": True, "channel": body["channel"], "ts": body["ts"]}
 
     def _permalink(self, body: dict, who: dict) -> dict:
         channel, ts = body["channel"], body["message_ts"]
-        return {"ok": True, "channel": channel, "permalink": f"{_WORKSPACE_URL}archives/{channel}/p{ts.replace('.', '')}"}
+        return {
+            "ok": True,
+            "channel": channel,
+            "permalink": f"{_WORKSPACE_URL}archives/{channel}/p{ts.replace('.', '')}",
+        }
 
     def _views_open(self, body: dict, who: dict) -> dict:
         return {"ok": True, "view": self._store_view(body["view"], who)}
@@ -341,7 +371,8 @@ class SlackStandIn:
             return _error("not_found")
         if body.get("hash") and body["hash"] != current["hash"]:
             return _error("hash_conflict")
-        return {"ok": True, "view": self._store_view(body["view"], who, current["id"], current["root_view_id"])}
+        view = {"external_id": current["external_id"]} | body["view"]  # an update keeps the external_id
+        return {"ok": True, "view": self._store_view(view, who, current["id"], current["root_view_id"])}
 
     def _views_publish(self, body: dict, who: dict) -> dict:
         current = next((v for v in self.views.values() if v.get("user_id") == body["user_id"]), None)
@@ -349,7 +380,12 @@ class SlackStandIn:
         return {"ok": True, "view": self._store_view(body["view"], who, view_id, user_id=body["user_id"])}
 
     def _store_view(
-        self, view: dict, who: dict, view_id: str | None = None, root_id: str | None = None, user_id: str | None = None
+        self,
+        view: dict,
+        who: dict,
+        view_id: str | None = None,
+        root_id: str | None = None,
+        user_id: str | None = None,
     ) -> dict:
         view_id = view_id or self._next_id("V")
         stored = {
@@ -360,7 +396,7 @@ class SlackStandIn:
             "id": view_id,
             "team_id": who.get("team_id"),
             "state": {"values": {}},
-            "hash": f"1700000000.{self._next_id('h')[1:]}",
+            "hash": f"1700000000.{self._next('hash'):08d}",
             "root_view_id": root_id or view_id,
             "previous_view_id": None,
             "app_id": "A0001",
@@ -373,22 +409,30 @@ class SlackStandIn:
     def _find_view(self, view_id: str | None, external_id: str | None) -> dict | None:
         if view_id:
             return self.views.get(view_id)
-        return next((v for v in self.views.values() if external_id and v.get("external_id") == external_id), None)
+        return next(
+            (v for v in self.views.values() if external_id and v.get("external_id") == external_id), None
+        )
 
     def _conversations_open(self, body: dict, who: dict) -> dict:
         if body.get("channel"):
             return {"ok": True, "channel": {"id": body["channel"]}}
-        users = body.get("users") or ""
-        members = tuple(sorted(u.strip() for u in (users if isinstance(users, list) else users.split(",")) if u.strip()))
+        members = _user_ids(body.get("users"))
         if not members:
             return _error("users_list_not_supplied")
         channel, existed = self._dm(members)
-        return {"ok": True, "channel": {"id": channel}, **({"no_op": True, "already_open": True} if existed else {})}
+        return {
+            "ok": True,
+            "channel": {"id": channel},
+            **({"no_op": True, "already_open": True} if existed else {}),
+        }
 
     def _conversations_info(self, body: dict, who: dict) -> dict:
         channel = body["channel"]
         kind = {"D": "is_im", "G": "is_mpim"}.get(channel[:1], "is_channel")
-        return {"ok": True, "channel": {"id": channel, "name": channel.lower(), kind: True, "is_member": True}}
+        return {
+            "ok": True,
+            "channel": {"id": channel, "name": channel.lower(), kind: True, "is_member": True},
+        }
 
     def _users_info(self, body: dict, who: dict) -> dict:
         user = self.users.get(body["user"])
@@ -466,14 +510,21 @@ def _view_error(method: str, body: dict) -> dict | None:
         return None
     view, kind = body["view"], _VIEW_KINDS[method]
     if not isinstance(view, dict) or (kind and view.get("type") != kind):
-        return _error("invalid_arguments", response_metadata={"messages": [f"[ERROR] view must be a {kind} view"]})
+        return _error(
+            "invalid_arguments", response_metadata={"messages": [f"[ERROR] view must be a {kind} view"]}
+        )
     problems = view_problems(view)
     return _error("invalid_blocks", errors=problems) if problems else None
 
 
 def _message(body: dict, who: dict, ts: str) -> dict:
     """The message object Slack echoes back for a post or update."""
-    message = {"type": "message", "user": who.get("user_id"), "bot_id": who.get("bot_id"), "team": who.get("team_id")}
+    message = {
+        "type": "message",
+        "user": who.get("user_id"),
+        "bot_id": who.get("bot_id"),
+        "team": who.get("team_id"),
+    }
     extras = {key: body[key] for key in ("blocks", "attachments", "thread_ts", "metadata") if key in body}
     return message | {"ts": ts, "text": body.get("text", "")} | extras
 
@@ -490,11 +541,15 @@ def _api_body(raw: bytes, content_type: str, query: str) -> dict:
 def _decode_json_fields(body: dict) -> dict:
     for key in _JSON_FIELDS:
         if isinstance(body.get(key), str):
-            try:
+            with contextlib.suppress(ValueError):  # else left as sent; validation reports it
                 body[key] = json.loads(body[key])
-            except ValueError:
-                pass  # left as sent; validation reports it
     return body
+
+
+def _user_ids(users: Any) -> tuple[str, ...]:
+    """conversations.open's users, a comma-separated string (or a JSON list), as a sorted key."""
+    listed = users if isinstance(users, list) else str(users or "").split(",")
+    return tuple(sorted(u.strip() for u in listed if u.strip()))
 
 
 def _token(headers: dict[str, str], body: dict) -> str | None:
@@ -528,17 +583,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
         headers = {name.lower(): value for name, value in self.headers.items()}
         try:
             reply = self.server.standin._dispatch(url.path, url.query, raw, headers)
-        except ValueError as exc:  # unparseable body
+        except (ValueError, TypeError) as exc:  # unparseable body
             reply = _Reply(400, _error("invalid_json", detail=str(exc)))
         self._send(reply)
 
     do_GET = do_POST
 
     def _send(self, reply: _Reply) -> None:
-        is_text = reply.text is not None
-        payload = (reply.text if is_text else json.dumps(reply.body)).encode("utf-8")  # type: ignore[union-attr]
+        text = reply.text if reply.text is not None else json.dumps(reply.body)
+        kind = "text/plain" if reply.text is not None else "application/json"
+        payload = text.encode("utf-8")
         self.send_response(reply.status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8" if is_text else "application/json; charset=utf-8")
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
         for name, value in reply.headers.items():
             self.send_header(name, value)

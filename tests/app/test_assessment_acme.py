@@ -63,3 +63,9 @@ def test_plan_suggestions_follow_the_seeds_plan():
         "Sarah Kim (CFO)", "Through Tom (champion introduction)", "Ask Tom to introduce Sarah Kim", "This month")
     assert (cto.target_label, cto.path, cto.timeline.label) == ("CTO", "Through Tom or Sarah", "This quarter")
     assert cto.first_action == "Identify the executive sponsor, then propose an executive alignment meeting"
+
+
+def test_breadth_suggestion_reaches_outside_engineering():
+    breadth = acme_assessment().suggestions[2]
+    assert (breadth.target_label, breadth.timeline.label) == ("Operations Manager", "This quarter")
+    assert breadth.first_action == "Show Operations what the product does for them and invite Operations Manager to a demo"

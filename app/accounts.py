@@ -1,0 +1,112 @@
+"""Accounts: create, look up by name, suggest close matches, load the map of one."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app.assessment import Assessment, assess
+from app.domain import PlanStatus
+from app.errors import InvalidInput, NotFound
+from app.models import Account, AccountCreate, Contact, PlanStep, Touch, Workspace, name_key
+from app.workspaces import ensure_workspace, windows_of
+
+
+def find_account(session: Session, team_id: str, text: str) -> Account | None:
+    """The account named `text` in this workspace, ignoring case and surrounding spaces."""
+    key = name_key(text)
+    if not key:
+        return None
+    return session.scalar(select(Account).where(Account.team_id == team_id, Account.name_key == key))
+
+
+def get_account(session: Session, team_id: str, account_id: int) -> Account:
+    account = session.get(Account, account_id)
+    if account is None or account.team_id != team_id:
+        raise NotFound("That account no longer exists.")
+    return account
+
+
+def close_matches(session: Session, team_id: str, text: str, limit: int = 3) -> list[str]:
+    """Names of this workspace's accounts that look like `text` (typos, prefixes, partial names)."""
+    names = session.scalars(select(Account.name).where(Account.team_id == team_id)).all()
+    found = process.extract(text.strip(), names, scorer=fuzz.WRatio, processor=str.casefold, limit=limit, score_cutoff=60)
+    return [name for name, _score, _index in found]
+
+
+def create_account(
+    session: Session, team_id: str, data: AccountCreate, by: str | None, now: datetime, enterprise_id: str | None = None
+) -> Account:
+    """Store a new account; a taken name or a past renewal is a field error and nothing is written."""
+    if data.renewal_date is not None and data.renewal_date < now.date():
+        raise InvalidInput({"renewal_date": "The renewal date is in the past."})
+    ensure_workspace(session, team_id, now, enterprise_id)
+    if find_account(session, team_id, data.name) is not None:
+        raise InvalidInput({"name": f"An account named {data.name} already exists."})
+    account = Account(
+        **data.model_dump(exclude={"owner_user_id"}),
+        owner_user_id=data.owner_user_id or by,
+        team_id=team_id,
+        name_key=name_key(data.name),
+        created_at=now,
+        created_by=by,
+        updated_at=now,
+    )
+    session.add(account)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise InvalidInput({"name": f"An account named {data.name} already exists."}) from None
+    return account
+
+
+def touch_account(account: Account, now: datetime) -> None:
+    """Mark the account's map as changed (cache key and 'updated' time)."""
+    account.version = (account.version or 0) + 1
+    account.updated_at = now
+
+
+def latest_touch_per_contact(session: Session, account_id: int) -> list[Touch]:
+    """Each contact's most recent touch, in one statement."""
+    ranked = (
+        select(
+            Touch.id,
+            func.row_number()
+            .over(partition_by=Touch.contact_id, order_by=(Touch.occurred_on.desc(), Touch.id.desc()))
+            .label("rank"),
+        )
+        .where(Touch.account_id == account_id)
+        .subquery()
+    )
+    return list(session.scalars(select(Touch).join(ranked, Touch.id == ranked.c.id).where(ranked.c.rank == 1)))
+
+
+def open_plan_steps(session: Session, account_id: int) -> list[PlanStep]:
+    query = (
+        select(PlanStep)
+        .where(PlanStep.account_id == account_id, PlanStep.status == PlanStatus.OPEN)
+        .order_by(PlanStep.created_at, PlanStep.id)
+    )
+    return list(session.scalars(query))
+
+
+def contacts_of(session: Session, account_id: int) -> list[Contact]:
+    return list(session.scalars(select(Contact).where(Contact.account_id == account_id).order_by(Contact.id)))
+
+
+def assess_account(session: Session, account: Account, today: date) -> Assessment:
+    """The account's assessment, from four set-based reads whatever its size."""
+    windows = windows_of(session.get(Workspace, account.team_id))
+    return assess(
+        account,
+        contacts_of(session, account.id),
+        latest_touch_per_contact(session, account.id),
+        open_plan_steps(session, account.id),
+        today,
+        windows,
+    )

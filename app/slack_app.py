@@ -1,0 +1,74 @@
+"""The Bolt app factory: one App with every listener, talking to SLACK_API_URL with retries."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from app.errors import ConfigError
+from app.runtime import Runtime
+from app.settings import Settings
+from handlers import register_all
+
+
+def retry_handlers() -> list:
+    """429 (waits Retry-After), 5xx and dropped connections are retried; nothing else is."""
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=3),
+    ]
+
+
+def web_client(settings: Settings, token: str | None = None) -> WebClient:
+    return WebClient(
+        token=token or settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=retry_handlers(),
+        timeout=10,
+    )
+
+
+class _QuietClientTokenWarning(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN from the environment is unused when given a client; it is by design."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_QuietClientTokenWarning())
+
+
+def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
+    """The Bolt app with every listener registered. Raises ConfigError when Slack refuses the token."""
+    settings = runtime.settings
+    settings.require("slack_bot_token")
+    try:
+        app = App(
+            client=web_client(settings),
+            signing_secret=settings.slack_signing_secret or "",
+            token_verification_enabled=verify_token,
+            process_before_response=False,
+        )
+    except (BoltError, SlackApiError) as error:
+        raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN ({_reason(error)}): check the token.") from None
+    except OSError as error:
+        raise ConfigError(f"Cannot reach Slack at {settings.slack_api_url} ({error}): check SLACK_API_URL.") from None
+    register_all(app, runtime)
+    return app
+
+
+def _reason(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    if response is not None:
+        return str(response.get("error", "refused"))
+    return str(error).splitlines()[0][:200]

@@ -1,0 +1,13 @@
+"""Identifiers shared by the block builders and the listeners that answer them."""
+
+# callback_id of each modal
+ACCOUNT_MODAL = "account_modal"
+CONTACT_MODAL = "contact_modal"
+TOUCH_MODAL = "touch_modal"
+
+# action_id of buttons and menus
+ADD_CONTACT = "map_add_contact"
+LOG_TOUCH = "map_log_touch"
+CREATE_ACCOUNT = "create_account"
+CONTACT_PICKER = "contact_picker"  # external select: answered by an options listener
+SHOW_ACCOUNT = "show_account"  # one per close match: "show_account:0", "show_account:1"…

@@ -1,0 +1,205 @@
+"""The stakeholder map message (seed 000's layout), condensed to fit any account in one message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+)
+
+from app.assessment import Assessment, ContactState, Dimension, Staleness, Suggestion
+from app.domain import TYPE_PROFILES
+from app.format import RISK_BADGE, long_date, money, renewal_text, short_date
+from blocks import ids
+from blocks.text import chunk_lines, esc, field, fit_lines, mrkdwn, plain, section
+
+MESSAGE_MAX_BLOCKS = 50
+DETAILED_CONTACTS = 12  # contacts shown one per section; the rest are condensed to lines
+CONDENSED_SECTIONS = 3
+
+
+@dataclass(frozen=True)
+class MapMessage:
+    text: str  # the plain-text fallback (notifications, screen readers)
+    blocks: list[dict]
+
+
+def map_message(assessment: Assessment, account_id: int) -> MapMessage:
+    head = _head(assessment)
+    tail = [
+        *_not_engaged(assessment),
+        *_departed(assessment),
+        DividerBlock(),
+        *_coverage(assessment),
+        *_single_thread(assessment),
+        *_plan(assessment),
+        _actions(account_id),
+    ]
+    room = MESSAGE_MAX_BLOCKS - len(head) - len(tail)
+    blocks = [*head, *_active_contacts(assessment, room), *tail]
+    return MapMessage(text=fallback_text(assessment), blocks=[block.to_dict() for block in blocks])
+
+
+def fallback_text(assessment: Assessment) -> str:
+    gaps = ", ".join(d.label for d in assessment.gaps) or "none"
+    return (
+        f"Stakeholder map for {assessment.account.name}: overall risk {assessment.overall_risk.label}. "
+        f"{len(assessment.active)} active contacts, {len(assessment.engaged)} engaged. Coverage gaps: {gaps}."
+    )
+
+
+# --- head ------------------------------------------------------------------------------------------
+
+
+def _head(assessment: Assessment) -> list[Block]:
+    account = assessment.account
+    owner = f"<@{account.owner_user_id}>" if account.owner_user_id else "no owner"
+    facts = (
+        f"*Date:* {long_date(assessment.today)} | *ARR:* {money(account.arr_amount, account.currency)} | "
+        f"*Renewal:* {renewal_text(account.renewal_date, assessment.today)} | *Owner:* {owner}"
+    )
+    risk = assessment.overall_risk
+    verdict = f"{RISK_BADGE[risk]} *Overall risk: {risk.label}*"
+    if assessment.single_thread_on is not None:
+        verdict += f" — single-threaded to {field(assessment.single_thread_on.display_name, 200)}"
+    return [
+        HeaderBlock(text=plain(f"Stakeholder Map: {account.name}", 150)),
+        ContextBlock(elements=[mrkdwn(facts)]),
+        section(verdict),
+        DividerBlock(),
+    ]
+
+
+# --- contacts ----------------------------------------------------------------------------------------
+
+
+def last_touch_text(state: ContactState, today) -> str:
+    touch = state.last_touch
+    if touch is None:
+        return "never touched"
+    return f"{short_date(touch.occurred_on, today)} ({touch.kind.label})"
+
+
+def _staleness_note(state: ContactState) -> str:
+    if state.staleness == Staleness.FRESH:
+        return ""
+    mark = "🔴 overdue" if state.staleness == Staleness.OVERDUE else "⏰ due"
+    return f" · {mark}: {state.idle_days} days without a touch (window {state.window_days})"
+
+
+def _contact_facts(state: ContactState, today) -> str:
+    contact = state.contact
+    return (
+        f"{contact.type.label} · {contact.relationship.label} · {last_touch_text(state, today)}"
+        f" · {contact.sentiment.label}{_staleness_note(state)}"
+    )
+
+
+def _contact_section(state: ContactState, today) -> Block:
+    contact = state.contact
+    title = f" · {field(contact.title, 150)}" if contact.title else ""
+    lines = [f"*{field(contact.display_name, 200)}*{title}", _contact_facts(state, today)]
+    if contact.notes:
+        lines.append(f"_{field(contact.notes, 1500)}_")
+    return section("\n".join(lines))
+
+
+def _contact_line(state: ContactState, today) -> str:
+    contact = state.contact
+    return f"• *{field(contact.display_name, 80)}* — {_contact_facts(state, today)}"
+
+
+def _active_contacts(assessment: Assessment, room: int) -> list[Block]:
+    states = assessment.active
+    heading = section(f"*Active Contacts* ({len(states)})")
+    if not states:
+        return [heading, ContextBlock(elements=[mrkdwn("No active contacts yet: add the people you talk to.")])]
+    detailed = min(len(states), DETAILED_CONTACTS, max(room - 1, 0))
+    if detailed == len(states):
+        return [heading, *(_contact_section(s, assessment.today) for s in states)]
+    detailed = min(detailed, max(room - 1 - CONDENSED_SECTIONS, 0))
+    rest = [_contact_line(s, assessment.today) for s in states[detailed:]]
+    condensed = chunk_lines(rest, max_chunks=min(CONDENSED_SECTIONS, room - 1 - detailed), more="…and {n} more active contacts")
+    return [heading, *(_contact_section(s, assessment.today) for s in states[:detailed]), *(section(text) for text in condensed)]
+
+
+def _not_engaged(assessment: Assessment) -> list[Block]:
+    if not assessment.not_engaged:
+        return []
+    lines = [_not_engaged_line(state) for state in assessment.not_engaged]
+    return [section("*Known But Not Engaged*\n" + fit_lines(lines, 2900))]
+
+
+def _not_engaged_line(state: ContactState) -> str:
+    contact = state.contact
+    profile = TYPE_PROFILES[contact.type]
+    why = f" — {field(contact.notes, 300)}" if contact.notes else ""
+    return f"• *{field(contact.display_name, 80)}* — {contact.type.label}{why} — _{profile.priority.value}_"
+
+
+def _departed(assessment: Assessment) -> list[Block]:
+    if not assessment.departed:
+        return []
+    names = ", ".join(f"{field(s.contact.display_name, 60)} ({s.contact.type.label})" for s in assessment.departed)
+    return [ContextBlock(elements=[mrkdwn(fit_lines([f"Left the company: {names}"], 2000))])]
+
+
+# --- assessment ----------------------------------------------------------------------------------------
+
+
+def _dimension_line(dimension: Dimension) -> str:
+    return f"{dimension.coverage.value} *{dimension.label}*: {esc(dimension.status)} — {esc(dimension.risk_text)}"
+
+
+def _coverage(assessment: Assessment) -> list[Block]:
+    return [section("*Coverage Assessment*\n" + "\n".join(_dimension_line(d) for d in assessment.dimensions))]
+
+
+def _single_thread(assessment: Assessment) -> list[Block]:
+    factors = [
+        f"{RISK_BADGE[f.risk]} {f.label} ({f.risk.label}) — {f.rationale}" for f in assessment.applying_factors
+    ]
+    text = f"*Single-Thread Risk*\n{esc(assessment.single_thread_summary)}"
+    return [section(fit_lines([text, *factors], 2900))]
+
+
+def _suggestion_line(suggestion: Suggestion) -> str:
+    return (
+        f"💡 *{field(suggestion.target_label, 120)}* — {field(suggestion.path, 200)} — "
+        f"{field(suggestion.first_action, 300)} — _{suggestion.timeline.label}_"
+    )
+
+
+def _plan(assessment: Assessment) -> list[Block]:
+    steps = [_step_line(step, assessment) for step in assessment.plan_steps]
+    suggested = [_suggestion_line(s) for s in assessment.suggestions]
+    if not steps and not suggested:
+        return [section("*Multi-Threading Plan*\nNothing to add: the account is multi-threaded.")]
+    lines = ["*Multi-Threading Plan*", *steps]
+    if suggested:
+        lines += ["_Suggested:_", *suggested]
+    return [section(fit_lines(lines, 2900))]
+
+
+def _step_line(step, assessment: Assessment) -> str:
+    state = assessment.state_of(step.contact_id) if step.contact_id else None
+    target = state.contact.display_name if state else (step.target_role or "Unassigned")
+    when = long_date(step.due_date) if step.due_date else step.timeline.label
+    return f"• *{field(target, 120)}* — {field(step.path, 200)} — {field(step.first_action, 300)} — _{when}_"
+
+
+def _actions(account_id: int) -> Block:
+    value = str(account_id)
+    return ActionsBlock(
+        block_id="map_actions",
+        elements=[
+            ButtonElement(text="Add contact", action_id=ids.ADD_CONTACT, value=value),
+            ButtonElement(text="Log touch", action_id=ids.LOG_TOUCH, value=value, style="primary"),
+        ],
+    )

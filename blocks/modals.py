@@ -1,0 +1,185 @@
+"""Modals: account, contact, touch. Block ids are the input model's field names, so a validation
+error on a field comes back to the right input (`response_action: errors`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    ConversationSelectElement,
+    DatePickerElement,
+    ExternalDataSelectElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from app.domain import ContactStatus, Influence, Level, Relationship, Sentiment, StakeholderType, TouchKind
+from app.format import one_line, truncate
+from app.models import NAME_MAX, NOTES_MAX, TEXT_MAX
+from blocks import ids
+from blocks.text import mrkdwn, plain
+
+STATIC_OPTIONS_MAX = 100
+MODAL_TITLE_MAX = 24
+
+
+@dataclass(frozen=True)
+class PickableContact:
+    """What a contact picker shows for one contact."""
+
+    id: int
+    label: str  # "Sarah Kim — CFO · Economic Buyer"
+
+
+def pickable(contact) -> PickableContact:
+    """How a contact reads in a picker: "Sarah Kim — CFO · Economic Buyer"."""
+    title = f" — {one_line(contact.title)}" if contact.name and contact.title else ""
+    return PickableContact(contact.id, truncate(f"{one_line(contact.display_name)}{title} · {contact.type.label}", 75))
+
+
+def option(label: str, value: str) -> Option:
+    return Option(text=plain(label, 75), value=value[:150])
+
+
+def enum_options(enum: type[Enum]) -> list[Option]:
+    return [option(member.label, member.value) for member in enum]
+
+
+def _modal(title: str, callback_id: str, blocks: list, metadata: str, submit: str = "Save") -> dict:
+    view = View(
+        type="modal",
+        callback_id=callback_id,
+        title=plain(title, MODAL_TITLE_MAX),
+        submit=plain(submit, MODAL_TITLE_MAX),
+        close=plain("Cancel", MODAL_TITLE_MAX),
+        blocks=blocks,
+        private_metadata=metadata,
+    )
+    return view.to_dict()
+
+
+def text_input(block_id: str, label: str, max_length: int, *, initial: str | None = None, optional: bool = False,
+               multiline: bool = False, placeholder: str | None = None, hint: str | None = None) -> InputBlock:
+    element = PlainTextInputElement(
+        action_id=block_id,
+        max_length=max_length,
+        multiline=multiline,
+        initial_value=truncate(initial, max_length) if initial else None,
+        placeholder=plain(placeholder, 150) if placeholder else None,
+    )
+    return InputBlock(block_id=block_id, label=plain(label, 2000), element=element, optional=optional,
+                      hint=plain(hint, 2000) if hint else None)
+
+
+def enum_select(block_id: str, label: str, enum: type[Enum], *, initial: Enum | None = None,
+                optional: bool = False) -> InputBlock:
+    options = enum_options(enum)
+    chosen = next((o for o in options if initial is not None and o.value == initial.value), None)
+    element = StaticSelectElement(action_id=block_id, options=options, initial_option=chosen,
+                                  placeholder=plain(f"Choose {label.lower()}", 150))
+    return InputBlock(block_id=block_id, label=plain(label, 2000), element=element, optional=optional)
+
+
+def contact_select(block_id: str, label: str, contacts: Sequence[PickableContact], *, initial: PickableContact | None,
+                   optional: bool = False, hint: str | None = None) -> InputBlock:
+    """A static select for up to 100 contacts; an external select with type-ahead search beyond."""
+    chosen = option(initial.label, str(initial.id)) if initial else None
+    placeholder = plain("Type a name, title or type", 150)
+    if len(contacts) <= STATIC_OPTIONS_MAX:
+        element = StaticSelectElement(action_id=block_id, placeholder=placeholder, initial_option=chosen,
+                                      options=[option(c.label, str(c.id)) for c in contacts])
+    else:
+        element = ExternalDataSelectElement(action_id=ids.CONTACT_PICKER, placeholder=placeholder,
+                                            initial_option=chosen, min_query_length=0)
+    return InputBlock(block_id=block_id, label=plain(label, 2000), element=element, optional=optional,
+                      hint=plain(hint, 2000) if hint else None)
+
+
+# --- account -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountForm:
+    name: str = ""
+    arr: str | None = None
+    currency: str = "EUR"
+    renewal_date: date | None = None
+    owner_user_id: str | None = None
+    channel_id: str | None = None
+
+
+def account_modal(form: AccountForm, metadata: str) -> dict:
+    blocks = [
+        text_input("name", "Account name", NAME_MAX, initial=form.name, placeholder="Acme"),
+        text_input("arr_amount", "ARR", 20, initial=form.arr, optional=True, placeholder="120000",
+                   hint="Annual recurring revenue, a number."),
+        text_input("currency", "Currency", 3, initial=form.currency, hint="ISO 4217 code: EUR, USD, GBP…"),
+        InputBlock(block_id="renewal_date", label=plain("Renewal date", 2000), optional=True,
+                   element=DatePickerElement(action_id="renewal_date", initial_date=_iso(form.renewal_date))),
+        InputBlock(block_id="owner_user_id", label=plain("Owner (the CSM who gets the nudges)", 2000),
+                   element=UserSelectElement(action_id="owner_user_id", initial_user=form.owner_user_id)),
+        InputBlock(block_id="channel_id", label=plain("Account channel", 2000), optional=True,
+                   hint=plain("Where coverage changes are posted; /stakemap there shows this account.", 2000),
+                   element=ConversationSelectElement(action_id="channel_id", initial_conversation=form.channel_id,
+                                                     filter={"include": ["public", "private"],
+                                                             "exclude_bot_users": True})),
+    ]
+    return _modal("New account", ids.ACCOUNT_MODAL, blocks, metadata, submit="Create")
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+# --- contact -------------------------------------------------------------------------------------
+
+
+def contact_modal(account_name: str, colleagues: Sequence[PickableContact], metadata: str) -> dict:
+    blocks = [
+        ContextBlock(elements=[mrkdwn(f"Adding a contact to *{truncate(one_line(account_name), 200)}*")]),
+        text_input("name", "Name", NAME_MAX, optional=True, placeholder="Sarah Kim",
+                   hint="Leave empty when you know the role but not the name yet."),
+        text_input("title", "Title", NAME_MAX, optional=True, placeholder="CFO"),
+        enum_select("type", "Stakeholder type", StakeholderType),
+        text_input("department", "Department", 80, optional=True, placeholder="Finance"),
+        enum_select("level", "Level", Level, optional=True),
+        enum_select("influence", "Influence", Influence, optional=True),
+        enum_select("interest", "Interest in the product", Influence, optional=True),
+        enum_select("relationship", "Relationship strength", Relationship, initial=Relationship.WEAK),
+        enum_select("sentiment", "Sentiment", Sentiment, initial=Sentiment.NEUTRAL),
+        enum_select("status", "Status", ContactStatus, initial=ContactStatus.ACTIVE),
+    ]
+    if colleagues:
+        blocks.append(contact_select("reports_to_id", "Reports to", colleagues, initial=None, optional=True))
+    blocks += [
+        text_input("objectives", "Objectives", TEXT_MAX, optional=True, multiline=True,
+                   placeholder="What they want from the product"),
+        text_input("notes", "Notes", TEXT_MAX, optional=True, multiline=True),
+        text_input("email", "E-mail", 254, optional=True),
+    ]
+    return _modal("Add contact", ids.CONTACT_MODAL, blocks, metadata, submit="Add")
+
+
+# --- touch ---------------------------------------------------------------------------------------
+
+
+def touch_modal(account_name: str, contacts: Sequence[PickableContact], metadata: str, today: date,
+                initial: PickableContact | None = None, notes: str | None = None) -> dict:
+    blocks = [
+        ContextBlock(elements=[mrkdwn(f"Logging a touch at *{truncate(one_line(account_name), 200)}*")]),
+        contact_select("contact_id", "Who", contacts, initial=initial),
+        InputBlock(block_id="occurred_on", label=plain("When", 2000),
+                   element=DatePickerElement(action_id="occurred_on", initial_date=today.isoformat())),
+        enum_select("kind", "Kind", TouchKind, initial=TouchKind.CALL),
+        enum_select("sentiment_after", "Sentiment after", Sentiment, optional=True),
+        text_input("notes", "Notes", NOTES_MAX, initial=notes, optional=True, multiline=True),
+    ]
+    return _modal("Log touch", ids.TOUCH_MODAL, blocks, metadata, submit="Log")

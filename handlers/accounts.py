@@ -1,0 +1,72 @@
+"""Creating accounts: the account modal, the 'Create' and 'Show' buttons of the unknown-account notice."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import ValidationError
+from slack_bolt import App
+
+from app.accounts import create_account
+from app.errors import InvalidInput
+from app.models import AccountCreate
+from app.runtime import Runtime
+from app.validation import field_errors
+from blocks import ids
+from blocks.modals import AccountForm, account_modal
+from blocks.notices import plain_notice
+from blocks.text import field
+from handlers.maps import show_map
+from handlers.payloads import ModalContext, action_value, view_values
+from handlers.replies import tell_later
+
+
+def open_account_modal(client, body: dict, context, name: str) -> None:
+    form = AccountForm(name=name, owner_user_id=context.user_id)
+    metadata = ModalContext.opened_from(context, body).dump()
+    client.views_open(trigger_id=body["trigger_id"], view=account_modal(form, metadata))
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.action(ids.CREATE_ACCOUNT)
+    def create_button(ack, body, client, context):
+        ack()
+        open_account_modal(client, body, context, action_value(body) or "")
+
+    @app.action(re.compile(rf"^{ids.SHOW_ACCOUNT}:\d+$"))
+    def show_button(ack, body, respond, context):
+        ack()
+        show_map(runtime, respond, context.team_id, action_value(body) or "")
+
+    @app.view(ids.ACCOUNT_MODAL)
+    def submit(ack, body, view, context):
+        modal = ModalContext.load(view, context.team_id)
+        if modal is None:
+            ack()
+            return
+        values = view_values(view)
+        try:
+            data = AccountCreate.model_validate(
+                {
+                    "name": values.get("name") or "",
+                    "arr_amount": values.get("arr_amount"),
+                    "currency": values.get("currency") or "",
+                    "renewal_date": values.get("renewal_date"),
+                    "owner_user_id": values.get("owner_user_id"),
+                    "channel_id": values.get("channel_id"),
+                }
+            )
+            with runtime.db.session() as session:
+                account = create_account(session, context.team_id, data, context.user_id, runtime.now(),
+                                         context.enterprise_id)
+                name = account.name
+        except ValidationError as error:
+            ack(response_action="errors", errors=field_errors(error, "name"))
+            return
+        except InvalidInput as error:
+            ack(response_action="errors", errors=error.errors)
+            return
+        ack()
+        notice = plain_notice(f"Created *{field(name, 200)}*. Add its people with `/stakemap add {name}`.")
+        tell_later(runtime, modal.response_url, notice)
+

@@ -1,0 +1,96 @@
+"""Adding contacts: the contact modal and the contact picker's type-ahead search."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+from slack_bolt import App
+
+from app.accounts import find_account, get_account
+from app.contacts import add_contact, search_contacts
+from app.errors import InvalidInput, NotFound
+from app.models import ContactCreate
+from app.runtime import Runtime
+from app.validation import field_errors
+from blocks import ids
+from blocks.modals import STATIC_OPTIONS_MAX, contact_modal, option, pickable
+from blocks.notices import plain_notice
+from blocks.text import field
+from handlers.maps import tell_unknown
+from handlers.payloads import ModalContext, action_value, int_or_none, view_values
+from handlers.replies import tell, tell_later
+
+CONTACT_FIELDS = ("name", "title", "type", "department", "level", "influence", "interest", "relationship",
+                  "sentiment", "status", "reports_to_id", "objectives", "notes", "email")
+
+
+def picker_choices(session, team_id: str, account_id: int, include_left: bool):
+    """Up to 101 contacts: a picker shows them all when they fit, else switches to search."""
+    found = search_contacts(session, team_id, account_id, limit=STATIC_OPTIONS_MAX + 1, include_left=include_left)
+    return [pickable(contact) for contact in found]
+
+
+def open_contact_modal(runtime: Runtime, client, body: dict, context, account) -> None:
+    with runtime.db.session() as session:
+        colleagues = picker_choices(session, context.team_id, account.id, include_left=True)
+    metadata = ModalContext.opened_from(context, body, account_id=account.id).dump()
+    client.views_open(trigger_id=body["trigger_id"], view=contact_modal(account.name, colleagues, metadata))
+
+
+def open_contact_modal_for(runtime: Runtime, client, body: dict, context, respond, name: str) -> None:
+    with runtime.db.session() as session:
+        account = find_account(session, context.team_id, name)
+    if account is None:
+        tell_unknown(runtime, respond, context.team_id, name)
+        return
+    open_contact_modal(runtime, client, body, context, account)
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.action(ids.ADD_CONTACT)
+    def add_button(ack, body, client, context, respond):
+        ack()
+        try:
+            with runtime.db.session() as session:
+                account = get_account(session, context.team_id, int_or_none(action_value(body)) or 0)
+        except NotFound as error:
+            tell(respond, plain_notice(str(error)))
+            return
+        open_contact_modal(runtime, client, body, context, account)
+
+    @app.options(ids.CONTACT_PICKER)
+    def picker_options(ack, body, context):
+        modal = ModalContext.load(body.get("view"), context.team_id)
+        if modal is None or modal.account_id is None:
+            ack(options=[])
+            return
+        query = body.get("value") if isinstance(body.get("value"), str) else ""
+        include_left = body.get("block_id") == "reports_to_id"
+        with runtime.db.session() as session:
+            found = search_contacts(session, context.team_id, modal.account_id, query[:100],
+                                    include_left=include_left)
+        ack(options=[option(p.label, str(p.id)).to_dict() for p in map(pickable, found)])
+
+    @app.view(ids.CONTACT_MODAL)
+    def submit(ack, view, context):
+        modal = ModalContext.load(view, context.team_id)
+        if modal is None or modal.account_id is None:
+            ack()
+            return
+        values = view_values(view)
+        try:
+            data = ContactCreate.model_validate({name: values.get(name) for name in CONTACT_FIELDS})
+            with runtime.db.session() as session:
+                account = get_account(session, context.team_id, modal.account_id)
+                contact = add_contact(session, account, data, context.user_id, runtime.now())
+                added = f"Added *{field(contact.display_name, 200)}* to *{field(account.name, 200)}*."
+        except ValidationError as error:
+            ack(response_action="errors", errors=field_errors(error, "name"))
+            return
+        except InvalidInput as error:
+            ack(response_action="errors", errors=error.errors)
+            return
+        except NotFound as error:
+            ack(response_action="errors", errors={"name": str(error)})
+            return
+        ack()
+        tell_later(runtime, modal.response_url, plain_notice(added))

@@ -1,0 +1,28 @@
+"""Posting an account's map where it was asked for."""
+
+from __future__ import annotations
+
+from app.accounts import assess_account, close_matches, find_account
+from app.runtime import Runtime
+from blocks.map import map_message
+from blocks.notices import unknown_account
+from handlers.replies import tell
+
+
+def show_map(runtime: Runtime, respond, team_id: str, name: str) -> None:
+    """Post the account's map in the channel, or tell the caller it does not exist."""
+    with runtime.db.session() as session:
+        account = find_account(session, team_id, name)
+        if account is not None:
+            message = map_message(assess_account(session, account, runtime.today()), account.id)
+    if account is None:
+        tell_unknown(runtime, respond, team_id, name)
+        return
+    respond(response_type="in_channel", replace_original=False, text=message.text, blocks=message.blocks)
+
+
+def tell_unknown(runtime: Runtime, respond, team_id: str, name: str) -> None:
+    """Tell the caller no account has that name, with close matches and a Create button."""
+    with runtime.db.session() as session:
+        matches = close_matches(session, team_id, name)
+    tell(respond, unknown_account(name, matches))

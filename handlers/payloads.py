@@ -1,0 +1,95 @@
+"""Parsing Slack payloads into plain values and pydantic models; nothing here trusts its input."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.format import one_line
+
+METADATA_MAX = 3000
+
+
+class ModalContext(BaseModel):
+    """A modal's private_metadata: where it was opened from and for which account."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    team_id: str = Field(max_length=32)
+    account_id: int | None = None
+    contact_id: int | None = None
+    channel_id: str | None = Field(default=None, max_length=32)
+    response_url: str | None = Field(default=None, max_length=1000)
+
+    @classmethod
+    def opened_from(cls, context, body: Any, **ids: int | None) -> ModalContext:
+        """Metadata for a modal opened by this command or action (Bolt's context knows the team)."""
+        url = body.get("response_url") if isinstance(body, dict) else None
+        return cls(team_id=context.team_id, channel_id=context.channel_id,
+                   response_url=url if isinstance(url, str) else None, **ids)
+
+    def dump(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+    @classmethod
+    def load(cls, view: Any, team_id: str | None) -> ModalContext | None:
+        """The metadata of a view, or None when missing, malformed or from another workspace."""
+        raw = view.get("private_metadata") if isinstance(view, dict) else None
+        if not isinstance(raw, str) or len(raw) > METADATA_MAX:
+            return None
+        try:
+            context = cls.model_validate(json.loads(raw))
+        except (ValueError, ValidationError):
+            return None
+        return context if team_id and context.team_id == team_id else None
+
+
+def _selected(action: dict) -> str | None:
+    for key in ("selected_user", "selected_conversation", "selected_channel", "selected_date"):
+        if key in action:
+            return action[key]
+    option = action.get("selected_option")
+    if isinstance(option, dict):
+        return option.get("value")
+    return action.get("value")
+
+
+def view_values(view: Any) -> dict[str, str | None]:
+    """{block_id: the value its one input holds} from a submitted view's state."""
+    state = view.get("state") if isinstance(view, dict) else None
+    blocks = state.get("values") if isinstance(state, dict) else None
+    values: dict[str, str | None] = {}
+    if not isinstance(blocks, dict):
+        return values
+    for block_id, actions in blocks.items():
+        if not isinstance(actions, dict):
+            continue
+        for action in actions.values():
+            if isinstance(action, dict):
+                value = _selected(action)
+                values[str(block_id)] = value if isinstance(value, str) else None
+                break
+    return values
+
+
+def text_of(body: Any, key: str) -> str:
+    """A top-level string of a payload (a command's text), or "" when absent or not a string."""
+    value = body.get(key) if isinstance(body, dict) else None
+    return one_line(value) if isinstance(value, str) else ""
+
+
+def action_value(body: Any) -> str | None:
+    actions = body.get("actions") if isinstance(body, dict) else None
+    if isinstance(actions, list) and actions and isinstance(actions[0], dict):
+        value = actions[0].get("value") or (actions[0].get("selected_option") or {}).get("value")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def int_or_none(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None

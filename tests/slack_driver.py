@@ -1,0 +1,168 @@
+"""Drive the real Bolt app as Slack does: signed requests with Slack's payload shapes.
+
+Modals are filled by their labels: `submit(view, {"Account name": "Acme"})` builds the view's state the
+way Slack sends it (initial values included, untouched optional inputs as null).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk.signature import SignatureVerifier
+
+SIGNING_SECRET = "test-signing-secret"
+_trigger = itertools.count(1)
+
+
+def sign(body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signature = SignatureVerifier(secret).generate_signature(timestamp=str(timestamp), body=body)
+    return {"x-slack-request-timestamp": str(timestamp), "x-slack-signature": signature}
+
+
+class SlackDriver:
+    def __init__(self, app: App, standin, *, team_id: str = "T0001", user_id: str = "U0CSM",
+                 channel_id: str = "C0ACME", enterprise_id: str | None = None):
+        self.app = app
+        self.standin = standin
+        self.team_id = team_id
+        self.user_id = user_id
+        self.channel_id = channel_id
+        self.enterprise_id = enterprise_id
+
+    # --- transport ---------------------------------------------------------------------------
+
+    def send(self, body: str, content_type: str, headers: dict[str, str] | None = None) -> BoltResponse:
+        all_headers = {"content-type": content_type, **sign(body), **(headers or {})}
+        return self.app.dispatch(BoltRequest(body=body, headers=all_headers))
+
+    def send_payload(self, payload: dict[str, Any]) -> BoltResponse:
+        return self.send(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+    # --- surfaces ----------------------------------------------------------------------------
+
+    def command_body(self, text: str, *, user_id: str | None = None, channel_id: str | None = None) -> str:
+        return urlencode({
+            "token": "verification-token", "team_id": self.team_id, "team_domain": "acme-cs",
+            "enterprise_id": self.enterprise_id or "", "channel_id": channel_id or self.channel_id,
+            "channel_name": "acme", "user_id": user_id or self.user_id, "user_name": "csm",
+            "command": "/stakemap", "text": text, "api_app_id": "A0STAKEMAP", "is_enterprise_install": "false",
+            "response_url": self.standin.response_url("command"), "trigger_id": self.trigger_id(),
+        })
+
+    def command(self, text: str, **kwargs) -> BoltResponse:
+        return self.send(self.command_body(text, **kwargs), "application/x-www-form-urlencoded")
+
+    def click(self, action_id: str, value: str | None = None, *, block_id: str = "actions",
+              message: dict | None = None, user_id: str | None = None) -> BoltResponse:
+        action = {"action_id": action_id, "block_id": block_id, "type": "button", "action_ts": f"{time.time():.6f}",
+                  "text": {"type": "plain_text", "text": action_id}}
+        if value is not None:
+            action["value"] = value
+        return self.send_payload(self._interaction("block_actions", user_id) | {
+            "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": self.channel_id,
+                          "is_ephemeral": False},
+            "channel": {"id": self.channel_id, "name": "acme"},
+            "message": message or {"type": "message", "ts": "1700000000.000100", "text": "map"},
+            "response_url": self.standin.response_url("action"),
+            "trigger_id": self.trigger_id(),
+            "actions": [action],
+        })
+
+    def submit(self, view: dict, values_by_label: dict[str, Any] | None = None, *,
+               user_id: str | None = None, private_metadata: str | None = None) -> BoltResponse:
+        """Submit a modal as Slack would after the user typed `values_by_label` into it."""
+        submitted = {
+            "id": view.get("id", "V0TEST"), "team_id": self.team_id, "type": "modal",
+            "callback_id": view.get("callback_id"), "blocks": view.get("blocks", []), "hash": "1.abc",
+            "private_metadata": view.get("private_metadata", "") if private_metadata is None else private_metadata,
+            "state": {"values": view_state(view, values_by_label or {})},
+            "title": view.get("title"),
+        }
+        return self.send_payload(self._interaction("view_submission", user_id) | {
+            "view": submitted, "trigger_id": self.trigger_id(), "response_urls": []})
+
+    def options(self, view: dict, block_id: str, action_id: str, query: str) -> BoltResponse:
+        return self.send_payload(self._interaction("block_suggestion", None) | {
+            "action_id": action_id, "block_id": block_id, "value": query,
+            "view": {"id": view.get("id", "V0TEST"), "type": "modal", "callback_id": view.get("callback_id"),
+                     "private_metadata": view.get("private_metadata", ""), "team_id": self.team_id},
+        })
+
+    def _interaction(self, kind: str, user_id: str | None) -> dict[str, Any]:
+        user = user_id or self.user_id
+        enterprise = {"id": self.enterprise_id, "name": "Grid"} if self.enterprise_id else None
+        return {"type": kind, "token": "verification-token", "api_app_id": "A0STAKEMAP",
+                "team": {"id": self.team_id, "domain": "acme-cs"},
+                "user": {"id": user, "username": "csm", "team_id": self.team_id},
+                "enterprise": enterprise, "is_enterprise_install": False}
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def trigger_id() -> str:
+        return f"{next(_trigger)}.1.trigger"
+
+    def opened_view(self, index: int = -1) -> dict:
+        """The view the app last opened (as recorded by the stand-in)."""
+        return self.standin.wait_for("views.open", count=1)[index].body["view"]
+
+    def wait_for_views(self, count: int) -> dict:
+        return self.standin.wait_for("views.open", count=count)[count - 1].body["view"]
+
+
+# --- view state ----------------------------------------------------------------------------------
+
+
+def _label(block: dict) -> str:
+    return (block.get("label") or {}).get("text", "")
+
+
+def view_state(view: dict, values_by_label: dict[str, Any]) -> dict[str, dict]:
+    unknown = set(values_by_label) - {_label(b) for b in view.get("blocks", []) if b.get("type") == "input"}
+    if unknown:
+        raise KeyError(f"no input labelled {sorted(unknown)} in the view")
+    state: dict[str, dict] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        given = values_by_label.get(_label(block), _UNSET)
+        state[block["block_id"]] = {element["action_id"]: element_state(element, given)}
+    return state
+
+
+_UNSET = object()
+
+
+def element_state(element: dict, given: Any) -> dict:
+    """One input's state: what the user typed/picked, else its initial value, else null."""
+    kind = element["type"]
+    if kind == "plain_text_input":
+        value = element.get("initial_value") if given is _UNSET else given
+        return {"type": kind, "value": value if value not in ("",) else None}
+    if kind in ("static_select", "external_select"):
+        return {"type": kind, "selected_option": _pick_option(element, given)}
+    key = {"users_select": ("selected_user", "initial_user"),
+           "conversations_select": ("selected_conversation", "initial_conversation"),
+           "channels_select": ("selected_channel", "initial_channel"),
+           "datepicker": ("selected_date", "initial_date")}[kind]
+    return {"type": kind, key[0]: element.get(key[1]) if given is _UNSET else given}
+
+
+def _pick_option(element: dict, given: Any) -> dict | None:
+    if given is _UNSET:
+        return element.get("initial_option")
+    if given is None:
+        return None
+    if isinstance(given, dict):  # an external select's option, as the options listener answered it
+        return given
+    for candidate in element.get("options", []):
+        if given in (candidate["value"], candidate["text"]["text"]):
+            return candidate
+    raise KeyError(f"no option {given!r} in {element.get('action_id')}")
