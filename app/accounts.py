@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.assessment import Assessment, assess
-from app.domain import PlanStatus
+from app.assessment import Assessment
 from app.errors import InvalidInput, NotFound
-from app.models import Account, AccountCreate, Contact, PlanStep, Touch, Workspace, name_key
-from app.workspaces import ensure_workspace, windows_of
+from app.models import Account, AccountCreate, name_key
+from app.portfolio import assess_accounts
+from app.workspaces import ensure_workspace
 
 
 def find_account(session: Session, team_id: str, text: str) -> Account | None:
@@ -71,42 +71,6 @@ def touch_account(account: Account, now: datetime) -> None:
     account.updated_at = now
 
 
-def latest_touch_per_contact(session: Session, account_id: int) -> list[Touch]:
-    """Each contact's most recent touch, in one statement."""
-    ranked = (
-        select(
-            Touch.id,
-            func.row_number()
-            .over(partition_by=Touch.contact_id, order_by=(Touch.occurred_on.desc(), Touch.id.desc()))
-            .label("rank"),
-        )
-        .where(Touch.account_id == account_id)
-        .subquery()
-    )
-    return list(session.scalars(select(Touch).join(ranked, Touch.id == ranked.c.id).where(ranked.c.rank == 1)))
-
-
-def open_plan_steps(session: Session, account_id: int) -> list[PlanStep]:
-    query = (
-        select(PlanStep)
-        .where(PlanStep.account_id == account_id, PlanStep.status == PlanStatus.OPEN)
-        .order_by(PlanStep.created_at, PlanStep.id)
-    )
-    return list(session.scalars(query))
-
-
-def contacts_of(session: Session, account_id: int) -> list[Contact]:
-    return list(session.scalars(select(Contact).where(Contact.account_id == account_id).order_by(Contact.id)))
-
-
 def assess_account(session: Session, account: Account, today: date) -> Assessment:
-    """The account's assessment, from four set-based reads whatever its size."""
-    windows = windows_of(session.get(Workspace, account.team_id))
-    return assess(
-        account,
-        contacts_of(session, account.id),
-        latest_touch_per_contact(session, account.id),
-        open_plan_steps(session, account.id),
-        today,
-        windows,
-    )
+    """One account's assessment, read the same way as a whole portfolio's."""
+    return assess_accounts(session, account.team_id, today, accounts=[account])[0]

@@ -11,14 +11,6 @@ from app.models import NAME_MAX
 from blocks import ids
 from blocks.text import esc, field, section
 
-COMMAND_USAGE = [
-    ("/stakemap <account>", "post the account's stakeholder map in this channel"),
-    ("/stakemap new <account>", "create an account"),
-    ("/stakemap add <account>", "add a contact"),
-    ("/stakemap log <account>", "log a call, meeting or e-mail"),
-    ("/stakemap help", "this help"),
-]
-
 
 @dataclass(frozen=True)
 class Notice:
@@ -30,8 +22,8 @@ def _notice(text: str, *blocks) -> Notice:
     return Notice(text=text, blocks=[block.to_dict() for block in blocks] if blocks else [section(text).to_dict()])
 
 
-def help_notice(commands: list[tuple[str, str]] | None = None) -> Notice:
-    lines = [f"`{usage}` — {what}" for usage, what in (commands or COMMAND_USAGE)]
+def help_notice(commands: list[tuple[str, str]]) -> Notice:
+    lines = [f"`{usage}` — {what}" for usage, what in commands]
     return _notice("*stakemap* keeps a stakeholder map of every customer account.\n" + "\n".join(lines))
 
 

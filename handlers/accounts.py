@@ -19,12 +19,17 @@ from blocks.text import field
 from handlers.maps import show_map
 from handlers.payloads import ModalContext, action_value, view_values
 from handlers.replies import tell_later
+from handlers.requests import CommandRequest
 
 
 def open_account_modal(client, body: dict, context, name: str) -> None:
     form = AccountForm(name=name, owner_user_id=context.user_id)
     metadata = ModalContext.opened_from(context, body).dump()
     client.views_open(trigger_id=body["trigger_id"], view=account_modal(form, metadata))
+
+
+def new_command(request: CommandRequest) -> None:
+    open_account_modal(request.client, request.body, request.context, request.account)
 
 
 def register(app: App, runtime: Runtime) -> None:

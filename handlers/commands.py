@@ -1,25 +1,40 @@
-"""The /stakemap slash command (SPEC §4 grammar)."""
+"""The /stakemap slash command (SPEC §4 grammar): one table of verbs, the help generated from it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_bolt import App
 
 from app.runtime import Runtime
 from blocks.notices import help_notice
-from handlers import accounts, contacts, touches
-from handlers.maps import show_map
+from handlers import accounts, contacts, maps, touches
 from handlers.payloads import text_of
 from handlers.replies import tell
+from handlers.requests import CommandRequest
 
 COMMAND = "/stakemap"
-VERBS = ("help", "show", "new", "add", "log")
+
+
+@dataclass(frozen=True)
+class Verb:
+    run: Callable[[CommandRequest], None]
+    does: str  # for the help
+    takes_account: bool = True
+
+
+VERBS: dict[str, Verb] = {
+    "show": Verb(maps.show_command, "post the account's stakeholder map in this channel"),
+    "new": Verb(accounts.new_command, "create an account"),
+    "add": Verb(contacts.add_command, "add a contact (name optional: “CTO (name unknown)”)"),
+    "log": Verb(touches.log_command, "log a call, meeting, e-mail or QBR"),
+}
 
 
 @dataclass(frozen=True)
 class Command:
-    verb: str  # one of VERBS
+    verb: str  # "help" or a key of VERBS
     account: str  # the rest of the text: the account name, any characters
 
 
@@ -28,10 +43,17 @@ def parse_command(text: str) -> Command:
     words = text.split(maxsplit=1)
     if not words or (len(words) == 1 and words[0].lower() == "help"):
         return Command("help", "")
-    verb = words[0].lower()
-    if verb in VERBS and verb != "help" and len(words) == 2:
-        return Command(verb, words[1].strip())
+    verb = VERBS.get(words[0].lower())
+    if verb is not None and (len(words) == 2 or not verb.takes_account):
+        return Command(words[0].lower(), words[1].strip() if len(words) == 2 else "")
     return Command("show", text.strip())
+
+
+def usage() -> list[tuple[str, str]]:
+    lines = [(f"{COMMAND} <account>", "post the account's stakeholder map in this channel")]
+    lines += [(f"{COMMAND} {name}" + (" <account>" if verb.takes_account else ""), verb.does)
+              for name, verb in VERBS.items() if name != "show"]
+    return [*lines, (f"{COMMAND} help", "this help")]
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -40,13 +62,7 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         command = parse_command(text_of(body, "text"))
         if command.verb == "help":
-            tell(respond, help_notice())
-        elif command.verb == "show":
-            show_map(runtime, respond, context.team_id, command.account)
-        elif command.verb == "new":
-            accounts.open_account_modal(client, body, context, command.account)
-        elif command.verb == "add":
-            contacts.open_contact_modal_for(runtime, client, body, context, respond, command.account)
-        elif command.verb == "log":
-            touches.open_touch_modal_for(runtime, client, body, context, respond, command.account)
-
+            tell(respond, help_notice(usage()))
+            return
+        request = CommandRequest(runtime, client, body, context, respond, command.account)
+        VERBS[command.verb].run(request)

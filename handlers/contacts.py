@@ -18,6 +18,7 @@ from blocks.text import field
 from handlers.maps import tell_unknown
 from handlers.payloads import ModalContext, action_value, int_or_none, view_values
 from handlers.replies import tell, tell_later
+from handlers.requests import CommandRequest
 
 CONTACT_FIELDS = ("name", "title", "type", "department", "level", "influence", "interest", "relationship",
                   "sentiment", "status", "reports_to_id", "objectives", "notes", "email")
@@ -36,13 +37,13 @@ def open_contact_modal(runtime: Runtime, client, body: dict, context, account) -
     client.views_open(trigger_id=body["trigger_id"], view=contact_modal(account.name, colleagues, metadata))
 
 
-def open_contact_modal_for(runtime: Runtime, client, body: dict, context, respond, name: str) -> None:
-    with runtime.db.session() as session:
-        account = find_account(session, context.team_id, name)
+def add_command(request: CommandRequest) -> None:
+    with request.runtime.db.session() as session:
+        account = find_account(session, request.team_id, request.account)
     if account is None:
-        tell_unknown(runtime, respond, context.team_id, name)
+        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
         return
-    open_contact_modal(runtime, client, body, context, account)
+    open_contact_modal(request.runtime, request.client, request.body, request.context, account)
 
 
 def register(app: App, runtime: Runtime) -> None:

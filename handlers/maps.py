@@ -7,6 +7,7 @@ from app.runtime import Runtime
 from blocks.map import map_message
 from blocks.notices import unknown_account
 from handlers.replies import tell
+from handlers.requests import CommandRequest
 
 
 def show_map(runtime: Runtime, respond, team_id: str, name: str) -> None:
@@ -26,3 +27,7 @@ def tell_unknown(runtime: Runtime, respond, team_id: str, name: str) -> None:
     with runtime.db.session() as session:
         matches = close_matches(session, team_id, name)
     tell(respond, unknown_account(name, matches))
+
+
+def show_command(request: CommandRequest) -> None:
+    show_map(request.runtime, request.respond, request.team_id, request.account)

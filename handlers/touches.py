@@ -21,6 +21,7 @@ from handlers.contacts import picker_choices
 from handlers.maps import tell_unknown
 from handlers.payloads import ModalContext, action_value, int_or_none, view_values
 from handlers.replies import tell, tell_later
+from handlers.requests import CommandRequest
 
 
 def open_touch_modal(runtime: Runtime, client, body: dict, context, respond, account_id: int,
@@ -42,13 +43,13 @@ def open_touch_modal(runtime: Runtime, client, body: dict, context, respond, acc
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def open_touch_modal_for(runtime: Runtime, client, body: dict, context, respond, name: str) -> None:
-    with runtime.db.session() as session:
-        account = find_account(session, context.team_id, name)
+def log_command(request: CommandRequest) -> None:
+    with request.runtime.db.session() as session:
+        account = find_account(session, request.team_id, request.account)
     if account is None:
-        tell_unknown(runtime, respond, context.team_id, name)
+        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
         return
-    open_touch_modal(runtime, client, body, context, respond, account.id)
+    open_touch_modal(request.runtime, request.client, request.body, request.context, request.respond, account.id)
 
 
 def register(app: App, runtime: Runtime) -> None:

@@ -118,7 +118,9 @@ def runtime(db_url, standin, clock) -> Iterator[Runtime]:
 def bolt_app(runtime):
     from app.slack_app import build_app
 
-    return build_app(runtime)
+    app = build_app(runtime)
+    yield app
+    app.listener_runner.listener_executor.shutdown(wait=True)  # work after ack finishes inside the test
 
 
 @pytest.fixture

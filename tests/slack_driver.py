@@ -17,6 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 
 SIGNING_SECRET = "test-signing-secret"
 _trigger = itertools.count(1)
+_reply = itertools.count(1)
 
 
 def sign(body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
@@ -34,6 +35,18 @@ class SlackDriver:
         self.user_id = user_id
         self.channel_id = channel_id
         self.enterprise_id = enterprise_id
+        self.reply_to = ""  # the response_url name of the last command or click
+
+    def _new_response_url(self) -> str:
+        self.reply_to = f"r{next(_reply)}"
+        return self.standin.response_url(self.reply_to)
+
+    def replies(self, count: int = 1, name: str | None = None) -> list[dict]:
+        """The bodies posted to the last command's/click's response_url (or `name`'s), waiting for `count`."""
+        return [call.body for call in self.standin.replies(name or self.reply_to, count)]
+
+    def reply(self) -> dict:
+        return self.replies(1)[0]
 
     # --- transport ---------------------------------------------------------------------------
 
@@ -52,7 +65,7 @@ class SlackDriver:
             "enterprise_id": self.enterprise_id or "", "channel_id": channel_id or self.channel_id,
             "channel_name": "acme", "user_id": user_id or self.user_id, "user_name": "csm",
             "command": "/stakemap", "text": text, "api_app_id": "A0STAKEMAP", "is_enterprise_install": "false",
-            "response_url": self.standin.response_url("command"), "trigger_id": self.trigger_id(),
+            "response_url": self._new_response_url(), "trigger_id": self.trigger_id(),
         })
 
     def command(self, text: str, **kwargs) -> BoltResponse:
@@ -69,7 +82,7 @@ class SlackDriver:
                           "is_ephemeral": False},
             "channel": {"id": self.channel_id, "name": "acme"},
             "message": message or {"type": "message", "ts": "1700000000.000100", "text": "map"},
-            "response_url": self.standin.response_url("action"),
+            "response_url": self._new_response_url(),
             "trigger_id": self.trigger_id(),
             "actions": [action],
         })

@@ -222,6 +222,18 @@ class SlackStandIn:
                 )
             return self.calls_to(method, ok=ok)
 
+    def replies(self, name: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until `count` posts reached the response_url called `name`; return them all."""
+
+        def arrived() -> list[Call]:
+            path = f"/response/{quote(name, safe='')}"
+            return [c for c in self.calls if c.method == "response_url" and c.path.split("?")[0] == path]
+
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(arrived()) >= count, timeout):
+                raise TimeoutError(f"expected {count} post(s) to response_url {name!r} within {timeout}s")
+            return arrived()
+
     def clear(self) -> None:
         """Forget recorded calls and pending faults (users, views and DM channels stay)."""
         with self._cond:

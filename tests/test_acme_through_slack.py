@@ -31,27 +31,32 @@ def option_label(view: dict, block_id: str, starts_with: str) -> str:
     return next(o["text"]["text"] for o in block["element"]["options"] if o["text"]["text"].startswith(starts_with))
 
 
-def enter_acme(slack, standin):
+def enter_acme(slack, standin) -> list[str]:
+    """Type the seed's example into the modals; returns the confirmation each submission got."""
+    confirmations = []
+
+    def submitted(view, values):
+        response = slack.submit(view, values)
+        assert response.status == 200 and response.body == ""  # an empty ack closes the modal
+        confirmations.append(slack.reply()["text"])
+
     slack.command("new Acme")
-    view = slack.wait_for_views(1)
-    response = slack.submit(view, {"ARR": "120,000", "Renewal date": "2026-06-30"})
-    assert response.status == 200 and response.body == ""
+    submitted(slack.wait_for_views(1), {"ARR": "120,000", "Renewal date": "2026-06-30"})
     for index, contact in enumerate(CONTACTS, start=2):
         slack.command("add acme")
-        assert slack.submit(slack.wait_for_views(index), contact).body == ""
+        submitted(slack.wait_for_views(index), contact)
     for index, (name, day, kind) in enumerate(TOUCHES, start=len(CONTACTS) + 2):
         slack.command("log Acme")
         view = slack.wait_for_views(index)
-        answer = slack.submit(view, {"Who": option_label(view, "contact_id", name), "When": day, "Kind": kind})
-        assert answer.body == ""
+        submitted(view, {"Who": option_label(view, "contact_id", name), "When": day, "Kind": kind})
+    return confirmations
 
 
 def test_acme_entered_through_modals_yields_the_seeds_map(slack, standin, runtime):
     enter_acme(slack, standin)
-    standin.clear()
     response = slack.command("  ACME ")
     assert response.status == 200
-    posted = standin.wait_for("response_url")[0].body
+    posted = slack.reply()
     assert posted["response_type"] == "in_channel"
     assert message_problems(posted["blocks"], posted["text"]) == []
     text = "\n".join(b["text"]["text"] for b in posted["blocks"] if b["type"] == "section")
@@ -86,19 +91,17 @@ def test_what_was_stored(slack, standin, runtime):
 
 
 def test_confirmations_reach_only_the_caller(slack, standin):
-    enter_acme(slack, standin)
-    replies = [c.body for c in standin.wait_for("response_url", count=1 + len(CONTACTS) + len(TOUCHES))]
-    assert all(r["response_type"] == "ephemeral" for r in replies)
-    assert "Created *Acme*" in replies[0]["text"]
-    assert "Added *Tom Chen* to *Acme*." in [r["text"] for r in replies]
-    assert "Logged a call with *Tom Chen* at *Acme* (Mar 1)." in [r["text"] for r in replies]
+    confirmations = enter_acme(slack, standin)
+    assert all(c.body["response_type"] == "ephemeral" for c in standin.calls_to("response_url"))
+    assert confirmations[:2] == ["Created *Acme*. Add its people with `/stakemap add Acme`.", "Added *Tom Chen* to *Acme*."]
+    assert confirmations[-3] == "Logged a call with *Tom Chen* at *Acme* (Mar 1)."
 
 
 def test_map_buttons_open_the_modals(slack, standin):
     enter_acme(slack, standin)
     standin.clear()
     slack.command("Acme")
-    blocks = standin.wait_for("response_url")[0].body["blocks"]
+    blocks = slack.reply()["blocks"]
     buttons = {e["action_id"]: e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
     slack.click("map_log_touch", buttons["map_log_touch"])
     touch_view = slack.wait_for_views(1)

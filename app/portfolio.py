@@ -1,0 +1,85 @@
+"""Many accounts at once: assessments loaded with a fixed number of statements, whatever the size.
+
+The weekly sweep, `/stakemap list` and the App Home read through here, so every one of them applies
+the assessment's own rules (app/assessment.py) to rows read in bulk — no second copy of the rules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from app.assessment import Assessment, assess
+from app.domain import PlanStatus
+from app.models import Account, Contact, PlanStep, Touch, Workspace
+from app.workspaces import windows_of
+
+
+def accounts_query(team_id: str, owner_user_id: str | None = None):
+    query = select(Account).where(Account.team_id == team_id)
+    if owner_user_id is not None:
+        query = query.where(Account.owner_user_id == owner_user_id)
+    return query.order_by(Account.name_key)
+
+
+def assess_accounts(
+    session: Session, team_id: str, today: date, owner_user_id: str | None = None,
+    accounts: Sequence[Account] | None = None,
+) -> list[Assessment]:
+    """Assess every account of a workspace (or one owner's, or the given ones) in four statements."""
+    if accounts is None:
+        query = accounts_query(team_id, owner_user_id)
+        accounts = list(session.scalars(query))
+        ids = select(query.subquery().c.id)  # never a list of 10,000 bound parameters
+    else:
+        ids = [account.id for account in accounts]
+    if not accounts:
+        return []
+    windows = windows_of(session.get(Workspace, team_id))
+    contacts, touches = _contacts_and_latest_touches(session, team_id, ids)
+    steps: dict[int, list[PlanStep]] = defaultdict(list)
+    open_steps = select(PlanStep).where(
+        PlanStep.team_id == team_id, PlanStep.account_id.in_(ids), PlanStep.status == PlanStatus.OPEN
+    ).order_by(PlanStep.created_at, PlanStep.id)
+    for step in session.scalars(open_steps):
+        steps[step.account_id].append(step)
+    return [
+        assess(account, contacts[account.id], touches[account.id], steps[account.id], today, windows)
+        for account in accounts
+    ]
+
+
+def _contacts_and_latest_touches(session: Session, team_id: str, account_ids):
+    """Every contact of those accounts with its latest touch (ties: the newest row), in one statement."""
+    ranked = (
+        select(
+            Touch.id.label("touch_id"),
+            Touch.contact_id.label("contact_id"),
+            func.row_number()
+            .over(partition_by=Touch.contact_id, order_by=(Touch.occurred_on.desc(), Touch.id.desc()))
+            .label("rank"),
+        )
+        .where(Touch.team_id == team_id, Touch.account_id.in_(account_ids))
+        .subquery()
+    )
+    last = ranked.alias("last")
+    latest = aliased(Touch)
+    query = (
+        select(Contact, latest)
+        .outerjoin(last, (last.c.contact_id == Contact.id) & (last.c.rank == 1))
+        .outerjoin(latest, latest.id == last.c.touch_id)
+        .where(Contact.team_id == team_id, Contact.account_id.in_(account_ids))
+        .order_by(Contact.account_id, Contact.id)
+    )
+    contacts: dict[int, list[Contact]] = defaultdict(list)
+    touches: dict[int, list[Touch]] = defaultdict(list)
+    for contact, touch in session.execute(query):
+        contacts[contact.account_id].append(contact)
+        if touch is not None:
+            touches[contact.account_id].append(touch)
+    return contacts, touches
