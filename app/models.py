@@ -160,10 +160,15 @@ class ContactBase(SQLModel):
 
 
 class ContactCreate(ContactBase):
-    @field_validator("name", "title", "department", "objectives", "notes", "email", mode="before")
+    @field_validator("name", "title", "department", "email", mode="before")
+    @classmethod
+    def _one_line(cls, value: Any) -> Any:
+        return clean(" ".join(value.split())) if isinstance(value, str) else value
+
+    @field_validator("objectives", "notes", mode="before")
     @classmethod
     def _strip(cls, value: Any) -> Any:
-        return clean(value) if isinstance(value, str) or value is None else value
+        return clean(value) if isinstance(value, str) else value
 
     @field_validator("email")
     @classmethod

@@ -17,9 +17,11 @@ from blocks.modals import AccountForm, account_modal
 from blocks.notices import plain_notice
 from blocks.text import field
 from handlers.maps import show_map
-from handlers.payloads import ModalContext, action_value, view_values
+from handlers.payloads import ModalContext, action_value, filled, view_values
 from handlers.replies import tell_later
 from handlers.requests import CommandRequest
+
+ACCOUNT_FIELDS = ("name", "arr_amount", "currency", "renewal_date", "owner_user_id", "channel_id")
 
 
 def open_account_modal(client, body: dict, context, name: str) -> None:
@@ -51,16 +53,7 @@ def register(app: App, runtime: Runtime) -> None:
             return
         values = view_values(view)
         try:
-            data = AccountCreate.model_validate(
-                {
-                    "name": values.get("name") or "",
-                    "arr_amount": values.get("arr_amount"),
-                    "currency": values.get("currency") or "",
-                    "renewal_date": values.get("renewal_date"),
-                    "owner_user_id": values.get("owner_user_id"),
-                    "channel_id": values.get("channel_id"),
-                }
-            )
+            data = AccountCreate.model_validate({"currency": "", **filled(values, ACCOUNT_FIELDS)})
             with runtime.db.session() as session:
                 account = create_account(session, context.team_id, data, context.user_id, runtime.now(),
                                          context.enterprise_id)

@@ -16,7 +16,7 @@ from blocks.modals import STATIC_OPTIONS_MAX, contact_modal, option, pickable
 from blocks.notices import plain_notice
 from blocks.text import field
 from handlers.maps import tell_unknown
-from handlers.payloads import ModalContext, action_value, int_or_none, view_values
+from handlers.payloads import ModalContext, action_value, filled, int_or_none, view_values
 from handlers.replies import tell, tell_later
 from handlers.requests import CommandRequest
 
@@ -79,7 +79,7 @@ def register(app: App, runtime: Runtime) -> None:
             return
         values = view_values(view)
         try:
-            data = ContactCreate.model_validate({name: values.get(name) for name in CONTACT_FIELDS})
+            data = ContactCreate.model_validate(filled(values, CONTACT_FIELDS))
             with runtime.db.session() as session:
                 account = get_account(session, context.team_id, modal.account_id)
                 contact = add_contact(session, account, data, context.user_id, runtime.now())

@@ -74,6 +74,11 @@ def view_values(view: Any) -> dict[str, str | None]:
     return values
 
 
+def filled(values: dict[str, Any], fields) -> dict[str, Any]:
+    """The given fields that hold a value: an empty input is *missing*, so validation says "required"."""
+    return {name: values[name] for name in fields if values.get(name) is not None}
+
+
 def text_of(body: Any, key: str) -> str:
     """A top-level string of a payload (a command's text), or "" when absent or not a string."""
     value = body.get(key) if isinstance(body, dict) else None

@@ -19,9 +19,11 @@ from blocks.notices import no_contacts, plain_notice
 from blocks.text import field
 from handlers.contacts import picker_choices
 from handlers.maps import tell_unknown
-from handlers.payloads import ModalContext, action_value, int_or_none, view_values
+from handlers.payloads import ModalContext, action_value, filled, int_or_none, view_values
 from handlers.replies import tell, tell_later
 from handlers.requests import CommandRequest
+
+TOUCH_FIELDS = ("contact_id", "occurred_on", "kind", "sentiment_after", "notes")
 
 
 def open_touch_modal(runtime: Runtime, client, body: dict, context, respond, account_id: int,
@@ -66,15 +68,8 @@ def register(app: App, runtime: Runtime) -> None:
             return
         values = view_values(view)
         try:
-            data = TouchCreate.model_validate(
-                {
-                    "contact_id": int_or_none(values.get("contact_id")),
-                    "occurred_on": values.get("occurred_on"),
-                    "kind": values.get("kind"),
-                    "sentiment_after": values.get("sentiment_after"),
-                    "notes": values.get("notes"),
-                }
-            )
+            values["contact_id"] = int_or_none(values.get("contact_id"))
+            data = TouchCreate.model_validate(filled(values, TOUCH_FIELDS))
             with runtime.db.session() as session:
                 account = get_account(session, context.team_id, modal.account_id)
                 touch = log_touch(session, account, data, context.user_id, runtime.now())

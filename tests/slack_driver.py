@@ -54,8 +54,12 @@ class SlackDriver:
         all_headers = {"content-type": content_type, **sign(body), **(headers or {})}
         return self.app.dispatch(BoltRequest(body=body, headers=all_headers))
 
+    @staticmethod
+    def payload_body(payload: dict[str, Any]) -> str:
+        return urlencode({"payload": json.dumps(payload)})
+
     def send_payload(self, payload: dict[str, Any]) -> BoltResponse:
-        return self.send(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+        return self.send(self.payload_body(payload), "application/x-www-form-urlencoded")
 
     # --- surfaces ----------------------------------------------------------------------------
 
@@ -90,6 +94,12 @@ class SlackDriver:
     def submit(self, view: dict, values_by_label: dict[str, Any] | None = None, *,
                user_id: str | None = None, private_metadata: str | None = None) -> BoltResponse:
         """Submit a modal as Slack would after the user typed `values_by_label` into it."""
+        return self.send_payload(self.submission(view, values_by_label, user_id=user_id,
+                                                 private_metadata=private_metadata))
+
+    def submission(self, view: dict, values_by_label: dict[str, Any] | None = None, *,
+                   user_id: str | None = None, private_metadata: str | None = None) -> dict[str, Any]:
+        """The view_submission payload Slack would send (not sent)."""
         submitted = {
             "id": view.get("id", "V0TEST"), "team_id": self.team_id, "type": "modal",
             "callback_id": view.get("callback_id"), "blocks": view.get("blocks", []), "hash": "1.abc",
@@ -97,8 +107,8 @@ class SlackDriver:
             "state": {"values": view_state(view, values_by_label or {})},
             "title": view.get("title"),
         }
-        return self.send_payload(self._interaction("view_submission", user_id) | {
-            "view": submitted, "trigger_id": self.trigger_id(), "response_urls": []})
+        return self._interaction("view_submission", user_id) | {
+            "view": submitted, "trigger_id": self.trigger_id(), "response_urls": []}
 
     def options(self, view: dict, block_id: str, action_id: str, query: str) -> BoltResponse:
         return self.send_payload(self._interaction("block_suggestion", None) | {
@@ -124,6 +134,19 @@ class SlackDriver:
     def opened_view(self, index: int = -1) -> dict:
         """The view the app last opened (as recorded by the stand-in)."""
         return self.standin.wait_for("views.open", count=1)[index].body["view"]
+
+    def next_view(self, send) -> dict:
+        """Run `send()` (a command or click) and return the modal the app opens in answer."""
+        before = len(self.standin.calls_to("views.open", ok=True))
+        send()
+        return self.standin.wait_for("views.open", count=before + 1, ok=True)[before].body["view"]
+
+    def modal(self, text: str, **kwargs) -> dict:
+        """The modal `/stakemap <text>` opens."""
+        return self.next_view(lambda: self.command(text, **kwargs))
+
+    def modal_from_click(self, action_id: str, value: str | None = None, **kwargs) -> dict:
+        return self.next_view(lambda: self.click(action_id, value, **kwargs))
 
     def wait_for_views(self, count: int) -> dict:
         return self.standin.wait_for("views.open", count=count)[count - 1].body["view"]
