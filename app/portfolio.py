@@ -10,8 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.assessment import Assessment, assess
@@ -55,24 +54,22 @@ def assess_accounts(
 
 
 def _contacts_and_latest_touches(session: Session, team_id: str, account_ids):
-    """Every contact of those accounts with its latest touch (ties: the newest row), in one statement."""
-    ranked = (
-        select(
-            Touch.id.label("touch_id"),
-            Touch.contact_id.label("contact_id"),
-            func.row_number()
-            .over(partition_by=Touch.contact_id, order_by=(Touch.occurred_on.desc(), Touch.id.desc()))
-            .label("rank"),
-        )
-        .where(Touch.team_id == team_id, Touch.account_id.in_(account_ids))
-        .subquery()
+    """Every contact of those accounts with its latest touch (ties: the newest row), in one statement.
+
+    The latest touch is found per contact through the (contact_id, occurred_on) index, which both SQLite
+    and PostgreSQL answer with one index probe per contact.
+    """
+    latest_id = (
+        select(Touch.id)
+        .where(Touch.contact_id == Contact.id)
+        .order_by(Touch.occurred_on.desc(), Touch.id.desc())
+        .limit(1)
+        .correlate(Contact)
+        .scalar_subquery()
     )
-    last = ranked.alias("last")
-    latest = aliased(Touch)
     query = (
-        select(Contact, latest)
-        .outerjoin(last, (last.c.contact_id == Contact.id) & (last.c.rank == 1))
-        .outerjoin(latest, latest.id == last.c.touch_id)
+        select(Contact, Touch)
+        .outerjoin(Touch, Touch.id == latest_id)
         .where(Contact.team_id == team_id, Contact.account_id.in_(account_ids))
         .order_by(Contact.account_id, Contact.id)
     )

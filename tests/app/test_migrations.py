@@ -1,0 +1,30 @@
+"""The migrations and the models agree, and upgrading twice changes nothing."""
+
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from app.db import Database, alembic_config
+from tests.conftest import make_settings
+
+
+def test_one_head():
+    assert len(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()) == 1
+
+
+def test_models_match_the_migrated_schema(db_url):
+    command.check(alembic_config(make_settings(db_url).sqlalchemy_url))  # raises when they differ
+
+
+def test_upgrade_is_idempotent_and_keeps_rows(db_url, runtime):
+    from app.demo import load_demo
+
+    with runtime.db.session() as session:
+        load_demo(session, "T1", runtime.now())
+    database = Database(make_settings(db_url))
+    database.upgrade()
+    with database.engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+        assert {"workspace", "account", "contact", "touch", "plan_step", "contact_change"} <= tables
+        assert connection.exec_driver_sql("SELECT COUNT(*) FROM contact").scalar() == 12
+    database.dispose()
