@@ -14,6 +14,7 @@ from app.accounts import assess_account, close_matches, find_account
 from app.db import Database
 from app.demo import DEMO_TEAM_ID, load_demo
 from app.errors import StakemapError
+from app.observability import configure_logging
 from app.render import to_json_data, to_markdown, to_text
 from app.runtime import Runtime
 from app.settings import load_settings
@@ -24,8 +25,7 @@ log = logging.getLogger("stakemap")
 
 def _runtime() -> Runtime:
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings)
     return Runtime(settings=settings, db=Database(settings))
 
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Iterable
 
 from gunicorn.app.base import BaseApplication
+from prometheus_client import make_wsgi_app
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
@@ -18,12 +19,16 @@ WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
 def wsgi_app(bolt_app: App, runtime: Runtime) -> WsgiApp:
-    """Slack at /slack/events (and the OAuth paths when enabled), health at /healthz."""
+    """Slack at /slack/events (and the OAuth paths when enabled), /healthz, /metrics (Prometheus)."""
     slack = SlackRequestHandler(bolt_app)
+    metrics = make_wsgi_app()
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz":
+        path = environ.get("PATH_INFO")
+        if path == "/healthz":
             return _health(runtime, start_response)
+        if path == "/metrics":
+            return metrics(environ, start_response)
         return slack(environ, start_response)
 
     return application

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -15,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from app.errors import ConfigError
+from app.observability import record_api_error, record_request
 from app.runtime import Runtime
 from app.settings import Settings
 from handlers import register_all
@@ -29,8 +31,42 @@ def retry_handlers() -> list:
     ]
 
 
+class ObservedWebClient(WebClient):
+    """A WebClient that counts the calls that still fail after its retries, by method and error."""
+
+    def api_call(self, api_method: str, *args, **kwargs):
+        try:
+            return super().api_call(api_method, *args, **kwargs)
+        except SlackApiError as error:
+            record_api_error(api_method, str(error.response.get("error", "unknown")))
+            raise
+        except OSError as error:
+            record_api_error(api_method, type(error).__name__)
+            raise
+
+
+class ObservedApp(App):
+    """A Bolt App that logs and measures every request it acknowledges (HTTP and Socket Mode alike)."""
+
+    def _init_context(self, req: BoltRequest) -> None:
+        """Bolt gives each request a fresh WebClient copied from app.client; make that copy observed too."""
+        super()._init_context(req)
+        plain: WebClient = req.context.client
+        req.context["client"] = ObservedWebClient(
+            token=plain.token, base_url=plain.base_url, timeout=plain.timeout, ssl=plain.ssl, proxy=plain.proxy,
+            headers=plain.headers, team_id=req.context.team_id, logger=plain.logger,
+            retry_handlers=plain.retry_handlers,
+        )
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        response = super().dispatch(req)
+        record_request(req.body, response.status, time.perf_counter() - started, req.context.team_id)
+        return response
+
+
 def web_client(settings: Settings, token: str | None = None) -> WebClient:
-    return WebClient(
+    return ObservedWebClient(
         token=token or settings.slack_bot_token,
         base_url=settings.slack_api_url,
         retry_handlers=retry_handlers(),
@@ -53,7 +89,7 @@ def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
     settings = runtime.settings
     settings.require("slack_bot_token")
     try:
-        app = App(
+        app = ObservedApp(
             client=web_client(settings),
             signing_secret=settings.slack_signing_secret or "",
             token_verification_enabled=verify_token,
