@@ -56,11 +56,9 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
-def serve_http(bolt_app: App, runtime: Runtime, port: int, on_worker_start: Callable[[], None] | None = None) -> None:
-    """Block serving HTTP on gunicorn: one worker process with threads (Bolt's listeners are sync)."""
-
-    def post_fork(_server, _worker) -> None:
-        runtime.db.dispose()  # never share pooled connections across a fork
+def run_gunicorn(application: WsgiApp, port: int, threads: int, log_level: str = "info",
+                 post_fork: Callable | None = None, on_worker_start: Callable[[], None] | None = None) -> None:
+    """Block serving a WSGI app on gunicorn: one worker process with `threads` threads."""
 
     def post_worker_init(_worker) -> None:
         if on_worker_start is not None:
@@ -70,17 +68,28 @@ def serve_http(bolt_app: App, runtime: Runtime, port: int, on_worker_start: Call
         "bind": f"0.0.0.0:{port}",
         "workers": 1,
         "worker_class": "gthread",
-        "threads": runtime.settings.http_threads,
+        "threads": threads,
         "timeout": 60,
         "graceful_timeout": 20,
         "keepalive": 5,
-        "post_fork": post_fork,
         "post_worker_init": post_worker_init,
-        "loglevel": runtime.settings.log_level.lower(),
+        "loglevel": log_level,
         "proc_name": "stakemap",
     }
-    log.info("serving Slack over HTTP on port %s (/slack/events, /healthz)", port)
-    _Gunicorn(wsgi_app(bolt_app, runtime), options).run()
+    if post_fork is not None:
+        options["post_fork"] = post_fork
+    _Gunicorn(application, options).run()
+
+
+def serve_http(bolt_app: App, runtime: Runtime, port: int, on_worker_start: Callable[[], None] | None = None) -> None:
+    """Block serving Slack over HTTP (Bolt's listeners are sync: threads, one process)."""
+
+    def post_fork(_server, _worker) -> None:
+        runtime.db.dispose()  # never share pooled connections across a fork
+
+    log.info("serving Slack over HTTP on port %s (/slack/events, /healthz, /metrics)", port)
+    run_gunicorn(wsgi_app(bolt_app, runtime), port, runtime.settings.http_threads,
+                 runtime.settings.log_level.lower(), post_fork, on_worker_start)
 
 
 def serve_socket_mode(bolt_app: App, runtime: Runtime, on_start: Callable[[], None] | None = None) -> None:

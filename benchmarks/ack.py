@@ -1,0 +1,164 @@
+"""Ack latency and time-to-message of `/stakemap Bigco` (a 300-contact account in a database of 10,000
+accounts) at 1, 8 and 32 concurrent clients, side by side with a bare Bolt app served the same way,
+plus the serve process's memory.
+
+    .venv/bin/python -m benchmarks.ack [--accounts 10000] [--contacts 300] [--requests 200]
+                                       [--database-url URL]
+
+Both servers are real processes (gunicorn, one worker, HTTP_THREADS threads); requests are signed like
+Slack's; the messages they post arrive at the local Slack stand-in. The database is built once through
+the product's services and reused by later runs (default: /tmp/stakemap-bench/ack-<accounts>.db).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+from app.clock import Clock
+from app.db import Database
+from app.settings import Settings
+from benchmarks.data import ensure_big_database
+from tests.slack_driver import SIGNING_SECRET, sign
+from tests.slack_standin import SlackStandIn
+from tests.test_serve_process import free_port
+
+TOKEN = "xoxb-bench"
+_names = itertools.count()
+
+
+def memory_kib(pid: int, field: str) -> int:
+    """A /proc smaps_rollup field (Rss, Pss) summed over a process and its children (gunicorn: master + worker).
+
+    Pss splits pages the forked worker shares with the master between them, so the sum is what the
+    serve process really costs; summed Rss counts shared pages twice.
+    """
+    total = 0
+    for process in [pid, *_children(pid)]:
+        for line in Path(f"/proc/{process}/smaps_rollup").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                total += int(line.split()[1])
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+@contextmanager
+def server(module_args: list[str], database_url: str, standin: SlackStandIn, port: int):
+    env = {**os.environ, "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+           "SLACK_API_URL": standin.api_url, "LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen([sys.executable, "-m", *module_args, "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def one_request(base: str, standin: SlackStandIn, text: str) -> tuple[float, float]:
+    name = f"bench-{next(_names)}"
+    body = urlencode({"team_id": "T0001", "channel_id": "C1", "user_id": "U0CSM", "command": "/stakemap",
+                      "text": text, "response_url": standin.response_url(name), "trigger_id": "1.2.3"}).encode()
+    request = urllib.request.Request(base + "/slack/events", data=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded", **sign(body.decode())})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+        assert response.status == 200
+    acked = time.perf_counter() - started
+    standin.replies(name, timeout=60)
+    return acked, time.perf_counter() - started
+
+
+def load(base: str, standin: SlackStandIn, clients: int, requests: int, text: str) -> tuple[list[float], list[float]]:
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(lambda _: one_request(base, standin, text), range(requests)))
+    return [r[0] for r in results], [r[1] for r in results]
+
+
+def pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
+
+
+def measure(name: str, module_args: list[str], url: str, standin: SlackStandIn, args) -> dict:
+    port = free_port()
+    rows = {}
+    with server(module_args, url, standin, port) as process:
+        base = f"http://127.0.0.1:{port}"
+        wait_healthy_or_bolt(base, process)
+        load(base, standin, 4, 20, "Bigco")  # warm up
+        for clients in (1, 8, 32):
+            acks, messages = load(base, standin, clients, max(args.requests, clients * 4), "Bigco")
+            rows[clients] = (pct(acks, 50), pct(acks, 99), pct(messages, 50), pct(messages, 99))
+        rows["pss"] = memory_kib(process.pid, "Pss") / 1024
+        rows["rss"] = memory_kib(process.pid, "Rss") / 1024
+    print(f"  measured {name}")
+    return rows
+
+
+def wait_healthy_or_bolt(base: str, process) -> None:
+    """The bare app has no /healthz: wait until it answers anything."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return  # answered (404 from the bare app)
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(process.stderr.read().decode(errors="replace")) from None
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--contacts", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=200, help="requests per concurrency level (at least 4 per client)")
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    folder = Path("/tmp/stakemap-bench")
+    folder.mkdir(exist_ok=True)
+    url = args.database_url or f"sqlite:///{folder}/ack-{args.accounts}.db"
+    settings = Settings(_env_file=None, database_url=url)
+    database = Database(settings)
+    database.upgrade()
+    print(f"database {url.split('@')[-1]}: ensuring {args.accounts} accounts + Bigco ({args.contacts} contacts)")
+    ensure_big_database(database, Clock().now(), args.accounts, args.contacts)
+    database.dispose()
+    with SlackStandIn(tokens={TOKEN: {"team_id": "T0001", "user_id": "UBOT", "bot_id": "BBOT"}}) as standin:
+        stakemap = measure("stakemap serve", ["app", "serve", "--mode", "http"], url, standin, args)
+        bare = measure("bare Bolt app", ["benchmarks.bare_app"], url, standin, args)
+    print()
+    print("| clients | stakemap ack p50 | stakemap ack p99 | bare ack p50 | bare ack p99 | ack p99 ratio "
+          "| stakemap msg p50 | stakemap msg p99 | bare msg p50 |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for clients in (1, 8, 32):
+        s, b = stakemap[clients], bare[clients]
+        print(f"| {clients} | {s[0]:.1f} ms | {s[1]:.1f} ms | {b[0]:.1f} ms | {b[1]:.1f} ms | {s[1] / b[1]:.2f}x "
+              f"| {s[2]:.1f} ms | {s[3]:.1f} ms | {b[2]:.1f} ms |")
+    for name, rows in (("stakemap serve", stakemap), ("bare Bolt app", bare)):
+        print(f"{name}: memory after the run (gunicorn master + worker) PSS {rows['pss']:.0f} MiB, "
+              f"RSS summed {rows['rss']:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Benchmark databases, filled through the product's own services (same validation, same writes)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from app.accounts import create_account, find_account
+from app.contacts import add_contact
+from app.db import Database
+from app.domain import Level, Relationship, StakeholderType
+from app.models import AccountCreate, ContactCreate, TouchCreate
+from app.touches import log_touch
+
+TYPES = list(StakeholderType)
+TEAM = "T0001"
+
+
+def add_account(session, name: str, contacts: int, touches_each: int, now: datetime, owner: str = "U0CSM") -> None:
+    account = create_account(session, TEAM, AccountCreate(name=name, arr_amount=10_000 + len(name) * 1000,
+                                                          renewal_date=now.date() + timedelta(days=30 + len(name) % 300)),
+                             owner, now)
+    for n in range(contacts):
+        contact = add_contact(session, account, ContactCreate(
+            name=f"Person {n}", title=f"Title {n}", type=TYPES[n % len(TYPES)], department=f"Dept {n % 9}",
+            level=list(Level)[n % 5], relationship=list(Relationship)[n % 4], notes="Some notes " * 5), owner,
+            now - timedelta(days=400))
+        for k in range(touches_each):
+            day = now.date() - timedelta(days=(n + 7 * k) % 120)
+            log_touch(session, account, TouchCreate(contact_id=contact.id, occurred_on=day, kind="call"), owner, now)
+
+
+def ensure_big_database(db: Database, now: datetime, accounts: int, big_contacts: int, log=print) -> None:
+    """`accounts` small accounts (3 contacts, 1 touch each) plus 'Bigco' with `big_contacts` contacts."""
+    with db.session() as session:
+        if find_account(session, TEAM, "Bigco") is not None:
+            return
+    for start in range(0, accounts, 250):
+        with db.session() as session:
+            for n in range(start, min(start + 250, accounts)):
+                add_account(session, f"Account {n:05}", 3, 1, now)
+        log(f"  built {min(start + 250, accounts)} of {accounts} accounts")
+    with db.session() as session:
+        add_account(session, "Bigco", big_contacts, 4, now)
