@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterable
 from gunicorn.app.base import BaseApplication
 from prometheus_client import make_wsgi_app
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from app.inbound import CheckedSlackRequestHandler
 from app.runtime import Runtime
 
 log = logging.getLogger("stakemap.server")
@@ -20,7 +20,7 @@ WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 
 def wsgi_app(bolt_app: App, runtime: Runtime) -> WsgiApp:
     """Slack at /slack/events (and the OAuth paths when enabled), /healthz, /metrics (Prometheus)."""
-    slack = SlackRequestHandler(bolt_app)
+    slack = CheckedSlackRequestHandler(bolt_app)
     metrics = make_wsgi_app()
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:

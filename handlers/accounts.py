@@ -16,6 +16,7 @@ from blocks import ids
 from blocks.modals import AccountForm, account_modal
 from blocks.notices import plain_notice
 from blocks.text import field
+from handlers.errors import guarded
 from handlers.maps import show_map
 from handlers.payloads import ModalContext, action_value, filled, view_values
 from handlers.replies import tell_later
@@ -36,17 +37,20 @@ def new_command(request: CommandRequest) -> None:
 
 def register(app: App, runtime: Runtime) -> None:
     @app.action(ids.CREATE_ACCOUNT)
-    def create_button(ack, body, client, context):
+    @guarded
+    def create_button(ack, body, client, context, respond):
         ack()
         open_account_modal(client, body, context, action_value(body) or "")
 
     @app.action(re.compile(rf"^{ids.SHOW_ACCOUNT}:\d+$"))
+    @guarded
     def show_button(ack, body, respond, context):
         ack()
         show_map(runtime, respond, context.team_id, action_value(body) or "")
 
     @app.view(ids.ACCOUNT_MODAL)
-    def submit(ack, body, view, context):
+    @guarded
+    def submit(ack, body, view, context, respond):
         modal = ModalContext.load(view, context.team_id)
         if modal is None:
             ack()

@@ -10,6 +10,7 @@ from slack_bolt import App
 from app.runtime import Runtime
 from blocks.notices import help_notice
 from handlers import accounts, contacts, maps, touches
+from handlers.errors import guarded
 from handlers.payloads import text_of
 from handlers.replies import tell
 from handlers.requests import CommandRequest
@@ -58,6 +59,7 @@ def usage() -> list[tuple[str, str]]:
 
 def register(app: App, runtime: Runtime) -> None:
     @app.command(COMMAND)
+    @guarded
     def stakemap(ack, body, respond, client, context):
         ack()
         command = parse_command(text_of(body, "text"))

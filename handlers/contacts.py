@@ -15,6 +15,7 @@ from blocks import ids
 from blocks.modals import STATIC_OPTIONS_MAX, contact_modal, option, pickable
 from blocks.notices import plain_notice
 from blocks.text import field
+from handlers.errors import guarded
 from handlers.maps import tell_unknown
 from handlers.payloads import ModalContext, action_value, filled, int_or_none, view_values
 from handlers.replies import tell, tell_later
@@ -48,6 +49,7 @@ def add_command(request: CommandRequest) -> None:
 
 def register(app: App, runtime: Runtime) -> None:
     @app.action(ids.ADD_CONTACT)
+    @guarded
     def add_button(ack, body, client, context, respond):
         ack()
         try:
@@ -59,7 +61,8 @@ def register(app: App, runtime: Runtime) -> None:
         open_contact_modal(runtime, client, body, context, account)
 
     @app.options(ids.CONTACT_PICKER)
-    def picker_options(ack, body, context):
+    @guarded
+    def picker_options(ack, body, context, respond):
         modal = ModalContext.load(body.get("view"), context.team_id)
         if modal is None or modal.account_id is None:
             ack(options=[])
@@ -72,7 +75,8 @@ def register(app: App, runtime: Runtime) -> None:
         ack(options=[option(p.label, str(p.id)).to_dict() for p in map(pickable, found)])
 
     @app.view(ids.CONTACT_MODAL)
-    def submit(ack, view, context):
+    @guarded
+    def submit(ack, body, view, context, respond):
         modal = ModalContext.load(view, context.team_id)
         if modal is None or modal.account_id is None:
             ack()

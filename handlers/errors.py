@@ -1,7 +1,14 @@
-"""The one place unexpected listener failures end: logged for us, one sentence for the user."""
+"""Where listener failures end: logged for us, one sentence for the user, never a 500 after an ack.
+
+Every listener is wrapped in `guarded`: an exception escaping a listener after its ack would let Bolt
+turn the already-sent acknowledgement into a 500 (its thread runner mutates the shared response).
+The global handler catches what fails before a listener runs.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 
 from slack_bolt import App
@@ -13,25 +20,47 @@ log = logging.getLogger("stakemap.listeners")
 SORRY = "Something went wrong on stakemap's side and it has been logged. Please try again in a minute."
 
 
-def register(app: App, runtime: Runtime) -> None:
-    @app.error
-    def on_error(error, body, respond):
-        # Never log the payload itself: it can hold people's names and notes.
-        kind = _kind(body)
-        if isinstance(error, StakemapError):
-            log.info("listener refused a %s request: %s", kind, error)
-            message = str(error)
-        else:
-            log.error("listener failed on a %s request", kind, exc_info=error)
-            message = SORRY
-        if respond is not None and getattr(respond, "response_url", None):
-            try:
-                respond(response_type="ephemeral", replace_original=False, text=message)
-            except Exception:  # the reply is a courtesy; the failure is already logged
-                log.warning("could not tell the user about the failure", exc_info=True)
+def report_failure(error: Exception, body, respond) -> None:
+    """Log the failure (never the payload: it holds people's names and notes) and tell the user."""
+    kind = _kind(body)
+    if isinstance(error, StakemapError):
+        log.info("listener refused a %s request: %s", kind, error)
+        message = str(error)
+    else:
+        log.error("listener failed on a %s request", kind, exc_info=error)
+        message = SORRY
+    if respond is not None and getattr(respond, "response_url", None):
+        try:
+            respond(response_type="ephemeral", replace_original=False, text=message)
+        except Exception:  # the reply is a courtesy; the failure is already logged
+            log.warning("could not tell the user about the failure", exc_info=True)
+
+
+def guarded(listener):
+    """Run a listener (which must take `ack`, `body` and `respond`) so that no exception reaches Bolt."""
+    missing = {"ack", "body", "respond"} - set(inspect.signature(listener).parameters)
+    if missing:
+        raise TypeError(f"{listener.__name__} must take {', '.join(sorted(missing))} to be guarded")
+
+    @functools.wraps(listener)
+    def run(**kwargs):
+        try:
+            return listener(**kwargs)
+        except Exception as error:
+            report_failure(error, kwargs["body"], kwargs["respond"])
+            if kwargs["ack"].response is None:
+                kwargs["ack"]()
+
+    return run
 
 
 def _kind(body) -> str:
     if not isinstance(body, dict):
         return "malformed"
     return str(body.get("type") or ("command" if "command" in body else "unknown"))[:40]
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.error
+    def on_error(error, body, respond):
+        report_failure(error, body, respond)

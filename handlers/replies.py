@@ -13,7 +13,10 @@ log = logging.getLogger(__name__)
 
 
 def tell(respond, notice: Notice) -> None:
-    """Ephemeral reply to the command or action being handled."""
+    """Ephemeral reply to the command or action being handled (Slack always gives a response_url)."""
+    if not getattr(respond, "response_url", None):
+        log.warning("no response_url to answer on; the reply was: %s", notice.text[:80])
+        return
     respond(response_type="ephemeral", replace_original=False, text=notice.text, blocks=notice.blocks)
 
 

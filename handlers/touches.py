@@ -18,6 +18,7 @@ from blocks.modals import pickable, touch_modal
 from blocks.notices import no_contacts, plain_notice
 from blocks.text import field
 from handlers.contacts import picker_choices
+from handlers.errors import guarded
 from handlers.maps import tell_unknown
 from handlers.payloads import ModalContext, action_value, filled, int_or_none, view_values
 from handlers.replies import tell, tell_later
@@ -56,12 +57,14 @@ def log_command(request: CommandRequest) -> None:
 
 def register(app: App, runtime: Runtime) -> None:
     @app.action(ids.LOG_TOUCH)
+    @guarded
     def log_button(ack, body, client, context, respond):
         ack()
         open_touch_modal(runtime, client, body, context, respond, int_or_none(action_value(body)) or 0)
 
     @app.view(ids.TOUCH_MODAL)
-    def submit(ack, view, context):
+    @guarded
+    def submit(ack, body, view, context, respond):
         modal = ModalContext.load(view, context.team_id)
         if modal is None or modal.account_id is None:
             ack()

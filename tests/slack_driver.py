@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 import time
 from typing import Any
 from urllib.parse import urlencode
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltResponse
 from slack_sdk.signature import SignatureVerifier
+
+from app.inbound import dispatch
 
 SIGNING_SECRET = "test-signing-secret"
 _trigger = itertools.count(1)
@@ -52,7 +55,7 @@ class SlackDriver:
 
     def send(self, body: str, content_type: str, headers: dict[str, str] | None = None) -> BoltResponse:
         all_headers = {"content-type": content_type, **sign(body), **(headers or {})}
-        return self.app.dispatch(BoltRequest(body=body, headers=all_headers))
+        return dispatch(self.app, body, all_headers)  # the server's own path: shape check, then Bolt
 
     @staticmethod
     def payload_body(payload: dict[str, Any]) -> str:
@@ -126,6 +129,18 @@ class SlackDriver:
                 "enterprise": enterprise, "is_enterprise_install": False}
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def drain(self, timeout: float = 30) -> None:
+        """Wait until every listener still running after its ack has finished.
+
+        One task per pool thread, all meeting at a barrier: they can only all run once every thread has
+        finished what was queued before them (the queue is first in, first out).
+        """
+        executor = self.app.listener_runner.listener_executor
+        threads = executor._max_workers
+        barrier = threading.Barrier(threads)
+        for future in [executor.submit(barrier.wait, timeout) for _ in range(threads)]:
+            future.result(timeout)
 
     @staticmethod
     def trigger_id() -> str:

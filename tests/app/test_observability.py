@@ -58,7 +58,7 @@ def test_requests_and_api_errors_are_counted(slack, standin):
     assert sample("stakemap_slack_requests_total", listener="command:/stakemap", outcome="ok") == before + 1
     slack.send(slack.command_body("x"), "application/x-www-form-urlencoded", {"x-slack-signature": "v0=bad"})
     assert sample("stakemap_slack_requests_total", listener="command:/stakemap", outcome="unauthorized") >= 1
-    slack.app.listener_runner.listener_executor.shutdown(wait=True)  # the listener finished failing
+    slack.drain()  # the listener finished failing
     assert sample("stakemap_slack_api_errors_total", method="views.open", error="expired_trigger_id") == errors_before + 1
 
 

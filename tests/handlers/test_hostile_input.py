@@ -1,0 +1,159 @@
+"""Malformed, oversized and forged payloads at every listener: never a 5xx, never a traceback in a
+message, nothing written. Every id in blocks/ids.py is a target, so new listeners are covered too."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+from sqlmodel import SQLModel
+
+from app.demo import load_demo
+from blocks import ids
+
+IDS = sorted({value for name, value in vars(ids).items() if name.isupper() and isinstance(value, str)})
+CALLBACKS = [value for value in IDS if value.endswith("_modal")]
+ACTIONS = [value for value in IDS if value not in CALLBACKS] + [f"{ids.SHOW_ACCOUNT}:0"]
+ELEMENT_TYPES = ["plain_text_input", "static_select", "external_select", "users_select", "datepicker",
+                 "conversations_select", "radio_buttons", "checkboxes", "bogus"]
+FIELDS = ["name", "title", "type", "contact_id", "occurred_on", "kind", "notes", "arr_amount", "currency",
+          "renewal_date", "owner_user_id", "reports_to_id", "status", "relationship", "sentiment"]
+
+text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+huge = st.builds(lambda ch, n: ch * n, st.sampled_from(["x", "é", "🚀", "\x00", "<", "*"]), st.integers(3000, 10_000))
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), text, huge)
+junk = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                     st.dictionaries(text, inner, max_size=3)), max_leaves=6)
+
+
+@st.composite
+def forged_metadata(draw, other_ids):
+    choice = draw(st.sampled_from(["other_team", "other_account", "garbage", "huge", "missing_account"]))
+    if choice == "other_team":
+        return json.dumps({"team_id": "T0002", "account_id": draw(st.sampled_from(other_ids["T0002"]))})
+    if choice == "other_account":  # our team id, the other workspace's account
+        return json.dumps({"team_id": "T0001", "account_id": draw(st.sampled_from(other_ids["T0002"])),
+                           "contact_id": draw(st.integers(-5, 10_000))})
+    if choice == "missing_account":
+        return json.dumps({"team_id": "T0001", "account_id": draw(st.integers(10_000, 2**40))})
+    return draw(st.one_of(text, huge.map(lambda s: json.dumps({"team_id": "T0001", "x": s}))))
+
+
+@st.composite
+def state_values(draw):
+    values = {}
+    for field in draw(st.lists(st.sampled_from(FIELDS), max_size=6, unique=True)):
+        element = {"type": draw(st.sampled_from(ELEMENT_TYPES))}
+        key = draw(st.sampled_from(["value", "selected_option", "selected_user", "selected_date",
+                                    "selected_conversation", "selected_options"]))
+        element[key] = draw(st.one_of(junk, st.builds(lambda v: {"value": v, "text": {"type": "plain_text",
+                                                                                       "text": "x"}}, junk)))
+        values[field] = {draw(st.sampled_from([field, "contact_picker", "x"])): element}
+    return values
+
+
+def base(kind: str, team: str = "T0001") -> dict:
+    return {"type": kind, "team": {"id": team, "domain": "x"}, "user": {"id": "U0CSM", "team_id": team},
+            "api_app_id": "A0STAKEMAP", "token": "verification-token", "trigger_id": "1.2.3"}
+
+
+@st.composite
+def interactions(draw, other_ids, response_url):
+    kind = draw(st.sampled_from(["block_actions", "view_submission", "block_suggestion", "message_action"]))
+    payload = base(kind)
+    if kind == "block_actions":
+        payload |= {"actions": [{"action_id": draw(st.sampled_from(ACTIONS)), "block_id": "b", "type": "button",
+                                 "value": draw(st.one_of(st.sampled_from([str(i) for i in other_ids["T0002"]]),
+                                                         text, huge))}],
+                    "response_url": response_url, "container": {"type": "message"}, "channel": {"id": "C1"}}
+    elif kind == "view_submission":
+        payload["view"] = {"type": "modal", "id": draw(st.sampled_from(["V1", "VFORGED", "x" * 300])),
+                           "callback_id": draw(st.sampled_from(CALLBACKS)), "team_id": "T0001",
+                           "private_metadata": draw(forged_metadata(other_ids)),
+                           "state": {"values": draw(state_values())}}
+    elif kind == "block_suggestion":
+        payload |= {"action_id": ids.CONTACT_PICKER, "block_id": draw(st.sampled_from(["contact_id", "reports_to_id"])),
+                    "value": draw(st.one_of(text, huge)),
+                    "view": {"type": "modal", "id": "V1", "private_metadata": draw(forged_metadata(other_ids))}}
+    else:
+        payload |= {"callback_id": draw(st.sampled_from(["log_as_touch", "x"])), "response_url": response_url,
+                    "message": {"text": draw(st.one_of(text, huge)), "ts": "1.2"}, "channel": {"id": "C1"}}
+    for key in draw(st.lists(st.sampled_from(["team", "user", "trigger_id", "response_url", "view", "actions",
+                                              "value", "channel"]), max_size=2)):
+        payload[key] = draw(junk) if draw(st.booleans()) else payload.pop(key, None)
+    return payload
+
+
+@st.composite
+def commands(draw, response_url):
+    fields = {"team_id": "T0001", "user_id": "U0CSM", "channel_id": "C1", "command": "/stakemap",
+              "response_url": response_url, "trigger_id": "1.2.3"}
+    fields["text"] = draw(st.one_of(text, huge, st.sampled_from(["new", "add", "log"]).flatmap(
+        lambda verb: st.one_of(text, huge).map(lambda rest: f"{verb} {rest}"))))
+    for key in draw(st.lists(st.sampled_from(["team_id", "user_id", "trigger_id", "response_url"]), max_size=2)):
+        fields.pop(key, None)
+    return fields
+
+
+@pytest.fixture
+def two_workspaces(runtime):
+    with runtime.db.session() as session:
+        load_demo(session, "T0001", runtime.now())
+        load_demo(session, "T0002", runtime.now())
+    from app.models import Account
+
+    with runtime.db.session() as session:
+        return {team: list(session.scalars(select(Account.id).where(Account.team_id == team)))
+                for team in ("T0001", "T0002")}
+
+
+def snapshot(runtime) -> dict[str, int]:
+    """Row counts of every table, in one statement."""
+    counts = [select(func.count()).select_from(table).scalar_subquery().label(name)
+              for name, table in SQLModel.metadata.tables.items()]
+    with runtime.db.engine.connect() as connection:
+        return dict(connection.execute(select(*counts)).mappings().one())
+
+
+def check(slack, standin, runtime, before, response) -> None:
+    slack.drain()
+    assert response.status < 500
+    for call in standin.calls:
+        sent = json.dumps(call.body, default=str)
+        assert "Traceback" not in sent and 'File "' not in sent
+    assert snapshot(runtime) == before
+
+
+LIMITS = settings(max_examples=120, deadline=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                         HealthCheck.data_too_large])
+
+
+@LIMITS
+@given(data=st.data())
+def test_interactions(slack, standin, runtime, two_workspaces, data):
+    before = snapshot(runtime)
+    payload = data.draw(interactions(two_workspaces, standin.response_url("hostile")))
+    response = slack.send(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+    check(slack, standin, runtime, before, response)
+
+
+@LIMITS
+@given(data=st.data())
+def test_commands(slack, standin, runtime, two_workspaces, data):
+    before = snapshot(runtime)
+    response = slack.send(urlencode(data.draw(commands(standin.response_url("hostile")))),
+                          "application/x-www-form-urlencoded")
+    check(slack, standin, runtime, before, response)
+
+
+@LIMITS
+@given(body=st.one_of(text, huge, junk.map(json.dumps)), content_type=st.sampled_from(
+    ["application/x-www-form-urlencoded", "application/json", "text/plain"]))
+def test_raw_bodies(slack, standin, runtime, two_workspaces, body, content_type):
+    before = snapshot(runtime)
+    check(slack, standin, runtime, before, slack.send(body, content_type))
