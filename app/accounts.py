@@ -66,8 +66,7 @@ def create_account(
 
 
 def touch_account(account: Account, now: datetime) -> None:
-    """Mark the account's map as changed (cache key and 'updated' time)."""
-    account.version = (account.version or 0) + 1
+    """Record when the account's map last changed (its version is bumped by the session itself)."""
     account.updated_at = now
 
 

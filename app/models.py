@@ -14,8 +14,9 @@ from enum import Enum
 from typing import Any
 
 from pydantic import field_validator, model_validator
-from sqlalchemy import JSON, Column, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Numeric, String, UniqueConstraint, event
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from app.domain import (
@@ -299,3 +300,25 @@ class ContactChange(TeamScoped, table=True):
 
 
 TRACKED_FIELDS = ("relationship", "sentiment", "type", "status")
+
+
+# --- map versions ----------------------------------------------------------------------------------
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_map_versions(session: Session, _context, _instances) -> None:
+    """Account.version changes with anything on the account's map, whichever code wrote it.
+
+    Caches of rendered maps key on it (app/map_cache.py). Writes that bypass the ORM session must bump
+    it themselves.
+    """
+    changed = {
+        row.account_id
+        for row in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(row, Contact | Touch | PlanStep | ContactChange) and row.account_id is not None
+    }
+    changed |= {row.id for row in session.dirty if isinstance(row, Account) and session.is_modified(row)}
+    for account_id in changed:
+        account = session.get(Account, account_id)
+        if account is not None:
+            account.version = (account.version or 0) + 1

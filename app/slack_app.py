@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
@@ -94,6 +95,9 @@ def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
             signing_secret=settings.slack_signing_secret or "",
             token_verification_enabled=verify_token,
             process_before_response=False,
+            # Listeners ack at once and hand slow work to runtime.after_ack: one thread per request
+            # thread means an ack never waits for a free listener thread.
+            listener_executor=ThreadPoolExecutor(settings.http_threads, thread_name_prefix="listener"),
         )
     except (BoltError, SlackApiError) as error:
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN ({_reason(error)}): check the token.") from None

@@ -16,7 +16,7 @@ from blocks import ids
 from blocks.modals import AccountForm, account_modal
 from blocks.notices import plain_notice
 from blocks.text import field
-from handlers.errors import guarded
+from handlers.errors import after_ack, guarded
 from handlers.maps import show_map
 from handlers.payloads import ModalContext, action_value, filled, view_values
 from handlers.replies import tell_later
@@ -46,7 +46,8 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def show_button(ack, body, respond, context):
         ack()
-        show_map(runtime, respond, context.team_id, action_value(body) or "")
+        after_ack(runtime, show_map, runtime, respond, context.team_id, action_value(body) or "",
+                  body=body, respond=respond)
 
     @app.view(ids.ACCOUNT_MODAL)
     @guarded

@@ -54,6 +54,18 @@ def guarded(listener):
     return run
 
 
+def after_ack(runtime: Runtime, work, *args, body, respond) -> None:
+    """Run slow work (assess, render, post) on the runtime's bounded pool, failures reported like a listener's."""
+
+    def run() -> None:
+        try:
+            work(*args)
+        except Exception as error:
+            report_failure(error, body, respond)
+
+    runtime.after_ack.submit(run)
+
+
 def _kind(body) -> str:
     if not isinstance(body, dict):
         return "malformed"

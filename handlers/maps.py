@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from app.accounts import assess_account, close_matches, find_account
+from app.models import Workspace
 from app.runtime import Runtime
-from blocks.map import map_message
+from app.workspaces import windows_of
+from blocks.map import MapMessage, map_message
 from blocks.notices import unknown_account
+from handlers.errors import after_ack
 from handlers.replies import tell
 from handlers.requests import CommandRequest
+
+
+def map_of(runtime: Runtime, session, account) -> MapMessage:
+    """The account's map message, rendered once per version of the account, day and staleness windows."""
+    windows = windows_of(session.get(Workspace, account.team_id))
+    key = ("map", account.id, account.version, runtime.today(), tuple(sorted(windows.items())))
+    return runtime.maps.get_or_make(
+        key, lambda: map_message(assess_account(session, account, runtime.today()), account.id))
 
 
 def show_map(runtime: Runtime, respond, team_id: str, name: str) -> None:
@@ -15,7 +26,7 @@ def show_map(runtime: Runtime, respond, team_id: str, name: str) -> None:
     with runtime.db.session() as session:
         account = find_account(session, team_id, name)
         if account is not None:
-            message = map_message(assess_account(session, account, runtime.today()), account.id)
+            message = map_of(runtime, session, account)
     if account is None:
         tell_unknown(runtime, respond, team_id, name)
         return
@@ -30,4 +41,5 @@ def tell_unknown(runtime: Runtime, respond, team_id: str, name: str) -> None:
 
 
 def show_command(request: CommandRequest) -> None:
-    show_map(request.runtime, request.respond, request.team_id, request.account)
+    after_ack(request.runtime, show_map, request.runtime, request.respond, request.team_id, request.account,
+              body=request.body, respond=request.respond)

@@ -111,7 +111,7 @@ def runtime(db_url, standin, clock) -> Iterator[Runtime]:
     settings = make_settings(db_url, standin.api_url)
     rt = Runtime(settings=settings, db=Database(settings), clock=clock)
     yield rt
-    rt.db.dispose()
+    rt.close()
 
 
 @pytest.fixture
@@ -124,11 +124,11 @@ def bolt_app(runtime):
 
 
 @pytest.fixture
-def slack(bolt_app, standin) -> SlackDriver:
-    return SlackDriver(bolt_app, standin, team_id=TEAM)
+def slack(bolt_app, standin, runtime) -> SlackDriver:
+    return SlackDriver(bolt_app, standin, team_id=TEAM, pools=(runtime.after_ack,))
 
 
 @pytest.fixture
-def other_slack(bolt_app, standin) -> SlackDriver:
+def other_slack(bolt_app, standin, runtime) -> SlackDriver:
     """The same app seen from another workspace (same install, different team id)."""
-    return SlackDriver(bolt_app, standin, team_id=OTHER_TEAM, user_id="U0OTHER")
+    return SlackDriver(bolt_app, standin, team_id=OTHER_TEAM, user_id="U0OTHER", pools=(runtime.after_ack,))

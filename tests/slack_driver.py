@@ -31,13 +31,14 @@ def sign(body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET) 
 
 class SlackDriver:
     def __init__(self, app: App, standin, *, team_id: str = "T0001", user_id: str = "U0CSM",
-                 channel_id: str = "C0ACME", enterprise_id: str | None = None):
+                 channel_id: str = "C0ACME", enterprise_id: str | None = None, pools: tuple = ()):
         self.app = app
         self.standin = standin
         self.team_id = team_id
         self.user_id = user_id
         self.channel_id = channel_id
         self.enterprise_id = enterprise_id
+        self.pools = pools  # executors the app hands work to after an ack (drained with the listeners)
         self.reply_to = ""  # the response_url name of the last command or click
 
     def _new_response_url(self) -> str:
@@ -131,16 +132,16 @@ class SlackDriver:
     # --- helpers -----------------------------------------------------------------------------
 
     def drain(self, timeout: float = 30) -> None:
-        """Wait until every listener still running after its ack has finished.
+        """Wait until every listener, and the work it handed on, still running after its ack has finished.
 
         One task per pool thread, all meeting at a barrier: they can only all run once every thread has
         finished what was queued before them (the queue is first in, first out).
         """
-        executor = self.app.listener_runner.listener_executor
-        threads = executor._max_workers
-        barrier = threading.Barrier(threads)
-        for future in [executor.submit(barrier.wait, timeout) for _ in range(threads)]:
-            future.result(timeout)
+        for executor in (self.app.listener_runner.listener_executor, *self.pools):
+            threads = executor._max_workers
+            barrier = threading.Barrier(threads)
+            for future in [executor.submit(barrier.wait, timeout) for _ in range(threads)]:
+                future.result(timeout)
 
     @staticmethod
     def trigger_id() -> str:
