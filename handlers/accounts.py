@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import re
 
-from pydantic import ValidationError
 from slack_bolt import App
 
 from app.accounts import create_account
-from app.errors import InvalidInput
 from app.models import AccountCreate
 from app.runtime import Runtime
-from app.validation import field_errors
 from blocks import ids
 from blocks.modals import AccountForm, account_modal
 from blocks.notices import plain_notice
 from blocks.text import field
 from handlers.errors import after_ack, guarded
+from handlers.forms import save_or_explain
 from handlers.maps import show_map
 from handlers.payloads import ModalContext, action_value, filled, view_values
 from handlers.replies import tell_later
@@ -56,20 +54,15 @@ def register(app: App, runtime: Runtime) -> None:
         if modal is None:
             ack()
             return
-        values = view_values(view)
-        try:
-            data = AccountCreate.model_validate({"currency": "", **filled(values, ACCOUNT_FIELDS)})
+        def save() -> str:
+            data = AccountCreate.model_validate({"currency": "", **filled(view_values(view), ACCOUNT_FIELDS)})
             with runtime.db.session() as session:
                 account = create_account(session, context.team_id, data, context.user_id, runtime.now(),
                                          context.enterprise_id)
-                name = account.name
-        except ValidationError as error:
-            ack(response_action="errors", errors=field_errors(error, "name"))
-            return
-        except InvalidInput as error:
-            ack(response_action="errors", errors=error.errors)
-            return
-        ack()
-        notice = plain_notice(f"Created *{field(name, 200)}*. Add its people with `/stakemap add {name}`.")
-        tell_later(runtime, modal.response_url, notice)
+                return account.name
+
+        name = save_or_explain(ack, "name", save)
+        if name is not None:
+            notice = plain_notice(f"Created *{field(name, 200)}*. Add its people with `/stakemap add {name}`.")
+            tell_later(runtime, modal.response_url, notice)
 

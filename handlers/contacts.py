@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
 from slack_bolt import App
 
 from app.accounts import find_account, get_account
 from app.contacts import add_contact, search_contacts
-from app.errors import InvalidInput, NotFound
+from app.errors import NotFound
 from app.models import ContactCreate
 from app.runtime import Runtime
-from app.validation import field_errors
 from blocks import ids
 from blocks.modals import STATIC_OPTIONS_MAX, contact_modal, option, pickable
 from blocks.notices import plain_notice
 from blocks.text import field
 from handlers.errors import guarded
+from handlers.forms import save_or_explain
 from handlers.maps import tell_unknown
 from handlers.payloads import ModalContext, action_value, filled, int_or_none, view_values
 from handlers.replies import tell, tell_later
@@ -81,21 +80,13 @@ def register(app: App, runtime: Runtime) -> None:
         if modal is None or modal.account_id is None:
             ack()
             return
-        values = view_values(view)
-        try:
-            data = ContactCreate.model_validate(filled(values, CONTACT_FIELDS))
+        def save() -> str:
+            data = ContactCreate.model_validate(filled(view_values(view), CONTACT_FIELDS))
             with runtime.db.session() as session:
                 account = get_account(session, context.team_id, modal.account_id)
                 contact = add_contact(session, account, data, context.user_id, runtime.now())
-                added = f"Added *{field(contact.display_name, 200)}* to *{field(account.name, 200)}*."
-        except ValidationError as error:
-            ack(response_action="errors", errors=field_errors(error, "name"))
-            return
-        except InvalidInput as error:
-            ack(response_action="errors", errors=error.errors)
-            return
-        except NotFound as error:
-            ack(response_action="errors", errors={"name": str(error)})
-            return
-        ack()
-        tell_later(runtime, modal.response_url, plain_notice(added))
+                return f"Added *{field(contact.display_name, 200)}* to *{field(account.name, 200)}*."
+
+        added = save_or_explain(ack, "name", save)
+        if added is not None:
+            tell_later(runtime, modal.response_url, plain_notice(added))

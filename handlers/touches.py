@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
 from slack_bolt import App
 
 from app.accounts import find_account, get_account
 from app.contacts import get_contact
-from app.errors import InvalidInput, NotFound
+from app.errors import NotFound
 from app.format import short_date
 from app.models import TouchCreate
 from app.runtime import Runtime
 from app.touches import log_touch
-from app.validation import field_errors
 from blocks import ids
 from blocks.modals import pickable, touch_modal
 from blocks.notices import no_contacts, plain_notice
 from blocks.text import field
 from handlers.contacts import picker_choices
 from handlers.errors import guarded
+from handlers.forms import save_or_explain
 from handlers.maps import tell_unknown
 from handlers.payloads import ModalContext, action_value, filled, int_or_none, view_values
 from handlers.replies import tell, tell_later
@@ -69,27 +68,18 @@ def register(app: App, runtime: Runtime) -> None:
         if modal is None or modal.account_id is None:
             ack()
             return
-        values = view_values(view)
-        try:
+        def save() -> str:
+            values = view_values(view)
             values["contact_id"] = int_or_none(values.get("contact_id"))
             data = TouchCreate.model_validate(filled(values, TOUCH_FIELDS))
             with runtime.db.session() as session:
                 account = get_account(session, context.team_id, modal.account_id)
                 touch = log_touch(session, account, data, context.user_id, runtime.now())
                 contact = get_contact(session, context.team_id, touch.contact_id)
-                logged = (
-                    f"Logged a {touch.kind.label} with *{field(contact.display_name, 200)}* at "
-                    f"*{field(account.name, 200)}* ({short_date(touch.occurred_on, runtime.today())})."
-                )
-        except ValidationError as error:
-            ack(response_action="errors", errors=field_errors(error, "contact_id"))
-            return
-        except InvalidInput as error:
-            ack(response_action="errors", errors=error.errors)
-            return
-        except NotFound as error:
-            ack(response_action="errors", errors={"contact_id": str(error)})
-            return
-        ack()
-        tell_later(runtime, modal.response_url, plain_notice(logged))
+                return (f"Logged a {touch.kind.label} with *{field(contact.display_name, 200)}* at "
+                        f"*{field(account.name, 200)}* ({short_date(touch.occurred_on, runtime.today())}).")
+
+        logged = save_or_explain(ack, "contact_id", save)
+        if logged is not None:
+            tell_later(runtime, modal.response_url, plain_notice(logged))
 
