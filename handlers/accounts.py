@@ -54,6 +54,7 @@ def register(app: App, runtime: Runtime) -> None:
         if modal is None:
             ack()
             return
+
         def save() -> str:
             data = AccountCreate.model_validate({"currency": "", **filled(view_values(view), ACCOUNT_FIELDS)})
             with runtime.db.session() as session:

@@ -80,6 +80,7 @@ def register(app: App, runtime: Runtime) -> None:
         if modal is None or modal.account_id is None:
             ack()
             return
+
         def save() -> str:
             data = ContactCreate.model_validate(filled(view_values(view), CONTACT_FIELDS))
             with runtime.db.session() as session:

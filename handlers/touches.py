@@ -68,6 +68,7 @@ def register(app: App, runtime: Runtime) -> None:
         if modal is None or modal.account_id is None:
             ack()
             return
+
         def save() -> str:
             values = view_values(view)
             values["contact_id"] = int_or_none(values.get("contact_id"))
