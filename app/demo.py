@@ -35,6 +35,7 @@ class DemoContact:
     contact: ContactCreate
     touches: tuple[DemoTouch, ...] = ()
     added_days_ago: int = 200
+    reports_to: str | None = None  # the display name of a contact listed before this one
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ class DemoAccount:
     contacts: tuple[DemoContact, ...] = field(default_factory=tuple)
 
 
-def _contact(touches=(), **fields) -> DemoContact:
-    return DemoContact(ContactCreate(**fields), tuple(touches))
+def _contact(touches=(), reports_to: str | None = None, **fields) -> DemoContact:
+    return DemoContact(ContactCreate(**fields), tuple(touches), reports_to=reports_to)
 
 
 def acme(today: date) -> DemoAccount:
@@ -52,7 +53,12 @@ def acme(today: date) -> DemoAccount:
         AccountCreate(name="Acme", arr_amount=Decimal("120000"), currency="EUR", renewal_date=today + timedelta(days=112)),
         (
             _contact(
-                [DemoTouch(9, TouchKind.CALL, "Roadmap review")],
+                title="CTO", type=StakeholderType.EXECUTIVE_SPONSOR, department="Engineering", level=Level.C_LEVEL,
+                influence=Influence.HIGH, interest=Influence.MEDIUM, relationship=Relationship.NONE,
+                status=ContactStatus.NOT_ENGAGED, notes="Never identified or introduced",
+            ),
+            _contact(
+                [DemoTouch(9, TouchKind.CALL, "Roadmap review")], reports_to="CTO (name unknown)",
                 name="Tom Chen", title="VP Engineering", type=StakeholderType.CHAMPION, department="Engineering",
                 level=Level.VP, influence=Influence.HIGH, interest=Influence.HIGH, relationship=Relationship.STRONG,
                 sentiment=Sentiment.ADVOCATE, notes="Primary relationship. Drives internal adoption",
@@ -64,15 +70,10 @@ def acme(today: date) -> DemoAccount:
                 sentiment=Sentiment.NEUTRAL, notes="Met once. Has not engaged since. Critical gap",
             ),
             _contact(
-                [DemoTouch(5, TouchKind.EMAIL)],
+                [DemoTouch(5, TouchKind.EMAIL)], reports_to="Tom Chen",
                 name="Lisa Park", title="Eng Manager", type=StakeholderType.TECHNICAL_LEAD, department="Engineering",
                 level=Level.MANAGER, influence=Influence.MEDIUM, interest=Influence.HIGH,
                 relationship=Relationship.ADEQUATE, sentiment=Sentiment.SUPPORTIVE, notes="Responsive. Handles day-to-day",
-            ),
-            _contact(
-                title="CTO", type=StakeholderType.EXECUTIVE_SPONSOR, department="Engineering", level=Level.C_LEVEL,
-                influence=Influence.HIGH, interest=Influence.MEDIUM, relationship=Relationship.NONE,
-                status=ContactStatus.NOT_ENGAGED, notes="Never identified or introduced",
             ),
             _contact(
                 title="Operations Manager", type=StakeholderType.END_USER_CHAMPION, department="Operations",
@@ -92,13 +93,13 @@ def globex(today: date) -> DemoAccount:
             _contact([DemoTouch(6, TouchKind.MEETING)], name="Hank Scorpio", title="CEO", type=StakeholderType.EXECUTIVE_SPONSOR,
                      department="Executive", level=Level.C_LEVEL, influence=Influence.HIGH, interest=Influence.HIGH,
                      relationship=Relationship.STRONG, sentiment=Sentiment.ADVOCATE, notes="Quarterly exec sync"),
-            _contact([DemoTouch(20, TouchKind.QBR)], name="Mindy Wu", title="VP Finance", type=StakeholderType.ECONOMIC_BUYER,
+            _contact([DemoTouch(20, TouchKind.QBR)], reports_to="Hank Scorpio", name="Mindy Wu", title="VP Finance", type=StakeholderType.ECONOMIC_BUYER,
                      department="Finance", level=Level.VP, influence=Influence.HIGH, interest=Influence.MEDIUM,
                      relationship=Relationship.ADEQUATE, sentiment=Sentiment.SUPPORTIVE),
-            _contact([DemoTouch(3, TouchKind.CHAT)], name="Frank Grimes", title="Director of Operations", type=StakeholderType.CHAMPION,
+            _contact([DemoTouch(3, TouchKind.CHAT)], reports_to="Hank Scorpio", name="Frank Grimes", title="Director of Operations", type=StakeholderType.CHAMPION,
                      department="Operations", level=Level.DIRECTOR, influence=Influence.MEDIUM, interest=Influence.HIGH,
                      relationship=Relationship.STRONG, sentiment=Sentiment.ADVOCATE),
-            _contact([DemoTouch(12, TouchKind.EMAIL)], name="Lenny Leonard", title="Platform Lead", type=StakeholderType.TECHNICAL_LEAD,
+            _contact([DemoTouch(12, TouchKind.EMAIL)], reports_to="Hank Scorpio", name="Lenny Leonard", title="Platform Lead", type=StakeholderType.TECHNICAL_LEAD,
                      department="Engineering", level=Level.MANAGER, influence=Influence.MEDIUM, interest=Influence.HIGH,
                      relationship=Relationship.ADEQUATE, sentiment=Sentiment.SUPPORTIVE),
         ),
@@ -137,8 +138,11 @@ def load_demo(session: Session, team_id: str, now: datetime) -> list[str]:
         if find_account(session, team_id, demo.account.name) is not None:
             continue
         account = create_account(session, team_id, demo.account, None, now)
+        added: dict[str, int] = {}
         for spec in demo.contacts:
-            contact = add_contact(session, account, spec.contact, None, now - timedelta(days=spec.added_days_ago))
+            data = spec.contact.model_copy(update={"reports_to_id": added.get(spec.reports_to or "")})
+            contact = add_contact(session, account, data, None, now - timedelta(days=spec.added_days_ago))
+            added[contact.display_name] = contact.id
             for touch in spec.touches:
                 data = TouchCreate(contact_id=contact.id, occurred_on=today - timedelta(days=touch.days_ago),
                                    kind=touch.kind, notes=touch.notes)

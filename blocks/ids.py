@@ -8,6 +8,7 @@ TOUCH_MODAL = "touch_modal"
 # action_id of buttons and menus
 ADD_CONTACT = "map_add_contact"
 LOG_TOUCH = "map_log_touch"
+SHOW_CHART = "map_chart"
 CREATE_ACCOUNT = "create_account"
 CONTACT_PICKER = "contact_picker"  # external select: answered by an options listener
 SHOW_ACCOUNT = "show_account"  # one per close match: "show_account:0", "show_account:1"…

@@ -201,5 +201,6 @@ def _actions(account_id: int) -> Block:
         elements=[
             ButtonElement(text="Add contact", action_id=ids.ADD_CONTACT, value=value),
             ButtonElement(text="Log touch", action_id=ids.LOG_TOUCH, value=value, style="primary"),
+            ButtonElement(text="Chart", action_id=ids.SHOW_CHART, value=value),
         ],
     )

@@ -9,7 +9,7 @@ from slack_bolt import App
 
 from app.runtime import Runtime
 from blocks.notices import help_notice
-from handlers import accounts, contacts, maps, touches
+from handlers import accounts, charts, contacts, maps, touches
 from handlers.errors import guarded
 from handlers.payloads import text_of
 from handlers.replies import tell
@@ -30,6 +30,7 @@ VERBS: dict[str, Verb] = {
     "new": Verb(accounts.new_command, "create an account"),
     "add": Verb(contacts.add_command, "add a contact (name optional: “CTO (name unknown)”)"),
     "log": Verb(touches.log_command, "log a call, meeting, e-mail or QBR"),
+    "chart": Verb(charts.chart_command, "post the org chart and influence × interest picture in this channel"),
 }
 
 

@@ -93,6 +93,16 @@ def action_value(body: Any) -> str | None:
     return None
 
 
+def message_origin(body: Any) -> tuple[str | None, str | None]:
+    """(channel id, message ts) of the message whose button was clicked; no ts for an ephemeral one."""
+    container = body.get("container") if isinstance(body, dict) else None
+    if not isinstance(container, dict):
+        return None, None
+    channel = container.get("channel_id")
+    ts = None if container.get("is_ephemeral") else container.get("message_ts")
+    return (channel if isinstance(channel, str) else None), (ts if isinstance(ts, str) else None)
+
+
 def int_or_none(text: str | None) -> int | None:
     try:
         return int(text) if text is not None else None

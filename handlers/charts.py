@@ -1,0 +1,88 @@
+"""Pictures: `/stakemap chart <account>` and the map's Chart button upload one PNG to the channel.
+
+The listener acks first; the picture is drawn and uploaded afterwards (files_upload_v2: title and
+alt text), as a reply in the map's thread when the Chart button of a map asked for it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError, SlackRequestError
+
+from app.accounts import find_account, get_account
+from app.chart import Chart, account_contacts, draw_chart
+from app.errors import NotFound
+from app.runtime import Runtime
+from blocks import ids
+from blocks.notices import plain_notice
+from handlers.maps import tell_unknown
+from handlers.payloads import action_value, int_or_none, message_origin
+from handlers.replies import tell
+from handlers.requests import CommandRequest
+
+log = logging.getLogger(__name__)
+UPLOAD_ATTEMPTS = 3  # the upload step itself (not an API call) has no retry handler: try it again
+NOT_A_MEMBER = ("not_in_channel", "channel_not_found", "is_archived")
+
+
+def share_chart(runtime: Runtime, client, respond, team_id: str, account_id: int, channel_id: str | None,
+                thread_ts: str | None = None) -> None:
+    """Draw the account's picture and upload it to the channel (in the thread when given)."""
+    try:
+        with runtime.db.session() as session:
+            account = get_account(session, team_id, account_id)
+            name, contacts = account.name, account_contacts(session, account)
+    except NotFound as error:
+        tell(respond, plain_notice(str(error)))
+        return
+    if not channel_id:
+        tell(respond, plain_notice("Charts are shared in a channel: run this from one."))
+        return
+    chart = draw_chart(name, contacts, runtime.today())
+    try:
+        upload_chart(client, chart, channel_id, thread_ts)
+    except SlackApiError as error:
+        code = error.response.get("error", "error")
+        log.warning("chart upload refused by Slack: %s", code)
+        tell(respond, plain_notice(_refusal(code)))
+    except (SlackRequestError, OSError) as error:
+        log.warning("chart upload failed: %s", error)
+        tell(respond, plain_notice("Slack did not take the chart upload. Please try again in a minute."))
+
+
+def upload_chart(client, chart: Chart, channel_id: str, thread_ts: str | None) -> None:
+    for attempt in range(1, UPLOAD_ATTEMPTS + 1):
+        try:
+            client.files_upload_v2(channel=channel_id, thread_ts=thread_ts, file=chart.png, filename=chart.filename,
+                                   title=chart.title, alt_txt=chart.alt_text)
+            return
+        except (SlackRequestError, OSError):  # the upload URL answered an error or the connection broke
+            if attempt == UPLOAD_ATTEMPTS:
+                raise
+
+
+def _refusal(code: str) -> str:
+    if code in NOT_A_MEMBER:
+        return "I can't share files here yet: invite me to this channel (`/invite @stakemap`) and try again."
+    return f"Slack refused the chart upload ({code}). Please try again in a minute."
+
+
+def chart_command(request: CommandRequest) -> None:
+    with request.runtime.db.session() as session:
+        account = find_account(session, request.team_id, request.account)
+    if account is None:
+        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
+        return
+    share_chart(request.runtime, request.client, request.respond, request.team_id, account.id,
+                request.context.channel_id)
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.action(ids.SHOW_CHART)
+    def chart_button(ack, body, client, context, respond):
+        ack()
+        channel_id, message_ts = message_origin(body)
+        share_chart(runtime, client, respond, context.team_id, int_or_none(action_value(body)) or 0,
+                    channel_id or context.channel_id, thread_ts=message_ts)
