@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -68,6 +68,15 @@ def create_account(
 def touch_account(account: Account, now: datetime) -> None:
     """Record when the account's map last changed (its version is bumped by the session itself)."""
     account.updated_at = now
+
+
+def touch_accounts(session: Session, team_id: str, account_ids: set[int], now: datetime) -> None:
+    """touch_account() for many accounts at once (bulk imports), 500 ids per statement."""
+    ids = sorted(account_ids)
+    for start in range(0, len(ids), 500):
+        statement = (update(Account).where(Account.team_id == team_id, Account.id.in_(ids[start:start + 500]))
+                     .values(version=Account.version + 1, updated_at=now))
+        session.execute(statement, execution_options={"synchronize_session": False})
 
 
 def assess_account(session: Session, account: Account, today: date) -> Assessment:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.accounts import touch_account
 from app.domain import ContactStatus, StakeholderType
 from app.errors import InvalidInput, NotFound
-from app.models import Account, Contact, ContactCreate
+from app.models import Account, Contact, ContactCreate, name_key
 
 
 def get_contact(session: Session, team_id: str, contact_id: int, account_id: int | None = None) -> Contact:
@@ -19,6 +19,26 @@ def get_contact(session: Session, team_id: str, contact_id: int, account_id: int
     if contact is None or contact.team_id != team_id or (account_id is not None and contact.account_id != account_id):
         raise NotFound("That contact no longer exists.")
     return contact
+
+
+UNKNOWN_SUFFIX = " (name unknown)"
+
+
+def contact_keys(label: str) -> tuple[str, ...]:
+    """The name keys a typed contact label can mean: "Tom Chen", "CTO (name unknown)" or just "CTO"."""
+    if label.endswith(UNKNOWN_SUFFIX):
+        return (Contact.key_for(None, label.removesuffix(UNKNOWN_SUFFIX)),)
+    return (name_key(label), Contact.key_for(None, label))
+
+
+def find_contact(session: Session, account: Account, label: str) -> Contact | None:
+    """The account's contact named (or, for a placeholder, titled) `label`, ignoring case and spaces."""
+    for key in contact_keys(label):
+        query = select(Contact).where(Contact.account_id == account.id, Contact.name_key == key)
+        found = session.scalar(query)
+        if found is not None:
+            return found
+    return None
 
 
 def _duplicate_error(data: ContactCreate, account: Account) -> InvalidInput:

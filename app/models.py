@@ -205,7 +205,12 @@ class Contact(ContactBase, TeamScoped, table=True):
 
     @property
     def display_name(self) -> str:
-        return self.name or f"{self.title or 'Contact'} (name unknown)"
+        return self.label_for(self.name, self.title)
+
+    @staticmethod
+    def label_for(name: str | None, title: str | None) -> str:
+        """How a contact is named everywhere: "Sarah Kim", or "CTO (name unknown)" for a placeholder."""
+        return name or f"{title or 'Contact'} (name unknown)"
 
     @property
     def short_name(self) -> str:
@@ -322,3 +327,16 @@ def _bump_map_versions(session: Session, _context, _instances) -> None:
         account = session.get(Account, account_id)
         if account is not None:
             account.version = (account.version or 0) + 1
+
+
+# --- erasure -------------------------------------------------------------------------------------
+class Erasure(TeamScoped, table=True):
+    """That a contact's personal data was erased, by whom and when (never what it was)."""
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE", unique=True)
+    erased_by: str = Field(max_length=64)  # a Slack user id, or "cli:<login>" from the command line
+    erased_at: datetime
+    touches: int = 0  # touches whose notes and sentiment were erased
+    changes: int = 0  # history entries whose old and new values were erased
+    plan_steps: int = 0  # plan steps aimed at the contact whose texts were erased
