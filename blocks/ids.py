@@ -4,6 +4,8 @@
 ACCOUNT_MODAL = "account_modal"
 CONTACT_MODAL = "contact_modal"
 TOUCH_MODAL = "touch_modal"
+FORGET_PICK_MODAL = "forget_pick_modal"  # who to forget
+FORGET_MODAL = "forget_modal"  # confirm, then erase
 
 # action_id of buttons and menus
 ADD_CONTACT = "map_add_contact"

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     InputBlock,
     Option,
     PlainTextInputElement,
+    SectionBlock,
     StaticSelectElement,
     UserSelectElement,
 )
@@ -25,7 +26,7 @@ from app.domain import ContactStatus, Influence, Level, Relationship, Sentiment,
 from app.format import one_line, truncate
 from app.models import NAME_MAX, NOTES_MAX, TEXT_MAX
 from blocks import ids
-from blocks.text import mrkdwn, plain
+from blocks.text import field, mrkdwn, plain
 
 STATIC_OPTIONS_MAX = 100
 MODAL_TITLE_MAX = 24
@@ -183,3 +184,27 @@ def touch_modal(account_name: str, contacts: Sequence[PickableContact], metadata
         text_input("notes", "Notes", NOTES_MAX, initial=notes, optional=True, multiline=True),
     ]
     return _modal("Log touch", ids.TOUCH_MODAL, blocks, metadata, submit="Log")
+
+
+# --- forgetting a person -------------------------------------------------------------------------
+
+ERASED_WHAT = ("name, title, e-mail, notes and objectives, the notes and sentiment of every touch with them, "
+               "and the values of their history")
+KEPT_WHAT = ("Their stakeholder type, level and department stay as an anonymous “Erased contact”, so coverage "
+             "counts stay consistent. The erasure is recorded with your name and the time.")
+
+
+def forget_pick_modal(account_name: str, contacts: Sequence[PickableContact], metadata: str) -> dict:
+    blocks = [
+        ContextBlock(elements=[mrkdwn(f"Erasing a person's personal data at *{field(account_name, 200)}*."
+                                      " You confirm on the next step.")]),
+        contact_select("contact_id", "Who", contacts, initial=None),
+    ]
+    return _modal("Forget a person", ids.FORGET_PICK_MODAL, blocks, metadata, submit="Next")
+
+
+def forget_confirm_modal(account_name: str, contact: PickableContact, metadata: str) -> dict:
+    who = f"*{field(contact.label, 200)}* at *{field(account_name, 200)}*"
+    text = f"Forget {who}?\n\nThis erases their {ERASED_WHAT}, for good.\n\n{KEPT_WHAT}"
+    return _modal("Forget this person", ids.FORGET_MODAL, [SectionBlock(block_id="confirm", text=mrkdwn(text))],
+                  metadata, submit="Forget")

@@ -9,7 +9,7 @@ from slack_bolt import App
 
 from app.runtime import Runtime
 from blocks.notices import help_notice
-from handlers import accounts, charts, contacts, maps, touches
+from handlers import accounts, charts, contacts, erasure, maps, touches
 from handlers.errors import guarded
 from handlers.payloads import text_of
 from handlers.replies import tell
@@ -31,6 +31,7 @@ VERBS: dict[str, Verb] = {
     "add": Verb(contacts.add_command, "add a contact (name optional: “CTO (name unknown)”)"),
     "log": Verb(touches.log_command, "log a call, meeting, e-mail or QBR"),
     "chart": Verb(charts.chart_command, "post the org chart and influence × interest picture in this channel"),
+    "forget": Verb(erasure.forget_command, "erase a person's personal data (account owner or workspace admin)"),
 }
 
 

@@ -67,7 +67,8 @@ def register(app: App, runtime: Runtime) -> None:
             ack(options=[])
             return
         query = body.get("value") if isinstance(body.get("value"), str) else ""
-        include_left = body.get("block_id") == "reports_to_id"
+        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        include_left = body.get("block_id") == "reports_to_id" or view.get("callback_id") == ids.FORGET_PICK_MODAL
         with runtime.db.session() as session:
             found = search_contacts(session, context.team_id, modal.account_id, query[:100],
                                     include_left=include_left)

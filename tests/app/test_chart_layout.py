@@ -183,9 +183,8 @@ def test_any_reports_to_graph_gives_a_legible_consistent_chart(bosses):
 # --- the picture -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size", [3, 150])
-def test_the_png_decodes_with_sane_dimensions_and_is_deterministic(size):
-    people = crowd(size)
+def test_the_png_decodes_with_sane_dimensions_and_is_deterministic():
+    people = crowd(150)  # the three-contact picture is decoded by the Slack tests
     chart = draw_chart("Big Corp", people, SEED_TODAY)
     image = Image.open(io.BytesIO(chart.png))
     assert image.format == "PNG"

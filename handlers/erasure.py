@@ -1,0 +1,116 @@
+"""Forgetting a person: `/stakemap forget <account>` → pick who → confirm → their personal data is erased.
+
+Only the account's owner or a workspace admin or owner (users.info) may; the rule is checked when
+the modal opens and again when the erasure is confirmed. `open_forget()` is the entry point for other
+surfaces (a per-contact menu on the map): given a contact it opens the confirmation directly.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from app.accounts import find_account, get_account
+from app.contacts import get_contact
+from app.erasure import check_may_erase, erasure_of, forget_contact
+from app.errors import NotFound, StakemapError
+from app.models import Account
+from app.runtime import Runtime
+from blocks import ids
+from blocks.modals import forget_confirm_modal, forget_pick_modal, pickable
+from blocks.notices import plain_notice
+from blocks.text import field
+from handlers.contacts import picker_choices
+from handlers.maps import tell_unknown
+from handlers.payloads import ModalContext, int_or_none, view_values
+from handlers.replies import tell, tell_later
+from handlers.requests import CommandRequest
+
+
+def is_workspace_admin(client, user_id: str) -> bool:
+    """users.info says the user is a workspace admin or owner (an unknown user is neither)."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError:
+        return False
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+def check_caller(client, account: Account, user_id: str) -> None:
+    admin = user_id != account.owner_user_id and is_workspace_admin(client, user_id)
+    check_may_erase(account, user_id, admin)
+
+
+def open_forget(runtime: Runtime, client, body: dict, context, respond, account_id: int,
+                contact_id: int | None = None) -> None:
+    """Open the forget modal: the contact picker, or (a contact given) the confirmation."""
+    try:
+        with runtime.db.session() as session:
+            account = get_account(session, context.team_id, account_id)
+            chosen = pickable(get_contact(session, context.team_id, contact_id, account.id)) if contact_id else None
+            choices = [] if chosen else picker_choices(session, context.team_id, account.id, include_left=True)
+        check_caller(client, account, context.user_id)
+    except StakemapError as error:
+        tell(respond, plain_notice(str(error)))
+        return
+    metadata = ModalContext.opened_from(context, body, account_id=account.id, contact_id=contact_id).dump()
+    if chosen:
+        view = forget_confirm_modal(account.name, chosen, metadata)
+    elif choices:
+        view = forget_pick_modal(account.name, choices, metadata)
+    else:
+        tell(respond, plain_notice(f"*{field(account.name, 200)}* has no contacts."))
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def forget_command(request: CommandRequest) -> None:
+    with request.runtime.db.session() as session:
+        account = find_account(session, request.team_id, request.account)
+    if account is None:
+        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
+        return
+    open_forget(request.runtime, request.client, request.body, request.context, request.respond, account.id)
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.view(ids.FORGET_PICK_MODAL)
+    def picked(ack, view, context):
+        modal = ModalContext.load(view, context.team_id)
+        if modal is None or modal.account_id is None:
+            ack()
+            return
+        try:
+            with runtime.db.session() as session:
+                account = get_account(session, context.team_id, modal.account_id)
+                contact = get_contact(session, context.team_id, int_or_none(view_values(view).get("contact_id")) or 0,
+                                      account.id)
+                if erasure_of(session, contact) is not None:
+                    raise NotFound("That person's data was already erased.")
+                chosen = pickable(contact)
+        except NotFound as error:
+            ack(response_action="errors", errors={"contact_id": str(error)})
+            return
+        metadata = modal.model_copy(update={"contact_id": chosen.id}).dump()
+        ack(response_action="update", view=forget_confirm_modal(account.name, chosen, metadata))
+
+    @app.view(ids.FORGET_MODAL)
+    def confirmed(ack, view, context, client):
+        modal = ModalContext.load(view, context.team_id)
+        if modal is None or modal.account_id is None or modal.contact_id is None:
+            ack()
+            return
+        try:
+            with runtime.db.session() as session:
+                account = get_account(session, context.team_id, modal.account_id)
+                contact = get_contact(session, context.team_id, modal.contact_id, account.id)
+                check_caller(client, account, context.user_id)
+                forget_contact(session, account, contact, context.user_id, runtime.now())
+                done = (f"Erased the personal data of a contact ({contact.type.label}) at *{field(account.name, 200)}*. "
+                        "The erasure is recorded.")
+        except StakemapError as error:
+            ack()
+            tell_later(runtime, modal.response_url, plain_notice(str(error)))
+            return
+        ack()
+        tell_later(runtime, modal.response_url, plain_notice(done))

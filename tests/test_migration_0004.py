@@ -1,0 +1,68 @@
+"""Migration 0004 (erasure records) upgrades a database holding data from the revision before it and
+keeps every row."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, make_url, text
+
+from app.db import alembic_config
+from tests.conftest import TEST_DATABASE_URL, make_settings
+
+ROWS = [
+    "INSERT INTO workspace (team_id, config, created_at) VALUES ('T1', '{}', '2026-01-01 00:00:00+00:00')",
+    "INSERT INTO account (id, team_id, name, name_key, currency, created_at, updated_at, version) "
+    "VALUES (1, 'T1', 'Acme', 'acme', 'EUR', '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00', 3)",
+    "INSERT INTO contact (id, team_id, account_id, name, name_key, type, relationship, sentiment, status, created_at, "
+    "updated_at) VALUES (1, 'T1', 1, 'Sarah Kim', 'sarah kim', 'economic_buyer', 'weak', 'neutral', 'active', "
+    "'2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')",
+    "INSERT INTO touch (id, team_id, account_id, contact_id, occurred_on, kind, notes, created_at) "
+    "VALUES (1, 'T1', 1, 1, '2025-12-15', 'qbr', 'Met once', '2026-01-01 00:00:00+00:00')",
+]
+
+
+@pytest.fixture
+def scratch_url(tmp_path) -> Iterator[str]:
+    """An empty database of its own (not the session's migrated one)."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    admin_url = make_settings(TEST_DATABASE_URL).sqlalchemy_url
+    name = f"stakemap_mig_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_upgrading_from_the_previous_revision_keeps_every_row_and_adds_an_empty_erasure_table(scratch_url):
+    config = alembic_config(scratch_url)
+    previous = ScriptDirectory.from_config(config).get_revision("0004").down_revision
+    command.upgrade(config, previous)
+    engine = create_engine(scratch_url)
+    with engine.begin() as connection:
+        for statement in ROWS:
+            connection.execute(text(statement))
+    command.upgrade(config, "0004")
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT name, version FROM account")).all() == [("Acme", 3)]
+        assert connection.execute(text("SELECT name, status FROM contact")).all() == [("Sarah Kim", "active")]
+        assert connection.execute(text("SELECT notes FROM touch")).all() == [("Met once",)]
+        assert connection.execute(text("SELECT count(*) FROM erasure")).scalar() == 0
+        connection.execute(text(
+            "INSERT INTO erasure (team_id, account_id, contact_id, erased_by, erased_at, touches, changes, plan_steps) "
+            "VALUES ('T1', 1, 1, 'U0CSM', '2026-03-10 12:00:00+00:00', 1, 0, 0)"))
+    command.downgrade(config, previous)  # and back: the erasure table goes, the rest stays
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM contact")).scalar() == 1
+    engine.dispose()
