@@ -105,3 +105,33 @@ def test_another_workspace_cannot_use_this_ones_modal(slack, other_slack, standi
         assert session.scalar(select(Erasure)) is None
     other_slack.command("forget Acme")
     assert "No account named" in other_slack.reply()["text"]
+
+
+def test_the_forget_modals_fit_slack_whatever_the_names():
+    from blocks.modals import PickableContact, forget_confirm_modal, forget_pick_modal
+
+    long = "A&<b>" * 600
+    people = [PickableContact(i, long[:75]) for i in range(150)]
+    assert view_problems(forget_pick_modal(long, people, "{}")) == []
+    assert view_problems(forget_pick_modal(long, people[:3], "{}")) == []
+    assert view_problems(forget_confirm_modal(long, people[0], "{}")) == []
+
+
+def test_a_large_account_searches_the_picker_and_finds_departed_people(slack, standin, runtime, acme):
+    from app.transfer.importer import import_table
+    from app.transfer.reading import read_table
+
+    rows = "\n".join(f"Acme,Person {i:03d},Influencer,Active" for i in range(100))
+    with runtime.db.session() as session:
+        import_table(session, TEAM, read_table(f"account,name,type,status\n{rows}\nAcme,Gone Girl,Champion,Left\n"
+                                               .encode()), runtime.now())
+    slack.command("forget Acme")
+    pick = slack.wait_for_views(1)
+    picker = pick["blocks"][1]["element"]
+    assert picker["type"] == "external_select" and picker["action_id"] == "contact_picker"
+    found = json.loads(slack.options(pick, "contact_id", "contact_picker", "gone").body)["options"]
+    assert [o["text"]["text"] for o in found] == ["Gone Girl · Champion"]
+    confirm = json.loads(slack.submit(pick, {"Who": found[0]}).body)["view"]
+    slack.submit(confirm)
+    with runtime.db.session() as session:
+        assert session.scalar(select(Erasure)) is not None
