@@ -11,13 +11,13 @@ import logging
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from app.accounts import find_account, get_account
+from app.accounts import get_account
 from app.chart import Chart, account_contacts, draw_chart
 from app.errors import NotFound
 from app.runtime import Runtime
 from blocks import ids
 from blocks.notices import plain_notice
-from handlers.maps import tell_unknown
+from handlers.maps import requested_account
 from handlers.payloads import action_value, int_or_none, message_origin
 from handlers.replies import tell
 from handlers.requests import CommandRequest
@@ -70,10 +70,8 @@ def _refusal(code: str) -> str:
 
 
 def chart_command(request: CommandRequest) -> None:
-    with request.runtime.db.session() as session:
-        account = find_account(session, request.team_id, request.account)
+    account = requested_account(request)
     if account is None:
-        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
         return
     share_chart(request.runtime, request.client, request.respond, request.team_id, account.id,
                 request.context.channel_id)

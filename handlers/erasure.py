@@ -10,7 +10,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from app.accounts import find_account, get_account
+from app.accounts import get_account
 from app.contacts import get_contact
 from app.erasure import check_may_erase, erasure_of, forget_contact
 from app.errors import NotFound, StakemapError
@@ -21,7 +21,7 @@ from blocks.modals import forget_confirm_modal, forget_pick_modal, pickable
 from blocks.notices import plain_notice
 from blocks.text import field
 from handlers.contacts import picker_choices
-from handlers.maps import tell_unknown
+from handlers.maps import requested_account
 from handlers.payloads import ModalContext, int_or_none, view_values
 from handlers.replies import tell, tell_later
 from handlers.requests import CommandRequest
@@ -65,10 +65,8 @@ def open_forget(runtime: Runtime, client, body: dict, context, respond, account_
 
 
 def forget_command(request: CommandRequest) -> None:
-    with request.runtime.db.session() as session:
-        account = find_account(session, request.team_id, request.account)
+    account = requested_account(request)
     if account is None:
-        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
         return
     open_forget(request.runtime, request.client, request.body, request.context, request.respond, account.id)
 

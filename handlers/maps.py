@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.accounts import assess_account, close_matches, find_account
-from app.models import Workspace
+from app.models import Account, Workspace
 from app.runtime import Runtime
 from app.workspaces import windows_of
 from blocks.map import MapMessage, map_message
@@ -38,6 +38,15 @@ def tell_unknown(runtime: Runtime, respond, team_id: str, name: str) -> None:
     with runtime.db.session() as session:
         matches = close_matches(session, team_id, name)
     tell(respond, unknown_account(name, matches))
+
+
+def requested_account(request: CommandRequest) -> Account | None:
+    """The account a command names, or None once the caller has been told it does not exist."""
+    with request.runtime.db.session() as session:
+        account = find_account(session, request.team_id, request.account)
+    if account is None:
+        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
+    return account
 
 
 def show_command(request: CommandRequest) -> None:

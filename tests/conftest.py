@@ -47,8 +47,9 @@ def database_url(tmp_path_factory) -> Iterator[str]:
     yield url
 
 
-def _postgres_database(server_url: str) -> Iterator[str]:
-    """Create a database of our own on that server (tests of several sessions never collide)."""
+def _postgres_database(server_url: str, upgrade: bool = True) -> Iterator[str]:
+    """Create a database of our own on that server (tests of several sessions never collide);
+    migrated to the newest revision unless upgrade=False."""
     admin_url = make_settings(server_url).sqlalchemy_url
     name = f"stakemap_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -58,9 +59,10 @@ def _postgres_database(server_url: str) -> Iterator[str]:
     except Exception as error:
         pytest.exit(f"STAKEMAP_TEST_DATABASE_URL is set but PostgreSQL did not answer: {error}", returncode=3)
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    database = Database(make_settings(url))
-    database.upgrade()
-    database.dispose()
+    if upgrade:
+        database = Database(make_settings(url))
+        database.upgrade()
+        database.dispose()
     try:
         yield url
     finally:

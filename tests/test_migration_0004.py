@@ -3,16 +3,15 @@ keeps every row."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 from app.db import alembic_config
-from tests.conftest import TEST_DATABASE_URL, make_settings
+from tests.conftest import TEST_DATABASE_URL, _postgres_database
 
 ROWS = [
     "INSERT INTO workspace (team_id, config, created_at) VALUES ('T1', '{}', '2026-01-01 00:00:00+00:00')",
@@ -32,17 +31,7 @@ def scratch_url(tmp_path) -> Iterator[str]:
     if not TEST_DATABASE_URL:
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
-    admin_url = make_settings(TEST_DATABASE_URL).sqlalchemy_url
-    name = f"stakemap_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from _postgres_database(TEST_DATABASE_URL, upgrade=False)
 
 
 def test_upgrading_from_the_previous_revision_keeps_every_row_and_adds_an_empty_erasure_table(scratch_url):

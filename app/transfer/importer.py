@@ -167,6 +167,16 @@ class _Importer:
             return True
         return False
 
+    def contact_ids(self, account_ids: set[int] | None = None) -> dict[tuple[int, str], int]:
+        """(account id, contact name key) → contact id, for the whole workspace or these accounts."""
+        query = select(Contact.account_id, Contact.name_key, Contact.id).where(Contact.team_id == self.team_id)
+        batches = [None] if account_ids is None else list(chunks(sorted(account_ids)))
+        found: dict[tuple[int, str], int] = {}
+        for batch in batches:
+            scoped = query if batch is None else query.where(Contact.account_id.in_(batch))
+            found.update({(a, k): i for a, k, i in self.session.execute(scoped)})
+        return found
+
     def accounts_by_key(self) -> dict[str, Account]:
         return {a.name_key: a for a in self.session.scalars(select(Account).where(Account.team_id == self.team_id))}
 
@@ -386,7 +396,7 @@ class ContactImport(_Importer):
         for batch in chunks(values, 1000):
             self.session.execute(insert(Contact.__table__), list(batch))
         self.update_changed()
-        ids = self.ids_of({row.account_id for row in self.rows if "reports_to" in row.values})
+        ids = self.contact_ids({row.account_id for row in self.rows if "reports_to" in row.values})
         links = [{"contact": ids[(row.account_id, row.key)], "manager": ids[(row.account_id, row.values["reports_to"])]}
                  for row in self.rows
                  if "reports_to" in row.values and (row.existing_id is None or "reports_to" in row.changes)]
@@ -414,14 +424,6 @@ class ContactImport(_Importer):
                 contact.updated_at = self.now
         self.session.flush()
 
-    def ids_of(self, account_ids: set[int]) -> dict[tuple[int, str], int]:
-        found: dict[tuple[int, str], int] = {}
-        for batch in chunks(sorted(account_ids)):
-            query = select(Contact.account_id, Contact.name_key, Contact.id).where(
-                Contact.team_id == self.team_id, Contact.account_id.in_(batch))
-            found.update({(a, k): i for a, k, i in self.session.execute(query)})
-        return found
-
 
 # --- touches ---------------------------------------------------------------------------------------
 
@@ -432,8 +434,7 @@ class TouchImport(_Importer):
     def __init__(self, *args):
         super().__init__(*args)
         self.accounts = self.accounts_by_key()
-        query = select(Contact.account_id, Contact.name_key, Contact.id).where(Contact.team_id == self.team_id)
-        self.contacts = {(a, k): i for a, k, i in self.session.execute(query)}
+        self.contacts = self.contact_ids()
         self.new: list[dict] = []
 
     def check(self, line: int, record: dict[str, str]) -> None:
