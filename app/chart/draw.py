@@ -32,9 +32,9 @@ from app.domain import ContactStatus, Relationship, Sentiment, StakeholderType
 from app.format import long_date, truncate
 
 DPI = 100
-COLUMN_IN = 1.9  # one org-chart column, inches
+COLUMN_IN = 2.0  # one org-chart column, inches
 ROW_IN = 0.95  # one org-chart row, inches
-BOX_W, BOX_H = 0.86, 0.62  # a box, in columns / rows
+BOX_W, BOX_H = 0.9, 0.62  # a box, in columns / rows
 GRID_MIN_IN, GRID_MAX_IN = 6.0, 8.5
 SIDE_IN = 5.2  # the legend column right of the grid
 MARGIN_IN = 0.7
@@ -137,7 +137,7 @@ def _frame(axes, box: OrgBox, fill: str, edge: str, line: str, width: float, hat
     x = box.x - BOX_W / 2 + (0.08 if box.stacked else 0)
     axes.add_patch(FancyBboxPatch((x, box.y - BOX_H / 2), BOX_W - (0.08 if box.stacked else 0), BOX_H,
                                   boxstyle="round,pad=0,rounding_size=0.06", facecolor=fill, edgecolor=edge,
-                                  linestyle=line, linewidth=width, hatch=hatch, zorder=2))
+                                  linestyle=line, linewidth=width, hatch=hatch, hatchcolor="#d1d5db", zorder=2))
 
 
 def _contact_box(axes, box: OrgBox, contact: ChartContact) -> None:
@@ -239,7 +239,8 @@ def _draw_legend(axes, grid: GridLayout, people: dict) -> None:
     fills = [Patch(facecolor=fill, edgecolor="#d1d5db", label=sentiment.label)
              for sentiment, fill in SENTIMENT_FILLS.items()]
     statuses = [Patch(facecolor="white", edgecolor="#374151", linestyle=":", linewidth=1.6, label="Known but not engaged"),
-                Patch(facecolor="white", edgecolor="#9ca3af", linestyle="--", hatch="///", label="Left the company")]
+                Patch(facecolor="white", edgecolor="#9ca3af", linestyle="--", hatch="///", hatchcolor="#d1d5db",
+                      label="Left the company")]
     kwargs = dict(frameon=False, fontsize=7.6, title_fontsize=8.4, alignment="left")
     first = axes.legend(handles=types, title="Stakeholder type (marker)", loc="upper left", **kwargs)
     axes.add_artist(first)
