@@ -71,7 +71,8 @@ def touch_account(account: Account, now: datetime) -> None:
 
 
 def touch_accounts(session: Session, team_id: str, account_ids: set[int], now: datetime) -> None:
-    """touch_account() for many accounts at once (bulk imports), 500 ids per statement."""
+    """Mark many accounts' maps as changed (version and time) after writes that bypass the ORM session
+    (bulk imports), which the session's version bump does not see; 500 ids per statement."""
     ids = sorted(account_ids)
     for start in range(0, len(ids), 500):
         statement = (update(Account).where(Account.team_id == team_id, Account.id.in_(ids[start:start + 500]))

@@ -1,7 +1,7 @@
 """Pictures: `/stakemap chart <account>` and the map's Chart button upload one PNG to the channel.
 
-The listener acks first; the picture is drawn and uploaded afterwards (files_upload_v2: title and
-alt text), as a reply in the map's thread when the Chart button of a map asked for it.
+The listener acks first; the picture is drawn and uploaded afterwards on the runtime's after-ack pool
+(files_upload_v2: title and alt text), as a reply in the map's thread when a map's Chart button asked.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from app.errors import NotFound
 from app.runtime import Runtime
 from blocks import ids
 from blocks.notices import plain_notice
+from handlers.errors import after_ack, guarded
 from handlers.maps import requested_account
 from handlers.payloads import action_value, int_or_none, message_origin
 from handlers.replies import tell
@@ -70,17 +71,22 @@ def _refusal(code: str) -> str:
 
 
 def chart_command(request: CommandRequest) -> None:
+    after_ack(request.runtime, _chart_named, request, body=request.body, respond=request.respond)
+
+
+def _chart_named(request: CommandRequest) -> None:
     account = requested_account(request)
-    if account is None:
-        return
-    share_chart(request.runtime, request.client, request.respond, request.team_id, account.id,
-                request.context.channel_id)
+    if account is not None:
+        share_chart(request.runtime, request.client, request.respond, request.team_id, account.id,
+                    request.context.channel_id)
 
 
 def register(app: App, runtime: Runtime) -> None:
     @app.action(ids.SHOW_CHART)
+    @guarded
     def chart_button(ack, body, client, context, respond):
         ack()
         channel_id, message_ts = message_origin(body)
-        share_chart(runtime, client, respond, context.team_id, int_or_none(action_value(body)) or 0,
-                    channel_id or context.channel_id, thread_ts=message_ts)
+        after_ack(runtime, share_chart, runtime, client, respond, context.team_id,
+                  int_or_none(action_value(body)) or 0, channel_id or context.channel_id, message_ts,
+                  body=body, respond=respond)

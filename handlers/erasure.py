@@ -21,6 +21,7 @@ from blocks.modals import forget_confirm_modal, forget_pick_modal, pickable
 from blocks.notices import plain_notice
 from blocks.text import field
 from handlers.contacts import picker_choices
+from handlers.errors import guarded
 from handlers.maps import requested_account
 from handlers.payloads import ModalContext, int_or_none, view_values
 from handlers.replies import tell, tell_later
@@ -73,7 +74,8 @@ def forget_command(request: CommandRequest) -> None:
 
 def register(app: App, runtime: Runtime) -> None:
     @app.view(ids.FORGET_PICK_MODAL)
-    def picked(ack, view, context):
+    @guarded
+    def picked(ack, body, view, context, respond):
         modal = ModalContext.load(view, context.team_id)
         if modal is None or modal.account_id is None:
             ack()
@@ -93,7 +95,8 @@ def register(app: App, runtime: Runtime) -> None:
         ack(response_action="update", view=forget_confirm_modal(account.name, chosen, metadata))
 
     @app.view(ids.FORGET_MODAL)
-    def confirmed(ack, view, context, client):
+    @guarded
+    def confirmed(ack, body, view, context, client, respond):
         modal = ModalContext.load(view, context.team_id)
         if modal is None or modal.account_id is None or modal.contact_id is None:
             ack()

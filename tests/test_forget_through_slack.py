@@ -44,6 +44,8 @@ def pick_and_confirm(slack, who: str = SARAH, user_id: str | None = None):
 
 
 def test_the_owner_forgets_a_person_after_confirming(slack, standin, runtime, acme):
+    slack.command("Acme")
+    assert "Sarah Kim" in json.dumps(slack.reply()["blocks"])  # rendered (and cached) before the erasure
     confirm = pick_and_confirm(slack)
     text = confirm["blocks"][0]["text"]["text"]
     assert text.startswith("Forget *Sarah Kim — CFO · Economic Buyer* at *Acme*?")

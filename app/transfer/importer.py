@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
-from app.accounts import touch_accounts
+from app.accounts import touch_account, touch_accounts
 from app.contacts import UNKNOWN_SUFFIX, contact_keys
 from app.domain import ContactStatus, Influence, Level, Relationship, Sentiment, StakeholderType, TouchKind
 from app.errors import StakemapError
@@ -257,11 +257,10 @@ class AccountImport(_Importer):
                      updated_at=self.now, version=1) for row in self.new]
         for batch in chunks(rows):
             self.session.execute(insert(Account.__table__), list(batch))
-        for account, changes in self.changed:
+        for account, changes in self.changed:  # through the session, which bumps their map versions
             for key, value in changes.items():
                 setattr(account, key, value)
-            account.version += 1
-            account.updated_at = self.now
+            touch_account(account, self.now)
         self.session.flush()
 
 

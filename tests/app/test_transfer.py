@@ -100,6 +100,8 @@ def test_reimporting_changes_nothing(runtime, demo):
 
 
 def test_changed_cells_update_and_record_history_blank_cells_keep(runtime, demo):
+    with runtime.db.session() as session:
+        version = find_account(session, TEAM, "Acme").version
     result = run_import(runtime, "account,name,sentiment,notes,department\n"
                                  "ACME,sarah kim,Skeptical,,\n"
                                  "Acme,CTO (name unknown),,,Office of the CTO\n")
@@ -111,6 +113,18 @@ def test_changed_cells_update_and_record_history_blank_cells_keep(runtime, demo)
         assert cto.department == "Office of the CTO" and cto.status == ContactStatus.NOT_ENGAGED
         change = session.scalar(select(ContactChange).where(ContactChange.contact_id == sarah.id))
         assert (change.field, change.old_value, change.new_value) == ("sentiment", "neutral", "skeptical")
+        assert acme.version > version  # cached maps of Acme are stale now
+
+
+def test_bulk_inserts_change_the_map_version_too(runtime, demo):
+    with runtime.db.session() as session:
+        before = {a.name: a.version for a in session.scalars(select(Account))}
+    run_import(runtime, "account,name\nGlobex,New Person\n")
+    run_import(runtime, "account,contact,date,kind\nInitech,Bob Slydell,2026-03-09,call\n")
+    with runtime.db.session() as session:
+        after = {a.name: a.version for a in session.scalars(select(Account))}
+    assert after["Globex"] > before["Globex"] and after["Initech"] > before["Initech"]
+    assert after["Acme"] == before["Acme"]
 
 
 # --- all or nothing -------------------------------------------------------------------------------------
