@@ -215,7 +215,8 @@ class Contact(ContactBase, TeamScoped, table=True):
     @property
     def short_name(self) -> str:
         """First name for a person, the title for a placeholder ("Tom", "CTO")."""
-        return self.name.split()[0] if self.name else (self.title or "Contact")
+        words = (self.name or "").split()
+        return words[0] if words else (self.title or "Contact")
 
 
 # --- touch ---------------------------------------------------------------------------------------
