@@ -26,7 +26,7 @@ from enum import Enum
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from app.accounts import touch_account, touch_accounts
@@ -390,35 +390,51 @@ class ContactImport(_Importer):
             self.result.unchanged += 1
 
     def write(self) -> None:
-        new = [row for row in self.rows if row.existing_id is None]
-        values = [self.new_contact(row) for row in new]
-        for batch in chunks(values, 1000):
-            self.session.execute(insert(Contact.__table__), list(batch))
-        self.update_changed()
-        ids = self.contact_ids({row.account_id for row in self.rows if "reports_to" in row.values})
-        links = [{"contact": ids[(row.account_id, row.key)], "manager": ids[(row.account_id, row.values["reports_to"])]}
-                 for row in self.rows
-                 if "reports_to" in row.values and (row.existing_id is None or "reports_to" in row.changes)]
-        table = Contact.__table__
-        link = update(table).where(table.c.id == bindparam("contact")).values(reports_to_id=bindparam("manager"))
-        for batch in chunks(links, 1000):
-            self.session.execute(link, list(batch))
-        touch_accounts(self.session, self.team_id, {row.account_id for row in new + self.changed_rows()}, self.now)
+        ids = {key: row.id for key, row in self.existing.items()}
+        self.insert_new(ids)
+        self.update_changed(ids)
+        changed = [row for row in self.rows if row.existing_id is None or row.changes]
+        touch_accounts(self.session, self.team_id, {row.account_id for row in changed}, self.now)
 
-    def new_contact(self, row: _ContactRow) -> dict:
+    def insert_new(self, ids: dict[tuple[int, str], int]) -> None:
+        """New contacts by executemany, managers before their reports, so each reports-to id is known
+        when a row is written (finish() refused cycles); the ids of a level are read back in one query
+        per 500 accounts, and only while rows wait for their managers (or changed rows need them)."""
+        statement = insert(Contact.__table__)
+        pending = [row for row in self.rows if row.existing_id is None]
+        while pending:
+            ready = [row for row in pending if self.manager_id(row, ids) is not False]
+            if not ready:  # cannot happen after finish(): every manager is in the file or stored
+                raise StakemapError("The reports-to lines of this file could not be ordered; nothing was imported.")
+            for batch in chunks(ready, 1000):
+                self.session.execute(statement, [self.new_contact(row, ids) for row in batch])
+            pending = [row for row in pending if self.manager_id(row, ids) is False]
+            waiting = pending or [row for row in self.rows if "reports_to" in row.changes]
+            if waiting:
+                ids.update(self.contact_ids({row.account_id for row in waiting}))
+
+    @staticmethod
+    def manager_id(row: _ContactRow, ids: dict[tuple[int, str], int]) -> int | None | bool:
+        """The id of the row's manager; None without one; False while the manager is not written yet."""
+        manager = row.values.get("reports_to")
+        if manager is None:
+            return None
+        return ids.get((row.account_id, manager), False)
+
+    def new_contact(self, row: _ContactRow, ids: dict[tuple[int, str], int]) -> dict:
         values = {k: v for k, v in row.values.items() if k != "reports_to"}
         return dict(values, team_id=self.team_id, account_id=row.account_id, name_key=row.key,
-                    created_at=self.now, updated_at=self.now)
+                    reports_to_id=self.manager_id(row, ids), created_at=self.now, updated_at=self.now)
 
-    def changed_rows(self) -> list[_ContactRow]:
-        return [row for row in self.rows if row.changes]
-
-    def update_changed(self) -> None:
+    def update_changed(self, ids: dict[tuple[int, str], int]) -> None:
         """Changed contacts go through history.apply_changes (relationship/sentiment/type/status kept)."""
-        changed = {row.existing_id: row for row in self.changed_rows()}
+        changed = {row.existing_id: row for row in self.rows if row.changes}
         for batch in chunks(list(changed)):
             for contact in self.session.scalars(select(Contact).where(Contact.id.in_(batch))):
-                changes = {k: v for k, v in changed[contact.id].changes.items() if k != "reports_to"}
+                row = changed[contact.id]
+                changes = {k: v for k, v in row.changes.items() if k != "reports_to"}
+                if "reports_to" in row.changes:
+                    changes["reports_to_id"] = ids[(row.account_id, row.changes["reports_to"])]
                 apply_changes(self.session, contact, changes, None, self.now)
                 contact.updated_at = self.now
         self.session.flush()

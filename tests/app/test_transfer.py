@@ -116,6 +116,22 @@ def test_changed_cells_update_and_record_history_blank_cells_keep(runtime, demo)
         assert acme.version > version  # cached maps of Acme are stale now
 
 
+def test_reports_to_lines_reach_new_and_existing_contacts_in_any_order(runtime, demo):
+    result = run_import(runtime, "account,name,title,reports_to\n"
+                                 "Acme,Sarah Kim,,Ada Board\n"       # an existing contact under a new one
+                                 "Acme,Ivy Intern,,Bo Lead\n"        # a report listed before its manager
+                                 "Acme,Bo Lead,,CTO (name unknown)\n"
+                                 "Acme,Ada Board,Chair,\n")
+    assert (result.created, result.updated) == (3, 1)
+    with runtime.db.session() as session:
+        acme = find_account(session, TEAM, "Acme")
+        person = {label: find_contact(session, acme, label) for label in ("Sarah Kim", "Ivy Intern", "Bo Lead",
+                                                                          "Ada Board", "CTO")}
+        assert person["Sarah Kim"].reports_to_id == person["Ada Board"].id
+        assert person["Ivy Intern"].reports_to_id == person["Bo Lead"].id
+        assert person["Bo Lead"].reports_to_id == person["CTO"].id
+
+
 def test_bulk_inserts_change_the_map_version_too(runtime, demo):
     with runtime.db.session() as session:
         before = {a.name: a.version for a in session.scalars(select(Account))}
