@@ -76,13 +76,22 @@ def serve(mode: str | None, port: int | None) -> None:
     _serve(runtime, mode, port)
 
 
+def _required_for(settings, mode: str) -> list[str]:
+    """The variables `serve` cannot do without in this mode."""
+    if settings.oauth_enabled:
+        if mode == "socket":
+            raise StakemapError("Installs through OAuth (SLACK_CLIENT_ID) need HTTP mode: run `stakemap serve --mode http`.")
+        return ["slack_signing_secret"]
+    return ["slack_bot_token", "slack_app_token" if mode == "socket" else "slack_signing_secret"]
+
+
 def _serve(runtime: Runtime, mode: str | None, port: int | None) -> None:
     from app.server import serve_http, serve_socket_mode
     from app.slack_app import build_app
 
     settings = runtime.settings
     mode = mode or ("socket" if settings.socket_mode else "http")
-    settings.require("slack_bot_token", *(["slack_app_token"] if mode == "socket" else ["slack_signing_secret"]))
+    settings.require(*_required_for(settings, mode))
     runtime.db.upgrade()
     bolt_app = build_app(runtime)
     if mode == "socket":

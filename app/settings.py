@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     slack_api_url: str = SLACK_API_URL
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
+    slack_redirect_uri: str | None = None  # OAuth: the app's Redirect URL, when Slack must be told it
     database_url: str = "sqlite:///stakemap.db"
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: str = "INFO"

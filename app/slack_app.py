@@ -8,6 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
+from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -17,9 +19,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from app.errors import ConfigError
+from app.installations import BOT_SCOPES, installation_store, state_store
 from app.observability import record_api_error, record_request
 from app.runtime import Runtime
 from app.settings import Settings
+from app.workspaces import ensure_workspace
 from handlers import register_all
 
 
@@ -86,25 +90,58 @@ logging.getLogger("slack_bolt.App").addFilter(_QuietClientTokenWarning())
 
 
 def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
-    """The Bolt app with every listener registered. Raises ConfigError when Slack refuses the token."""
+    """The Bolt app with every listener registered: single-workspace with SLACK_BOT_TOKEN, or installable
+    into many workspaces when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set (tokens then come from the
+    installation store, per request). Raises ConfigError when Slack refuses the token."""
     settings = runtime.settings
-    settings.require("slack_bot_token")
+    common = dict(
+        signing_secret=settings.slack_signing_secret or "",
+        process_before_response=False,
+        # Listeners ack at once and hand slow work to runtime.after_ack: one thread per request
+        # thread means an ack never waits for a free listener thread.
+        listener_executor=ThreadPoolExecutor(settings.http_threads, thread_name_prefix="listener"),
+    )
+    if settings.oauth_enabled:
+        app = ObservedApp(client=ObservedWebClient(base_url=settings.slack_api_url, retry_handlers=retry_handlers()),
+                          oauth_settings=_oauth_settings(runtime), **common)
+        app.enable_token_revocation_listeners()  # app_uninstalled / tokens_revoked delete the tokens
+    else:
+        settings.require("slack_bot_token")
+        app = _single_workspace_app(settings, verify_token, common)
+    register_all(app, runtime)
+    return app
+
+
+def _single_workspace_app(settings: Settings, verify_token: bool, common: dict) -> App:
     try:
-        app = ObservedApp(
-            client=web_client(settings),
-            signing_secret=settings.slack_signing_secret or "",
-            token_verification_enabled=verify_token,
-            process_before_response=False,
-            # Listeners ack at once and hand slow work to runtime.after_ack: one thread per request
-            # thread means an ack never waits for a free listener thread.
-            listener_executor=ThreadPoolExecutor(settings.http_threads, thread_name_prefix="listener"),
-        )
+        return ObservedApp(client=web_client(settings), token_verification_enabled=verify_token, **common)
     except (BoltError, SlackApiError) as error:
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN ({_reason(error)}): check the token.") from None
     except OSError as error:
         raise ConfigError(f"Cannot reach Slack at {settings.slack_api_url} ({error}): check SLACK_API_URL.") from None
-    register_all(app, runtime)
-    return app
+
+
+def _oauth_settings(runtime: Runtime) -> OAuthSettings:
+    settings = runtime.settings
+    engine = runtime.db.engine
+
+    def remember_workspace(args: SuccessArgs) -> BoltResponse:
+        installation = args.installation
+        with runtime.db.session() as session:
+            workspace = ensure_workspace(session, installation.team_id, runtime.now(), installation.enterprise_id)
+            workspace.name = installation.team_name or workspace.name
+        return args.default.success(args)
+
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        scopes=list(BOT_SCOPES),
+        redirect_uri=settings.slack_redirect_uri,
+        installation_store=installation_store(settings, engine),
+        installation_store_bot_only=True,
+        state_store=state_store(engine),
+        callback_options=CallbackOptions(success=remember_workspace, failure=lambda args: args.default.failure(args)),
+    )
 
 
 def _reason(error: Exception) -> str:

@@ -135,6 +135,7 @@ class SlackStandIn:
         self._counters: dict[str, int] = defaultdict(int)
         self._dms: dict[tuple[str, ...], str] = {}
         self._files: dict[str, dict] = {}
+        self._grants: dict[str, dict] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -204,6 +205,14 @@ class SlackStandIn:
             retry_after = 1
         with self._cond:
             self._faults[method].extend(_Fault(status, error, retry_after) for _ in range(times))
+
+    def grant(self, code: str, *, team_id: str, token: str, enterprise_id: str | None = None,
+              installer: str = "U0ADMIN", team_name: str = "Installed Team") -> None:
+        """Let oauth.v2.access exchange `code` for a bot token of `team_id` (an install of the app)."""
+        bot = {"team_id": team_id, "user_id": f"UBOT{team_id}", "bot_id": f"B{team_id}", "enterprise_id": enterprise_id}
+        with self._cond:
+            self.tokens[token] = bot
+            self._grants[code] = {"token": token, "team_name": team_name, "installer": installer} | bot
 
     def calls_to(self, method: str, *, ok: bool | None = None) -> list[Call]:
         """Calls of `method` in arrival order; ok=True only deliveries, ok=False only failures."""
@@ -298,6 +307,8 @@ class SlackStandIn:
         return handler(self, body, self.tokens.get(token or "", {})) if handler else {"ok": True}
 
     def _auth_error(self, method: str, token: str | None) -> str | None:
+        if method in _TOKENLESS:
+            return None
         if token is None:
             return "not_authed"
         if (method == "apps.connections.open") != token.startswith("xapp-"):
@@ -472,6 +483,19 @@ class SlackStandIn:
         title = item.get("title") or stored["filename"]
         return {"id": item["id"], "name": stored["filename"], "title": title, "size": stored["length"]}
 
+    def _oauth_access(self, body: dict, who: dict) -> dict:
+        grant = self._grants.pop(body.get("code", ""), None)  # a code works once
+        if grant is None:
+            return _error("invalid_code")
+        enterprise = {"id": grant["enterprise_id"], "name": "Grid"} if grant["enterprise_id"] else None
+        return {
+            "ok": True, "app_id": "A0STAKEMAP", "access_token": grant["token"], "token_type": "bot",
+            "scope": body.get("scope") or "commands,chat:write", "bot_user_id": grant["user_id"],
+            "team": {"id": grant["team_id"], "name": grant["team_name"]}, "enterprise": enterprise,
+            "is_enterprise_install": False,
+            "authed_user": {"id": grant["installer"], "scope": "", "access_token": None, "token_type": None},
+        }
+
     def _connections_open(self, body: dict, who: dict) -> dict:
         if self.socket_mode_url is None:
             return _error("standin_socket_mode_url_not_set")
@@ -497,7 +521,9 @@ _METHODS: dict[str, _Method] = {
     "files.getUploadURLExternal": SlackStandIn._get_upload_url,
     "files.completeUploadExternal": SlackStandIn._complete_upload,
     "apps.connections.open": SlackStandIn._connections_open,
+    "oauth.v2.access": SlackStandIn._oauth_access,
 }
+_TOKENLESS = frozenset({"oauth.v2.access"})  # authenticated by client id and secret, not a token
 
 
 # -- pure helpers ---------------------------------------------------------------------------

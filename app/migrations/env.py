@@ -5,9 +5,11 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from app.installations import oauth_metadata
 
 config = context.config
-target_metadata = SQLModel.metadata
+# Our tables, and slack_sdk's installation/state store tables (created by our migrations too).
+target_metadata = [SQLModel.metadata, oauth_metadata]
 
 
 def run_with(connection) -> None:
