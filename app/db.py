@@ -8,7 +8,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -112,3 +114,15 @@ def alembic_config(url: str) -> Config:
 
 def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
+
+
+def insert_if_absent(session: Session, table, values: dict) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING on either database; True when this call inserted the row.
+
+    The database decides, so concurrent callers (threads, processes, replicas) agree on one winner.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    key = inspect(table).primary_key[0]
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    return session.execute(statement).first() is not None  # rowcount is not reliable here on psycopg

@@ -308,6 +308,19 @@ class ContactChange(TeamScoped, table=True):
 TRACKED_FIELDS = ("relationship", "sentiment", "type", "status")
 
 
+# --- events ----------------------------------------------------------------------------------------
+
+
+class EventReceipt(SQLModel, table=True):
+    """An Events API delivery already handled (by any replica); see app/events.py."""
+
+    __tablename__ = "event_receipt"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    team_id: str | None = Field(default=None, max_length=32)
+    received_at: datetime = Field(index=True)
+
+
 # --- map versions ----------------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from app.errors import ConfigError
+from app.events import first_delivery
 from app.installations import BOT_SCOPES, installation_store, state_store
 from app.observability import record_api_error, record_request
 from app.runtime import Runtime
@@ -108,8 +109,23 @@ def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
     else:
         settings.require("slack_bot_token")
         app = _single_workspace_app(settings, verify_token, common)
+    app.use(_once_per_event(runtime))
     register_all(app, runtime)
     return app
+
+
+def _once_per_event(runtime: Runtime):
+    """Global middleware (after signature checks): a retried or duplicated event is acked and dropped."""
+
+    def middleware(body, next):  # noqa: A002 (Bolt injects arguments by these names)
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and event_id:
+            with runtime.db.session() as session:
+                if not first_delivery(session, event_id, body.get("team_id"), runtime.now()):
+                    return BoltResponse(status=200, body="")
+        return next()
+
+    return middleware
 
 
 def _single_workspace_app(settings: Settings, verify_token: bool, common: dict) -> App:
