@@ -13,7 +13,7 @@ import logging
 from typing import Any
 from urllib.parse import parse_qs
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
@@ -54,7 +54,7 @@ class _Interaction(_Open):
     team: _Id | None = None
     enterprise: _Id | None = None
     user: _Id = None
-    actions: list[_Action] = None
+    actions: list[_Action] = Field(None, min_length=1)  # Bolt reads actions[0]
     view: _View = None
     channel: _Id = None
     container: dict[str, Any] = None
