@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.assessment import Assessment
 from app.errors import InvalidInput, NotFound
-from app.models import Account, AccountCreate, name_key
+from app.models import Account, AccountCreate, like_pattern, name_key
 from app.portfolio import assess_accounts
 from app.workspaces import ensure_workspace
 
@@ -29,6 +29,26 @@ def get_account(session: Session, team_id: str, account_id: int) -> Account:
     if account is None or account.team_id != team_id:
         raise NotFound("That account no longer exists.")
     return account
+
+
+def linked_account(session: Session, team_id: str, channel_id: str | None) -> Account | None:
+    """The account linked to this channel, when exactly one is."""
+    if not channel_id:
+        return None
+    query = select(Account).where(Account.team_id == team_id, Account.channel_id == channel_id).limit(2)
+    found = session.scalars(query).all()
+    return found[0] if len(found) == 1 else None
+
+
+def search_accounts(session: Session, team_id: str, query: str = "", limit: int = 100) -> list[Account]:
+    """Accounts whose name contains `query` (any case), names starting with it first."""
+    statement = select(Account).where(Account.team_id == team_id)
+    key = name_key(query)
+    order = [Account.name_key, Account.id]
+    if key:
+        statement = statement.where(Account.name_key.like(like_pattern(key), escape="\\"))
+        order.insert(0, case((Account.name_key.like(like_pattern(key, start=True), escape="\\"), 0), else_=1))
+    return list(session.scalars(statement.order_by(*order).limit(limit)))
 
 
 def close_matches(session: Session, team_id: str, text: str, limit: int = 3) -> list[str]:

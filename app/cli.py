@@ -18,6 +18,7 @@ from app.accounts import assess_account, close_matches, find_account
 from app.db import Database
 from app.demo import DEMO_TEAM_ID, load_demo
 from app.errors import StakemapError
+from app.history import account_history
 from app.models import Account
 from app.observability import configure_logging
 from app.render import to_json_data, to_markdown, to_text
@@ -148,8 +149,9 @@ def show(account: tuple[str, ...], team: str | None, fmt: str) -> None:
     with runtime.db.session() as session:
         found = account_named(session, resolve_team(session, team), " ".join(account))
         assessment = assess_account(session, found, runtime.today())
+        history = account_history(session, found.team_id, found.id)
     if fmt == "json":
-        click.echo(json.dumps(to_json_data(assessment), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(to_json_data(assessment, history), indent=2, ensure_ascii=False))
     else:
         click.echo(to_markdown(assessment) if fmt == "markdown" else to_text(assessment), nl=False)
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, case, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.accounts import touch_account
 from app.domain import ContactStatus, StakeholderType
 from app.errors import InvalidInput, NotFound
-from app.models import Account, Contact, ContactCreate, name_key
+from app.history import apply_changes
+from app.models import NAME_MAX, Account, Contact, ContactCreate, PlanStep, like_pattern, name_key
+
+SEARCH_WORDS_MAX = 5
 
 
 def get_contact(session: Session, team_id: str, contact_id: int, account_id: int | None = None) -> Contact:
@@ -41,18 +44,23 @@ def find_contact(session: Session, account: Account, label: str) -> Contact | No
     return None
 
 
-def _duplicate_error(data: ContactCreate, account: Account) -> InvalidInput:
-    who = data.name or f"A {data.title} placeholder"
-    field = "name" if data.name else "title"
-    return InvalidInput({field: f"{who} is already on the {account.name} map."})
+def _duplicate_error(name: str | None, title: str | None, account: Account) -> InvalidInput:
+    who = name or f"A {title} placeholder"
+    return InvalidInput({"name" if name else "title": f"{who} is already on the {account.name} map."})
+
+
+def _key_taken(session: Session, account: Account, key: str, besides: int | None = None) -> bool:
+    taken = select(Contact.id).where(Contact.account_id == account.id, Contact.name_key == key)
+    if besides is not None:
+        taken = taken.where(Contact.id != besides)
+    return session.scalar(taken) is not None
 
 
 def add_contact(session: Session, account: Account, data: ContactCreate, by: str | None, now: datetime) -> Contact:
     """Add a contact to the account; a duplicate or a foreign reports-to is a field error."""
     key = Contact.key_for(data.name, data.title)
-    taken = select(Contact.id).where(Contact.account_id == account.id, Contact.name_key == key)
-    if session.scalar(taken) is not None:
-        raise _duplicate_error(data, account)
+    if _key_taken(session, account, key):
+        raise _duplicate_error(data.name, data.title, account)
     if data.reports_to_id is not None:
         get_contact(session, account.team_id, data.reports_to_id, account.id)
     contact = Contact(
@@ -64,27 +72,87 @@ def add_contact(session: Session, account: Account, data: ContactCreate, by: str
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise _duplicate_error(data, account) from None
+        raise _duplicate_error(data.name, data.title, account) from None
     touch_account(account, now)
     return contact
+
+
+def update_contact(session: Session, account: Account, contact: Contact, changes: dict, by: str | None,
+                   now: datetime) -> list[str]:
+    """Save only the given fields (history records the tracked ones); returns the fields that changed."""
+    name, title = changes.get("name", contact.name), changes.get("title", contact.title)
+    key = Contact.key_for(name, title)
+    if key != contact.name_key and _key_taken(session, account, key, besides=contact.id):
+        raise _duplicate_error(name, title, account)
+    if changes.get("reports_to_id") is not None:
+        _check_manager(session, contact, changes["reports_to_id"])
+    changed = apply_changes(session, contact, changes, by, now)
+    if not changed:
+        return changed
+    contact.name_key = key
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise _duplicate_error(name, title, account) from None
+    touch_account(account, now)
+    return changed
+
+
+def _check_manager(session: Session, contact: Contact, manager_id: int) -> None:
+    """The manager is a colleague on the same account and not someone who (indirectly) reports to the contact."""
+    manager = get_contact(session, contact.team_id, manager_id, contact.account_id)
+    seen = set()
+    while manager is not None and manager.id not in seen:
+        if manager.id == contact.id:
+            raise InvalidInput({"reports_to_id": f"{contact.display_name} cannot report to someone in their own team."})
+        seen.add(manager.id)
+        manager = session.get(Contact, manager.reports_to_id) if manager.reports_to_id else None
+
+
+def remove_contact(session: Session, account: Account, contact: Contact, now: datetime) -> None:
+    """Delete the contact; the database deletes its touches and history (ON DELETE CASCADE) and unlinks
+    its reports. Open plan steps aimed at them keep the name as a role."""
+    steps = select(PlanStep).where(PlanStep.team_id == contact.team_id, PlanStep.contact_id == contact.id,
+                                   PlanStep.target_role.is_(None))
+    for step in session.scalars(steps):
+        step.target_role = contact.display_name[:NAME_MAX]
+    session.delete(contact)
+    touch_account(account, now)
+    session.flush()
+
+
+def _matching(statement: Select, query: str) -> Select:
+    """Every word of the query appears in the name, the title or the stakeholder type."""
+    for word in name_key(query).split()[:SEARCH_WORDS_MAX]:
+        kinds = [kind for kind in StakeholderType if word in kind.label.casefold()]
+        statement = statement.where(
+            or_(Contact.name_key.like(like_pattern(word), escape="\\"), Contact.title.ilike(like_pattern(word), escape="\\"),
+                Contact.type.in_(kinds))
+        )
+    return statement
+
+
+def _relevance(query: str):
+    """0: the name starts with the query; 1: a later word of the name does; 2: the title does; 3: the rest."""
+    phrase = name_key(query)
+    return case(
+        (Contact.name_key.like(like_pattern(phrase, start=True), escape="\\"), 0),
+        (Contact.name_key.like(like_pattern(" " + phrase), escape="\\"), 1),
+        (Contact.title.ilike(like_pattern(phrase, start=True), escape="\\"), 2),
+        else_=3,
+    )
 
 
 def search_contacts(
     session: Session, team_id: str, account_id: int, query: str = "", limit: int = 100, include_left: bool = False
 ) -> list[Contact]:
-    """Contacts of one account whose name, title or type contains `query` (any case), by name."""
+    """Contacts of one account matching every word of `query` (name, title or type, any case), best first."""
     statement = select(Contact).where(Contact.team_id == team_id, Contact.account_id == account_id)
     if not include_left:
         statement = statement.where(Contact.status != ContactStatus.LEFT)
-    text = " ".join(query.split())
-    if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        kinds = [kind for kind in StakeholderType if text.casefold() in kind.label.casefold()]
-        statement = statement.where(
-            or_(
-                Contact.name.ilike(pattern, escape="\\"),
-                Contact.title.ilike(pattern, escape="\\"),
-                Contact.type.in_(kinds),
-            )
-        )
-    return list(session.scalars(statement.order_by(Contact.name_key, Contact.id).limit(limit)))
+    order = [Contact.name_key, Contact.id]
+    if name_key(query):
+        statement = _matching(statement, query)
+        order.insert(0, _relevance(query))
+    return list(session.scalars(statement.order_by(*order).limit(limit)))

@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from pydantic import field_validator, model_validator
+from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
 from sqlalchemy import JSON, Column, Index, Numeric, String, UniqueConstraint, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ from app.domain import (
 NAME_MAX = 120
 TEXT_MAX = 1000
 NOTES_MAX = 3000
+STEP_TEXT_MAX = 300  # a plan step's path and first action
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 # 120000, 120000.50, 120,000 or 120,000.50 (commas only as thousands separators)
@@ -55,6 +56,12 @@ def enum_type(enum: type[Enum]) -> SAEnum:
 def name_key(text: str | None) -> str:
     """The case- and space-insensitive form names are compared and looked up by."""
     return " ".join((text or "").split()).casefold()
+
+
+def like_pattern(text: str, *, start: bool = False) -> str:
+    """A LIKE pattern (escape character: backslash) for values containing, or starting with, `text`."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%" if start else f"%{escaped}%"
 
 
 def clean(text: str | None) -> str | None:
@@ -129,7 +136,10 @@ class AccountCreate(AccountBase):
 
 
 class Account(AccountBase, TeamScoped, table=True):
-    __table_args__ = (UniqueConstraint("team_id", "name_key", name="uq_account_team_name"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "name_key", name="uq_account_team_name"),
+        Index("ix_account_team_channel", "team_id", "channel_id"),  # `/stakemap` in a linked channel
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name_key: str = Field(max_length=NAME_MAX)
@@ -252,25 +262,35 @@ class Touch(TouchBase, TeamScoped, table=True):
 class PlanStepBase(SQLModel):
     contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL")
     target_role: str | None = Field(default=None, max_length=NAME_MAX)
-    path: str = Field(min_length=1, max_length=300)
-    first_action: str = Field(min_length=1, max_length=300)
+    path: str = Field(min_length=1, max_length=STEP_TEXT_MAX)
+    first_action: str = Field(min_length=1, max_length=STEP_TEXT_MAX)
     timeline: PlanTimeline = Field(default=PlanTimeline.THIS_MONTH, sa_type=enum_type(PlanTimeline))
     due_date: date | None = None
     owner_user_id: str | None = Field(default=None, max_length=32)
 
 
 class PlanStepCreate(PlanStepBase):
+    model_config = ConfigDict(validate_default=True)  # the due-date rule also runs when no date is given
+
     @field_validator("target_role", "path", "first_action", mode="before")
     @classmethod
     def _strip(cls, value: Any) -> Any:
         return clean(value) if isinstance(value, str) or value is None else value
 
+    @field_validator("due_date")
+    @classmethod
+    def _date_with_timeline(cls, value: date | None, info: ValidationInfo) -> date | None:
+        by_date = info.data.get("timeline") == PlanTimeline.DATE
+        if by_date and value is None:
+            raise ValueError("Pick the date (the timeline is 'By a date').")
+        if value is not None and not by_date and "timeline" in info.data:
+            raise ValueError("Clear the date, or set the timeline to 'By a date'.")
+        return value
+
     @model_validator(mode="after")
-    def _target_and_date(self) -> PlanStepCreate:
+    def _target(self) -> PlanStepCreate:
         if self.contact_id is None and not self.target_role:
             raise ValueError("Pick a contact or name the role to reach.")
-        if (self.timeline == PlanTimeline.DATE) != (self.due_date is not None):
-            raise ValueError("Give a date exactly when the timeline is 'By a date'.")
         return self
 
 
@@ -293,7 +313,10 @@ class ContactChange(TeamScoped, table=True):
     """One change to a contact's relationship, sentiment, type or status (who, when, old → new)."""
 
     __tablename__ = "contact_change"
-    __table_args__ = (Index("ix_contact_change_contact_at", "contact_id", "changed_at"),)
+    __table_args__ = (
+        Index("ix_contact_change_contact_at", "contact_id", "changed_at"),
+        Index("ix_contact_change_account_at", "account_id", "changed_at"),  # an account's recent trends
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.assessment import Assessment, assess
-from app.domain import PlanStatus
+from app.assessment import Assessment, ContactState, Staleness, assess
+from app.domain import TYPE_PROFILES, PlanStatus, Risk
 from app.models import Account, Contact, PlanStep, Touch, Workspace
 from app.workspaces import windows_of
 
@@ -34,7 +36,7 @@ def assess_accounts(
     if accounts is None:
         query = accounts_query(team_id, owner_user_id)
         accounts = list(session.scalars(query))
-        ids = select(query.subquery().c.id)  # never a list of 10,000 bound parameters
+        ids = select(query.order_by(None).subquery().c.id)  # never a list of 10,000 bound parameters
     else:
         ids = [account.id for account in accounts]
     if not accounts:
@@ -75,8 +77,69 @@ def _contacts_and_latest_touches(session: Session, team_id: str, account_ids):
     )
     contacts: dict[int, list[Contact]] = defaultdict(list)
     touches: dict[int, list[Touch]] = defaultdict(list)
-    for contact, touch in session.execute(query):
+    for contact, last in session.execute(query):
         contacts[contact.account_id].append(contact)
-        if touch is not None:
-            touches[contact.account_id].append(touch)
+        if last is not None:
+            touches[contact.account_id].append(last)
     return contacts, touches
+
+
+# --- the portfolio: accounts ranked by risk, stale relationships ranked by urgency ---------------
+
+
+@dataclass(frozen=True)
+class StaleRelationship:
+    assessment: Assessment  # the account's
+    state: ContactState  # the stale contact's
+
+    @property
+    def account(self):
+        return self.assessment.account
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    accounts: list[Assessment]  # highest risk first
+    stale: list[StaleRelationship]  # most urgent first
+
+
+def _renewal_then_arr(assessment: Assessment) -> tuple:
+    account = assessment.account
+    return (account.renewal_date or date.max, -(account.arr_amount or Decimal(0)))
+
+
+def ranked_by_risk(assessments: Sequence[Assessment]) -> list[Assessment]:
+    """Highest overall risk first; then nearer renewal, bigger ARR, name."""
+    return sorted(assessments, key=lambda a: (-a.overall_risk, *_renewal_then_arr(a), a.account.name_key))
+
+
+def main_reason(assessment: Assessment) -> str:
+    """The one factor that sets the account's risk, in the seed's words."""
+    worst = [f for f in assessment.applying_factors if f.risk == assessment.overall_risk]
+    if assessment.overall_risk > Risk.LOW and worst:
+        return worst[0].label
+    broad = [f for f in assessment.applying_factors if f.key == "broad"]
+    return broad[0].label if broad else "No high or medium risk factor"
+
+
+def stale_count(assessment: Assessment) -> int:
+    return sum(1 for state in assessment.active if state.staleness != Staleness.FRESH)
+
+
+def stale_relationships(assessments: Sequence[Assessment]) -> list[StaleRelationship]:
+    """Stale contacts of these accounts: overdue first, then type priority, nearer renewal, bigger ARR.
+
+    The weekly sweep (nudges) ranks an owner's stale items the same way; when it offers that list
+    (with snoozes applied), the App Home should take it from there instead.
+    """
+    found = [StaleRelationship(a, s) for a in assessments for s in a.active if s.staleness != Staleness.FRESH]
+    return sorted(found, key=lambda item: (
+        item.state.staleness != Staleness.OVERDUE, TYPE_PROFILES[item.state.contact.type].rank,
+        *_renewal_then_arr(item.assessment), -item.state.idle_days, item.state.contact.id or 0,
+    ))
+
+
+def portfolio(session: Session, team_id: str, today: date, owner_user_id: str | None = None) -> Portfolio:
+    """One owner's (or the whole workspace's) accounts and stale relationships, ranked, in four statements."""
+    assessments = assess_accounts(session, team_id, today, owner_user_id)
+    return Portfolio(ranked_by_risk(assessments), stale_relationships(assessments))

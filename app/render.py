@@ -138,7 +138,13 @@ def _contact_json(state: ContactState) -> dict[str, Any]:
     return data
 
 
-def to_json_data(assessment: Assessment) -> dict[str, Any]:
+def _change_json(change) -> dict[str, Any]:
+    return {"contact_id": change.contact_id, "field": change.field, "old": change.old_value, "new": change.new_value,
+            "changed_by": change.changed_by, "changed_at": change.changed_at.isoformat()}
+
+
+def to_json_data(assessment: Assessment, history: Sequence = ()) -> dict[str, Any]:
+    """The whole map as plain data; `history` (app.history.account_history) is included oldest first."""
     account = assessment.account
     return {
         "account": {
@@ -174,4 +180,5 @@ def to_json_data(assessment: Assessment) -> dict[str, Any]:
              "first_action": s.first_action, "timeline": s.timeline.value}
             for s in assessment.suggestions
         ],
+        "history": [_change_json(change) for change in history],
     }

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 _FRIENDLY = {
     "missing": "This is required.",
     "string_too_short": "This is required.",
+    "string_type": "This is required.",  # a required text left empty (stripped to None)
     "date_from_datetime_parsing": "Pick a date.",
     "date_parsing": "Pick a date.",
     "int_parsing": "Pick one from the list.",

@@ -1,16 +1,38 @@
 """Identifiers shared by the block builders and the listeners that answer them."""
 
-# callback_id of each modal
+# callback_id of each modal and shortcut
 ACCOUNT_MODAL = "account_modal"
-CONTACT_MODAL = "contact_modal"
+CONTACT_MODAL = "contact_modal"  # adding, or editing when its metadata names the contact
 TOUCH_MODAL = "touch_modal"
 FORGET_PICK_MODAL = "forget_pick_modal"  # who to forget
 FORGET_MODAL = "forget_modal"  # confirm, then erase
+PLAN_MODAL = "plan_modal"
+REMOVE_CONTACT_MODAL = "remove_contact_modal"  # the confirmation before a contact is removed
+MAP_MODAL = "map_modal"  # a map opened from the App Home
+NOTICE_MODAL = "notice_modal"  # a sentence for someone acting where no message can answer (Home, modals)
+LOG_AS_TOUCH = "log_as_touch"  # the message shortcut (manifest.yml)
 
 # action_id of buttons and menus
 ADD_CONTACT = "map_add_contact"
 LOG_TOUCH = "map_log_touch"
 SHOW_CHART = "map_chart"
+ADD_PLAN_STEP = "map_add_plan_step"
 CREATE_ACCOUNT = "create_account"
 CONTACT_PICKER = "contact_picker"  # external select: answered by an options listener
+ACCOUNT_PICKER = "account_picker"  # external select over the workspace's accounts
 SHOW_ACCOUNT = "show_account"  # one per close match: "show_account:0", "show_account:1"…
+CONTACT_MENU = "contact_menu"  # the overflow menu of one contact on the map: "contact_menu:<contact id>"
+PLAN_DONE = "plan_done"  # "plan_done:<step id>"
+PLAN_ACCEPT = "plan_accept"  # "plan_accept:<n>", the value names the account and the suggestion
+HOME_OPEN_MAP = "home_open_map"
+HOME_LOG_TOUCH = "home_log_touch"  # value "<account id>:<contact id>"
+HOME_PAGE = "home_page"  # value: the page to show
+
+# block_id of the map's buttons: a message holding it is a map (redrawn after a change made from it)
+MAP_ACTIONS = "map_actions"
+
+# what a contact's overflow menu offers (option values are "<choice>:<contact id>")
+EDIT = "edit"
+LOG = "log"
+REMOVE = "remove"
+FORGET = "forget"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
@@ -11,17 +12,27 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    Option,
+    OverflowMenuElement,
 )
+from slack_sdk.models.views import View
 
 from app.assessment import Assessment, ContactState, Dimension, Staleness, Suggestion
 from app.domain import TYPE_PROFILES
 from app.format import RISK_BADGE, long_date, money, renewal_text, short_date
+from app.history import Trend
 from blocks import ids
 from blocks.text import chunk_lines, esc, field, fit_lines, mrkdwn, plain, section
 
 MESSAGE_MAX_BLOCKS = 50
-DETAILED_CONTACTS = 12  # contacts shown one per section; the rest are condensed to lines
+DETAILED_CONTACTS = 12  # contacts shown one per section (with their menu); the rest are condensed to lines
 CONDENSED_SECTIONS = 3
+DETAILED_NOT_ENGAGED = 5
+DETAILED_STEPS = 8  # open plan steps shown with a Done button; the rest as lines
+DETAILED_SUGGESTIONS = 5  # suggestions shown with an "Add to plan" button; the rest as lines
+MODAL_TITLE = "Stakeholder map"
+
+Trends = Mapping[int, Sequence[Trend]]
 
 
 @dataclass(frozen=True)
@@ -30,7 +41,9 @@ class MapMessage:
     blocks: list[dict]
 
 
-def map_message(assessment: Assessment, account_id: int) -> MapMessage:
+def map_message(assessment: Assessment, account_id: int, trends: Trends | None = None) -> MapMessage:
+    """The map of one account; `trends` (app.history.trends) adds "Neutral → Skeptical since Mar 3"."""
+    trends = trends or {}
     head = _head(assessment)
     tail = [
         *_not_engaged(assessment),
@@ -38,12 +51,18 @@ def map_message(assessment: Assessment, account_id: int) -> MapMessage:
         DividerBlock(),
         *_coverage(assessment),
         *_single_thread(assessment),
-        *_plan(assessment),
+        *_plan(assessment, account_id),
         _actions(account_id),
     ]
     room = MESSAGE_MAX_BLOCKS - len(head) - len(tail)
-    blocks = [*head, *_active_contacts(assessment, room), *tail]
+    blocks = [*head, *_active_contacts(assessment, room, trends), *tail]
     return MapMessage(text=fallback_text(assessment), blocks=[block.to_dict() for block in blocks])
+
+
+def map_modal(message: MapMessage, metadata: str) -> dict:
+    """The same map in a modal, for the App Home (where nothing can be posted in a channel)."""
+    return View(type="modal", callback_id=ids.MAP_MODAL, title=plain(MODAL_TITLE, 24), close=plain("Close", 24),
+                blocks=message.blocks, private_metadata=metadata).to_dict()
 
 
 def fallback_text(assessment: Assessment) -> str:
@@ -93,47 +112,67 @@ def _staleness_note(state: ContactState) -> str:
     return f" · {mark}: {state.idle_days} days without a touch (window {state.window_days})"
 
 
-def _contact_facts(state: ContactState, today) -> str:
+def trend_text(trend: Trend, today) -> str:
+    """"Neutral → Skeptical since Mar 3" (a relationship change is named as such)."""
+    what = "" if trend.field == "sentiment" else f"{trend.field} "
+    return f"{what}{trend.old} → {trend.new} since {short_date(trend.since, today)}"
+
+
+def _contact_facts(state: ContactState, today, trends: Trends) -> str:
     contact = state.contact
+    moves = "".join(f" · _{trend_text(t, today)}_" for t in trends.get(contact.id, ()))
     return (
         f"{contact.type.label} · {contact.relationship.label} · {last_touch_text(state, today)}"
-        f" · {contact.sentiment.label}{_staleness_note(state)}"
+        f" · {contact.sentiment.label}{moves}{_staleness_note(state)}"
     )
 
 
-def _contact_section(state: ContactState, today) -> Block:
+def contact_menu(contact) -> OverflowMenuElement:
+    """Edit (or fill in a placeholder's name), log a touch, remove, forget (erase their data): at most five."""
+    edit = "Edit" if contact.name else "Fill in name"
+    choices = [(edit, ids.EDIT), ("Log touch", ids.LOG), ("Remove", ids.REMOVE), ("Forget (erase data)", ids.FORGET)]
+    return OverflowMenuElement(
+        action_id=f"{ids.CONTACT_MENU}:{contact.id}",
+        options=[Option(text=plain(label, 75), value=f"{choice}:{contact.id}") for label, choice in choices],
+    )
+
+
+def _contact_section(state: ContactState, today, trends: Trends) -> Block:
     contact = state.contact
     title = f" · {field(contact.title, 150)}" if contact.title else ""
-    lines = [f"*{field(contact.display_name, 200)}*{title}", _contact_facts(state, today)]
+    lines = [f"*{field(contact.display_name, 200)}*{title}", _contact_facts(state, today, trends)]
     if contact.notes:
         lines.append(f"_{field(contact.notes, 1500)}_")
-    return section("\n".join(lines))
+    return section("\n".join(lines), accessory=contact_menu(contact))
 
 
-def _contact_line(state: ContactState, today) -> str:
+def _contact_line(state: ContactState, today, trends: Trends) -> str:
     contact = state.contact
-    return f"• *{field(contact.display_name, 80)}* — {_contact_facts(state, today)}"
+    return f"• *{field(contact.display_name, 80)}* — {_contact_facts(state, today, trends)}"
 
 
-def _active_contacts(assessment: Assessment, room: int) -> list[Block]:
-    states = assessment.active
+def _active_contacts(assessment: Assessment, room: int, trends: Trends) -> list[Block]:
+    states, today = assessment.active, assessment.today
     heading = section(f"*Active Contacts* ({len(states)})")
     if not states:
         return [heading, ContextBlock(elements=[mrkdwn("No active contacts yet: add the people you talk to.")])]
     detailed = min(len(states), DETAILED_CONTACTS, max(room - 1, 0))
     if detailed == len(states):
-        return [heading, *(_contact_section(s, assessment.today) for s in states)]
+        return [heading, *(_contact_section(s, today, trends) for s in states)]
     detailed = min(detailed, max(room - 1 - CONDENSED_SECTIONS, 0))
-    rest = [_contact_line(s, assessment.today) for s in states[detailed:]]
+    rest = [_contact_line(s, today, trends) for s in states[detailed:]]
     condensed = chunk_lines(rest, max_chunks=min(CONDENSED_SECTIONS, room - 1 - detailed), more="…and {n} more active contacts")
-    return [heading, *(_contact_section(s, assessment.today) for s in states[:detailed]), *(section(text) for text in condensed)]
+    return [heading, *(_contact_section(s, today, trends) for s in states[:detailed]), *(section(text) for text in condensed)]
 
 
 def _not_engaged(assessment: Assessment) -> list[Block]:
-    if not assessment.not_engaged:
+    states = assessment.not_engaged
+    if not states:
         return []
-    lines = [_not_engaged_line(state) for state in assessment.not_engaged]
-    return [section("*Known But Not Engaged*\n" + fit_lines(lines, 2900))]
+    rows = [section(_not_engaged_line(s), accessory=contact_menu(s.contact)) for s in states[:DETAILED_NOT_ENGAGED]]
+    rest = [_not_engaged_line(s) for s in states[DETAILED_NOT_ENGAGED:]]
+    more = [section(fit_lines(rest, 2900, more="…and {n} more known but not engaged"))] if rest else []
+    return [section(f"*Known But Not Engaged* ({len(states)})"), *rows, *more]
 
 
 def _not_engaged_line(state: ContactState) -> str:
@@ -176,31 +215,50 @@ def _suggestion_line(suggestion: Suggestion) -> str:
     )
 
 
-def _plan(assessment: Assessment) -> list[Block]:
-    steps = [_step_line(step, assessment) for step in assessment.plan_steps]
-    suggested = [_suggestion_line(s) for s in assessment.suggestions]
-    if not steps and not suggested:
+def _plan(assessment: Assessment, account_id: int) -> list[Block]:
+    steps, suggestions = assessment.plan_steps, assessment.suggestions
+    if not steps and not suggestions:
         return [section("*Multi-Threading Plan*\nNothing to add: the account is multi-threaded.")]
-    lines = ["*Multi-Threading Plan*", *steps]
-    if suggested:
-        lines += ["_Suggested:_", *suggested]
-    return [section(fit_lines(lines, 2900))]
+    blocks: list[Block] = [section(f"*Multi-Threading Plan* ({len(steps)} open)" if steps else "*Multi-Threading Plan*")]
+    blocks += [section(_step_line(step, assessment), accessory=_done_button(step)) for step in steps[:DETAILED_STEPS]]
+    rest = [_step_line(step, assessment) for step in steps[DETAILED_STEPS:]]
+    if rest:
+        blocks.append(section(fit_lines(rest, 2900, more="…and {n} more open steps")))
+    if suggestions:
+        blocks.append(ContextBlock(elements=[mrkdwn("_Suggested next steps:_")]))
+        blocks += [section(_suggestion_line(s), accessory=_accept_button(account_id, n, s))
+                   for n, s in enumerate(suggestions[:DETAILED_SUGGESTIONS])]
+        rest = [_suggestion_line(s) for s in suggestions[DETAILED_SUGGESTIONS:]]
+        if rest:
+            blocks.append(section(fit_lines(rest, 2900, more="…and {n} more suggestions")))
+    return blocks
+
+
+def _done_button(step) -> ButtonElement:
+    return ButtonElement(text="Done", action_id=f"{ids.PLAN_DONE}:{step.id}", value=str(step.id))
+
+
+def _accept_button(account_id: int, n: int, suggestion: Suggestion) -> ButtonElement:
+    return ButtonElement(text="Add to plan", action_id=f"{ids.PLAN_ACCEPT}:{n}",
+                         value=f"{account_id}|{suggestion.key}"[:2000])
 
 
 def _step_line(step, assessment: Assessment) -> str:
     state = assessment.state_of(step.contact_id) if step.contact_id else None
     target = state.contact.display_name if state else (step.target_role or "Unassigned")
     when = long_date(step.due_date) if step.due_date else step.timeline.label
-    return f"• *{field(target, 120)}* — {field(step.path, 200)} — {field(step.first_action, 300)} — _{when}_"
+    owner = f" · <@{step.owner_user_id}>" if step.owner_user_id else ""
+    return f"• *{field(target, 120)}* — {field(step.path, 200)} — {field(step.first_action, 300)} — _{when}_{owner}"
 
 
 def _actions(account_id: int) -> Block:
     value = str(account_id)
     return ActionsBlock(
-        block_id="map_actions",
+        block_id=ids.MAP_ACTIONS,
         elements=[
             ButtonElement(text="Add contact", action_id=ids.ADD_CONTACT, value=value),
             ButtonElement(text="Log touch", action_id=ids.LOG_TOUCH, value=value, style="primary"),
+            ButtonElement(text="Add plan step", action_id=ids.ADD_PLAN_STEP, value=value),
             ButtonElement(text="Chart", action_id=ids.SHOW_CHART, value=value),
         ],
     )

@@ -1,4 +1,4 @@
-"""Modals: account, contact, touch. Block ids are the input model's field names, so a validation
+"""Modals: account, contact (add and edit), touch, plan step, removal, notices. Block ids are the input model's field names, so a validation
 error on a field comes back to the right input (`response_action: errors`)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from datetime import date
 from enum import Enum
 
 from slack_sdk.models.blocks import (
+    Block,
     ContextBlock,
     ConversationSelectElement,
     DatePickerElement,
@@ -22,11 +23,20 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from app.domain import ContactStatus, Influence, Level, Relationship, Sentiment, StakeholderType, TouchKind
+from app.domain import (
+    ContactStatus,
+    Influence,
+    Level,
+    PlanTimeline,
+    Relationship,
+    Sentiment,
+    StakeholderType,
+    TouchKind,
+)
 from app.format import one_line, truncate
-from app.models import NAME_MAX, NOTES_MAX, TEXT_MAX
+from app.models import NAME_MAX, NOTES_MAX, STEP_TEXT_MAX, TEXT_MAX
 from blocks import ids
-from blocks.text import field, mrkdwn, plain
+from blocks.text import field, mrkdwn, plain, section
 
 STATIC_OPTIONS_MAX = 100
 MODAL_TITLE_MAX = 24
@@ -54,17 +64,27 @@ def enum_options(enum: type[Enum]) -> list[Option]:
     return [option(member.label, member.value) for member in enum]
 
 
-def _modal(title: str, callback_id: str, blocks: list, metadata: str, submit: str = "Save") -> dict:
+def _modal(title: str, callback_id: str, blocks: list, metadata: str, submit: str | None = "Save",
+           close: str = "Cancel") -> dict:
     view = View(
         type="modal",
         callback_id=callback_id,
         title=plain(title, MODAL_TITLE_MAX),
-        submit=plain(submit, MODAL_TITLE_MAX),
-        close=plain("Cancel", MODAL_TITLE_MAX),
+        submit=plain(submit, MODAL_TITLE_MAX) if submit else None,
+        close=plain(close, MODAL_TITLE_MAX),
         blocks=blocks,
         private_metadata=metadata,
     )
     return view.to_dict()
+
+
+def notice_modal(text: str) -> dict:
+    """A sentence for someone acting where no message can answer: the App Home, a modal."""
+    return _modal("stakemap", ids.NOTICE_MODAL, [section(text)], "", submit=None, close="Close")
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[mrkdwn(text)])
 
 
 def text_input(block_id: str, label: str, max_length: int, *, initial: str | None = None, optional: bool = False,
@@ -143,46 +163,73 @@ def _iso(day: date | None) -> str | None:
 # --- contact -------------------------------------------------------------------------------------
 
 
-def contact_modal(account_name: str, colleagues: Sequence[PickableContact], metadata: str) -> dict:
+def contact_modal(account_name: str, colleagues: Sequence[PickableContact], metadata: str, contact=None,
+                  manager: PickableContact | None = None) -> dict:
+    """Add a contact, or edit `contact` (every input prefilled; `manager` is whom they report to)."""
+    if contact is None:
+        title, submit, intro = "Add contact", "Add", f"Adding a contact to *{field(account_name, 200)}*"
+    elif contact.name:
+        title, submit, intro = "Edit contact", "Save", f"Editing *{field(contact.name, 200)}* at *{field(account_name, 200)}*"
+    else:
+        title, submit = "Fill in contact", "Save"
+        intro = f"Who is the *{field(contact.title, 200)}* at *{field(account_name, 200)}*? Fill in the name."
+
+    def value(name: str):
+        return getattr(contact, name) if contact is not None else None
+
     blocks = [
-        ContextBlock(elements=[mrkdwn(f"Adding a contact to *{truncate(one_line(account_name), 200)}*")]),
-        text_input("name", "Name", NAME_MAX, optional=True, placeholder="Sarah Kim",
+        _context(intro),
+        text_input("name", "Name", NAME_MAX, initial=value("name"), optional=True, placeholder="Sarah Kim",
                    hint="Leave empty when you know the role but not the name yet."),
-        text_input("title", "Title", NAME_MAX, optional=True, placeholder="CFO"),
-        enum_select("type", "Stakeholder type", StakeholderType),
-        text_input("department", "Department", 80, optional=True, placeholder="Finance"),
-        enum_select("level", "Level", Level, optional=True),
-        enum_select("influence", "Influence", Influence, optional=True),
-        enum_select("interest", "Interest in the product", Influence, optional=True),
-        enum_select("relationship", "Relationship strength", Relationship, initial=Relationship.WEAK),
-        enum_select("sentiment", "Sentiment", Sentiment, initial=Sentiment.NEUTRAL),
-        enum_select("status", "Status", ContactStatus, initial=ContactStatus.ACTIVE),
+        text_input("title", "Title", NAME_MAX, initial=value("title"), optional=True, placeholder="CFO"),
+        enum_select("type", "Stakeholder type", StakeholderType, initial=value("type")),
+        text_input("department", "Department", 80, initial=value("department"), optional=True, placeholder="Finance"),
+        enum_select("level", "Level", Level, initial=value("level"), optional=True),
+        enum_select("influence", "Influence", Influence, initial=value("influence"), optional=True),
+        enum_select("interest", "Interest in the product", Influence, initial=value("interest"), optional=True),
+        enum_select("relationship", "Relationship strength", Relationship, initial=value("relationship") or Relationship.WEAK),
+        enum_select("sentiment", "Sentiment", Sentiment, initial=value("sentiment") or Sentiment.NEUTRAL),
+        enum_select("status", "Status", ContactStatus, initial=value("status") or ContactStatus.ACTIVE),
     ]
     if colleagues:
-        blocks.append(contact_select("reports_to_id", "Reports to", colleagues, initial=None, optional=True))
+        blocks.append(contact_select("reports_to_id", "Reports to", colleagues, initial=manager, optional=True))
     blocks += [
-        text_input("objectives", "Objectives", TEXT_MAX, optional=True, multiline=True,
+        text_input("objectives", "Objectives", TEXT_MAX, initial=value("objectives"), optional=True, multiline=True,
                    placeholder="What they want from the product"),
-        text_input("notes", "Notes", TEXT_MAX, optional=True, multiline=True),
-        text_input("email", "E-mail", 254, optional=True),
+        text_input("notes", "Notes", TEXT_MAX, initial=value("notes"), optional=True, multiline=True),
+        text_input("email", "E-mail", 254, initial=value("email"), optional=True),
     ]
-    return _modal("Add contact", ids.CONTACT_MODAL, blocks, metadata, submit="Add")
+    return _modal(title, ids.CONTACT_MODAL, blocks, metadata, submit=submit)
+
+
+def remove_contact_modal(contact_name: str, account_name: str, metadata: str) -> dict:
+    text = (f"Remove *{field(contact_name, 200)}* from *{field(account_name, 200)}*? Their touches and history "
+            "are deleted too, and this cannot be undone. Someone who left the company is better marked as left.")
+    return _modal("Remove contact", ids.REMOVE_CONTACT_MODAL, [section(text)], metadata, submit="Remove")
 
 
 # --- touch ---------------------------------------------------------------------------------------
 
 
-def touch_modal(account_name: str, contacts: Sequence[PickableContact], metadata: str, today: date,
-                initial: PickableContact | None = None, notes: str | None = None) -> dict:
-    blocks = [
-        ContextBlock(elements=[mrkdwn(f"Logging a touch at *{truncate(one_line(account_name), 200)}*")]),
+def _touch_inputs(contacts: Sequence[PickableContact], today: date, initial: PickableContact | None,
+                  notes: str | None) -> list[Block]:
+    return [
         contact_select("contact_id", "Who", contacts, initial=initial),
         InputBlock(block_id="occurred_on", label=plain("When", 2000),
                    element=DatePickerElement(action_id="occurred_on", initial_date=today.isoformat())),
         enum_select("kind", "Kind", TouchKind, initial=TouchKind.CALL),
         enum_select("sentiment_after", "Sentiment after", Sentiment, optional=True),
-        text_input("notes", "Notes", NOTES_MAX, initial=notes, optional=True, multiline=True),
+        _notes_input(notes),
     ]
+
+
+def _notes_input(notes: str | None) -> InputBlock:
+    return text_input("notes", "Notes", NOTES_MAX, initial=notes, optional=True, multiline=True)
+
+
+def touch_modal(account_name: str, contacts: Sequence[PickableContact], metadata: str, today: date,
+                initial: PickableContact | None = None, notes: str | None = None) -> dict:
+    blocks = [_context(f"Logging a touch at *{field(account_name, 200)}*"), *_touch_inputs(contacts, today, initial, notes)]
     return _modal("Log touch", ids.TOUCH_MODAL, blocks, metadata, submit="Log")
 
 
@@ -208,3 +255,44 @@ def forget_confirm_modal(account_name: str, contact: PickableContact, metadata: 
     text = f"Forget {who}?\n\nThis erases their {ERASED_WHAT}, for good.\n\n{KEPT_WHAT}"
     return _modal("Forget this person", ids.FORGET_MODAL, [SectionBlock(block_id="confirm", text=mrkdwn(text))],
                   metadata, submit="Forget")
+def account_select(block_id: str, label: str, initial: Option | None) -> InputBlock:
+    """Any account of the workspace, by type-ahead search; choosing one tells the app at once."""
+    element = ExternalDataSelectElement(action_id=ids.ACCOUNT_PICKER, placeholder=plain("Type an account name", 150),
+                                        initial_option=initial, min_query_length=0)
+    return InputBlock(block_id=block_id, label=plain(label, 2000), element=element, dispatch_action=True)
+
+
+def shortcut_touch_modal(account, contacts: Sequence[PickableContact], metadata: str, today: date,
+                         notes: str | None) -> dict:
+    """"Log as touch" on a message: the account first (guessed from the channel), then its contacts."""
+    chosen = option(account.name, str(account.id)) if account is not None else None
+    blocks: list[Block] = [account_select("account_id", "Account", chosen)]
+    if account is None:
+        blocks += [_context("Pick the account to see its contacts."), _notes_input(notes)]
+    elif not contacts:
+        name = field(account.name, 200)
+        blocks += [_context(f"*{name}* has no contacts yet: add one with `/stakemap add {name}`."), _notes_input(notes)]
+    else:
+        blocks += _touch_inputs(contacts, today, None, notes)
+    return _modal("Log as touch", ids.TOUCH_MODAL, blocks, metadata, submit="Log")
+
+
+# --- plan step -----------------------------------------------------------------------------------
+
+
+def plan_modal(account_name: str, contacts: Sequence[PickableContact], metadata: str, owner_user_id: str | None) -> dict:
+    blocks: list[Block] = [_context(f"A multi-threading step for *{field(account_name, 200)}*")]
+    if contacts:
+        blocks.append(contact_select("contact_id", "Target contact", contacts, initial=None, optional=True,
+                                     hint="Or name the role below when you do not know who it is yet."))
+    blocks += [
+        text_input("target_role", "Target role (when no contact)", NAME_MAX, optional=True, placeholder="Economic buyer"),
+        text_input("path", "Path to engagement", STEP_TEXT_MAX, placeholder="Through Tom (champion introduction)"),
+        text_input("first_action", "First action", STEP_TEXT_MAX, placeholder="Ask Tom to introduce Sarah"),
+        enum_select("timeline", "Timeline", PlanTimeline, initial=PlanTimeline.THIS_MONTH),
+        InputBlock(block_id="due_date", label=plain("Date (for 'By a date')", 2000), optional=True,
+                   element=DatePickerElement(action_id="due_date")),
+        InputBlock(block_id="owner_user_id", label=plain("Owner", 2000),
+                   element=UserSelectElement(action_id="owner_user_id", initial_user=owner_user_id)),
+    ]
+    return _modal("Add plan step", ids.PLAN_MODAL, blocks, metadata, submit="Add")

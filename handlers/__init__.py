@@ -3,9 +3,23 @@
 from slack_bolt import App
 
 from app.runtime import Runtime
-from handlers import accounts, charts, commands, contacts, erasure, errors, touches
+from handlers import (
+    accounts,
+    charts,
+    commands,
+    contact_menu,
+    contacts,
+    erasure,
+    errors,
+    home,
+    maps,
+    plans,
+    shortcuts,
+    touches,
+)
 
 
 def register_all(app: App, runtime: Runtime) -> None:
-    for surface in (commands, accounts, contacts, touches, charts, erasure, errors):
+    for surface in (commands, accounts, contacts, contact_menu, touches, plans, charts, erasure, maps, home, shortcuts,
+                    errors):
         surface.register(app, runtime)

@@ -13,11 +13,12 @@ from blocks import ids
 from blocks.modals import AccountForm, account_modal
 from blocks.notices import plain_notice
 from blocks.text import field
+from handlers.changes import after_modal
 from handlers.errors import after_ack, guarded
 from handlers.forms import save_or_explain
 from handlers.maps import show_map
 from handlers.payloads import ModalContext, action_value, filled, view_values
-from handlers.replies import tell_later
+from handlers.replies import open_modal
 from handlers.requests import CommandRequest
 
 ACCOUNT_FIELDS = ("name", "arr_amount", "currency", "renewal_date", "owner_user_id", "channel_id")
@@ -26,7 +27,7 @@ ACCOUNT_FIELDS = ("name", "arr_amount", "currency", "renewal_date", "owner_user_
 def open_account_modal(client, body: dict, context, name: str) -> None:
     form = AccountForm(name=name, owner_user_id=context.user_id)
     metadata = ModalContext.opened_from(context, body).dump()
-    client.views_open(trigger_id=body["trigger_id"], view=account_modal(form, metadata))
+    open_modal(client, body, account_modal(form, metadata))
 
 
 def new_command(request: CommandRequest) -> None:
@@ -49,7 +50,7 @@ def register(app: App, runtime: Runtime) -> None:
 
     @app.view(ids.ACCOUNT_MODAL)
     @guarded
-    def submit(ack, body, view, context, respond):
+    def submit(ack, body, view, context, respond, client):
         modal = ModalContext.load(view, context.team_id)
         if modal is None:
             ack()
@@ -65,5 +66,5 @@ def register(app: App, runtime: Runtime) -> None:
         name = save_or_explain(ack, "name", save)
         if name is not None:
             notice = plain_notice(f"Created *{field(name, 200)}*. Add its people with `/stakemap add {name}`.")
-            tell_later(runtime, modal.response_url, notice)
+            after_modal(runtime, client, context, modal, None, notice, body=body, respond=respond)
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from slack_bolt import App
 
+from app.accounts import linked_account
 from app.runtime import Runtime
 from blocks.notices import help_notice
-from handlers import accounts, charts, contacts, erasure, maps, touches
-from handlers.errors import guarded
+from handlers import accounts, charts, contacts, erasure, maps, plans, portfolio, touches
+from handlers.errors import after_ack, guarded
 from handlers.payloads import text_of
 from handlers.replies import tell
 from handlers.requests import CommandRequest
@@ -30,7 +31,10 @@ VERBS: dict[str, Verb] = {
     "new": Verb(accounts.new_command, "create an account"),
     "add": Verb(contacts.add_command, "add a contact (name optional: “CTO (name unknown)”)"),
     "log": Verb(touches.log_command, "log a call, meeting, e-mail or QBR"),
+    "plan": Verb(plans.plan_command, "add a step to the multi-threading plan"),
     "chart": Verb(charts.chart_command, "post the org chart and influence × interest picture in this channel"),
+    "list": Verb(portfolio.list_command, "your accounts ranked by risk, only to you (`list all`: every account)",
+                 takes_account=False),
     "forget": Verb(erasure.forget_command, "erase a person's personal data (account owner or workspace admin)"),
 }
 
@@ -53,10 +57,23 @@ def parse_command(text: str) -> Command:
 
 
 def usage() -> list[tuple[str, str]]:
-    lines = [(f"{COMMAND} <account>", "post the account's stakeholder map in this channel")]
+    lines = [(f"{COMMAND} <account>", "post the account's stakeholder map in this channel"),
+             (COMMAND, "in a channel linked to an account: that account's map")]
     lines += [(f"{COMMAND} {name}" + (" <account>" if verb.takes_account else ""), verb.does)
               for name, verb in VERBS.items() if name != "show"]
     return [*lines, (f"{COMMAND} help", "this help")]
+
+
+def help_or_channel_map(runtime: Runtime, body: dict, respond, context, text: str) -> None:
+    """`/stakemap` alone in a channel linked to an account shows that account's map; else the help."""
+    linked = None
+    if not text:
+        with runtime.db.session() as session:
+            linked = linked_account(session, context.team_id, context.channel_id)
+    if linked is not None:
+        after_ack(runtime, maps.show_map, runtime, respond, context.team_id, linked.name, body=body, respond=respond)
+    else:
+        tell(respond, help_notice(usage()))
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -64,9 +81,10 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def stakemap(ack, body, respond, client, context):
         ack()
-        command = parse_command(text_of(body, "text"))
+        text = text_of(body, "text")
+        command = parse_command(text)
         if command.verb == "help":
-            tell(respond, help_notice(usage()))
+            help_or_channel_map(runtime, body, respond, context, text)
             return
         request = CommandRequest(runtime, client, body, context, respond, command.account)
         VERBS[command.verb].run(request)

@@ -1,23 +1,23 @@
-"""Adding contacts: the contact modal and the contact picker's type-ahead search."""
+"""Contacts: the contact modal (add, edit, fill in a placeholder) and the contact picker's type-ahead search."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from app.accounts import find_account, get_account
-from app.contacts import add_contact, search_contacts
-from app.errors import NotFound
-from app.models import ContactCreate
+from app.accounts import get_account
+from app.contacts import add_contact, get_contact, search_contacts, update_contact
+from app.models import Account, Contact, ContactCreate
 from app.runtime import Runtime
 from blocks import ids
 from blocks.modals import STATIC_OPTIONS_MAX, contact_modal, option, pickable
 from blocks.notices import plain_notice
 from blocks.text import field
+from handlers.changes import after_modal
 from handlers.errors import guarded
 from handlers.forms import save_or_explain
-from handlers.maps import tell_unknown
-from handlers.payloads import ModalContext, action_value, filled, int_or_none, view_values
-from handlers.replies import tell, tell_later
+from handlers.maps import clicked_account, requested_account
+from handlers.payloads import ModalContext, changed_inputs, filled, view_values
+from handlers.replies import open_modal
 from handlers.requests import CommandRequest
 
 CONTACT_FIELDS = ("name", "title", "type", "department", "level", "influence", "interest", "relationship",
@@ -30,20 +30,41 @@ def picker_choices(session, team_id: str, account_id: int, include_left: bool):
     return [pickable(contact) for contact in found]
 
 
-def open_contact_modal(runtime: Runtime, client, body: dict, context, account) -> None:
+def open_contact_modal(runtime: Runtime, client, body: dict, context, account: Account,
+                       contact: Contact | None = None) -> None:
+    """The contact modal: empty to add one, prefilled to edit `contact`."""
     with runtime.db.session() as session:
         colleagues = picker_choices(session, context.team_id, account.id, include_left=True)
-    metadata = ModalContext.opened_from(context, body, account_id=account.id).dump()
-    client.views_open(trigger_id=body["trigger_id"], view=contact_modal(account.name, colleagues, metadata))
+        manager_id = contact.reports_to_id if contact else None
+        manager = pickable(get_contact(session, context.team_id, manager_id)) if manager_id else None
+    if contact is not None:
+        colleagues = [c for c in colleagues if c.id != contact.id]
+    metadata = ModalContext.opened_from(context, body, account_id=account.id,
+                                        contact_id=contact.id if contact else None).dump()
+    open_modal(client, body, contact_modal(account.name, colleagues, metadata, contact, manager))
 
 
 def add_command(request: CommandRequest) -> None:
-    with request.runtime.db.session() as session:
-        account = find_account(session, request.team_id, request.account)
-    if account is None:
-        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
-        return
-    open_contact_modal(request.runtime, request.client, request.body, request.context, account)
+    account = requested_account(request)
+    if account is not None:
+        open_contact_modal(request.runtime, request.client, request.body, request.context, account)
+
+
+def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> str:
+    """Add the contact, or save what the user changed in the edit modal; returns the confirmation."""
+    values = view_values(view)
+    data = ContactCreate.model_validate(filled(values, CONTACT_FIELDS))
+    with runtime.db.session() as session:
+        account = get_account(session, context.team_id, modal.account_id)
+        where = f"*{field(account.name, 200)}*"
+        if modal.contact_id is None:
+            contact = add_contact(session, account, data, context.user_id, runtime.now())
+            return f"Added *{field(contact.display_name, 200)}* to {where}."
+        contact = get_contact(session, context.team_id, modal.contact_id, account.id)
+        changes = {name: getattr(data, name) for name in changed_inputs(view) if name in CONTACT_FIELDS}
+        changed = update_contact(session, account, contact, changes, context.user_id, runtime.now())
+        who = f"*{field(contact.display_name, 200)}* at {where}"
+        return f"Saved {who}: {', '.join(changed)}." if changed else f"Nothing changed for {who}."
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -51,13 +72,9 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def add_button(ack, body, client, context, respond):
         ack()
-        try:
-            with runtime.db.session() as session:
-                account = get_account(session, context.team_id, int_or_none(action_value(body)) or 0)
-        except NotFound as error:
-            tell(respond, plain_notice(str(error)))
-            return
-        open_contact_modal(runtime, client, body, context, account)
+        account = clicked_account(runtime, client, body, context, respond)
+        if account is not None:
+            open_contact_modal(runtime, client, body, context, account)
 
     @app.options(ids.CONTACT_PICKER)
     @guarded
@@ -72,23 +89,15 @@ def register(app: App, runtime: Runtime) -> None:
         with runtime.db.session() as session:
             found = search_contacts(session, context.team_id, modal.account_id, query[:100],
                                     include_left=include_left)
-        ack(options=[option(p.label, str(p.id)).to_dict() for p in map(pickable, found)])
+        ack(options=[option(p.label, str(p.id)).to_dict() for p in map(pickable, found) if p.id != modal.contact_id])
 
     @app.view(ids.CONTACT_MODAL)
     @guarded
-    def submit(ack, body, view, context, respond):
+    def submit(ack, body, view, context, respond, client):
         modal = ModalContext.load(view, context.team_id)
         if modal is None or modal.account_id is None:
             ack()
             return
-
-        def save() -> str:
-            data = ContactCreate.model_validate(filled(view_values(view), CONTACT_FIELDS))
-            with runtime.db.session() as session:
-                account = get_account(session, context.team_id, modal.account_id)
-                contact = add_contact(session, account, data, context.user_id, runtime.now())
-                return f"Added *{field(contact.display_name, 200)}* to *{field(account.name, 200)}*."
-
-        added = save_or_explain(ack, "name", save)
-        if added is not None:
-            tell_later(runtime, modal.response_url, plain_notice(added))
+        said = save_or_explain(ack, "name", lambda: _save(runtime, context, modal, view))
+        if said is not None:
+            after_modal(runtime, client, context, modal, modal.account_id, plain_notice(said), body=body, respond=respond)

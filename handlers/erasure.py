@@ -20,11 +20,12 @@ from blocks import ids
 from blocks.modals import forget_confirm_modal, forget_pick_modal, pickable
 from blocks.notices import plain_notice
 from blocks.text import field
+from handlers.changes import after_modal
 from handlers.contacts import picker_choices
 from handlers.errors import guarded
 from handlers.maps import requested_account
 from handlers.payloads import ModalContext, int_or_none, view_values
-from handlers.replies import tell, tell_later
+from handlers.replies import answer, open_modal, tell, tell_later
 from handlers.requests import CommandRequest
 
 
@@ -52,7 +53,7 @@ def open_forget(runtime: Runtime, client, body: dict, context, respond, account_
             choices = [] if chosen else picker_choices(session, context.team_id, account.id, include_left=True)
         check_caller(client, account, context.user_id)
     except StakemapError as error:
-        tell(respond, plain_notice(str(error)))
+        answer(client, body, respond, plain_notice(str(error)))
         return
     metadata = ModalContext.opened_from(context, body, account_id=account.id, contact_id=contact_id).dump()
     if chosen:
@@ -62,7 +63,7 @@ def open_forget(runtime: Runtime, client, body: dict, context, respond, account_
     else:
         tell(respond, plain_notice(f"*{field(account.name, 200)}* has no contacts."))
         return
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    open_modal(client, body, view)
 
 
 def forget_command(request: CommandRequest) -> None:
@@ -114,4 +115,4 @@ def register(app: App, runtime: Runtime) -> None:
             tell_later(runtime, modal.response_url, plain_notice(str(error)))
             return
         ack()
-        tell_later(runtime, modal.response_url, plain_notice(done))
+        after_modal(runtime, client, context, modal, account.id, plain_notice(done), body=body, respond=respond)

@@ -1,24 +1,46 @@
-"""Posting an account's map where it was asked for."""
+"""Maps: posted where they were asked for, opened in a modal from the App Home, redrawn after a change."""
 
 from __future__ import annotations
 
-from app.accounts import assess_account, close_matches, find_account
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
+
+from app.accounts import assess_account, close_matches, find_account, get_account
+from app.errors import NotFound
+from app.history import TREND_DAYS, account_history, trends
 from app.models import Account, Workspace
 from app.runtime import Runtime
 from app.workspaces import windows_of
-from blocks.map import MapMessage, map_message
-from blocks.notices import unknown_account
-from handlers.errors import after_ack
-from handlers.replies import tell
+from blocks import ids
+from blocks.map import MapMessage, map_message, map_modal
+from blocks.notices import plain_notice, unknown_account
+from handlers.errors import after_ack, guarded
+from handlers.payloads import ModalContext, action_value, int_or_none, is_map_message, map_view_id
+from handlers.replies import answer, open_modal, send_to_response_url, tell
 from handlers.requests import CommandRequest
 
+log = logging.getLogger(__name__)
 
-def map_of(runtime: Runtime, session, account) -> MapMessage:
-    """The account's map message, rendered once per version of the account, day and staleness windows."""
+
+def map_of(runtime: Runtime, session: Session, account: Account) -> MapMessage:
+    """The account's map message, rendered once per version of the account, day and staleness windows.
+
+    Its trends come from the history, and every history row bumps the version too (app/models.py).
+    """
+    today = runtime.today()
     windows = windows_of(session.get(Workspace, account.team_id))
-    key = ("map", account.id, account.version, runtime.today(), tuple(sorted(windows.items())))
-    return runtime.maps.get_or_make(
-        key, lambda: map_message(assess_account(session, account, runtime.today()), account.id))
+    key = ("map", account.id, account.version, today, tuple(sorted(windows.items())))
+    return runtime.maps.get_or_make(key, lambda: _render(session, account, today))
+
+
+def _render(session: Session, account: Account, today: date) -> MapMessage:
+    history = account_history(session, account.team_id, account.id, since=today - timedelta(days=TREND_DAYS))
+    return map_message(assess_account(session, account, today), account.id, trends(history, today))
 
 
 def show_map(runtime: Runtime, respond, team_id: str, name: str) -> None:
@@ -52,3 +74,67 @@ def requested_account(request: CommandRequest) -> Account | None:
 def show_command(request: CommandRequest) -> None:
     after_ack(request.runtime, show_map, request.runtime, request.respond, request.team_id, request.account,
               body=request.body, respond=request.respond)
+
+
+# --- redrawing a map after a change made from it ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapPlace:
+    """Where a map someone acted on is shown: a modal (from the App Home) or a message (via response_url)."""
+
+    view_id: str | None = None
+    response_url: str | None = None
+
+    @classmethod
+    def of_action(cls, body: dict) -> MapPlace:
+        url = body.get("response_url") if is_map_message(body) else None
+        return cls(map_view_id(body), url if isinstance(url, str) else None)
+
+    @classmethod
+    def of_modal(cls, modal: ModalContext) -> MapPlace:
+        return cls(modal.map_view_id, modal.response_url if modal.map_message else None)
+
+
+def _modal_metadata(team_id: str, account_id: int) -> str:
+    return ModalContext(team_id=team_id, account_id=account_id).dump()
+
+
+def redraw_map(runtime: Runtime, client, team_id: str, account_id: int | None, place: MapPlace) -> None:
+    """Show the account's current map where it was; a map that cannot be redrawn is left as it was."""
+    if account_id is None or not (place.view_id or place.response_url):
+        return
+    try:
+        with runtime.db.session() as session:
+            message = map_of(runtime, session, get_account(session, team_id, account_id))
+    except NotFound:
+        return
+    if place.view_id:
+        try:
+            client.views_update(view_id=place.view_id, view=map_modal(message, _modal_metadata(team_id, account_id)))
+        except SlackApiError as error:  # the modal was closed meanwhile: nothing to redraw
+            log.info("could not redraw a map modal: %s", error.response.get("error"))
+    send_to_response_url(runtime, place.response_url, text=message.text, blocks=message.blocks, replace_original=True)
+
+
+def clicked_account(runtime: Runtime, client, body: dict, context, respond) -> Account | None:
+    """The account a button's value names; when it is gone (or another workspace's) the clicker is told."""
+    try:
+        with runtime.db.session() as session:
+            return get_account(session, context.team_id, int_or_none(action_value(body)) or 0)
+    except NotFound as error:
+        answer(client, body, respond, plain_notice(str(error)))
+        return None
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.action(ids.HOME_OPEN_MAP)
+    @guarded
+    def open_map(ack, body, client, context, respond):
+        ack()
+        account = clicked_account(runtime, client, body, context, respond)
+        if account is None:
+            return
+        with runtime.db.session() as session:
+            message = map_of(runtime, session, account)
+        open_modal(client, body, map_modal(message, _modal_metadata(context.team_id, account.id)))

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.format import one_line
+from blocks import ids as block_ids
 
 METADATA_MAX = 3000
 
@@ -22,16 +23,20 @@ class ModalContext(BaseModel):
     contact_id: int | None = None
     channel_id: str | None = Field(default=None, max_length=32)
     response_url: str | None = Field(default=None, max_length=1000)
+    # Where a map the modal was opened from is shown, to redraw it after the change:
+    map_view_id: str | None = Field(default=None, max_length=64)  # a map modal (opened from the App Home)
+    map_message: bool = False  # a map message, redrawn through response_url
 
     @classmethod
     def opened_from(cls, context, body: Any, **ids: int | None) -> ModalContext:
         """Metadata for a modal opened by this command or action (Bolt's context knows the team)."""
         url = body.get("response_url") if isinstance(body, dict) else None
         return cls(team_id=context.team_id, channel_id=context.channel_id,
-                   response_url=url if isinstance(url, str) else None, **ids)
+                   response_url=url if isinstance(url, str) else None,
+                   map_view_id=map_view_id(body), map_message=is_map_message(body), **ids)
 
     def dump(self) -> str:
-        return self.model_dump_json(exclude_none=True)
+        return self.model_dump_json(exclude_defaults=True)
 
     @classmethod
     def load(cls, view: Any, team_id: str | None) -> ModalContext | None:
@@ -44,6 +49,29 @@ class ModalContext(BaseModel):
         except (ValueError, ValidationError):
             return None
         return context if team_id and context.team_id == team_id else None
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def acting_view(body: Any) -> dict:
+    """The modal an action was taken in, or {} (a message, the App Home, a command)."""
+    view = _dict(_dict(body).get("view"))
+    return view if view.get("type") == "modal" else {}
+
+
+def map_view_id(body: Any) -> str | None:
+    """The id of the map modal an action was taken in, if it was taken in one."""
+    view = acting_view(body)
+    view_id = view.get("id")
+    return view_id if view.get("callback_id") == block_ids.MAP_MODAL and isinstance(view_id, str) else None
+
+
+def is_map_message(body: Any) -> bool:
+    """Whether an action was taken on a map message (it holds the map's button row)."""
+    blocks = _dict(_dict(body).get("message")).get("blocks")
+    return isinstance(blocks, list) and any(_dict(b).get("block_id") == block_ids.MAP_ACTIONS for b in blocks)
 
 
 def _selected(action: dict) -> str | None:
@@ -77,6 +105,31 @@ def view_values(view: Any) -> dict[str, str | None]:
 def filled(values: dict[str, Any], fields) -> dict[str, Any]:
     """The given fields that hold a value: an empty input is *missing*, so validation says "required"."""
     return {name: values[name] for name in fields if values.get(name) is not None}
+
+
+def _initial_value(element: dict) -> str | None:
+    for key in ("initial_user", "initial_conversation", "initial_channel", "initial_date", "initial_value"):
+        if key in element:
+            return element[key]
+    return _dict(element.get("initial_option")).get("value")
+
+
+def view_initial_values(view: Any) -> dict[str, str | None]:
+    """{block_id: the value its input showed when the modal opened}, from the view Slack sends back."""
+    blocks = _dict(view).get("blocks")
+    values: dict[str, str | None] = {}
+    for block in blocks if isinstance(blocks, list) else []:
+        if _dict(block).get("type") == "input" and isinstance(block.get("block_id"), str):
+            value = _initial_value(_dict(block.get("element")))
+            values[block["block_id"]] = value if isinstance(value, str) and value != "" else None
+    return values
+
+
+def changed_inputs(view: Any) -> dict[str, str | None]:
+    """The inputs the user changed in a prefilled modal, with their new values."""
+    before = view_initial_values(view)
+    now = {block: value or None for block, value in view_values(view).items()}
+    return {block: value for block, value in now.items() if block in before and value != before[block]}
 
 
 def text_of(body: Any, key: str) -> str:

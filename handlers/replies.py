@@ -1,4 +1,4 @@
-"""Answers only the caller sees, through the response_url Slack gave us."""
+"""Answers to the person acting: ephemeral through the response_url Slack gave us, or a modal."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import logging
 from slack_sdk.webhook import WebhookClient
 
 from app.runtime import Runtime
+from blocks.modals import notice_modal
 from blocks.notices import Notice
+from handlers.payloads import acting_view
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +24,30 @@ def tell(respond, notice: Notice) -> None:
 
 def tell_later(runtime: Runtime, response_url: str | None, notice: Notice) -> None:
     """Ephemeral reply after a modal closes, to where the modal was opened from (when known)."""
+    send_to_response_url(runtime, response_url, text=notice.text, blocks=notice.blocks, response_type="ephemeral",
+                         replace_original=False)
+
+
+def send_to_response_url(runtime: Runtime, response_url: str | None, **message) -> None:
+    """Post to a response_url we trust (Slack's, or the stand-in's); a refusal is logged, not raised."""
     if not response_url or not runtime.settings.trusted_response_url(response_url):
         return
-    response = WebhookClient(response_url).send(
-        text=notice.text, blocks=notice.blocks, response_type="ephemeral", replace_original=False
-    )
+    response = WebhookClient(response_url).send(**message)
     if response.status_code != 200:
         log.warning("response_url answered %s: %s", response.status_code, response.body)
+
+
+def open_modal(client, body: dict, view: dict) -> None:
+    """Open a modal; pushed on top when the action came from a modal (a map opened from the App Home)."""
+    if acting_view(body):
+        client.views_push(trigger_id=body["trigger_id"], view=view)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def answer(client, body: dict, respond, notice: Notice) -> None:
+    """Tell the person acting: ephemerally where Slack gave a response_url, else (App Home, modal) in a modal."""
+    if getattr(respond, "response_url", None):
+        tell(respond, notice)
+    elif isinstance(body.get("trigger_id"), str):
+        open_modal(client, body, notice_modal(notice.text))

@@ -1,12 +1,12 @@
-"""Logging touches: the touch modal, from the command, the map's button or anywhere else."""
+"""Logging touches: the touch modal, from the command, the map, the App Home or a message shortcut."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from app.accounts import find_account, get_account
+from app.accounts import get_account
 from app.contacts import get_contact
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.format import short_date
 from app.models import TouchCreate
 from app.runtime import Runtime
@@ -15,12 +15,13 @@ from blocks import ids
 from blocks.modals import pickable, touch_modal
 from blocks.notices import no_contacts, plain_notice
 from blocks.text import field
+from handlers.changes import after_modal
 from handlers.contacts import picker_choices
 from handlers.errors import guarded
 from handlers.forms import save_or_explain
-from handlers.maps import tell_unknown
+from handlers.maps import requested_account
 from handlers.payloads import ModalContext, action_value, filled, int_or_none, view_values
-from handlers.replies import tell, tell_later
+from handlers.replies import answer, open_modal
 from handlers.requests import CommandRequest
 
 TOUCH_FIELDS = ("contact_id", "occurred_on", "kind", "sentiment_after", "notes")
@@ -35,23 +36,52 @@ def open_touch_modal(runtime: Runtime, client, body: dict, context, respond, acc
             choices = picker_choices(session, context.team_id, account.id, include_left=False)
             initial = pickable(get_contact(session, context.team_id, contact_id, account.id)) if contact_id else None
     except NotFound as error:
-        tell(respond, plain_notice(str(error)))
+        answer(client, body, respond, plain_notice(str(error)))
         return
     if not choices:
-        tell(respond, no_contacts(account.name, account.id))
+        answer(client, body, respond, no_contacts(account.name, account.id))
         return
     metadata = ModalContext.opened_from(context, body, account_id=account.id).dump()
     view = touch_modal(account.name, choices, metadata, runtime.today(), initial=initial, notes=notes)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    open_modal(client, body, view)
 
 
 def log_command(request: CommandRequest) -> None:
-    with request.runtime.db.session() as session:
-        account = find_account(session, request.team_id, request.account)
-    if account is None:
-        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
-        return
-    open_touch_modal(request.runtime, request.client, request.body, request.context, request.respond, account.id)
+    account = requested_account(request)
+    if account is not None:
+        open_touch_modal(request.runtime, request.client, request.body, request.context, request.respond, account.id)
+
+
+def _account_of(modal: ModalContext, values: dict) -> int:
+    """The account the touch is for: the modal's, or the one picked in the "Log as touch" modal."""
+    if "account_id" not in values:
+        return modal.account_id or 0
+    picked = int_or_none(values.get("account_id"))
+    if picked is None:
+        raise InvalidInput({"account_id": "Pick the account."})
+    if "contact_id" not in values:
+        raise InvalidInput({"account_id": "This account has no contacts yet: add one with /stakemap add first."})
+    if picked != modal.account_id:
+        raise InvalidInput({"contact_id": "Pick the contact again: the account changed."})
+    return picked
+
+
+def _log(runtime: Runtime, context, modal: ModalContext, values: dict) -> tuple[int, str]:
+    """Store the touch the modal describes; returns the account and the confirmation."""
+    account_id = _account_of(modal, values)
+    data = TouchCreate.model_validate(filled(values | {"contact_id": int_or_none(values.get("contact_id"))},
+                                             TOUCH_FIELDS))
+    with runtime.db.session() as session:
+        try:
+            account = get_account(session, context.team_id, account_id)
+        except NotFound as error:
+            raise InvalidInput({"account_id" if "account_id" in values else "contact_id": str(error)}) from None
+        touch = log_touch(session, account, data, context.user_id, runtime.now())
+        contact = get_contact(session, context.team_id, touch.contact_id)
+        return account.id, (
+            f"Logged a {touch.kind.label} with *{field(contact.display_name, 200)}* at "
+            f"*{field(account.name, 200)}* ({short_date(touch.occurred_on, runtime.today())})."
+        )
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -61,26 +91,22 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         open_touch_modal(runtime, client, body, context, respond, int_or_none(action_value(body)) or 0)
 
+    @app.action(ids.HOME_LOG_TOUCH)
+    @guarded
+    def log_stale(ack, body, client, context, respond):
+        ack()
+        account_id, _, contact_id = (action_value(body) or "").partition(":")
+        open_touch_modal(runtime, client, body, context, respond, int_or_none(account_id) or 0,
+                         int_or_none(contact_id))
+
     @app.view(ids.TOUCH_MODAL)
     @guarded
-    def submit(ack, body, view, context, respond):
+    def submit(ack, body, view, context, respond, client):
         modal = ModalContext.load(view, context.team_id)
-        if modal is None or modal.account_id is None:
+        if modal is None:
             ack()
             return
-
-        def save() -> str:
-            values = view_values(view)
-            values["contact_id"] = int_or_none(values.get("contact_id"))
-            data = TouchCreate.model_validate(filled(values, TOUCH_FIELDS))
-            with runtime.db.session() as session:
-                account = get_account(session, context.team_id, modal.account_id)
-                touch = log_touch(session, account, data, context.user_id, runtime.now())
-                contact = get_contact(session, context.team_id, touch.contact_id)
-                return (f"Logged a {touch.kind.label} with *{field(contact.display_name, 200)}* at "
-                        f"*{field(account.name, 200)}* ({short_date(touch.occurred_on, runtime.today())}).")
-
-        logged = save_or_explain(ack, "contact_id", save)
+        logged = save_or_explain(ack, "contact_id", lambda: _log(runtime, context, modal, view_values(view)))
         if logged is not None:
-            tell_later(runtime, modal.response_url, plain_notice(logged))
-
+            account_id, said = logged
+            after_modal(runtime, client, context, modal, account_id, plain_notice(said), body=body, respond=respond)

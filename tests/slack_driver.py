@@ -80,20 +80,61 @@ class SlackDriver:
         return self.send(self.command_body(text, **kwargs), "application/x-www-form-urlencoded")
 
     def click(self, action_id: str, value: str | None = None, *, block_id: str = "actions",
-              message: dict | None = None, user_id: str | None = None) -> BoltResponse:
+              message: dict | None = None, user_id: str | None = None, view: dict | None = None) -> BoltResponse:
+        """Click a button: on a message (`message`, as posted), or in a modal or the App Home (`view`)."""
         action = {"action_id": action_id, "block_id": block_id, "type": "button", "action_ts": f"{time.time():.6f}",
                   "text": {"type": "plain_text", "text": action_id}}
         if value is not None:
             action["value"] = value
-        return self.send_payload(self._interaction("block_actions", user_id) | {
-            "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": self.channel_id,
+        return self.act(action, message=message, user_id=user_id, view=view)
+
+    def choose(self, action_id: str, option_value: str, *, block_id: str = "actions", message: dict | None = None,
+               view: dict | None = None, kind: str = "overflow", user_id: str | None = None) -> BoltResponse:
+        """Pick an option of an overflow menu or a select (a select in a modal with dispatch_action)."""
+        action = {"action_id": action_id, "block_id": block_id, "type": kind, "action_ts": f"{time.time():.6f}",
+                  "selected_option": {"text": {"type": "plain_text", "text": option_value}, "value": option_value}}
+        return self.act(action, message=message, user_id=user_id, view=view)
+
+    def act(self, action: dict, *, message: dict | None = None, user_id: str | None = None,
+            view: dict | None = None) -> BoltResponse:
+        """block_actions as Slack sends them: a view action has no response_url, a message action has one."""
+        payload = self._interaction("block_actions", user_id) | {"trigger_id": self.trigger_id(), "actions": [action]}
+        if view is not None:
+            payload |= {"container": {"type": "view", "view_id": view.get("id", "V0TEST")},
+                        "view": {"state": {"values": {}}, "hash": "1.abc", **view, "team_id": self.team_id}}
+            return self.send_payload(payload)
+        message = {"type": "message", "ts": "1700000000.000100", "text": "map"} | (message or {})
+        return self.send_payload(payload | {
+            "container": {"type": "message", "message_ts": message["ts"], "channel_id": self.channel_id,
                           "is_ephemeral": False},
             "channel": {"id": self.channel_id, "name": "acme"},
-            "message": message or {"type": "message", "ts": "1700000000.000100", "text": "map"},
+            "message": message,
             "response_url": self._new_response_url(),
-            "trigger_id": self.trigger_id(),
-            "actions": [action],
         })
+
+    def shortcut(self, callback_id: str, text: str, *, channel_id: str | None = None,
+                 user_id: str | None = None) -> BoltResponse:
+        """A message shortcut on a message saying `text`."""
+        message = {"type": "message", "user": "U0SOMEONE", "ts": "1700000000.000200", "text": text}
+        return self.send_payload(self._interaction("message_action", user_id) | {
+            "callback_id": callback_id, "trigger_id": self.trigger_id(), "message_ts": message["ts"],
+            "action_ts": f"{time.time():.6f}", "channel": {"id": channel_id or self.channel_id, "name": "acme"},
+            "message": message, "response_url": self._new_response_url(),
+        })
+
+    def event(self, event: dict[str, Any]) -> BoltResponse:
+        """An Events API delivery of `event` (user, channel… as given)."""
+        body = {"token": "verification-token", "team_id": self.team_id, "api_app_id": "A0STAKEMAP",
+                "event": event, "type": "event_callback", "event_id": f"Ev{next(_reply):08d}",
+                "event_time": int(time.time()), "enterprise_id": self.enterprise_id,
+                "authorizations": [{"team_id": self.team_id, "user_id": "UBOT", "is_bot": True,
+                                    "enterprise_id": self.enterprise_id, "is_enterprise_install": False}]}
+        return self.send(json.dumps(body), "application/json")
+
+    def open_home(self, user_id: str | None = None) -> BoltResponse:
+        user = user_id or self.user_id
+        return self.event({"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home",
+                           "event_ts": f"{time.time():.6f}"})
 
     def submit(self, view: dict, values_by_label: dict[str, Any] | None = None, *,
                user_id: str | None = None, private_metadata: str | None = None) -> BoltResponse:
@@ -166,6 +207,23 @@ class SlackDriver:
 
     def wait_for_views(self, count: int) -> dict:
         return self.standin.wait_for("views.open", count=count)[count - 1].body["view"]
+
+    def shown(self, method: str = "views.open", count: int = 1) -> dict:
+        """The view Slack holds after the `count`-th successful call of `method` (with its id and hash)."""
+        return self.standin.wait_for(method, count=count, ok=True)[count - 1].response["view"]
+
+    def home(self, count: int = 1) -> dict:
+        """The App Home view after the `count`-th views.publish (any user's; check `user_id` on the call)."""
+        return self.shown("views.publish", count)
+
+
+def modal_errors(response: BoltResponse) -> dict[str, str]:
+    """The field errors a view submission was answered with ({} when the modal closed)."""
+    if not response.body:
+        return {}
+    answer = json.loads(response.body)
+    assert answer.get("response_action") == "errors", answer
+    return answer["errors"]
 
 
 # --- view state ----------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def test_acme_entered_through_modals_yields_the_seeds_map(slack, standin, runtim
     header = posted["blocks"][0]
     assert header == {"type": "header", "text": {"type": "plain_text", "text": "Stakeholder Map: Acme", "emoji": True}}
     buttons = [e["text"]["text"] for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert buttons == ["Add contact", "Log touch", "Chart"]
+    assert buttons == ["Add contact", "Log touch", "Add plan step", "Chart"]
 
 
 def test_what_was_stored(slack, standin, runtime):

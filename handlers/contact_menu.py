@@ -1,0 +1,85 @@
+"""The menu on each contact of a map: edit (or fill in a placeholder), log a touch, remove, forget."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import App
+
+from app.accounts import get_account
+from app.contacts import get_contact, remove_contact
+from app.errors import NotFound
+from app.models import Account
+from app.runtime import Runtime
+from blocks import ids
+from blocks.modals import notice_modal, remove_contact_modal
+from blocks.notices import plain_notice
+from blocks.text import field
+from handlers.changes import after_modal
+from handlers.contacts import open_contact_modal
+from handlers.erasure import is_workspace_admin, open_forget
+from handlers.errors import guarded
+from handlers.payloads import ModalContext, action_value, int_or_none
+from handlers.replies import answer, open_modal
+from handlers.touches import open_touch_modal
+
+
+def may_remove(client, account: Account, user_id: str) -> bool:
+    """The account's owner, or a workspace admin or owner (Slack's users.info says who is)."""
+    return (account.owner_user_id is not None and account.owner_user_id == user_id) or is_workspace_admin(client, user_id)
+
+
+def refusal(account: Account) -> str:
+    owner = f"its owner <@{account.owner_user_id}>" if account.owner_user_id else "its owner"
+    return (f"Only {owner} or a workspace admin can remove contacts from *{field(account.name, 200)}*. "
+            "Ask them, or edit the contact instead.")
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.action(re.compile(rf"^{ids.CONTACT_MENU}:\d+$"))
+    @guarded
+    def chosen(ack, body, client, context, respond):
+        ack()
+        choice, _, contact_id = (action_value(body) or "").partition(":")
+        try:
+            with runtime.db.session() as session:
+                contact = get_contact(session, context.team_id, int_or_none(contact_id) or 0)
+                account = get_account(session, context.team_id, contact.account_id)
+        except NotFound as error:
+            answer(client, body, respond, plain_notice(str(error)))
+            return
+        if choice == ids.EDIT:
+            open_contact_modal(runtime, client, body, context, account, contact)
+        elif choice == ids.LOG:
+            open_touch_modal(runtime, client, body, context, respond, account.id, contact.id)
+        elif choice == ids.FORGET:
+            open_forget(runtime, client, body, context, respond, account.id, contact.id)
+        elif choice == ids.REMOVE:
+            if not may_remove(client, account, context.user_id):
+                answer(client, body, respond, plain_notice(refusal(account)))
+                return
+            metadata = ModalContext.opened_from(context, body, account_id=account.id, contact_id=contact.id).dump()
+            open_modal(client, body, remove_contact_modal(contact.display_name, account.name, metadata))
+
+    @app.view(ids.REMOVE_CONTACT_MODAL)
+    @guarded
+    def confirm_removal(ack, body, view, context, respond, client):
+        modal = ModalContext.load(view, context.team_id)
+        if modal is None or modal.contact_id is None or modal.account_id is None:
+            ack()
+            return
+        try:
+            with runtime.db.session() as session:
+                account = get_account(session, context.team_id, modal.account_id)
+                contact = get_contact(session, context.team_id, modal.contact_id, account.id)
+                if not may_remove(client, account, context.user_id):
+                    ack(response_action="update", view=notice_modal(refusal(account)))
+                    return
+                name = contact.display_name
+                remove_contact(session, account, contact, runtime.now())
+        except NotFound as error:
+            ack(response_action="update", view=notice_modal(str(error)))
+            return
+        ack()
+        said = f"Removed *{field(name, 200)}* from *{field(account.name, 200)}*."
+        after_modal(runtime, client, context, modal, modal.account_id, plain_notice(said), body=body, respond=respond)

@@ -1,0 +1,52 @@
+"""The App Home: published when the user opens it, a page at a time, and again after each change they make."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from app.portfolio import portfolio
+from app.runtime import Runtime
+from blocks import ids
+from blocks.home import home_view
+from handlers.errors import after_ack, guarded
+from handlers.payloads import action_value, int_or_none
+
+log = logging.getLogger(__name__)
+
+
+def publish_home(runtime: Runtime, client, team_id: str, user_id: str, page: int = 0) -> None:
+    """Render the user's Home (their accounts ranked by risk, their stale relationships) and publish it."""
+    with runtime.db.session() as session:
+        view = home_view(portfolio(session, team_id, runtime.today(), owner_user_id=user_id), page)
+    client.views_publish(user_id=user_id, view=view)
+
+
+def refresh_home(runtime: Runtime, client, team_id: str, user_id: str | None) -> None:
+    """Publish the user's Home again after a change they made; a failure is logged (the change is saved)."""
+    if not user_id:
+        return
+    try:
+        publish_home(runtime, client, team_id, user_id)
+    except SlackApiError as error:
+        log.warning("could not refresh the App Home: %s", error.response.get("error"))
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.event("app_home_opened")
+    @guarded
+    def home_opened(ack, body, event, client, context, respond):
+        ack()
+        if event.get("tab") == "home":
+            after_ack(runtime, publish_home, runtime, client, context.team_id, context.user_id, body=body, respond=respond)
+
+    @app.action(re.compile(rf"^{ids.HOME_PAGE}:\d+$"))
+    @guarded
+    def turn_page(ack, body, client, context, respond):
+        ack()
+        page = int_or_none(action_value(body)) or 0
+        after_ack(runtime, publish_home, runtime, client, context.team_id, context.user_id, page,
+                  body=body, respond=respond)

@@ -1,0 +1,98 @@
+"""The multi-threading plan: the plan-step modal, accepting a suggestion, marking a step done."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import App
+
+from app.accounts import get_account
+from app.errors import NotFound
+from app.models import Account, PlanStepCreate
+from app.plans import accept_suggestion, add_plan_step, complete_step
+from app.runtime import Runtime
+from blocks import ids
+from blocks.modals import plan_modal
+from blocks.notices import plain_notice
+from blocks.text import field
+from handlers.changes import after_action, after_modal
+from handlers.contacts import picker_choices
+from handlers.errors import guarded
+from handlers.forms import save_or_explain
+from handlers.maps import clicked_account, requested_account
+from handlers.payloads import ModalContext, action_value, filled, int_or_none, view_values
+from handlers.replies import answer, open_modal
+from handlers.requests import CommandRequest
+
+STEP_FIELDS = ("contact_id", "target_role", "path", "first_action", "timeline", "due_date", "owner_user_id")
+
+
+def open_plan_modal(runtime: Runtime, client, body: dict, context, account: Account) -> None:
+    with runtime.db.session() as session:
+        contacts = picker_choices(session, context.team_id, account.id, include_left=False)
+    metadata = ModalContext.opened_from(context, body, account_id=account.id).dump()
+    open_modal(client, body, plan_modal(account.name, contacts, metadata, context.user_id))
+
+
+def plan_command(request: CommandRequest) -> None:
+    account = requested_account(request)
+    if account is not None:
+        open_plan_modal(request.runtime, request.client, request.body, request.context, account)
+
+
+def _add(runtime: Runtime, context, modal: ModalContext, values: dict) -> str:
+    data = PlanStepCreate.model_validate(filled(values, STEP_FIELDS))
+    with runtime.db.session() as session:
+        account = get_account(session, context.team_id, modal.account_id)
+        add_plan_step(session, account, data, context.user_id, runtime.now())
+        return f"Added a step to the *{field(account.name, 200)}* plan: {field(data.first_action, 300)}"
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.action(ids.ADD_PLAN_STEP)
+    @guarded
+    def add_button(ack, body, client, context, respond):
+        ack()
+        account = clicked_account(runtime, client, body, context, respond)
+        if account is not None:
+            open_plan_modal(runtime, client, body, context, account)
+
+    @app.view(ids.PLAN_MODAL)
+    @guarded
+    def submit(ack, body, view, context, respond, client):
+        modal = ModalContext.load(view, context.team_id)
+        if modal is None or modal.account_id is None:
+            ack()
+            return
+        said = save_or_explain(ack, "target_role", lambda: _add(runtime, context, modal, view_values(view)))
+        if said is not None:
+            after_modal(runtime, client, context, modal, modal.account_id, plain_notice(said), body=body, respond=respond)
+
+    @app.action(re.compile(rf"^{ids.PLAN_ACCEPT}:\d+$"))
+    @guarded
+    def accept(ack, body, client, context, respond):
+        ack()
+        account_id, _, key = (action_value(body) or "").partition("|")
+        try:
+            with runtime.db.session() as session:
+                account = get_account(session, context.team_id, int_or_none(account_id) or 0)
+                step = accept_suggestion(session, account, key, context.user_id, runtime.now())
+        except NotFound as error:
+            answer(client, body, respond, plain_notice(str(error)))
+            return
+        if step is None:
+            answer(client, body, respond, plain_notice("That step is already in the plan."))
+        after_action(runtime, client, context, body, respond, account.id)
+
+    @app.action(re.compile(rf"^{ids.PLAN_DONE}:\d+$"))
+    @guarded
+    def done(ack, body, client, context, respond):
+        ack()
+        try:
+            with runtime.db.session() as session:
+                step = complete_step(session, context.team_id, int_or_none(action_value(body)) or 0,
+                                     context.user_id, runtime.now())
+        except NotFound as error:
+            answer(client, body, respond, plain_notice(str(error)))
+            return
+        after_action(runtime, client, context, body, respond, step.account_id)

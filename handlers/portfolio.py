@@ -1,0 +1,30 @@
+"""`/stakemap list` and `/stakemap list all`: accounts ranked by risk, shown only to the caller."""
+
+from __future__ import annotations
+
+from app.portfolio import assess_accounts, ranked_by_risk
+from blocks.notices import plain_notice
+from blocks.portfolio import portfolio_notice
+from blocks.text import field
+from handlers.replies import tell
+from handlers.requests import CommandRequest
+
+
+def list_command(request: CommandRequest) -> None:
+    scope = request.account.strip().lower()
+    if scope not in ("", "all"):
+        name = field(request.account, 120)
+        tell(request.respond, plain_notice(
+            f"`/stakemap list` shows your accounts and `/stakemap list all` every account. "
+            f"To show an account named “{name}”, type `/stakemap show list {name}`."))
+        return
+    everyone = scope == "all"
+    with request.runtime.db.session() as session:
+        owner = None if everyone else request.context.user_id
+        ranked = ranked_by_risk(assess_accounts(session, request.team_id, request.runtime.today(), owner))
+    if not ranked:
+        tell(request.respond, plain_notice(
+            "No accounts in this workspace yet: create one with `/stakemap new <account>`." if everyone else
+            "You own no accounts yet. `/stakemap list all` shows every account of the workspace."))
+        return
+    tell(request.respond, portfolio_notice(ranked, "All" if everyone else "Your"))

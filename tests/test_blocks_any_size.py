@@ -1,0 +1,72 @@
+"""Property: the map (message and modal), the Home and the portfolio list are valid Block Kit at any size."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.assessment import assess
+from app.domain import ContactStatus, Relationship, Sentiment, StakeholderType
+from app.history import Trend
+from app.portfolio import Portfolio, ranked_by_risk, stale_relationships
+from blocks.home import home_view
+from blocks.limits import message_problems, view_problems
+from blocks.map import map_message, map_modal
+from blocks.portfolio import portfolio_notice
+from tests.factories import account, contact, step, touch
+
+TODAY = date(2026, 3, 10)
+names = st.text(min_size=1, max_size=120).filter(lambda s: s.strip())
+people = st.tuples(
+    st.one_of(st.none(), names), names, st.sampled_from(list(StakeholderType)), st.sampled_from(list(ContactStatus)),
+    st.sampled_from(list(Relationship)), st.sampled_from(list(Sentiment)), st.integers(0, 400),
+    st.one_of(st.none(), st.text(max_size=1000)),
+)
+
+
+def build(spec, n: int, steps: int):
+    acct = account(f"Account {n} " + "x" * (n % 100), renewal_date=TODAY + timedelta(days=n % 300),
+                   arr_amount=Decimal(n * 1000), currency="EUR")
+    contacts, touches = [], []
+    for i, (name, title, kind, status, relationship, sentiment, idle, notes) in enumerate(spec):
+        person = contact(f"{name} {i}" if name else None, type=kind, status=status, relationship=relationship,
+                         sentiment=sentiment, title=title, notes=notes, department=title[:20], added=TODAY - timedelta(days=500))
+        contacts.append(person)
+        touches.append(touch(person, TODAY - timedelta(days=idle)))
+    plan = [step(contacts[i % len(contacts)] if contacts and i % 2 else None, role=f"Role {i}") for i in range(steps)]
+    return acct, assess(acct, contacts, touches, plan, TODAY), contacts
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(people, max_size=80), st.integers(0, 30))
+def test_any_map_fits_a_message_and_a_modal(spec, steps):
+    acct, assessment, contacts = build(spec, 1, steps)
+    trends = {c.id: [Trend(c.id, "sentiment", "Neutral", "Skeptical", TODAY),
+                     Trend(c.id, "relationship", "Strong", "None", TODAY)] for c in contacts}
+    message = map_message(assessment, acct.id, trends)
+    assert message_problems(message.blocks, message.text) == []
+    assert view_problems(map_modal(message, "{}")) == []
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(people, max_size=6), max_size=40), st.integers(0, 5), st.integers(1, 60))
+def test_any_portfolio_fits_the_home_and_the_list(accounts, page, copies):
+    accounts = (accounts * (copies // max(len(accounts), 1) + 1))[:copies] if accounts else []
+    assessments = [build(spec, n, n % 3)[1] for n, spec in enumerate(accounts)]
+    ranked = ranked_by_risk(assessments)
+    view = home_view(Portfolio(ranked, stale_relationships(assessments)), page)
+    assert view_problems(view) == []
+    notice = portfolio_notice(ranked, "All")
+    assert message_problems(notice.blocks, notice.text) == []
+
+
+def test_three_hundred_accounts_fit_the_home_on_every_page():
+    spec = [(f"P{i}", "CFO", kind, ContactStatus.ACTIVE, Relationship.WEAK, Sentiment.NEUTRAL, 200, "n" * 300)
+            for i, kind in enumerate(StakeholderType)]
+    assessments = [build(spec, n, 2)[1] for n in range(300)]
+    portfolio = Portfolio(ranked_by_risk(assessments), stale_relationships(assessments))
+    assert len(portfolio.stale) == 300 * len(StakeholderType)
+    for page in range(15):
+        view = home_view(portfolio, page)
+        assert view_problems(view) == [] and len(view["blocks"]) <= 100
