@@ -72,6 +72,15 @@ def _postgres_database(server_url: str, upgrade: bool = True) -> Iterator[str]:
 
 
 @pytest.fixture
+def scratch_url(tmp_path) -> Iterator[str]:
+    """An empty database of its own (not the session's migrated one), for migration tests."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    yield from _postgres_database(TEST_DATABASE_URL, upgrade=False)
+
+
+@pytest.fixture
 def db_url(database_url: str, tmp_path) -> str:
     """This test's own database: a copy of the migrated SQLite template, or the PostgreSQL one emptied."""
     if database_url.startswith("sqlite"):

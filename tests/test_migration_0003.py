@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from app.db import alembic_config
-from tests.conftest import TEST_DATABASE_URL, _postgres_database
 
 ROWS = [
     "INSERT INTO workspace (team_id, config, created_at) VALUES ('T1', '{}', '2026-01-01 09:00:00+00:00')",
@@ -24,20 +20,11 @@ ROWS = [
 ]
 
 
-@pytest.fixture
-def empty_url(tmp_path) -> Iterator[str]:
-    """An empty database of its own (not the session's migrated one)."""
-    if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    yield from _postgres_database(TEST_DATABASE_URL, upgrade=False)
-
-
-def test_upgrading_a_database_with_data_keeps_it_and_adds_the_indexes(empty_url):
-    config = alembic_config(empty_url)
+def test_upgrading_a_database_with_data_keeps_it_and_adds_the_indexes(scratch_url):
+    config = alembic_config(scratch_url)
     previous = ScriptDirectory.from_config(config).get_revision("0003").down_revision
     command.upgrade(config, previous)
-    engine = create_engine(empty_url)
+    engine = create_engine(scratch_url)
     with engine.begin() as connection:
         for statement in ROWS:
             connection.execute(text(statement))

@@ -3,15 +3,11 @@ keeps every row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from app.db import alembic_config
-from tests.conftest import TEST_DATABASE_URL, _postgres_database
 
 ROWS = [
     "INSERT INTO workspace (team_id, config, created_at) VALUES ('T1', '{}', '2026-01-01 00:00:00+00:00')",
@@ -23,15 +19,6 @@ ROWS = [
     "INSERT INTO touch (id, team_id, account_id, contact_id, occurred_on, kind, notes, created_at) "
     "VALUES (1, 'T1', 1, 1, '2025-12-15', 'qbr', 'Met once', '2026-01-01 00:00:00+00:00')",
 ]
-
-
-@pytest.fixture
-def scratch_url(tmp_path) -> Iterator[str]:
-    """An empty database of its own (not the session's migrated one)."""
-    if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    yield from _postgres_database(TEST_DATABASE_URL, upgrade=False)
 
 
 def test_upgrading_from_the_previous_revision_keeps_every_row_and_adds_an_empty_erasure_table(scratch_url):
