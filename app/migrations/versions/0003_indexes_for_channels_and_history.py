@@ -1,14 +1,14 @@
 """indexes for linked channels and account history
 
 Revision ID: 0003
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-22
 """
 
 from alembic import op
 
 revision = '0003'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
