@@ -44,6 +44,7 @@ class ContactLike(Protocol):
     relationship: Relationship
     sentiment: Sentiment
     status: ContactStatus
+    snoozed_until: date | None
 
     @property
     def display_name(self) -> str: ...
@@ -113,6 +114,14 @@ def staleness(
     return Staleness.DUE if idle > window_days else Staleness.FRESH
 
 
+SNOOZE_DAYS = 14
+
+
+def is_snoozed(snoozed_until: date | None, today: date) -> bool:
+    """A snoozed contact is left out of the weekly digests until (not including) `snoozed_until`."""
+    return snoozed_until is not None and today < snoozed_until
+
+
 def is_engaged(status: ContactStatus, relationship: Relationship, stale: Staleness) -> bool:
     """Active, Strong or Adequate, and touched within its window."""
     return (
@@ -145,6 +154,7 @@ class ContactState:
     window_days: int
     staleness: Staleness
     engaged: bool
+    snoozed_until: date | None = None  # set while the contact is snoozed out of the digests
 
 
 @dataclass(frozen=True)
@@ -295,6 +305,7 @@ def _state(contact, last_touch, today, windows, renewal_date, added_on) -> Conta
         window_days=window,
         staleness=stale,
         engaged=is_engaged(contact.status, contact.relationship, stale),
+        snoozed_until=contact.snoozed_until if is_snoozed(contact.snoozed_until, today) else None,
     )
 
 
@@ -561,6 +572,13 @@ def _champion_step(states, bridge) -> Suggestion:
             f"Book a call with {drifting.short_name} to rebuild the relationship", PlanTimeline.THIS_WEEK,
         )
     path = _through(bridge, "strongest relationship")
+    departed = _first_of(states, StakeholderType.CHAMPION, ContactStatus.LEFT)
+    if departed:
+        return Suggestion(
+            "champion:new", "New champion (to identify)", None, "Champion", path,
+            f"Identify a new champion to replace {departed.display_name}: find who gains most from the product",
+            PlanTimeline.THIS_WEEK,
+        )
     return Suggestion(
         "champion:new", "Champion (to identify)", None, "Champion", path,
         "Find who gains most from the product and cultivate them as champion", PlanTimeline.THIS_MONTH,

@@ -70,11 +70,13 @@ def cli() -> None:
               help="HTTP (needs SLACK_SIGNING_SECRET) or Socket Mode (needs SLACK_APP_TOKEN). "
                    "Default: socket when SLACK_APP_TOKEN is set.")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="HTTP port (default: PORT or 3000).")
+@click.option("--no-scheduler", "no_scheduler", is_flag=True,
+              help="Do not send the weekly nudges from this process (run `stakemap nudges` from cron instead).")
 @friendly
-def serve(mode: str | None, port: int | None) -> None:
-    """Serve Slack: apply pending migrations, then answer commands, actions and modals."""
+def serve(mode: str | None, port: int | None, no_scheduler: bool) -> None:
+    """Serve Slack: apply pending migrations, then answer commands, actions and modals; send the weekly nudges."""
     runtime = _runtime()
-    _serve(runtime, mode, port)
+    _serve(runtime, mode, port, scheduler=not no_scheduler)
 
 
 def _required_for(settings, mode: str) -> list[str]:
@@ -86,7 +88,8 @@ def _required_for(settings, mode: str) -> list[str]:
     return ["slack_bot_token", "slack_app_token" if mode == "socket" else "slack_signing_secret"]
 
 
-def _serve(runtime: Runtime, mode: str | None, port: int | None) -> None:
+def _serve(runtime: Runtime, mode: str | None, port: int | None, scheduler: bool = True) -> None:
+    from app.scheduler import start_scheduler
     from app.server import serve_http, serve_socket_mode
     from app.slack_app import build_app
 
@@ -95,10 +98,34 @@ def _serve(runtime: Runtime, mode: str | None, port: int | None) -> None:
     settings.require(*_required_for(settings, mode))
     runtime.db.upgrade()
     bolt_app = build_app(runtime)
+    on_start = (lambda: start_scheduler(runtime)) if scheduler else None
     if mode == "socket":
-        serve_socket_mode(bolt_app, runtime)
+        serve_socket_mode(bolt_app, runtime, on_start=on_start)
     else:
-        serve_http(bolt_app, runtime, port or settings.port)
+        serve_http(bolt_app, runtime, port or settings.port, on_worker_start=on_start)
+
+
+@cli.command()
+@click.option("--now", "send_now", is_flag=True,
+              help="Send every CSM's digest at once instead of at their local nudge time.")
+@click.option("--team", "team", default=None, help="Slack workspace id; must be the bot token's workspace.")
+@friendly
+def nudges(send_now: bool, team: str | None) -> None:
+    """Run one pass of the weekly nudges and exit (for cron and tests); exits 1 when a digest failed."""
+    from app.slack_app import web_client
+    from app.sweep import run_sweep, workspace_of
+
+    runtime = _runtime()
+    runtime.settings.require("slack_bot_token")
+    runtime.db.upgrade()
+    client = web_client(runtime.settings)
+    team_id = workspace_of(client)
+    if team and team != team_id:
+        raise StakemapError(f"SLACK_BOT_TOKEN belongs to workspace {team_id}, not {team}.")
+    report = run_sweep(runtime, client, team_id, send_now=send_now)
+    click.echo(report.summary())
+    if report.failed:
+        raise click.exceptions.Exit(1)
 
 
 @cli.command()

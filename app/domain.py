@@ -156,6 +156,16 @@ class PlanStatus(Labelled):
     DONE = "done", "Done"
 
 
+class DeliveryStatus(Labelled):
+    """Where one CSM's weekly digest stands in the ledger."""
+
+    SENDING = "sending", "being sent"
+    SENT = "sent", "sent"
+    FAILED = "failed", "failed, retried on the next run"
+    EMPTY = "empty", "nothing stale, no DM"
+    UNDELIVERABLE = "undeliverable", "Slack refused the recipient"
+
+
 # Words people and CRMs use for the same thing; keys are Labelled._key() forms.
 _ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "StakeholderType": {

@@ -21,6 +21,7 @@ from sqlmodel import Field, SQLModel
 
 from app.domain import (
     ContactStatus,
+    DeliveryStatus,
     Influence,
     Level,
     PlanStatus,
@@ -208,6 +209,9 @@ class Contact(ContactBase, TeamScoped, table=True):
     created_at: datetime
     created_by: str | None = Field(default=None, max_length=32)
     updated_at: datetime
+    # Hidden from the weekly digests until (not including) this day; the map still shows it.
+    snoozed_until: date | None = None
+    snoozed_by: str | None = Field(default=None, max_length=32)
 
     @staticmethod
     def key_for(name: str | None, title: str | None) -> str:
@@ -377,3 +381,38 @@ class Erasure(TeamScoped, table=True):
     touches: int = 0  # touches whose notes and sentiment were erased
     changes: int = 0  # history entries whose old and new values were erased
     plan_steps: int = 0  # plan steps aimed at the contact whose texts were erased
+
+
+# --- weekly nudges -------------------------------------------------------------------------------
+
+
+class SlackUser(SQLModel, table=True):
+    """What stakemap caches about a Slack user it DMs: time zone (users.info) and DM channel."""
+
+    __tablename__ = "slack_user"
+
+    team_id: str = Field(primary_key=True, max_length=32, foreign_key="workspace.team_id")
+    user_id: str = Field(primary_key=True, max_length=32)
+    tz: str | None = Field(default=None, max_length=64)  # IANA name, e.g. "Pacific/Honolulu"
+    tz_checked_at: datetime | None = None
+    dm_channel_id: str | None = Field(default=None, max_length=32)
+
+
+class NudgeDelivery(TeamScoped, table=True):
+    """The ledger of weekly digests: one row per (workspace, CSM, ISO week), claimed before sending."""
+
+    __tablename__ = "nudge_delivery"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", "week", name="uq_nudge_delivery_team_user_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32)
+    week: str = Field(max_length=8)  # ISO week in the CSM's time zone: "2026-W11"
+    status: DeliveryStatus = Field(sa_type=enum_type(DeliveryStatus))
+    attempts: int = Field(default=0)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime
+    items: int = Field(default=0)  # stale relationships listed
+    channel_id: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    sent_at: datetime | None = None
+    error: str | None = Field(default=None, max_length=255)

@@ -10,6 +10,8 @@ _FRIENDLY = {
     "string_type": "This is required.",  # a required text left empty (stripped to None)
     "date_from_datetime_parsing": "Pick a date.",
     "date_parsing": "Pick a date.",
+    "time_type": "Pick a time.",
+    "time_parsing": "Pick a time.",
     "int_parsing": "Pick one from the list.",
     "enum": "Pick one from the list.",
 }

@@ -36,3 +36,13 @@ EDIT = "edit"
 LOG = "log"
 REMOVE = "remove"
 FORGET = "forget"
+
+# the weekly digest: one of each per stale relationship, suffixed ":<contact id>"
+NUDGE_ITEM = "nudge_item"
+NUDGE_ACTIONS = "nudge_actions"
+NUDGE_LOG_TOUCH = "nudge_log_touch"
+NUDGE_SNOOZE = "nudge_snooze"
+NUDGE_LEFT = "nudge_left"
+
+# workspace settings
+SETTINGS_MODAL = "settings_modal"

@@ -105,11 +105,12 @@ def last_touch_text(state: ContactState, today) -> str:
     return f"{short_date(touch.occurred_on, today)} ({touch.kind.label})"
 
 
-def _staleness_note(state: ContactState) -> str:
+def _staleness_note(state: ContactState, today) -> str:
     if state.staleness == Staleness.FRESH:
         return ""
     mark = "🔴 overdue" if state.staleness == Staleness.OVERDUE else "⏰ due"
-    return f" · {mark}: {state.idle_days} days without a touch (window {state.window_days})"
+    snoozed = f" · 💤 snoozed until {short_date(state.snoozed_until, today)}" if state.snoozed_until else ""
+    return f" · {mark}: {state.idle_days} days without a touch (window {state.window_days}){snoozed}"
 
 
 def trend_text(trend: Trend, today) -> str:
@@ -123,7 +124,7 @@ def _contact_facts(state: ContactState, today, trends: Trends) -> str:
     moves = "".join(f" · _{trend_text(t, today)}_" for t in trends.get(contact.id, ()))
     return (
         f"{contact.type.label} · {contact.relationship.label} · {last_touch_text(state, today)}"
-        f" · {contact.sentiment.label}{moves}{_staleness_note(state)}"
+        f" · {contact.sentiment.label}{moves}{_staleness_note(state, today)}"
     )
 
 

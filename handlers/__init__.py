@@ -13,7 +13,9 @@ from handlers import (
     errors,
     home,
     maps,
+    nudges,
     plans,
+    settings,
     shortcuts,
     touches,
 )
@@ -21,5 +23,5 @@ from handlers import (
 
 def register_all(app: App, runtime: Runtime) -> None:
     for surface in (commands, accounts, contacts, contact_menu, touches, plans, charts, erasure, maps, home, shortcuts,
-                    errors):
+                    nudges, settings, errors):
         surface.register(app, runtime)

@@ -10,7 +10,7 @@ from slack_bolt import App
 from app.accounts import linked_account
 from app.runtime import Runtime
 from blocks.notices import help_notice
-from handlers import accounts, charts, contacts, erasure, maps, plans, portfolio, touches
+from handlers import accounts, charts, contacts, erasure, maps, plans, portfolio, settings, touches
 from handlers.errors import after_ack, guarded
 from handlers.payloads import text_of
 from handlers.replies import tell
@@ -36,6 +36,8 @@ VERBS: dict[str, Verb] = {
     "list": Verb(portfolio.list_command, "your accounts ranked by risk, only to you (`list all`: every account)",
                  takes_account=False),
     "forget": Verb(erasure.forget_command, "erase a person's personal data (account owner or workspace admin)"),
+    "settings": Verb(settings.settings_command, "staleness windows and the weekly digest's day and time",
+                     takes_account=False),
 }
 
 

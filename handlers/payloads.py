@@ -75,7 +75,7 @@ def is_map_message(body: Any) -> bool:
 
 
 def _selected(action: dict) -> str | None:
-    for key in ("selected_user", "selected_conversation", "selected_channel", "selected_date"):
+    for key in ("selected_user", "selected_conversation", "selected_channel", "selected_date", "selected_time"):
         if key in action:
             return action[key]
     option = action.get("selected_option")

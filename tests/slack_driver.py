@@ -261,7 +261,8 @@ def element_state(element: dict, given: Any) -> dict:
     key = {"users_select": ("selected_user", "initial_user"),
            "conversations_select": ("selected_conversation", "initial_conversation"),
            "channels_select": ("selected_channel", "initial_channel"),
-           "datepicker": ("selected_date", "initial_date")}[kind]
+           "datepicker": ("selected_date", "initial_date"),
+           "timepicker": ("selected_time", "initial_time")}[kind]
     return {"type": kind, key[0]: element.get(key[1]) if given is _UNSET else given}
 
 

@@ -50,6 +50,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "views.update": ("view",),
     "views.publish": ("user_id", "view"),
     "conversations.info": ("channel",),
+    "conversations.history": ("channel",),
     "users.info": ("user",),
     "users.lookupByEmail": ("email",),
     "files.getUploadURLExternal": ("filename", "length"),
@@ -131,7 +132,7 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.add_user(bot_user_id, "stakemap", team_id=team_id, is_bot=True)
         self._cond = threading.Condition()
-        self._faults: dict[str, list[_Fault]] = defaultdict(list)
+        self._faults: dict[str, list[_Fault | None]] = defaultdict(list)  # None: let one call through
         self._counters: dict[str, int] = defaultdict(int)
         self._dms: dict[tuple[str, ...], str] = {}
         self._files: dict[str, dict] = {}
@@ -194,16 +195,19 @@ class SlackStandIn:
         error: str | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
         """Answer the next `times` calls of `method` with a fault instead of processing them.
 
         status=429 (Retry-After defaults to 1 s), 500 or 503; or status=200 with ``ok: false, error``.
+        ``after=n`` lets the next n calls through first.
         """
         if status == 200 and error is None:
             raise ValueError("a status-200 fault needs an error, e.g. error='channel_not_found'")
         if status == 429 and retry_after is None:
             retry_after = 1
         with self._cond:
+            self._faults[method].extend([None] * after)
             self._faults[method].extend(_Fault(status, error, retry_after) for _ in range(times))
 
     def grant(self, code: str, *, team_id: str, token: str, enterprise_id: str | None = None,
@@ -457,6 +461,15 @@ class SlackStandIn:
             "channel": {"id": channel, "name": channel.lower(), kind: True, "is_member": True},
         }
 
+    def _conversations_history(self, body: dict, who: dict) -> dict:
+        """Messages delivered to the channel, newest first (metadata only with include_all_metadata)."""
+        posted = [c.response["message"] for c in self.calls
+                  if c.method == "chat.postMessage" and c.ok and c.response.get("channel") == body["channel"]]
+        with_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in posted]
+        limit = int(body.get("limit") or 100)
+        return {"ok": True, "messages": messages[::-1][:limit], "has_more": len(messages) > limit}
+
     def _users_info(self, body: dict, who: dict) -> dict:
         user = self.users.get(body["user"])
         return {"ok": True, "user": user} if user else _error("user_not_found")
@@ -516,6 +529,7 @@ _METHODS: dict[str, _Method] = {
     "views.publish": SlackStandIn._views_publish,
     "conversations.open": SlackStandIn._conversations_open,
     "conversations.info": SlackStandIn._conversations_info,
+    "conversations.history": SlackStandIn._conversations_history,
     "users.info": SlackStandIn._users_info,
     "users.lookupByEmail": SlackStandIn._lookup_by_email,
     "files.getUploadURLExternal": SlackStandIn._get_upload_url,

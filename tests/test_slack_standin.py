@@ -103,6 +103,25 @@ def test_ok_false_fault_is_not_retried(slack: SlackStandIn, client: WebClient) -
     assert client.chat_postMessage(channel="C1", text="again")["ok"] is True  # the fault was used up
 
 
+def test_a_fault_after_some_calls_lets_those_through(slack: SlackStandIn, client: WebClient) -> None:
+    slack.fail("chat.postMessage", error="channel_not_found", after=2)
+    assert [client.chat_postMessage(channel="C1", text="hi")["ok"] for _ in range(2)] == [True, True]
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C1", text="third")
+    assert client.chat_postMessage(channel="C1", text="fourth")["ok"] is True
+
+
+def test_history_lists_delivered_messages_newest_first(slack: SlackStandIn, client: WebClient) -> None:
+    channel = client.conversations_open(users="U0ANA")["channel"]["id"]
+    for n in range(3):
+        client.chat_postMessage(channel=channel, text=f"m{n}", metadata={"event_type": "e", "event_payload": {"n": n}})
+    client.chat_postMessage(channel="C0OTHER", text="elsewhere")
+    history = client.conversations_history(channel=channel, limit=2, include_all_metadata=True)
+    assert [(m["text"], m["metadata"]["event_payload"]["n"]) for m in history["messages"]] == [("m2", 2), ("m1", 1)]
+    assert history["has_more"] is True
+    assert "metadata" not in client.conversations_history(channel=channel)["messages"][0]
+
+
 def test_fault_at_status_200_needs_an_error(slack: SlackStandIn) -> None:
     with pytest.raises(ValueError):
         slack.fail("chat.postMessage")

@@ -1,0 +1,64 @@
+"""The workspace settings modal: staleness windows and the weekly nudge day and time.
+
+Block ids are app.workspaces.SettingsForm's field names, so a bad value comes back to its input.
+Someone who may not change the settings gets the same values to read, without inputs or Save.
+"""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ContextBlock, InputBlock, StaticSelectElement, TimePickerElement
+from slack_sdk.models.views import View
+
+from app.assessment import DEFAULT_WINDOWS
+from app.domain import StakeholderType
+from app.workspaces import WEEKDAYS, WINDOW_MAX_DAYS, WorkspaceSettings, window_field
+from blocks import ids
+from blocks.modals import option, text_input
+from blocks.text import mrkdwn, plain, section
+
+EXPLAIN = (
+    "A relationship goes *stale* when nobody touched the contact for its type's window (days); it is "
+    "*overdue* past 1.5× the window, or when an economic buyer or decision maker was not touched in the "
+    "90 days before a renewal. Each CSM gets one digest a week, on this day and time in their own Slack time zone."
+)
+
+
+def settings_modal(current: WorkspaceSettings, metadata: str, *, editable: bool) -> dict:
+    blocks = [ContextBlock(elements=[mrkdwn(EXPLAIN)])]
+    blocks += _inputs(current) if editable else _summary(current)
+    view = View(
+        type="modal",
+        callback_id=ids.SETTINGS_MODAL,
+        title=plain("stakemap settings", 24),
+        submit=plain("Save", 24) if editable else None,
+        close=plain("Cancel" if editable else "Close", 24),
+        blocks=blocks,
+        private_metadata=metadata,
+    )
+    return view.to_dict()
+
+
+def _inputs(current: WorkspaceSettings) -> list:
+    days = [option(name, str(index)) for index, name in enumerate(WEEKDAYS)]
+    schedule = current.nudge
+    blocks = [
+        InputBlock(block_id="nudge_weekday", label=plain("Weekly digest day", 2000),
+                   element=StaticSelectElement(action_id="nudge_weekday", options=days,
+                                               initial_option=days[schedule.weekday])),
+        InputBlock(block_id="nudge_time", label=plain("Weekly digest time (each CSM's own time zone)", 2000),
+                   element=TimePickerElement(action_id="nudge_time", initial_time=f"{schedule.at:%H:%M}")),
+    ]
+    for kind in StakeholderType:
+        blocks.append(text_input(
+            window_field(kind), f"{kind.label} window (days)", 3, initial=str(current.window(kind)),
+            hint=f"Default {DEFAULT_WINDOWS[kind]}; 1 to {WINDOW_MAX_DAYS}.",
+        ))
+    return blocks
+
+
+def _summary(current: WorkspaceSettings) -> list:
+    windows = "\n".join(f"• {kind.label}: {current.window(kind)} days" for kind in StakeholderType)
+    return [
+        section(f"*Weekly digest:* {current.nudge.label}, in each CSM's time zone\n*Staleness windows*\n{windows}"),
+        ContextBlock(elements=[mrkdwn("Only workspace admins can change these settings.")]),
+    ]

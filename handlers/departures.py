@@ -1,0 +1,55 @@
+"""Recording that a contact left the company, from any surface (the digest's button, the map's menu,
+the contact modal), and telling the account's channel when coverage changed."""
+
+from __future__ import annotations
+
+import logging
+
+from app.departures import Departure, contact_left
+from app.runtime import Runtime
+from app.sweep import SLACK_FAILURES, open_dm
+from blocks.departures import coverage_changed
+from blocks.notices import Notice, plain_notice
+from blocks.text import field
+
+log = logging.getLogger(__name__)
+
+
+def record_departure(runtime: Runtime, client, team_id: str, contact_id: int, user_id: str | None) -> Notice:
+    """Mark the contact as left the company (status history records who and when) and, when it was a
+    champion, economic buyer or executive sponsor, post the coverage change — new overall risk and the
+    suggested next step — to the account's channel, or DM the account owner when there is none.
+
+    `client` is the WebClient of the listener (Bolt's `client`). Returns the confirmation for the
+    person who did it, for `tell(respond, notice)`. Raises app.errors.NotFound when the contact does
+    not exist in this workspace. Calling it again for the same contact changes and posts nothing, so a
+    contact-edit path whose status changes to Left should call this rather than save the status itself.
+    """
+    with runtime.db.session() as session:
+        departure = contact_left(session, team_id, contact_id, user_id, runtime.now())
+    if not departure.changed:
+        return plain_notice(f"*{field(departure.contact_name, 150)}* had already left the company.")
+    done = (f"Marked *{field(departure.contact_name, 150)}* ({departure.contact_type.label}) at "
+            f"*{field(departure.account_name, 150)}* as left the company.")
+    if departure.coverage_changed:
+        done += " " + _announce(runtime, client, team_id, departure, user_id)
+    return plain_notice(done)
+
+
+def _announce(runtime: Runtime, client, team_id: str, departure: Departure, user_id: str | None) -> str:
+    """Post the coverage change where the account's people look; say where (or why not) in one sentence."""
+    message = coverage_changed(departure, user_id)
+    if departure.channel_id:
+        try:
+            client.chat_postMessage(channel=departure.channel_id, text=message.text, blocks=message.blocks)
+            return f"Coverage changed: posted in <#{departure.channel_id}>."
+        except SLACK_FAILURES as error:
+            log.warning("could not post a coverage change in %s (%s): telling the owner", departure.channel_id, error)
+    if departure.owner_user_id:
+        try:
+            channel = open_dm(runtime, client, team_id, departure.owner_user_id)
+            client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+            return f"Coverage changed: told the owner, <@{departure.owner_user_id}>."
+        except SLACK_FAILURES as error:
+            log.error("could not tell %s about a coverage change (%s)", departure.owner_user_id, error)
+    return "Coverage changed, but Slack refused the post to the account's channel and owner: tell them yourself."

@@ -1,0 +1,82 @@
+"""The weekly digest's buttons: Log touch (the touch modal, contact preselected), Snooze 2 weeks,
+Left the company. The item clicked then shows what was done instead of its buttons."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import App
+
+from app.contacts import get_contact
+from app.domain import ContactStatus
+from app.errors import NotFound
+from app.format import short_date
+from app.nudges import snooze
+from app.runtime import Runtime
+from blocks import ids
+from blocks.digest import settle_item
+from blocks.notices import Notice, plain_notice
+from blocks.text import field
+from handlers.departures import record_departure
+from handlers.payloads import action_value, int_or_none
+from handlers.replies import tell
+from handlers.touches import open_touch_modal
+
+
+def _pattern(action: str) -> re.Pattern:
+    return re.compile(rf"^{action}:\d+$")
+
+
+def settle(respond, body: dict, contact_id: int, notice: Notice) -> None:
+    """Replace the clicked item's buttons in the digest with what was done (or just say it)."""
+    message = body.get("message") if isinstance(body.get("message"), dict) else None
+    blocks = message.get("blocks") if message else None
+    if not isinstance(blocks, list):
+        tell(respond, notice)
+        return
+    respond(replace_original=True, text=message.get("text") or notice.text,
+            blocks=settle_item(blocks, contact_id, notice.text))
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.action(_pattern(ids.NUDGE_LOG_TOUCH))
+    def log_touch(ack, body, client, context, respond):
+        ack()
+        contact_id = int_or_none(action_value(body)) or 0
+        try:
+            with runtime.db.session() as session:
+                contact = get_contact(session, context.team_id, contact_id)
+                account_id, name, gone = contact.account_id, contact.display_name, contact.status == ContactStatus.LEFT
+        except NotFound as error:
+            tell(respond, plain_notice(str(error)))
+            return
+        if gone:
+            tell(respond, plain_notice(f"*{field(name, 150)}* has left the company: there is no one to touch."))
+            return
+        open_touch_modal(runtime, client, body, context, respond, account_id, contact_id=contact_id)
+
+    @app.action(_pattern(ids.NUDGE_SNOOZE))
+    def snooze_button(ack, body, context, respond):
+        ack()
+        contact_id = int_or_none(action_value(body)) or 0
+        try:
+            with runtime.db.session() as session:
+                contact = get_contact(session, context.team_id, contact_id)
+                until = snooze(contact, context.user_id, runtime.today())
+                name = contact.display_name
+        except NotFound as error:
+            tell(respond, plain_notice(str(error)))
+            return
+        done = f"💤 *{field(name, 150)}* snoozed until {short_date(until, runtime.today())}: left out of your digests until then."
+        settle(respond, body, contact_id, plain_notice(done))
+
+    @app.action(_pattern(ids.NUDGE_LEFT))
+    def left_button(ack, body, client, context, respond):
+        ack()
+        contact_id = int_or_none(action_value(body)) or 0
+        try:
+            notice = record_departure(runtime, client, context.team_id, contact_id, context.user_id)
+        except NotFound as error:
+            tell(respond, plain_notice(str(error)))
+            return
+        settle(respond, body, contact_id, plain_notice("🚪 " + notice.text))

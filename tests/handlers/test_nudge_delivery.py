@@ -1,0 +1,234 @@
+"""The weekly digest reaches each CSM once a week, in their own morning, whatever goes wrong."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.domain import DeliveryStatus, StakeholderType
+from app.ledger import CLAIM_LEASE
+from app.models import NudgeDelivery, SlackUser, Workspace
+from app.slack_app import web_client
+from app.sweep import DIGEST_EVENT, run_sweep
+from tests.nudge_world import MONDAY, Person, at, seed_account
+
+TEAM = "T0001"
+HONOLULU, TONGA = "Pacific/Honolulu", "Pacific/Tongatapu"  # UTC-10 and UTC+13
+
+
+@pytest.fixture
+def csms(standin):
+    standin.add_user("U0ANA", "ana", tz=HONOLULU)
+    standin.add_user("U0BEN", "ben", tz=TONGA)
+    return standin
+
+
+def sweep(runtime, moment: datetime, *, send_now: bool = False):
+    runtime.clock.set(moment)
+    return run_sweep(runtime, web_client(runtime.settings), TEAM, send_now=send_now)
+
+
+def digests(standin, user: str | None = None) -> list:
+    """Digests delivered (HTTP 200, ok), to one user's DM or to anyone."""
+    opened = {c.response["channel"]["id"]: c.body["users"] for c in standin.calls_to("conversations.open", ok=True)}
+    return [c for c in standin.calls_to("chat.postMessage", ok=True)
+            if (c.body.get("metadata") or {}).get("event_type") == DIGEST_EVENT
+            and (user is None or opened.get(c.body["channel"]) == user)]
+
+
+def ledger(runtime) -> dict[tuple[str, str], NudgeDelivery]:
+    with runtime.db.session() as session:
+        return {(row.user_id, row.week): row for row in session.scalars(select(NudgeDelivery))}
+
+
+def stale_accounts(runtime, *owners: str) -> None:
+    for owner in owners:
+        seed_account(runtime, f"Acme {owner}", owner, [
+            Person("Tom Chen", StakeholderType.CHAMPION, touched=35, title="VP Engineering"),
+            Person("Sarah Kim", StakeholderType.ECONOMIC_BUYER, touched=95, title="CFO"),
+            Person("Lisa Park", StakeholderType.TECHNICAL_LEAD, touched=5),
+        ], renewal_in=112)
+
+
+# --- once a week, at 09:00 in each CSM's own time zone ---------------------------------------------------
+
+
+def test_each_csm_gets_theirs_at_their_own_nine_oclock(runtime, csms):
+    stale_accounts(runtime, "U0ANA", "U0BEN")
+    sunday = MONDAY - timedelta(days=1)
+    assert sweep(runtime, at(sunday, 19, 59)).sent == []  # 08:59 Monday in Tonga
+    assert sweep(runtime, at(sunday, 20, 0)).sent == ["U0BEN"]  # 09:00 Monday in Tonga; Sunday in Honolulu
+    assert sweep(runtime, at(MONDAY, 18, 59)).sent == []  # 08:59 in Honolulu
+    assert sweep(runtime, at(MONDAY, 19, 0)).sent == ["U0ANA"]
+    for later in (at(MONDAY, 19, 5), at(MONDAY + timedelta(days=1), 12)):
+        assert sweep(runtime, later).sent == []
+    assert (len(digests(csms, "U0ANA")), len(digests(csms, "U0BEN"))) == (1, 1)
+    rows = ledger(runtime)
+    assert {key: row.status for key, row in rows.items()} == {
+        ("U0ANA", "2026-W11"): DeliveryStatus.SENT, ("U0BEN", "2026-W11"): DeliveryStatus.SENT}
+    assert rows[("U0ANA", "2026-W11")].ts == digests(csms, "U0ANA")[0].response["ts"]
+    next_monday = MONDAY + timedelta(days=7)
+    assert sorted(sweep(runtime, at(next_monday, 19, 0)).sent) == ["U0ANA", "U0BEN"]
+
+
+def test_a_restart_after_the_send_time_still_sends_this_weeks(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    assert sweep(runtime, at(MONDAY, 21, 40)).sent == ["U0ANA"]  # down from 08:30 to 11:40 in Honolulu
+    assert sweep(runtime, at(MONDAY, 21, 45)).sent == []
+
+
+def test_a_digest_a_day_late_is_skipped_not_sent_next_to_the_next_one(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    assert sweep(runtime, at(MONDAY + timedelta(days=2), 19)).sent == []  # down from Monday to Wednesday
+    assert sweep(runtime, at(MONDAY + timedelta(days=7), 19)).sent == ["U0ANA"]
+
+
+def test_the_digest_lists_the_ranked_stale_relationships(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    sweep(runtime, at(MONDAY, 19))
+    [digest] = digests(csms, "U0ANA")
+    items = [b["text"]["text"] for b in digest.body["blocks"] if b.get("block_id", "").startswith("nudge_item:")]
+    assert [text.split("*")[1] for text in items] == ["Sarah Kim", "Tom Chen"]  # overdue buyer, then due champion
+    assert digest.body["metadata"] == {"event_type": DIGEST_EVENT, "event_payload": {"week": "2026-W11", "user": "U0ANA"}}
+    assert digest.body["text"].startswith("2 stale relationships this week (1 overdue).")
+
+
+def test_no_dm_when_nothing_is_stale(runtime, csms):
+    seed_account(runtime, "Globex", "U0ANA", [Person("Hank Scorpio", touched=3)])
+    report = sweep(runtime, at(MONDAY, 19))
+    assert (report.sent, report.empty) == ([], ["U0ANA"])
+    assert csms.calls_to("chat.postMessage") == []
+    assert ledger(runtime)[("U0ANA", "2026-W11")].status == DeliveryStatus.EMPTY
+    assert sweep(runtime, at(MONDAY + timedelta(days=4), 19)).empty == []  # decided for the week
+
+
+def test_send_now_ignores_the_local_time_but_not_the_ledger(runtime, csms):
+    stale_accounts(runtime, "U0ANA", "U0BEN")
+    assert sorted(sweep(runtime, at(MONDAY, 1), send_now=True).sent) == ["U0ANA", "U0BEN"]
+    assert sweep(runtime, at(MONDAY, 2), send_now=True).sent == []
+    assert len(digests(csms)) == 2
+
+
+def test_the_settings_day_and_time_are_used(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    with runtime.db.session() as session:
+        session.get(Workspace, TEAM).config = {"nudge": {"weekday": 3, "at": "14:30:00"}}  # Thursday 14:30
+    thursday = MONDAY + timedelta(days=3)
+    assert sweep(runtime, at(thursday, 0, 29)).sent == []  # 14:29 in Honolulu
+    assert sweep(runtime, at(thursday, 0, 30)).sent == []  # still Wednesday in Honolulu: 14:30 Wednesday
+    assert sweep(runtime, at(thursday + timedelta(days=1), 0, 30)).sent == ["U0ANA"]
+
+
+def test_other_workspaces_are_not_swept(runtime, csms):
+    seed_account(runtime, "Acme", "U0ANA", [Person("Tom Chen", touched=60)], team="T0002")
+    assert sweep(runtime, at(MONDAY, 19), send_now=True).sent == []
+    assert csms.calls_to("chat.postMessage") == []
+
+
+def test_time_zones_and_dm_channels_are_cached(runtime, csms):
+    stale_accounts(runtime, "U0ANA", "U0BEN")
+    for moment in (at(MONDAY, 0), at(MONDAY, 19), at(MONDAY, 21), at(MONDAY + timedelta(days=7), 19)):
+        sweep(runtime, moment)
+    assert len(digests(csms, "U0ANA")) == 2
+    assert len(csms.calls_to("conversations.open")) == 2  # once per CSM, ever
+    assert len(csms.calls_to("users.info")) == 4  # once per CSM a week
+    with runtime.db.session() as session:
+        cached = {u.user_id: (u.tz, u.dm_channel_id is not None) for u in session.scalars(select(SlackUser))}
+    assert cached == {"U0ANA": (HONOLULU, True), "U0BEN": (TONGA, True)}
+
+
+def test_a_csm_whose_time_zone_slack_did_not_give_waits_for_the_next_pass(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    csms.fail("users.info", error="fatal_error")
+    assert sweep(runtime, at(MONDAY, 19)).sent == []  # 09:00 in Honolulu, but that is not known yet
+    assert sweep(runtime, at(MONDAY, 19, 5)).sent == ["U0ANA"]
+
+
+# --- exactly once, whatever fails ------------------------------------------------------------------------
+
+
+def test_429_then_500_is_retried_into_exactly_one_delivery(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    csms.fail("chat.postMessage", status=429, retry_after=1)
+    csms.fail("chat.postMessage", status=500)
+    assert sweep(runtime, at(MONDAY, 19)).sent == ["U0ANA"]
+    assert [c.status for c in csms.calls_to("chat.postMessage")] == [429, 500, 200]
+    assert len(digests(csms, "U0ANA")) == 1
+    assert sweep(runtime, at(MONDAY, 19, 5)).sent == []
+
+
+def test_a_failed_digest_is_recorded_and_sent_on_the_next_pass(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    csms.fail("chat.postMessage", error="fatal_error")  # what the client raises once its retries are spent
+    report = sweep(runtime, at(MONDAY, 19))
+    assert report.failed == {"U0ANA": "fatal_error"}
+    row = ledger(runtime)[("U0ANA", "2026-W11")]
+    assert (row.status, row.error, row.attempts) == (DeliveryStatus.FAILED, "fatal_error", 1)
+    assert sweep(runtime, at(MONDAY, 19, 5)).sent == ["U0ANA"]
+    assert len(digests(csms, "U0ANA")) == 1
+    assert ledger(runtime)[("U0ANA", "2026-W11")].attempts == 2
+
+
+def test_a_recipient_slack_refuses_is_recorded_not_retried(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    csms.fail("conversations.open", error="user_not_found")
+    assert sweep(runtime, at(MONDAY, 19)).undeliverable == {"U0ANA": "user_not_found"}
+    assert ledger(runtime)[("U0ANA", "2026-W11")].status == DeliveryStatus.UNDELIVERABLE
+    csms.clear()
+    sweep(runtime, at(MONDAY, 20))
+    assert csms.calls_to("chat.postMessage") == [] and csms.calls_to("conversations.open") == []
+
+
+def claimed_by_a_dead_process(runtime, user: str, week: str, moment: datetime) -> None:
+    with runtime.db.session() as session:
+        session.add(NudgeDelivery(team_id=TEAM, user_id=user, week=week, status=DeliveryStatus.SENDING, attempts=1,
+                                  claimed_by="dead-host:1:x", claimed_at=moment, items=2))
+
+
+def test_a_claim_abandoned_before_posting_is_sent_once_the_lease_is_over(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    claimed_by_a_dead_process(runtime, "U0ANA", "2026-W11", at(MONDAY, 19))
+    assert sweep(runtime, at(MONDAY, 19) + CLAIM_LEASE - timedelta(seconds=1)).sent == []  # maybe still sending
+    assert sweep(runtime, at(MONDAY, 19) + CLAIM_LEASE + timedelta(seconds=1)).sent == ["U0ANA"]
+    assert len(digests(csms, "U0ANA")) == 1
+
+
+def test_a_digest_posted_by_a_process_killed_before_recording_it_is_not_sent_again(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    client = web_client(runtime.settings)
+    channel = client.conversations_open(users="U0ANA")["channel"]["id"]
+    posted = client.chat_postMessage(channel=channel, text="digest", metadata={
+        "event_type": DIGEST_EVENT, "event_payload": {"week": "2026-W11", "user": "U0ANA"}})
+    with runtime.db.session() as session:
+        session.add(SlackUser(team_id=TEAM, user_id="U0ANA", dm_channel_id=channel))
+    claimed_by_a_dead_process(runtime, "U0ANA", "2026-W11", at(MONDAY, 19))
+    report = sweep(runtime, at(MONDAY, 19) + CLAIM_LEASE + timedelta(minutes=1))
+    assert report.sent == ["U0ANA"]  # found in the DM's history, recorded, not posted again
+    assert len(csms.calls_to("chat.postMessage")) == 1
+    row = ledger(runtime)[("U0ANA", "2026-W11")]
+    assert (row.status, row.ts) == (DeliveryStatus.SENT, posted["ts"])
+
+
+def test_concurrent_passes_send_one_digest_per_csm(runtime, csms):
+    stale_accounts(runtime, "U0ANA", "U0BEN")
+    runtime.clock.set(at(MONDAY, 21))
+    reports = []
+
+    def one_pass():
+        reports.append(run_sweep(runtime, web_client(runtime.settings), TEAM, send_now=True))
+
+    threads = [threading.Thread(target=one_pass) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(user for report in reports for user in report.sent) == ["U0ANA", "U0BEN"]
+    assert (len(digests(csms, "U0ANA")), len(digests(csms, "U0BEN"))) == (1, 1)
+
+
+def test_the_ledger_key_is_unique(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    claimed_by_a_dead_process(runtime, "U0ANA", "2026-W11", datetime(2026, 3, 9, tzinfo=UTC))
+    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+        claimed_by_a_dead_process(runtime, "U0ANA", "2026-W11", datetime(2026, 3, 9, tzinfo=UTC))
