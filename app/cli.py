@@ -108,23 +108,20 @@ def _serve(runtime: Runtime, mode: str | None, port: int | None, scheduler: bool
 @cli.command()
 @click.option("--now", "send_now", is_flag=True,
               help="Send every CSM's digest at once instead of at their local nudge time.")
-@click.option("--team", "team", default=None, help="Slack workspace id; must be the bot token's workspace.")
+@click.option("--team", "team", default=None, help="Only this workspace (default: every workspace with a token).")
 @friendly
 def nudges(send_now: bool, team: str | None) -> None:
     """Run one pass of the weekly nudges and exit (for cron and tests); exits 1 when a digest failed."""
-    from app.slack_app import web_client
-    from app.sweep import run_sweep, workspace_of
+    from app.scheduler import sweep_all
 
     runtime = _runtime()
-    runtime.settings.require("slack_bot_token")
     runtime.db.upgrade()
-    client = web_client(runtime.settings)
-    team_id = workspace_of(client)
-    if team and team != team_id:
-        raise StakemapError(f"SLACK_BOT_TOKEN belongs to workspace {team_id}, not {team}.")
-    report = run_sweep(runtime, client, team_id, send_now=send_now)
-    click.echo(report.summary())
-    if report.failed:
+    reports = sweep_all(runtime, team, send_now=send_now)
+    for report in reports:
+        click.echo(report.summary())
+    if not reports:
+        click.echo("stakemap is not installed in any workspace yet.")
+    if any(report.failed for report in reports):
         raise click.exceptions.Exit(1)
 
 

@@ -33,11 +33,12 @@ class Departure:
     risk_after: Risk
     next_step: Suggestion | None
     changed: bool  # False when the contact had already left
+    was_active: bool  # False for a known-but-not-engaged contact: it covered nothing
 
     @property
     def coverage_changed(self) -> bool:
-        """A champion, economic buyer or executive sponsor just left."""
-        return self.changed and self.contact_type in KEY_ROLES
+        """An active champion, economic buyer or executive sponsor just left."""
+        return self.changed and self.was_active and self.contact_type in KEY_ROLES
 
 
 def mark_left(session: Session, contact: Contact, by: str | None, now: datetime) -> bool:
@@ -54,6 +55,7 @@ def contact_left(session: Session, team_id: str, contact_id: int, by: str | None
     account = get_account(session, team_id, contact.account_id)
     today = now.date()
     before = assess_account(session, account, today)
+    was_active = contact.status == ContactStatus.ACTIVE
     changed = mark_left(session, contact, by, now)
     session.flush()
     after = assess_account(session, account, today)
@@ -61,7 +63,7 @@ def contact_left(session: Session, team_id: str, contact_id: int, by: str | None
         contact_id=contact.id, contact_name=contact.display_name, contact_title=contact.title if contact.name else None,
         contact_type=contact.type, account_id=account.id, account_name=account.name, channel_id=account.channel_id,
         owner_user_id=account.owner_user_id, risk_before=before.overall_risk, risk_after=after.overall_risk,
-        next_step=next_step(after, contact.type), changed=changed,
+        next_step=next_step(after, contact.type), changed=changed, was_active=was_active,
     )
 
 

@@ -48,18 +48,25 @@ class StaleItem:
     currency: str
 
     def rank(self, today: date) -> tuple:
-        """Overdue first; Critical types, then High, then the rest; nearer renewals; bigger ARR."""
-        ahead = (self.renewal_date - today).days if self.renewal_date else None
-        return (
-            self.staleness != Staleness.OVERDUE,
-            _PRIORITY_ORDER.get(TYPE_PROFILES[self.type].priority, 2),
-            ahead if ahead is not None and ahead >= 0 else float("inf"),
-            -(self.arr_amount or 0),
-            -self.idle_days,
-            self.account_name.casefold(),
-            self.contact_name.casefold(),
-            self.contact_id,
-        )
+        return (*urgency(self.staleness, self.type, self.renewal_date, self.arr_amount, self.idle_days, today),
+                self.account_name.casefold(), self.contact_name.casefold(), self.contact_id)
+
+
+def urgency(level: Staleness, kind: StakeholderType, renewal_date: date | None, arr_amount: Decimal | None,
+            idle_days: int, today: date) -> tuple:
+    """The order of stale relationships, in the digest and on the App Home: overdue first; Critical types
+    (champion, economic buyer), then High, then the rest; nearer renewals (none, or already past: last);
+    bigger ARR; then the type's own rank (champion before economic buyer) and the longer silence."""
+    ahead = (renewal_date - today).days if renewal_date else -1
+    profile = TYPE_PROFILES[kind]
+    return (
+        level != Staleness.OVERDUE,
+        _PRIORITY_ORDER.get(profile.priority, 2),
+        ahead if ahead >= 0 else float("inf"),
+        -(arr_amount or 0),
+        profile.rank,
+        -idle_days,
+    )
 
 
 def stale_relationships(session: Session, team_id: str, owner_user_id: str, today: date) -> list[StaleItem]:

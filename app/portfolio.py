@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.assessment import Assessment, ContactState, Staleness, assess
-from app.domain import TYPE_PROFILES, PlanStatus, Risk
+from app.domain import PlanStatus, Risk
 from app.models import Account, Contact, PlanStep, Touch, Workspace
+from app.nudges import urgency
 from app.workspaces import windows_of
 
 
@@ -127,15 +128,13 @@ def stale_count(assessment: Assessment) -> int:
 
 
 def stale_relationships(assessments: Sequence[Assessment]) -> list[StaleRelationship]:
-    """Stale contacts of these accounts: overdue first, then type priority, nearer renewal, bigger ARR.
-
-    The weekly sweep (nudges) ranks an owner's stale items the same way; when it offers that list
-    (with snoozes applied), the App Home should take it from there instead.
-    """
-    found = [StaleRelationship(a, s) for a in assessments for s in a.active if s.staleness != Staleness.FRESH]
+    """Stale contacts of these accounts in the weekly digest's order (app.nudges.urgency), snoozed ones left out."""
+    found = [StaleRelationship(a, s) for a in assessments for s in a.active
+             if s.staleness != Staleness.FRESH and s.snoozed_until is None]
     return sorted(found, key=lambda item: (
-        item.state.staleness != Staleness.OVERDUE, TYPE_PROFILES[item.state.contact.type].rank,
-        *_renewal_then_arr(item.assessment), -item.state.idle_days, item.state.contact.id or 0,
+        *urgency(item.state.staleness, item.state.contact.type, item.account.renewal_date, item.account.arr_amount,
+                 item.state.idle_days, item.assessment.today),
+        item.state.contact.id or 0,
     ))
 
 

@@ -1,4 +1,4 @@
-"""The nudge scheduler inside `serve`: a sweep pass every few minutes (APScheduler 3.x).
+"""The weekly nudges' passes: one workspace per bot token, and the scheduler inside `serve` (APScheduler 3.x).
 
 Each pass sends to every CSM whose local send time has passed this week and who has no digest in
 the ledger yet, so a restart (or a pass missed for any reason) around the send time still delivers
@@ -9,14 +9,18 @@ digest to one.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
 
+from app.errors import StakemapError
+from app.installations import installed_bots
 from app.runtime import Runtime
 from app.slack_app import web_client
-from app.sweep import run_sweep, workspace_of
+from app.sweep import SweepReport, run_sweep, workspace_of
 
 log = logging.getLogger("stakemap.scheduler")
 
@@ -24,21 +28,49 @@ SWEEP_EVERY = timedelta(minutes=5)
 MISFIRE_GRACE = timedelta(hours=1)  # a pass delayed (busy machine, suspended VM) still runs
 
 
-class NudgeJob:
-    """One scheduled pass; the workspace is found once with auth.test."""
+@dataclass(frozen=True)
+class Installed:
+    team_id: str
+    client: WebClient
 
-    def __init__(self, runtime: Runtime):
-        self.runtime = runtime
-        self.client = web_client(runtime.settings)
-        self.team_id: str | None = None
 
-    def __call__(self) -> None:
+def workspaces(runtime: Runtime, team: str | None = None) -> list[Installed]:
+    """Every workspace stakemap holds a bot token for: the installs (OAuth), or SLACK_BOT_TOKEN's (auth.test)."""
+    settings = runtime.settings
+    if settings.oauth_enabled:
+        found = [Installed(bot.team_id, web_client(settings, bot.token))
+                 for bot in installed_bots(settings, runtime.db.engine) if team in (None, bot.team_id)]
+        if team and not found:
+            raise StakemapError(f"stakemap is not installed in workspace {team}.")
+        return found
+    settings.require("slack_bot_token")
+    client = web_client(settings)
+    team_id = workspace_of(client)
+    if team and team != team_id:
+        raise StakemapError(f"SLACK_BOT_TOKEN belongs to workspace {team_id}, not {team}.")
+    return [Installed(team_id, client)]
+
+
+def sweep_all(runtime: Runtime, team: str | None = None, *, send_now: bool = False) -> list[SweepReport]:
+    """One pass over each workspace; one workspace failing does not stop the others (it is logged)."""
+    reports = []
+    for workspace in workspaces(runtime, team):
         try:
-            self.team_id = self.team_id or workspace_of(self.client)
-            report = run_sweep(self.runtime, self.client, self.team_id)
-        except Exception:  # the scheduler must survive anything; the next pass tries again
-            log.exception("the weekly nudge pass failed; the next pass runs in %s", SWEEP_EVERY)
-            return
+            reports.append(run_sweep(runtime, workspace.client, workspace.team_id, send_now=send_now))
+        except Exception:
+            log.exception("the weekly nudge pass failed in %s; the next pass tries again", workspace.team_id)
+            reports.append(SweepReport(workspace.team_id, failed={"*": "the pass stopped: see the log"}))
+    return reports
+
+
+def nudge_pass(runtime: Runtime) -> None:
+    """What the scheduler runs: never raises (the next pass tries again), logs what it sent."""
+    try:
+        reports = sweep_all(runtime)
+    except Exception:
+        log.exception("the weekly nudge pass failed; the next pass runs in %s", SWEEP_EVERY)
+        return
+    for report in reports:
         if report.sent or report.failed or report.undeliverable:
             log.info(report.summary())
 
@@ -47,8 +79,9 @@ def start_scheduler(runtime: Runtime) -> BackgroundScheduler:
     """Start the background scheduler; the first pass runs at once (catching up after a restart)."""
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(
-        NudgeJob(runtime),
+        nudge_pass,
         IntervalTrigger(seconds=SWEEP_EVERY.total_seconds()),
+        args=[runtime],
         id="weekly-nudges",
         name="weekly nudge pass",
         next_run_time=runtime.now(),

@@ -35,6 +35,7 @@ MAP_ACTIONS = "map_actions"
 EDIT = "edit"
 LOG = "log"
 REMOVE = "remove"
+LEFT = "left"  # left the company
 FORGET = "forget"
 
 # the weekly digest: one of each per stale relationship, suffixed ":<contact id>"

@@ -129,9 +129,10 @@ def _contact_facts(state: ContactState, today, trends: Trends) -> str:
 
 
 def contact_menu(contact) -> OverflowMenuElement:
-    """Edit (or fill in a placeholder's name), log a touch, remove, forget (erase their data): at most five."""
+    """Edit (or fill in a placeholder's name), log a touch, left the company, remove, forget: at most five."""
     edit = "Edit" if contact.name else "Fill in name"
-    choices = [(edit, ids.EDIT), ("Log touch", ids.LOG), ("Remove", ids.REMOVE), ("Forget (erase data)", ids.FORGET)]
+    choices = [(edit, ids.EDIT), ("Log touch", ids.LOG), ("Left the company", ids.LEFT), ("Remove", ids.REMOVE),
+               ("Forget (erase data)", ids.FORGET)]
     return OverflowMenuElement(
         action_id=f"{ids.CONTACT_MENU}:{contact.id}",
         options=[Option(text=plain(label, 75), value=f"{choice}:{contact.id}") for label, choice in choices],

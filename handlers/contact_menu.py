@@ -1,4 +1,5 @@
-"""The menu on each contact of a map: edit (or fill in a placeholder), log a touch, remove, forget."""
+"""The menu on each contact of a map: edit (or fill in a placeholder), log a touch, left the company, remove,
+forget."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from blocks.notices import plain_notice
 from blocks.text import field
 from handlers.changes import after_modal
 from handlers.contacts import open_contact_modal
+from handlers.departures import depart_from_map
 from handlers.erasure import is_workspace_admin, open_forget
-from handlers.errors import guarded
+from handlers.errors import after_ack, guarded
 from handlers.payloads import ModalContext, action_value, int_or_none
 from handlers.replies import answer, open_modal
 from handlers.touches import open_touch_modal
@@ -52,6 +54,9 @@ def register(app: App, runtime: Runtime) -> None:
             open_contact_modal(runtime, client, body, context, account, contact)
         elif choice == ids.LOG:
             open_touch_modal(runtime, client, body, context, respond, account.id, contact.id)
+        elif choice == ids.LEFT:
+            after_ack(runtime, depart_from_map, runtime, client, context, body, respond, contact.id, account.id,
+                      body=body, respond=respond)
         elif choice == ids.FORGET:
             open_forget(runtime, client, body, context, respond, account.id, contact.id)
         elif choice == ids.REMOVE:

@@ -6,6 +6,8 @@ from slack_bolt import App
 
 from app.accounts import get_account
 from app.contacts import add_contact, get_contact, search_contacts, update_contact
+from app.departures import Departure, contact_left
+from app.domain import ContactStatus
 from app.models import Account, Contact, ContactCreate
 from app.runtime import Runtime
 from blocks import ids
@@ -13,11 +15,12 @@ from blocks.modals import STATIC_OPTIONS_MAX, contact_modal, option, pickable
 from blocks.notices import plain_notice
 from blocks.text import field
 from handlers.changes import after_modal
-from handlers.errors import guarded
+from handlers.departures import announce_departure
+from handlers.errors import after_ack, guarded
 from handlers.forms import save_or_explain
 from handlers.maps import clicked_account, requested_account
 from handlers.payloads import ModalContext, changed_inputs, filled, view_values
-from handlers.replies import open_modal
+from handlers.replies import open_modal, tell_later
 from handlers.requests import CommandRequest
 
 CONTACT_FIELDS = ("name", "title", "type", "department", "level", "influence", "interest", "relationship",
@@ -50,8 +53,9 @@ def add_command(request: CommandRequest) -> None:
         open_contact_modal(request.runtime, request.client, request.body, request.context, account)
 
 
-def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> str:
-    """Add the contact, or save what the user changed in the edit modal; returns the confirmation."""
+def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> tuple[str, Departure | None]:
+    """Add the contact, or save what the user changed in the edit modal; returns the confirmation, and
+    the departure when the edit set the status to Left the company (announced after the ack)."""
     values = view_values(view)
     data = ContactCreate.model_validate(filled(values, CONTACT_FIELDS))
     with runtime.db.session() as session:
@@ -59,12 +63,22 @@ def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> str:
         where = f"*{field(account.name, 200)}*"
         if modal.contact_id is None:
             contact = add_contact(session, account, data, context.user_id, runtime.now())
-            return f"Added *{field(contact.display_name, 200)}* to {where}."
+            return f"Added *{field(contact.display_name, 200)}* to {where}.", None
         contact = get_contact(session, context.team_id, modal.contact_id, account.id)
         changes = {name: getattr(data, name) for name in changed_inputs(view) if name in CONTACT_FIELDS}
+        departure = None
+        if changes.get("status") == ContactStatus.LEFT:
+            departure = contact_left(session, context.team_id, contact.id, context.user_id, runtime.now())
         changed = update_contact(session, account, contact, changes, context.user_id, runtime.now())
+        if departure is not None and departure.changed:
+            changed = ["status", *changed]
         who = f"*{field(contact.display_name, 200)}* at {where}"
-        return f"Saved {who}: {', '.join(changed)}." if changed else f"Nothing changed for {who}."
+        return (f"Saved {who}: {', '.join(changed)}." if changed else f"Nothing changed for {who}."), departure
+
+
+def _announce(runtime: Runtime, client, context, modal: ModalContext, departure: Departure) -> None:
+    said = announce_departure(runtime, client, context.team_id, departure, context.user_id)
+    tell_later(runtime, modal.response_url, plain_notice(said))
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -98,6 +112,10 @@ def register(app: App, runtime: Runtime) -> None:
         if modal is None or modal.account_id is None:
             ack()
             return
-        said = save_or_explain(ack, "name", lambda: _save(runtime, context, modal, view))
-        if said is not None:
-            after_modal(runtime, client, context, modal, modal.account_id, plain_notice(said), body=body, respond=respond)
+        saved = save_or_explain(ack, "name", lambda: _save(runtime, context, modal, view))
+        if saved is None:
+            return
+        said, departure = saved
+        after_modal(runtime, client, context, modal, modal.account_id, plain_notice(said), body=body, respond=respond)
+        if departure is not None and departure.coverage_changed:
+            after_ack(runtime, _announce, runtime, client, context, modal, departure, body=body, respond=respond)

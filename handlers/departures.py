@@ -6,11 +6,14 @@ from __future__ import annotations
 import logging
 
 from app.departures import Departure, contact_left
+from app.errors import NotFound
 from app.runtime import Runtime
 from app.sweep import SLACK_FAILURES, open_dm
 from blocks.departures import coverage_changed
 from blocks.notices import Notice, plain_notice
 from blocks.text import field
+from handlers.changes import after_action
+from handlers.replies import answer
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +23,11 @@ def record_departure(runtime: Runtime, client, team_id: str, contact_id: int, us
     champion, economic buyer or executive sponsor, post the coverage change — new overall risk and the
     suggested next step — to the account's channel, or DM the account owner when there is none.
 
-    `client` is the WebClient of the listener (Bolt's `client`). Returns the confirmation for the
-    person who did it, for `tell(respond, notice)`. Raises app.errors.NotFound when the contact does
-    not exist in this workspace. Calling it again for the same contact changes and posts nothing, so a
-    contact-edit path whose status changes to Left should call this rather than save the status itself.
+    `client` is the WebClient of the listener (Bolt's `client`); call it after the ack (it posts).
+    Returns the confirmation for the person who did it, for `tell(respond, notice)`. Raises
+    app.errors.NotFound when the contact does not exist in this workspace. Calling it again for the
+    same contact changes and posts nothing. A path that saves other changes in the same transaction
+    (the contact modal) uses app.departures.contact_left there and announce_departure after the ack.
     """
     with runtime.db.session() as session:
         departure = contact_left(session, team_id, contact_id, user_id, runtime.now())
@@ -31,13 +35,25 @@ def record_departure(runtime: Runtime, client, team_id: str, contact_id: int, us
         return plain_notice(f"*{field(departure.contact_name, 150)}* had already left the company.")
     done = (f"Marked *{field(departure.contact_name, 150)}* ({departure.contact_type.label}) at "
             f"*{field(departure.account_name, 150)}* as left the company.")
-    if departure.coverage_changed:
-        done += " " + _announce(runtime, client, team_id, departure, user_id)
-    return plain_notice(done)
+    announced = announce_departure(runtime, client, team_id, departure, user_id)
+    return plain_notice(f"{done} {announced}".strip())
 
 
-def _announce(runtime: Runtime, client, team_id: str, departure: Departure, user_id: str | None) -> str:
-    """Post the coverage change where the account's people look; say where (or why not) in one sentence."""
+def depart_from_map(runtime: Runtime, client, context, body: dict, respond, contact_id: int, account_id: int) -> None:
+    """After the ack of the map's "Left the company": record, announce, tell the person, redraw the map."""
+    try:
+        notice = record_departure(runtime, client, context.team_id, contact_id, context.user_id)
+    except NotFound as error:
+        notice = plain_notice(str(error))
+    answer(client, body, respond, notice)
+    after_action(runtime, client, context, body, respond, account_id)
+
+
+def announce_departure(runtime: Runtime, client, team_id: str, departure: Departure, user_id: str | None) -> str:
+    """Post the coverage change where the account's people look, when a key role left; say where (or
+    why not) in one sentence, "" when there was nothing to announce."""
+    if not departure.coverage_changed:
+        return ""
     message = coverage_changed(departure, user_id)
     if departure.channel_id:
         try:

@@ -17,9 +17,11 @@ from blocks import ids
 from blocks.digest import settle_item
 from blocks.notices import Notice, plain_notice
 from blocks.text import field
+from handlers.changes import after_action
 from handlers.departures import record_departure
+from handlers.errors import after_ack, guarded
 from handlers.payloads import action_value, int_or_none
-from handlers.replies import tell
+from handlers.replies import answer
 from handlers.touches import open_touch_modal
 
 
@@ -32,14 +34,26 @@ def settle(respond, body: dict, contact_id: int, notice: Notice) -> None:
     message = body.get("message") if isinstance(body.get("message"), dict) else None
     blocks = message.get("blocks") if message else None
     if not isinstance(blocks, list):
-        tell(respond, notice)
+        respond(response_type="ephemeral", replace_original=False, text=notice.text, blocks=notice.blocks)
         return
     respond(replace_original=True, text=message.get("text") or notice.text,
             blocks=settle_item(blocks, contact_id, notice.text))
 
 
+def _left(runtime: Runtime, client, context, body: dict, respond, contact_id: int) -> None:
+    """After the ack: record the departure, post the coverage change, settle the item."""
+    try:
+        notice = record_departure(runtime, client, context.team_id, contact_id, context.user_id)
+    except NotFound as error:
+        answer(client, body, respond, plain_notice(str(error)))
+        return
+    settle(respond, body, contact_id, plain_notice("🚪 " + notice.text))
+    after_action(runtime, client, context, body, respond, None)
+
+
 def register(app: App, runtime: Runtime) -> None:
     @app.action(_pattern(ids.NUDGE_LOG_TOUCH))
+    @guarded
     def log_touch(ack, body, client, context, respond):
         ack()
         contact_id = int_or_none(action_value(body)) or 0
@@ -48,35 +62,33 @@ def register(app: App, runtime: Runtime) -> None:
                 contact = get_contact(session, context.team_id, contact_id)
                 account_id, name, gone = contact.account_id, contact.display_name, contact.status == ContactStatus.LEFT
         except NotFound as error:
-            tell(respond, plain_notice(str(error)))
+            answer(client, body, respond, plain_notice(str(error)))
             return
         if gone:
-            tell(respond, plain_notice(f"*{field(name, 150)}* has left the company: there is no one to touch."))
+            answer(client, body, respond, plain_notice(f"*{field(name, 150)}* has left the company: there is no one to touch."))
             return
-        open_touch_modal(runtime, client, body, context, respond, account_id, contact_id=contact_id)
+        open_touch_modal(runtime, client, body, context, respond, account_id, contact_id)
 
     @app.action(_pattern(ids.NUDGE_SNOOZE))
-    def snooze_button(ack, body, context, respond):
+    @guarded
+    def snooze_button(ack, body, client, context, respond):
         ack()
         contact_id = int_or_none(action_value(body)) or 0
         try:
             with runtime.db.session() as session:
                 contact = get_contact(session, context.team_id, contact_id)
                 until = snooze(contact, context.user_id, runtime.today())
-                name = contact.display_name
+                name, account_id = contact.display_name, contact.account_id
         except NotFound as error:
-            tell(respond, plain_notice(str(error)))
+            answer(client, body, respond, plain_notice(str(error)))
             return
         done = f"💤 *{field(name, 150)}* snoozed until {short_date(until, runtime.today())}: left out of your digests until then."
         settle(respond, body, contact_id, plain_notice(done))
+        after_action(runtime, client, context, body, respond, account_id)
 
     @app.action(_pattern(ids.NUDGE_LEFT))
+    @guarded
     def left_button(ack, body, client, context, respond):
         ack()
         contact_id = int_or_none(action_value(body)) or 0
-        try:
-            notice = record_departure(runtime, client, context.team_id, contact_id, context.user_id)
-        except NotFound as error:
-            tell(respond, plain_notice(str(error)))
-            return
-        settle(respond, body, contact_id, plain_notice("🚪 " + notice.text))
+        after_ack(runtime, _left, runtime, client, context, body, respond, contact_id, body=body, respond=respond)

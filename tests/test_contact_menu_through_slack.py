@@ -44,9 +44,9 @@ def acme_map(slack, runtime) -> dict:
 def test_every_contact_row_has_a_menu(acme_map, runtime):
     sarah, cto = contact(runtime, "Sarah Kim"), contact(runtime, title="CTO")
     assert [o["text"]["text"] for o in menu(acme_map, sarah.id)["options"]] == [
-        "Edit", "Log touch", "Remove", "Forget (erase data)"]
+        "Edit", "Log touch", "Left the company", "Remove", "Forget (erase data)"]
     assert [o["text"]["text"] for o in menu(acme_map, cto.id)["options"]] == [
-        "Fill in name", "Log touch", "Remove", "Forget (erase data)"]
+        "Fill in name", "Log touch", "Left the company", "Remove", "Forget (erase data)"]
 
 
 def test_edit_saves_only_what_changed_and_redraws_the_map(slack, standin, runtime, acme_map):

@@ -136,7 +136,13 @@ def test_overdue_before_due_whatever_the_type():
 def test_critical_before_high_before_the_rest():
     assert ranked(item("lead", T.TECHNICAL_LEAD), item("sponsor", T.EXECUTIVE_SPONSOR), item("detractor", T.DETRACTOR),
                   item("buyer", T.ECONOMIC_BUYER), item("champion", T.CHAMPION)) == [
-        "buyer", "champion", "detractor", "sponsor", "lead"]  # same priority: more idle days, then name
+        "champion", "buyer", "sponsor", "detractor", "lead"]  # same class: the type's own rank
+
+
+def test_renewal_before_the_types_own_rank():
+    assert ranked(item("champion later", T.CHAMPION, renewal_in=100), item("buyer sooner", T.ECONOMIC_BUYER, renewal_in=20),
+                  item("champion quieter", T.CHAMPION, renewal_in=100, idle=90)) == [
+        "buyer sooner", "champion quieter", "champion later"]
 
 
 def test_nearer_renewal_then_bigger_arr():

@@ -1,7 +1,7 @@
 """weekly nudges: ledger, slack user cache, snooze
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-22
 
 Adds the weekly-digest ledger (one row per workspace, CSM and ISO week), the cache of Slack users'
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0002'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
