@@ -51,19 +51,26 @@ def _left(runtime: Runtime, client, context, body: dict, respond, contact_id: in
     after_action(runtime, client, context, body, respond, None)
 
 
+def _on_contact(runtime: Runtime, client, body: dict, context, respond, read):
+    """`read(contact)` for the clicked item's contact, in one transaction; None (the clicker told) when it is gone."""
+    try:
+        with runtime.db.session() as session:
+            return read(get_contact(session, context.team_id, int_or_none(action_value(body)) or 0))
+    except NotFound as error:
+        answer(client, body, respond, plain_notice(str(error)))
+        return None
+
+
 def register(app: App, runtime: Runtime) -> None:
     @app.action(_pattern(ids.NUDGE_LOG_TOUCH))
     @guarded
     def log_touch(ack, body, client, context, respond):
         ack()
-        contact_id = int_or_none(action_value(body)) or 0
-        try:
-            with runtime.db.session() as session:
-                contact = get_contact(session, context.team_id, contact_id)
-                account_id, name, gone = contact.account_id, contact.display_name, contact.status == ContactStatus.LEFT
-        except NotFound as error:
-            answer(client, body, respond, plain_notice(str(error)))
+        found = _on_contact(runtime, client, body, context, respond,
+                            lambda c: (c.id, c.account_id, c.display_name, c.status == ContactStatus.LEFT))
+        if found is None:
             return
+        contact_id, account_id, name, gone = found
         if gone:
             answer(client, body, respond, plain_notice(f"*{field(name, 150)}* has left the company: there is no one to touch."))
             return
@@ -73,16 +80,13 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def snooze_button(ack, body, client, context, respond):
         ack()
-        contact_id = int_or_none(action_value(body)) or 0
-        try:
-            with runtime.db.session() as session:
-                contact = get_contact(session, context.team_id, contact_id)
-                until = snooze(contact, context.user_id, runtime.today())
-                name, account_id = contact.display_name, contact.account_id
-        except NotFound as error:
-            answer(client, body, respond, plain_notice(str(error)))
+        today = runtime.today()
+        found = _on_contact(runtime, client, body, context, respond,
+                            lambda c: (c.id, c.account_id, c.display_name, snooze(c, context.user_id, today)))
+        if found is None:
             return
-        done = f"💤 *{field(name, 150)}* snoozed until {short_date(until, runtime.today())}: left out of your digests until then."
+        contact_id, account_id, name, until = found
+        done = f"💤 *{field(name, 150)}* snoozed until {short_date(until, today)}: left out of your digests until then."
         settle(respond, body, contact_id, plain_notice(done))
         after_action(runtime, client, context, body, respond, account_id)
 
