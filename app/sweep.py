@@ -90,6 +90,7 @@ class Sweep:
         self.send_now = send_now
         self.claimer = claimer_id()
         self.report = SweepReport(team_id)
+        self.dm_channels: dict[str, str] = {}  # read with the time zones: no lookup per digest
 
     def run(self) -> SweepReport:
         now = self.runtime.now()
@@ -113,6 +114,7 @@ class Sweep:
                                                     Account.owner_user_id.is_not(None)).distinct()
             ).all()
             users = cached_users(session, self.team_id, owners)
+        self.dm_channels = {user: cached.dm_channel_id for user, cached in users.items() if cached.dm_channel_id}
         zones = self._time_zones(owners, users, now)
         weeks = {user: local_week(now, zone, schedule) for user, zone in zones.items()}
         with self.runtime.db.session() as session:
@@ -179,7 +181,8 @@ class Sweep:
 
     def _already_sent(self, user: str, week: LocalWeek, row_id: int) -> bool:
         """Before a retry: did an earlier attempt deliver after all (a process killed after posting)?"""
-        channel = open_dm(self.runtime, self.client, self.team_id, user, open_if_missing=False)
+        channel = self.dm_channels.get(user) or open_dm(self.runtime, self.client, self.team_id, user,
+                                                        open_if_missing=False)
         if channel is None:
             return False  # no DM was ever opened: nothing can have been posted
         try:
@@ -200,7 +203,7 @@ class Sweep:
         message = digest_message(items, week.today)
         metadata = {"event_type": DIGEST_EVENT, "event_payload": {"week": week.week, "user": user}}
         try:
-            channel = open_dm(self.runtime, self.client, self.team_id, user)
+            channel = self.dm_channels.get(user) or open_dm(self.runtime, self.client, self.team_id, user)
             posted = self.client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks,
                                                   metadata=metadata, unfurl_links=False)
         except SLACK_FAILURES as error:

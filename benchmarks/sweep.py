@@ -11,7 +11,8 @@ of SQL statements each issued:
 1. the set-based pass that finds and ranks every CSM's stale relationships (app.nudges.stale_by_owner);
 2. a whole `stakemap nudges --now` pass: every CSM's digest rendered and sent to a local Slack stand-in,
    each claimed and recorded in the ledger;
-3. a scheduler tick when nobody is due (what `serve` runs every few minutes).
+3. the same pass once time zones and DM channels are cached (every week after the first);
+4. a scheduler tick when nobody is due (what `serve` runs every few minutes).
 """
 
 from __future__ import annotations
@@ -198,8 +199,13 @@ def run(url: str, csms: int) -> None:
                                 lambda: run_sweep(runtime, client, TEAM, send_now=True))
         print(f"   {report.summary()} ({count / max(len(report.sent), 1):.1f} statements per digest incl. the "
               f"first-time users.info/DM caching)", flush=True)
+        with runtime.db.session() as session:  # next week's pass: time zones and DM channels are cached
+            session.execute(delete(NudgeDelivery).where(NudgeDelivery.team_id == TEAM))
+        report, count = measure("3. the same pass with time zones and DM channels cached (every later week)",
+                                runtime, lambda: run_sweep(runtime, client, TEAM, send_now=True))
+        print(f"   {report.summary()} ({count / max(len(report.sent), 1):.1f} statements per digest)", flush=True)
         runtime.clock.set(datetime(2026, 3, 12, 12, tzinfo=UTC))
-        measure("3. a scheduler tick with nobody due", runtime, lambda: run_sweep(runtime, client, TEAM))
+        measure("4. a scheduler tick with nobody due", runtime, lambda: run_sweep(runtime, client, TEAM))
         runtime.db.dispose()
 
 
