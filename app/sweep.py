@@ -210,8 +210,11 @@ class Sweep:
             reason = _reason(error)
             if reason in RECIPIENT_GONE:
                 self._undeliverable(user, row_id, reason)
-            else:
-                self._failed(user, row_id, reason)
+                return
+            if reason == "channel_not_found":  # a cached DM channel Slack no longer knows: open it again next time
+                with self.runtime.db.session() as session:
+                    remember_user(session, self.team_id, user, dm_channel_id=None)
+            self._failed(user, row_id, reason)
             return
         self._sent(user, row_id, posted["channel"], posted["ts"])
 

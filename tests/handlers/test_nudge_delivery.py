@@ -170,6 +170,17 @@ def test_a_failed_digest_is_recorded_and_sent_on_the_next_pass(runtime, csms):
     assert ledger(runtime)[("U0ANA", "2026-W11")].attempts == 2
 
 
+def test_a_dm_channel_slack_no_longer_knows_is_opened_again(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    with runtime.db.session() as session:
+        session.add(SlackUser(team_id=TEAM, user_id="U0ANA", tz=HONOLULU, tz_checked_at=at(MONDAY), dm_channel_id="D0OLD"))
+    csms.fail("chat.postMessage", error="channel_not_found")
+    assert sweep(runtime, at(MONDAY, 19)).failed == {"U0ANA": "channel_not_found"}
+    assert sweep(runtime, at(MONDAY, 19, 5)).sent == ["U0ANA"]
+    [digest] = digests(csms, "U0ANA")  # in the DM conversations.open gave
+    assert digest.body["channel"] != "D0OLD"
+
+
 def test_a_recipient_slack_refuses_is_recorded_not_retried(runtime, csms):
     stale_accounts(runtime, "U0ANA")
     csms.fail("conversations.open", error="user_not_found")
