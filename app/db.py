@@ -116,13 +116,17 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def insert_for(session: Session, table):
+    """An INSERT that supports ON CONFLICT, for the database this session talks to."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
 def insert_if_absent(session: Session, table, values: dict) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on either database; True when this call inserted the row.
 
     The database decides, so concurrent callers (threads, processes, replicas) agree on one winner.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     key = inspect(table).primary_key[0]
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    statement = insert_for(session, table).values(**values).on_conflict_do_nothing().returning(key)
     return session.execute(statement).first() is not None  # rowcount is not reliable here on psycopg

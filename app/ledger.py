@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from app.db import insert_for
 from app.domain import DeliveryStatus
 from app.models import NudgeDelivery, SlackUser
 
@@ -30,11 +30,6 @@ ERROR_MAX = 255
 def claimer_id() -> str:
     """Who holds a claim: host, process and a random part (several sweeps may share a process)."""
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def _insert(session: Session, model):
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
 
 
 # --- the ledger ----------------------------------------------------------------------------------------
@@ -61,7 +56,7 @@ def claim(session: Session, team_id: str, user_id: str, week: str, status: Deliv
     values = dict(team_id=team_id, user_id=user_id, week=week, status=status, claimed_by=by, claimed_at=now,
                   items=items, attempts=1 if status == DeliveryStatus.SENDING else 0)
     statement = (
-        _insert(session, NudgeDelivery).values(**values)
+        insert_for(session, NudgeDelivery).values(**values)
         .on_conflict_do_nothing(index_elements=["team_id", "user_id", "week"])
         .returning(NudgeDelivery.id)
     )
@@ -108,7 +103,7 @@ def tz_is_stale(user: SlackUser | None, now: datetime) -> bool:
 def remember_user(session: Session, team_id: str, user_id: str, **values) -> None:
     """Insert or update what is cached about a user (tz and tz_checked_at, or dm_channel_id)."""
     statement = (
-        _insert(session, SlackUser).values(team_id=team_id, user_id=user_id, **values)
+        insert_for(session, SlackUser).values(team_id=team_id, user_id=user_id, **values)
         .on_conflict_do_update(index_elements=["team_id", "user_id"], set_=values)
     )
     session.execute(statement)

@@ -25,6 +25,11 @@ ACK_SECONDS = Histogram("stakemap_slack_ack_seconds", "Time from receiving a Sla
 SLACK_API_ERRORS = Counter("stakemap_slack_api_errors_total", "Slack Web API calls that failed after retries",
                            ["method", "error"])
 
+SWEEP_SECONDS = Histogram("stakemap_sweep_seconds", "Duration of one weekly-nudge pass over one workspace",
+                          buckets=(0.05, 0.1, 0.5, 1, 2, 5, 10, 20, 60, 120))
+DIGESTS = Counter("stakemap_digests_total", "Weekly digest DMs by outcome (sent, failed, undeliverable, empty)",
+                  ["outcome"])
+
 _KNOWN_LABELS: set[str] = set()
 _MAX_LABELS = 200  # forged ids must not grow the metrics without bound
 _NUMBERED = re.compile(r":\d+$")
@@ -96,3 +101,10 @@ def record_request(body: Any, status: int, seconds: float, team_id: str | None) 
 
 def record_api_error(method: str, error: str) -> None:
     SLACK_API_ERRORS.labels(method[:60], error[:60]).inc()
+
+
+def record_sweep(seconds: float, sent: int, failed: int, undeliverable: int, empty: int) -> None:
+    SWEEP_SECONDS.observe(seconds)
+    for outcome, count in (("sent", sent), ("failed", failed), ("undeliverable", undeliverable), ("empty", empty)):
+        if count:
+            DIGESTS.labels(outcome).inc(count)

@@ -9,6 +9,7 @@ digest to one.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
@@ -18,6 +19,7 @@ from slack_sdk import WebClient
 
 from app.errors import StakemapError
 from app.installations import installed_bots
+from app.observability import record_sweep
 from app.runtime import Runtime
 from app.slack_app import web_client
 from app.sweep import SweepReport, run_sweep, workspace_of
@@ -55,11 +57,15 @@ def sweep_all(runtime: Runtime, team: str | None = None, *, send_now: bool = Fal
     """One pass over each workspace; one workspace failing does not stop the others (it is logged)."""
     reports = []
     for workspace in workspaces(runtime, team):
+        started = time.perf_counter()
         try:
-            reports.append(run_sweep(runtime, workspace.client, workspace.team_id, send_now=send_now))
+            report = run_sweep(runtime, workspace.client, workspace.team_id, send_now=send_now)
         except Exception:
             log.exception("the weekly nudge pass failed in %s; the next pass tries again", workspace.team_id)
-            reports.append(SweepReport(workspace.team_id, failed={"*": "the pass stopped: see the log"}))
+            report = SweepReport(workspace.team_id, failed={"*": "the pass stopped: see the log"})
+        record_sweep(time.perf_counter() - started, len(report.sent), len(report.failed), len(report.undeliverable),
+                     len(report.empty))
+        reports.append(report)
     return reports
 
 

@@ -269,3 +269,19 @@ def test_the_ledger_key_is_unique(runtime, csms):
     claimed_by_a_dead_process(runtime, "U0ANA", "2026-W11", datetime(2026, 3, 9, tzinfo=UTC))
     with pytest.raises(Exception, match="(?i)unique|duplicate"):
         claimed_by_a_dead_process(runtime, "U0ANA", "2026-W11", datetime(2026, 3, 9, tzinfo=UTC))
+
+
+def test_passes_and_digests_are_counted_in_the_metrics(runtime, csms):
+    from prometheus_client import REGISTRY
+
+    from app.scheduler import sweep_all
+
+    def sample(name: str, **labels) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    passes, sent = sample("stakemap_sweep_seconds_count"), sample("stakemap_digests_total", outcome="sent")
+    stale_accounts(runtime, "U0ANA", "U0BEN")
+    runtime.clock.set(at(MONDAY, 21))
+    assert [report.sent for report in sweep_all(runtime, send_now=True)] == [["U0ANA", "U0BEN"]]
+    assert sample("stakemap_sweep_seconds_count") == passes + 1
+    assert sample("stakemap_digests_total", outcome="sent") == sent + 2
