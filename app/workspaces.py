@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.assessment import DEFAULT_WINDOWS, Windows
+from app.db import insert_if_absent
 from app.domain import StakeholderType
 from app.errors import StakemapError
 from app.models import Account, Workspace
@@ -117,12 +118,15 @@ def update_settings(session: Session, team_id: str, windows: Windows, nudge: Nud
 
 
 def ensure_workspace(session: Session, team_id: str, now: datetime, enterprise_id: str | None = None) -> Workspace:
-    """The workspace row for team_id, created on first sight (every other row points at it)."""
+    """The workspace row for team_id, created on first sight (every other row points at it).
+
+    Created with INSERT … ON CONFLICT DO NOTHING: replicas seeing a new workspace at once agree on one row.
+    """
     workspace = session.get(Workspace, team_id)
     if workspace is None:
-        workspace = Workspace(team_id=team_id, enterprise_id=enterprise_id, config={}, created_at=now)
-        session.add(workspace)
-        session.flush()
+        insert_if_absent(session, Workspace, {"team_id": team_id, "enterprise_id": enterprise_id, "config": {},
+                                              "created_at": now})
+        workspace = session.get(Workspace, team_id)
     elif enterprise_id and workspace.enterprise_id != enterprise_id:
         workspace.enterprise_id = enterprise_id
     return workspace

@@ -49,9 +49,20 @@ def guarded(listener):
         except Exception as error:
             report_failure(error, kwargs["body"], kwargs["respond"])
             if kwargs["ack"].response is None:
-                kwargs["ack"]()
+                _ack_failure(kwargs["ack"], kwargs["body"])
 
     return run
+
+
+def _ack_failure(ack, body) -> None:
+    """Acknowledge a request whose listener failed first. A modal stays open, saying so on its first input
+    (closing it would look like success); anything else is acknowledged plainly."""
+    view = body.get("view") if isinstance(body, dict) and body.get("type") == "view_submission" else None
+    inputs = [b.get("block_id") for b in (view or {}).get("blocks", []) if isinstance(b, dict) and b.get("type") == "input"]
+    if inputs and isinstance(inputs[0], str):
+        ack(response_action="errors", errors={inputs[0]: SORRY})
+    else:
+        ack()
 
 
 def after_ack(runtime: Runtime, work, *args, body, respond) -> None:
