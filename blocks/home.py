@@ -48,7 +48,8 @@ def _summary(portfolio: Portfolio) -> list[Block]:
     else:
         text = ("You own no accounts yet. Create one here or with `/stakemap new <account>`: the accounts you own "
                 "appear here ranked by risk, with the relationships that went stale.")
-    buttons = [ButtonElement(text="New account", action_id=ids.CREATE_ACCOUNT, style="primary")]
+    buttons = [ButtonElement(text="New account", action_id=ids.CREATE_ACCOUNT, style="primary"),
+               ButtonElement(text="Settings", action_id=ids.OPEN_SETTINGS)]
     return [HeaderBlock(text=plain("Your accounts", 150)), section(text),
             ActionsBlock(block_id="home_actions", elements=buttons)]
 

@@ -47,3 +47,4 @@ NUDGE_LEFT = "nudge_left"
 
 # workspace settings
 SETTINGS_MODAL = "settings_modal"
+OPEN_SETTINGS = "open_settings"  # the App Home's Settings button

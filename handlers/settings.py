@@ -24,13 +24,17 @@ log = logging.getLogger(__name__)
 ADMINS_ONLY = "Only workspace admins can change stakemap's settings."
 
 
-def settings_command(request: CommandRequest) -> None:
-    runtime, context = request.runtime, request.context
-    editable = is_workspace_admin(request.client, context.user_id)
+def open_settings(runtime: Runtime, client, body: dict, context) -> None:
+    """The settings modal: editable for workspace admins, read-only for everyone else."""
+    editable = is_workspace_admin(client, context.user_id)
     with runtime.db.session() as session:
         current = settings_of(session.get(Workspace, context.team_id))
-    metadata = ModalContext.opened_from(context, request.body).dump()
-    open_modal(request.client, request.body, settings_modal(current, metadata, editable=editable))
+    metadata = ModalContext.opened_from(context, body).dump()
+    open_modal(client, body, settings_modal(current, metadata, editable=editable))
+
+
+def settings_command(request: CommandRequest) -> None:
+    open_settings(request.runtime, request.client, request.body, request.context)
 
 
 def _save(runtime: Runtime, client, context, view: dict) -> list[str]:
@@ -42,6 +46,12 @@ def _save(runtime: Runtime, client, context, view: dict) -> list[str]:
 
 
 def register(app: App, runtime: Runtime) -> None:
+    @app.action(ids.OPEN_SETTINGS)
+    @guarded
+    def settings_button(ack, body, client, context, respond):
+        ack()
+        open_settings(runtime, client, body, context)
+
     @app.view(ids.SETTINGS_MODAL)
     @guarded
     def submit(ack, body, view, client, context, respond):

@@ -93,8 +93,9 @@ def test_open_map_from_the_home_shows_the_map_in_a_modal(slack, other_slack, sta
 def test_new_account_from_the_home_refreshes_it(slack, standin, runtime):
     slack.open_home()
     home = slack.home()
-    [button] = [e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    slack.click(button["action_id"], view=home)
+    buttons = [e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["text"]["text"] for b in buttons] == ["New account", "Settings"]
+    slack.click(buttons[0]["action_id"], view=home)
     modal = slack.wait_for_views(1)
     assert slack.submit(modal, {"Account name": "Umbrella"}).body == ""
     assert "Umbrella" in texts(slack.home(2))
@@ -132,3 +133,12 @@ def test_other_workspace_home_lists_only_its_own(slack, other_slack, standin, ru
     assert "*3 accounts*" in texts(home)
     ids = {int(a["value"]) for a in accessories(home, "Open map")}
     assert account_id(runtime, OTHER_TEAM, "Acme") in ids and account_id(runtime, TEAM, "Acme") not in ids
+
+
+def test_settings_from_the_home(slack, standin, runtime):
+    slack.open_home()
+    home = slack.home()
+    settings = next(e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]
+                    if e["text"]["text"] == "Settings")
+    modal = slack.next_view(lambda: slack.click(settings["action_id"], view=home))
+    assert modal["callback_id"] == "settings_modal"
