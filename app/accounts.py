@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from rapidfuzz import fuzz, process
@@ -11,7 +13,7 @@ from sqlmodel import Session
 
 from app.assessment import Assessment
 from app.errors import InvalidInput, NotFound
-from app.models import Account, AccountCreate, like_pattern, name_key
+from app.models import Account, AccountCreate, Workspace, like_pattern, name_key
 from app.portfolio import assess_accounts
 from app.workspaces import ensure_workspace
 
@@ -22,6 +24,32 @@ def find_account(session: Session, team_id: str, text: str) -> Account | None:
     if not key:
         return None
     return session.scalar(select(Account).where(Account.team_id == team_id, Account.name_key == key))
+
+
+@dataclass(frozen=True)
+class MapStamp:
+    """What an account's rendered map depends on besides the day: the account's version (bumped by every
+    change on the map) and the workspace's staleness-window overrides."""
+
+    account_id: int
+    version: int
+    windows: str  # the overrides as canonical JSON
+
+
+def map_stamp(session: Session, team_id: str, *, name: str | None = None, account_id: int | None = None
+              ) -> MapStamp | None:
+    """The stamp of the account with that name (any case) or id, in one light statement; None when absent."""
+    query = (
+        select(Account.id, Account.version, Workspace.config)
+        .join(Workspace, Workspace.team_id == Account.team_id)
+        .where(Account.team_id == team_id)
+    )
+    query = query.where(Account.name_key == name_key(name)) if name is not None else query.where(Account.id == account_id)
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    windows = json.dumps((row.config or {}).get("windows", {}), sort_keys=True)
+    return MapStamp(row.id, row.version, windows)
 
 
 def get_account(session: Session, team_id: str, account_id: int) -> Account:

@@ -19,6 +19,7 @@ from app.errors import ConfigError
 from app.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+READING = "stakemap_reading"  # execution option of Database.reading() sessions
 # Any fixed number: serialises `db upgrade` of several replicas starting at once on PostgreSQL.
 _MIGRATION_LOCK_ID = 0x5741_4B45
 
@@ -43,9 +44,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout instead of
-    # one failing with "database is locked" when it upgrades a read transaction to a write.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writer's transaction takes the write lock up front (IMMEDIATE), so two writers queue on
+    # busy_timeout instead of one failing with "database is locked" when it upgrades a read to a write.
+    # Readers (Database.reading) start a plain deferred transaction and never wait for writers (WAL).
+    reading = connection.get_execution_options().get(READING, False)
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -55,6 +58,7 @@ class Database:
         self.url = settings.sqlalchemy_url
         self.engine = engine or make_engine(self.url)
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+        self._readers = sessionmaker(self.engine.execution_options(**{READING: True}), class_=Session)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -66,6 +70,19 @@ class Database:
         except BaseException:
             session.rollback()
             raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work (rendering maps, lists, the Home, searches): never commits, and on
+        SQLite never waits behind a writer. Writing in it is a mistake: it is never committed.
+
+        Closing ends the transaction without expiring what was read, so rows stay usable afterwards.
+        """
+        session = self._readers()
+        try:
+            yield session
         finally:
             session.close()
 

@@ -14,7 +14,7 @@ from app.settings import Settings
 
 # Work after an ack is mostly CPU (assessing, rendering) under one GIL: a few threads keep the
 # request threads, which only verify, parse and ack, free to answer Slack at once.
-AFTER_ACK_THREADS = 4
+AFTER_ACK_THREADS = 8
 
 
 @dataclass

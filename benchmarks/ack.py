@@ -6,7 +6,8 @@ plus the serve process's memory.
                                        [--database-url URL]
 
 Both servers are real processes (gunicorn, one worker, HTTP_THREADS threads); requests are signed like
-Slack's; the messages they post arrive at the local Slack stand-in. The database is built once through
+Slack's; the messages they post arrive at the local Slack stand-in, which runs in a process of its own
+and notes when each one arrived (time-to-message = arrival − send, on one machine's clock). The database is built once through
 the product's services and reused by later runs (default: /tmp/stakemap-bench/ack-<accounts>.db).
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import statistics
 import subprocess
@@ -28,9 +30,8 @@ from urllib.parse import urlencode
 from app.clock import Clock
 from app.db import Database
 from app.settings import Settings
-from benchmarks.data import ensure_big_database
+from benchmarks.data import TEAM, ensure_big_database
 from tests.slack_driver import SIGNING_SECRET, sign
-from tests.slack_standin import SlackStandIn
 from tests.test_serve_process import free_port
 
 TOKEN = "xoxb-bench"
@@ -51,6 +52,15 @@ def memory_kib(pid: int, field: str) -> int:
     return total
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children (gunicorn: master + worker)."""
+    total = 0
+    for process in [pid, *_children(pid)]:
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -59,7 +69,7 @@ def _children(pid: int) -> list[int]:
 
 
 @contextmanager
-def server(module_args: list[str], database_url: str, standin: SlackStandIn, port: int):
+def server(module_args: list[str], database_url: str, standin: RemoteStandIn, port: int):
     env = {**os.environ, "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
            "SLACK_API_URL": standin.api_url, "LOG_LEVEL": "WARNING"}
     process = subprocess.Popen([sys.executable, "-m", *module_args, "--port", str(port)], env=env,
@@ -71,24 +81,49 @@ def server(module_args: list[str], database_url: str, standin: SlackStandIn, por
         process.wait(timeout=30)
 
 
-def one_request(base: str, standin: SlackStandIn, text: str) -> tuple[float, float]:
+class RemoteStandIn:
+    """The Slack stand-in in its own process, so that its work (parsing, checking 30 kB maps) and the
+    load generator's threads do not share one interpreter lock and slow each other down."""
+
+    def __init__(self, team: str):
+        # Block Kit is checked by the test suite; here it would only burn the CPU the servers run on.
+        self.process = subprocess.Popen([sys.executable, "-m", "tests.slack_standin", "--token", TOKEN, "--team", team,
+                                         "--no-checks"],
+                                        stdout=subprocess.PIPE, text=True)
+        self.api_url = self.process.stdout.readline().split()[1]
+        self.base = self.api_url.removesuffix("api/")
+
+    def response_url(self, name: str) -> str:
+        return f"{self.base}response/{name}"
+
+    def arrival(self, name: str) -> float:
+        """When (time.time() on this machine) the message posted to that response_url arrived."""
+        with urllib.request.urlopen(f"{self.base}_arrival/{name}?timeout=60", timeout=70) as response:
+            return json.loads(response.read())["at"]
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def one_request(base: str, standin: RemoteStandIn, text: str, team: str) -> tuple[float, float]:
+    """One `/stakemap <text>`: (ack latency, time until its message reached Slack) in seconds."""
     name = f"bench-{next(_names)}"
-    body = urlencode({"team_id": "T0001", "channel_id": "C1", "user_id": "U0CSM", "command": "/stakemap",
+    body = urlencode({"team_id": team, "channel_id": "C1", "user_id": "U0CSM", "command": "/stakemap",
                       "text": text, "response_url": standin.response_url(name), "trigger_id": "1.2.3"}).encode()
     request = urllib.request.Request(base + "/slack/events", data=body, headers={
         "Content-Type": "application/x-www-form-urlencoded", **sign(body.decode())})
-    started = time.perf_counter()
+    started_wall, started = time.time(), time.perf_counter()
     with urllib.request.urlopen(request, timeout=30) as response:
         response.read()
         assert response.status == 200
     acked = time.perf_counter() - started
-    standin.replies(name, timeout=60)
-    return acked, time.perf_counter() - started
+    return acked, standin.arrival(name) - started_wall
 
 
-def load(base: str, standin: SlackStandIn, clients: int, requests: int, text: str) -> tuple[list[float], list[float]]:
+def load(base: str, standin: RemoteStandIn, clients: int, requests: int, team: str) -> tuple[list[float], list[float]]:
     with ThreadPoolExecutor(clients) as pool:
-        results = list(pool.map(lambda _: one_request(base, standin, text), range(requests)))
+        results = list(pool.map(lambda _: one_request(base, standin, "Bigco", team), range(requests)))
     return [r[0] for r in results], [r[1] for r in results]
 
 
@@ -96,16 +131,20 @@ def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
 
-def measure(name: str, module_args: list[str], url: str, standin: SlackStandIn, args) -> dict:
+def measure(name: str, module_args: list[str], url: str, standin: RemoteStandIn, args) -> dict:
     port = free_port()
     rows = {}
     with server(module_args, url, standin, port) as process:
         base = f"http://127.0.0.1:{port}"
         wait_healthy_or_bolt(base, process)
-        load(base, standin, 4, 20, "Bigco")  # warm up
+        load(base, standin, 4, 20, args.team)  # warm up
+        cpu, served = cpu_seconds(process.pid), 0
         for clients in (1, 8, 32):
-            acks, messages = load(base, standin, clients, max(args.requests, clients * 4), "Bigco")
+            requests = max(args.requests, clients * 4)
+            acks, messages = load(base, standin, clients, requests, args.team)
             rows[clients] = (pct(acks, 50), pct(acks, 99), pct(messages, 50), pct(messages, 99))
+            served += requests
+        rows["cpu_ms"] = (cpu_seconds(process.pid) - cpu) / served * 1000
         rows["pss"] = memory_kib(process.pid, "Pss") / 1024
         rows["rss"] = memory_kib(process.pid, "Rss") / 1024
     print(f"  measured {name}")
@@ -134,6 +173,7 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=300)
     parser.add_argument("--requests", type=int, default=200, help="requests per concurrency level (at least 4 per client)")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--team", default=TEAM, help="workspace of the accounts (benchmarks/sweep.py builds TBENCH)")
     args = parser.parse_args()
     folder = Path("/tmp/stakemap-bench")
     folder.mkdir(exist_ok=True)
@@ -142,11 +182,14 @@ def main() -> None:
     database = Database(settings)
     database.upgrade()
     print(f"database {url.split('@')[-1]}: ensuring {args.accounts} accounts + Bigco ({args.contacts} contacts)")
-    ensure_big_database(database, Clock().now(), args.accounts, args.contacts)
+    ensure_big_database(database, Clock().now(), args.accounts, args.contacts, args.team)
     database.dispose()
-    with SlackStandIn(tokens={TOKEN: {"team_id": "T0001", "user_id": "UBOT", "bot_id": "BBOT"}}) as standin:
-        stakemap = measure("stakemap serve", ["app", "serve", "--mode", "http"], url, standin, args)
+    standin = RemoteStandIn(args.team)
+    try:
+        stakemap = measure("stakemap serve", ["app", "serve", "--mode", "http", "--no-scheduler"], url, standin, args)
         bare = measure("bare Bolt app", ["benchmarks.bare_app"], url, standin, args)
+    finally:
+        standin.close()
     print()
     print("| clients | stakemap ack p50 | stakemap ack p99 | bare ack p50 | bare ack p99 | ack p99 ratio "
           "| stakemap msg p50 | stakemap msg p99 | bare msg p50 |")
@@ -156,8 +199,8 @@ def main() -> None:
         print(f"| {clients} | {s[0]:.1f} ms | {s[1]:.1f} ms | {b[0]:.1f} ms | {b[1]:.1f} ms | {s[1] / b[1]:.2f}x "
               f"| {s[2]:.1f} ms | {s[3]:.1f} ms | {b[2]:.1f} ms |")
     for name, rows in (("stakemap serve", stakemap), ("bare Bolt app", bare)):
-        print(f"{name}: memory after the run (gunicorn master + worker) PSS {rows['pss']:.0f} MiB, "
-              f"RSS summed {rows['rss']:.0f} MiB")
+        print(f"{name}: CPU {rows['cpu_ms']:.1f} ms per request; memory after the run (gunicorn master + worker) "
+              f"PSS {rows['pss']:.0f} MiB, RSS summed {rows['rss']:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
+
 from app.accounts import create_account, find_account
 from app.contacts import add_contact
 from app.db import Database
 from app.domain import Level, Relationship, StakeholderType
-from app.models import AccountCreate, ContactCreate, TouchCreate
+from app.models import Account, AccountCreate, ContactCreate, TouchCreate
 from app.touches import log_touch
 
 TYPES = list(StakeholderType)
 TEAM = "T0001"
 
 
-def add_account(session, name: str, contacts: int, touches_each: int, now: datetime, owner: str = "U0CSM") -> None:
-    account = create_account(session, TEAM, AccountCreate(name=name, arr_amount=10_000 + len(name) * 1000,
+def add_account(session, name: str, contacts: int, touches_each: int, now: datetime, owner: str = "U0CSM",
+                team: str = TEAM) -> None:
+    account = create_account(session, team, AccountCreate(name=name, arr_amount=10_000 + len(name) * 1000,
                                                           renewal_date=now.date() + timedelta(days=30 + len(name) % 300)),
                              owner, now)
     for n in range(contacts):
@@ -29,15 +32,18 @@ def add_account(session, name: str, contacts: int, touches_each: int, now: datet
             log_touch(session, account, TouchCreate(contact_id=contact.id, occurred_on=day, kind="call"), owner, now)
 
 
-def ensure_big_database(db: Database, now: datetime, accounts: int, big_contacts: int, log=print) -> None:
-    """`accounts` small accounts (3 contacts, 1 touch each) plus 'Bigco' with `big_contacts` contacts."""
+def ensure_big_database(db: Database, now: datetime, accounts: int, big_contacts: int, team: str = TEAM,
+                        log=print) -> None:
+    """At least `accounts` accounts in `team` (small ones added: 3 contacts, 1 touch each) plus 'Bigco'
+    with `big_contacts` contacts; what an earlier run (or benchmarks/sweep.py) built is kept."""
     with db.session() as session:
-        if find_account(session, TEAM, "Bigco") is not None:
-            return
-    for start in range(0, accounts, 250):
+        existing = session.scalar(select(func.count()).select_from(Account).where(Account.team_id == team))
+        has_bigco = find_account(session, team, "Bigco") is not None
+    for start in range(existing - has_bigco, accounts, 250):
         with db.session() as session:
             for n in range(start, min(start + 250, accounts)):
-                add_account(session, f"Account {n:05}", 3, 1, now)
+                add_account(session, f"Account {n:05}", 3, 1, now, team=team)
         log(f"  built {min(start + 250, accounts)} of {accounts} accounts")
-    with db.session() as session:
-        add_account(session, "Bigco", big_contacts, 4, now)
+    if not has_bigco:
+        with db.session() as session:
+            add_account(session, "Bigco", big_contacts, 4, now, team=team)

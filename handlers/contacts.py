@@ -36,7 +36,7 @@ def picker_choices(session, team_id: str, account_id: int, include_left: bool):
 def open_contact_modal(runtime: Runtime, client, body: dict, context, account: Account,
                        contact: Contact | None = None) -> None:
     """The contact modal: empty to add one, prefilled to edit `contact`."""
-    with runtime.db.session() as session:
+    with runtime.db.reading() as session:
         colleagues = picker_choices(session, context.team_id, account.id, include_left=True)
         manager_id = contact.reports_to_id if contact else None
         manager = pickable(get_contact(session, context.team_id, manager_id)) if manager_id else None
@@ -100,7 +100,7 @@ def register(app: App, runtime: Runtime) -> None:
         query = body.get("value") if isinstance(body.get("value"), str) else ""
         view = body.get("view") if isinstance(body.get("view"), dict) else {}
         include_left = body.get("block_id") == "reports_to_id" or view.get("callback_id") == ids.FORGET_PICK_MODAL
-        with runtime.db.session() as session:
+        with runtime.db.reading() as session:
             found = search_contacts(session, context.team_id, modal.account_id, query[:100],
                                     include_left=include_left)
         ack(options=[option(p.label, str(p.id)).to_dict() for p in map(pickable, found) if p.id != modal.contact_id])

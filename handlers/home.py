@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def publish_home(runtime: Runtime, client, team_id: str, user_id: str, page: int = 0) -> None:
     """Render the user's Home (their accounts ranked by risk, their stale relationships) and publish it."""
-    with runtime.db.session() as session:
+    with runtime.db.reading() as session:
         view = home_view(portfolio(session, team_id, runtime.today(), owner_user_id=user_id), page)
     client.views_publish(user_id=user_id, view=view)
 

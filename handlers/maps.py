@@ -10,12 +10,11 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from app.accounts import assess_account, close_matches, find_account, get_account
+from app.accounts import MapStamp, assess_account, close_matches, find_account, get_account, map_stamp
 from app.errors import NotFound
 from app.history import TREND_DAYS, account_history, trends
-from app.models import Account, Workspace
+from app.models import Account
 from app.runtime import Runtime
-from app.workspaces import windows_of
 from blocks import ids
 from blocks.map import MapMessage, map_message, map_modal
 from blocks.notices import plain_notice, unknown_account
@@ -27,15 +26,22 @@ from handlers.requests import CommandRequest
 log = logging.getLogger(__name__)
 
 
-def map_of(runtime: Runtime, session: Session, account: Account) -> MapMessage:
-    """The account's map message, rendered once per version of the account, day and staleness windows.
+def map_of(runtime: Runtime, session: Session, team_id: str, stamp: MapStamp) -> MapMessage:
+    """The account's map message, rendered once per version of the account, day and staleness windows;
+    the account itself is read only when the map is not cached yet.
 
     Its trends come from the history, and every history row bumps the version too (app/models.py).
     """
     today = runtime.today()
-    windows = windows_of(session.get(Workspace, account.team_id))
-    key = ("map", account.id, account.version, today, tuple(sorted(windows.items())))
-    return runtime.maps.get_or_make(key, lambda: _render(session, account, today))
+    key = ("map", stamp.account_id, stamp.version, today, stamp.windows)
+    return runtime.maps.get_or_make(key, lambda: _render(session, get_account(session, team_id, stamp.account_id), today))
+
+
+def current_map(runtime: Runtime, session: Session, team_id: str, *, name: str | None = None,
+                account_id: int | None = None) -> MapMessage | None:
+    """The map of the account with that name or id, as it is now; None when there is no such account."""
+    stamp = map_stamp(session, team_id, name=name, account_id=account_id)
+    return map_of(runtime, session, team_id, stamp) if stamp is not None else None
 
 
 def _render(session: Session, account: Account, today: date) -> MapMessage:
@@ -45,11 +51,9 @@ def _render(session: Session, account: Account, today: date) -> MapMessage:
 
 def show_map(runtime: Runtime, respond, team_id: str, name: str) -> None:
     """Post the account's map in the channel, or tell the caller it does not exist."""
-    with runtime.db.session() as session:
-        account = find_account(session, team_id, name)
-        if account is not None:
-            message = map_of(runtime, session, account)
-    if account is None:
+    with runtime.db.reading() as session:
+        message = current_map(runtime, session, team_id, name=name)
+    if message is None:
         tell_unknown(runtime, respond, team_id, name)
         return
     respond(response_type="in_channel", replace_original=False, text=message.text, blocks=message.blocks)
@@ -57,14 +61,14 @@ def show_map(runtime: Runtime, respond, team_id: str, name: str) -> None:
 
 def tell_unknown(runtime: Runtime, respond, team_id: str, name: str) -> None:
     """Tell the caller no account has that name, with close matches and a Create button."""
-    with runtime.db.session() as session:
+    with runtime.db.reading() as session:
         matches = close_matches(session, team_id, name)
     tell(respond, unknown_account(name, matches))
 
 
 def requested_account(request: CommandRequest) -> Account | None:
     """The account a command names, or None once the caller has been told it does not exist."""
-    with request.runtime.db.session() as session:
+    with request.runtime.db.reading() as session:
         account = find_account(session, request.team_id, request.account)
     if account is None:
         tell_unknown(request.runtime, request.respond, request.team_id, request.account)
@@ -104,10 +108,9 @@ def redraw_map(runtime: Runtime, client, team_id: str, account_id: int | None, p
     """Show the account's current map where it was; a map that cannot be redrawn is left as it was."""
     if account_id is None or not (place.view_id or place.response_url):
         return
-    try:
-        with runtime.db.session() as session:
-            message = map_of(runtime, session, get_account(session, team_id, account_id))
-    except NotFound:
+    with runtime.db.reading() as session:
+        message = current_map(runtime, session, team_id, account_id=account_id)
+    if message is None:
         return
     if place.view_id:
         try:
@@ -120,7 +123,7 @@ def redraw_map(runtime: Runtime, client, team_id: str, account_id: int | None, p
 def clicked_account(runtime: Runtime, client, body: dict, context, respond) -> Account | None:
     """The account a button's value names; when it is gone (or another workspace's) the clicker is told."""
     try:
-        with runtime.db.session() as session:
+        with runtime.db.reading() as session:
             return get_account(session, context.team_id, int_or_none(action_value(body)) or 0)
     except NotFound as error:
         answer(client, body, respond, plain_notice(str(error)))
@@ -135,6 +138,8 @@ def register(app: App, runtime: Runtime) -> None:
         account = clicked_account(runtime, client, body, context, respond)
         if account is None:
             return
-        with runtime.db.session() as session:
-            message = map_of(runtime, session, account)
+        with runtime.db.reading() as session:
+            message = current_map(runtime, session, context.team_id, account_id=account.id)
+        if message is None:
+            return
         open_modal(client, body, map_modal(message, _modal_metadata(context.team_id, account.id)))

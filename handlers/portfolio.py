@@ -19,7 +19,7 @@ def list_command(request: CommandRequest) -> None:
             f"To show an account named “{name}”, type `/stakemap show list {name}`."))
         return
     everyone = scope == "all"
-    with request.runtime.db.session() as session:
+    with request.runtime.db.reading() as session:
         owner = None if everyone else request.context.user_id
         ranked = ranked_by_risk(assess_accounts(session, request.team_id, request.runtime.today(), owner))
     if not ranked:

@@ -35,7 +35,7 @@ def register(app: App, runtime: Runtime) -> None:
         text = (body.get("message") or {}).get("text")
         notes = truncate(text.strip(), NOTES_MAX) if isinstance(text, str) and text.strip() else None
         modal = ModalContext.opened_from(context, body)
-        with runtime.db.session() as session:
+        with runtime.db.reading() as session:
             view = _modal(runtime, session, modal, linked_account(session, context.team_id, context.channel_id), notes)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -47,7 +47,7 @@ def register(app: App, runtime: Runtime) -> None:
         modal = ModalContext.load(view, context.team_id)
         if modal is None:
             return
-        with runtime.db.session() as session:
+        with runtime.db.reading() as session:
             try:
                 account = get_account(session, context.team_id, int_or_none(action_value(body)) or 0)
             except NotFound:  # deleted since it was offered: pick again
@@ -59,6 +59,6 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def account_options(ack, body, context, respond):
         query = body.get("value") if isinstance(body.get("value"), str) else ""
-        with runtime.db.session() as session:
+        with runtime.db.reading() as session:
             found = search_accounts(session, context.team_id, query[:100])
         ack(options=[option(account.name, str(account.id)).to_dict() for account in found])

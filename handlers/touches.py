@@ -31,7 +31,7 @@ def open_touch_modal(runtime: Runtime, client, body: dict, context, respond, acc
                      contact_id: int | None = None, notes: str | None = None) -> None:
     """Open the touch modal, the contact preselected when known and notes prefilled when given."""
     try:
-        with runtime.db.session() as session:
+        with runtime.db.reading() as session:
             account = get_account(session, context.team_id, account_id)
             choices = picker_choices(session, context.team_id, account.id, include_left=False)
             initial = pickable(get_contact(session, context.team_id, contact_id, account.id)) if contact_id else None

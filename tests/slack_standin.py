@@ -24,12 +24,13 @@ import contextlib
 import functools
 import json
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from blocks.limits import message_problems, view_problems
 
@@ -137,6 +138,9 @@ class SlackStandIn:
         self._dms: dict[tuple[str, ...], str] = {}
         self._files: dict[str, dict] = {}
         self._grants: dict[str, dict] = {}
+        self.check_blocks = True  # reject invalid Block Kit like Slack; benchmarks may switch it off
+        self._responses: dict[str, list[Call]] = defaultdict(list)  # response_url name → posts to it
+        self._arrived_at: dict[str, float] = {}  # response_url name → when the first post arrived
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -238,34 +242,44 @@ class SlackStandIn:
     def replies(self, name: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Block until `count` posts reached the response_url called `name`; return them all."""
 
-        def arrived() -> list[Call]:
-            path = f"/response/{quote(name, safe='')}"
-            return [c for c in self.calls if c.method == "response_url" and c.path.split("?")[0] == path]
-
         with self._cond:
-            if not self._cond.wait_for(lambda: len(arrived()) >= count, timeout):
+            if not self._cond.wait_for(lambda: len(self._responses[name]) >= count, timeout):
                 raise TimeoutError(f"expected {count} post(s) to response_url {name!r} within {timeout}s")
-            return arrived()
+            return list(self._responses[name])
+
+    def first_response_at(self, name: str, timeout: float = 30.0) -> float | None:
+        """When (time.time()) the first post reached the response_url called `name`; None on timeout."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: name in self._arrived_at, timeout):
+                return None
+            return self._arrived_at[name]
 
     def clear(self) -> None:
         """Forget recorded calls and pending faults (users, views and DM channels stay)."""
         with self._cond:
             self.calls.clear()
             self._faults.clear()
+            self._responses.clear()
+            self._arrived_at.clear()
 
     # -- request handling (called from server threads) --------------------------------------
 
     def _dispatch(self, path: str, query: str, raw: bytes, headers: dict[str, str]) -> _Reply:
         route, _, name = path.strip("/").partition("/")
+        arrived = time.time()
+        parsed = self._parse(route, name, raw, headers, query)  # outside the lock: requests parse in parallel
+        if parsed is None:
+            return _Reply(404, {"ok": False, "error": "unknown_route"})
+        method, body = parsed
+        token = _token(headers, body)
         with self._cond:
-            parsed = self._parse(route, name, raw, headers, query)
-            if parsed is None:
-                return _Reply(404, {"ok": False, "error": "unknown_route"})
-            method, body = parsed
-            token = _token(headers, body)
             fault = self._take_fault(method)
             reply = _fault_reply(fault) if fault else self._answer(method, body, token)
-            self.calls.append(Call(method, body, headers, token, path, reply.body, reply.status))
+            call = Call(method, body, headers, token, path, reply.body, reply.status)
+            self.calls.append(call)
+            if method == "response_url":
+                self._responses[unquote(name)].append(call)
+                self._arrived_at.setdefault(unquote(name), arrived)
             self._cond.notify_all()
             return reply
 
@@ -287,7 +301,7 @@ class SlackStandIn:
 
     def _answer(self, method: str, body: dict, token: str | None) -> _Reply:
         if method == "response_url":
-            problem = None if body.get("delete_original") else _message_error(body)
+            problem = None if body.get("delete_original") or not self.check_blocks else _message_error(body)
             return _Reply(400, problem) if problem else _Reply(200, {"ok": True})
         if method == "upload":
             if body["filename"] is None:
@@ -304,7 +318,8 @@ class SlackStandIn:
             return _error(
                 "invalid_arguments", response_metadata={"messages": [f"[ERROR] missing {k}" for k in missing]}
             )
-        problem = _message_error(body) if method in _MESSAGE_METHODS else _view_error(method, body)
+        problem = None if not self.check_blocks else (
+            _message_error(body) if method in _MESSAGE_METHODS else _view_error(method, body))
         if problem:
             return problem
         handler = _METHODS.get(method)
@@ -639,7 +654,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
             reply = _Reply(400, _error("invalid_json", detail=str(exc)))
         self._send(reply)
 
-    do_GET = do_POST
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        route, _, name = url.path.strip("/").partition("/")
+        if route == "_arrival":  # benchmarks in another process: when did this response_url get its post?
+            at = self.server.standin.first_response_at(unquote(name), float(dict(parse_qsl(url.query)).get("timeout", 30)))
+            self._send(_Reply(200, {"ok": True, "at": at}) if at is not None else _Reply(404, _error("not_arrived")))
+            return
+        self.do_POST()
 
     def _send(self, reply: _Reply) -> None:
         text = reply.text if reply.text is not None else json.dumps(reply.body)
@@ -655,3 +677,25 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence per-request logging
         pass
+
+
+def main() -> None:
+    """Serve a stand-in in its own process (benchmarks): prints `READY <api_url>`, runs until killed."""
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--token", default="xoxb-bench")
+    parser.add_argument("--team", default="T0001")
+    parser.add_argument("--no-checks", action="store_true", help="do not check Block Kit (Slack's own CPU)")
+    args = parser.parse_args()
+    stop = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop)  # server threads inherit the mask; sigwait takes them
+    with SlackStandIn(bot_token=args.token, team_id=args.team) as standin:
+        standin.check_blocks = not args.no_checks
+        print(f"READY {standin.api_url}", flush=True)
+        signal.sigwait(stop)
+
+
+if __name__ == "__main__":
+    main()

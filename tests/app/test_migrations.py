@@ -28,3 +28,34 @@ def test_upgrade_is_idempotent_and_keeps_rows(db_url, runtime):
         assert {"workspace", "account", "contact", "touch", "plan_step", "contact_change"} <= tables
         assert connection.exec_driver_sql("SELECT COUNT(*) FROM contact").scalar() == 12
     database.dispose()
+
+
+def test_readers_do_not_wait_behind_a_writer(runtime):
+    """A map or a list renders while another request holds a write transaction open."""
+    import threading
+    import time
+
+    from app.demo import load_demo
+    from app.models import Account
+
+    with runtime.db.session() as session:
+        load_demo(session, "T1", runtime.now())
+    holding, release = threading.Event(), threading.Event()
+
+    def writer():
+        with runtime.db.session() as session:
+            session.get(Account, 1).arr_amount = 5
+            session.flush()  # the write lock is held from here until the commit
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert holding.wait(10)
+    started = time.monotonic()
+    with runtime.db.reading() as session:
+        assert session.get(Account, 1).name == "Acme"
+    waited = time.monotonic() - started
+    release.set()
+    thread.join()
+    assert waited < 1

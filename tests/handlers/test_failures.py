@@ -24,5 +24,6 @@ def test_a_modal_stays_open_when_the_database_fails(slack, runtime, monkeypatch)
 
 def test_a_command_that_fails_tells_the_user(slack, runtime, monkeypatch):
     monkeypatch.setattr(runtime.db, "session", unreachable)
+    monkeypatch.setattr(runtime.db, "reading", unreachable)
     assert slack.command("Acme").status == 200
     assert slack.reply() == {"text": SORRY, "response_type": "ephemeral", "replace_original": False}
