@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -39,6 +41,13 @@ Trends = Mapping[int, Sequence[Trend]]
 class MapMessage:
     text: str  # the plain-text fallback (notifications, screen readers)
     blocks: list[dict]
+
+    @cached_property
+    def channel_post(self) -> bytes:
+        """The message shared in the channel, as the JSON a response_url takes: encoded once per map
+        (maps are cached, and a big one is ~30 kB), not once per post."""
+        body = {"response_type": "in_channel", "replace_original": False, "text": self.text, "blocks": self.blocks}
+        return json.dumps(body).encode()
 
 
 def map_message(assessment: Assessment, account_id: int, trends: Trends | None = None) -> MapMessage:

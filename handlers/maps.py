@@ -20,7 +20,7 @@ from blocks.map import MapMessage, map_message, map_modal
 from blocks.notices import plain_notice, unknown_account
 from handlers.errors import after_ack, guarded
 from handlers.payloads import ModalContext, action_value, int_or_none, is_map_message, map_view_id
-from handlers.replies import answer, open_modal, send_to_response_url, tell
+from handlers.replies import answer, open_modal, post_encoded, send_to_response_url, tell
 from handlers.requests import CommandRequest
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def show_map(runtime: Runtime, respond, team_id: str, name: str) -> None:
     if message is None:
         tell_unknown(runtime, respond, team_id, name)
         return
-    respond(response_type="in_channel", replace_original=False, text=message.text, blocks=message.blocks)
+    post_encoded(runtime, respond.response_url, message.channel_post)
 
 
 def tell_unknown(runtime: Runtime, respond, team_id: str, name: str) -> None:

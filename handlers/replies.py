@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
 from slack_sdk.webhook import WebhookClient
 
@@ -12,6 +14,7 @@ from blocks.notices import Notice
 from handlers.payloads import acting_view
 
 log = logging.getLogger(__name__)
+RESPONSE_URL_TIMEOUT = 10  # seconds, as slack_sdk's WebhookClient
 
 
 def tell(respond, notice: Notice) -> None:
@@ -35,6 +38,19 @@ def send_to_response_url(runtime: Runtime, response_url: str | None, **message) 
     response = WebhookClient(response_url).send(**message)
     if response.status_code != 200:
         log.warning("response_url answered %s: %s", response.status_code, response.body)
+
+
+def post_encoded(runtime: Runtime, response_url: str | None, payload: bytes) -> None:
+    """Post an already-encoded JSON message to a response_url we trust; a refusal is logged, not raised."""
+    if not response_url or not runtime.settings.trusted_response_url(response_url):
+        return
+    request = Request(response_url, data=payload, method="POST",
+                      headers={"Content-Type": "application/json;charset=utf-8"})
+    try:
+        with urlopen(request, timeout=RESPONSE_URL_TIMEOUT) as response:
+            response.read()
+    except HTTPError as error:
+        log.warning("response_url answered %s: %s", error.code, error.read()[:200])
 
 
 def open_modal(client, body: dict, view: dict) -> None:

@@ -635,6 +635,7 @@ def _fault_reply(fault: _Fault) -> _Reply:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # socketserver's default of 5 drops connections under load (1 s SYN retries)
 
     def __init__(self, standin: SlackStandIn) -> None:
         super().__init__(("127.0.0.1", 0), _RequestHandler)
