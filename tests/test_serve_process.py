@@ -31,10 +31,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def stakemap_serve(db_url: str, standin, *args: str, **env: str):
+def stakemap_serve(db_url: str, standin, *args: str, command: str = "serve", **env: str):
     environment = {**os.environ, "DATABASE_URL": db_url, "SLACK_BOT_TOKEN": BOT_TOKEN,
                    "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": standin.api_url, **env}
-    process = subprocess.Popen([sys.executable, "-m", "app", "serve", *args], env=environment,
+    process = subprocess.Popen([sys.executable, "-m", "app", command, *args], env=environment,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         yield process
@@ -102,6 +102,18 @@ def test_http_mode_serves_slack_and_health(demo_db, standin):
         forged = {**sign(body), "x-slack-signature": "v0=" + "0" * 64}
         assert http(base + "/slack/events", body.encode(), forged)[0] == 401
         assert http(base + "/nowhere")[0] == 404
+
+
+def test_start_with_tokens_serves_slack(demo_db, standin):
+    """The README's first command: with tokens, `stakemap start` serves Slack (HTTP on PORT here)."""
+    port = free_port()
+    with stakemap_serve(demo_db, standin, command="start", PORT=str(port)) as process:
+        base = f"http://127.0.0.1:{port}"
+        wait_healthy(base, process)
+        body = command_body(standin, "Globex")
+        assert http(base + "/slack/events", body.encode(),
+                    {"Content-Type": "application/x-www-form-urlencoded", **sign(body)})[0] == 200
+        assert standin.replies("http")[0].body["blocks"][0]["text"]["text"] == "Stakeholder Map: Globex"
 
 
 def test_serve_without_tokens_says_what_to_set(demo_db, standin):
