@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from app.accounts import touch_account
-from app.errors import Forbidden, StakemapError
+from app.errors import StakemapError
 from app.models import Account, Contact, ContactChange, Erasure, PlanStep, Touch
 
 ERASED_NAME = "Erased contact"
@@ -29,10 +29,7 @@ def erased_key(contact_id: int) -> str:
     return f"!erased:{contact_id}"
 
 
-def check_may_erase(account: Account, user_id: str, is_workspace_admin: bool) -> None:
-    """Only the account's owner or a workspace admin (or owner) may erase someone's data."""
-    if user_id != account.owner_user_id and not is_workspace_admin:
-        raise Forbidden("Only the account's owner or a workspace admin can erase a person's data.")
+ERASE_REFUSED = "Only the account's owner or a workspace admin can erase a person's data."
 
 
 def erasure_of(session: Session, contact: Contact) -> Erasure | None:

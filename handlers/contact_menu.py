@@ -19,16 +19,12 @@ from blocks.text import field
 from handlers.changes import after_modal
 from handlers.contacts import open_contact_modal
 from handlers.departures import depart_from_map
-from handlers.erasure import is_workspace_admin, open_forget
+from handlers.erasure import open_forget
 from handlers.errors import after_ack, guarded
 from handlers.payloads import ModalContext, action_value, int_or_none
+from handlers.permissions import may_manage
 from handlers.replies import answer, open_modal
 from handlers.touches import open_touch_modal
-
-
-def may_remove(client, account: Account, user_id: str) -> bool:
-    """The account's owner, or a workspace admin or owner (Slack's users.info says who is)."""
-    return (account.owner_user_id is not None and account.owner_user_id == user_id) or is_workspace_admin(client, user_id)
 
 
 def refusal(account: Account) -> str:
@@ -60,7 +56,7 @@ def register(app: App, runtime: Runtime) -> None:
         elif choice == ids.FORGET:
             open_forget(runtime, client, body, context, respond, account.id, contact.id)
         elif choice == ids.REMOVE:
-            if not may_remove(client, account, context.user_id):
+            if not may_manage(client, account, context.user_id):
                 answer(client, body, respond, plain_notice(refusal(account)))
                 return
             metadata = ModalContext.opened_from(context, body, account_id=account.id, contact_id=contact.id).dump()
@@ -77,7 +73,7 @@ def register(app: App, runtime: Runtime) -> None:
             with runtime.db.session() as session:
                 account = get_account(session, context.team_id, modal.account_id)
                 contact = get_contact(session, context.team_id, modal.contact_id, account.id)
-                if not may_remove(client, account, context.user_id):
+                if not may_manage(client, account, context.user_id):
                     ack(response_action="update", view=notice_modal(refusal(account)))
                     return
                 name = contact.display_name

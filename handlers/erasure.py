@@ -8,12 +8,11 @@ surfaces (a per-contact menu on the map): given a contact it opens the confirmat
 from __future__ import annotations
 
 from slack_bolt import App
-from slack_sdk.errors import SlackApiError
 
 from app.accounts import get_account
 from app.contacts import get_contact
-from app.erasure import check_may_erase, erasure_of, forget_contact
-from app.errors import NotFound, StakemapError
+from app.erasure import ERASE_REFUSED, erasure_of, forget_contact
+from app.errors import Forbidden, NotFound, StakemapError
 from app.models import Account
 from app.runtime import Runtime
 from blocks import ids
@@ -25,22 +24,14 @@ from handlers.contacts import picker_choices
 from handlers.errors import guarded
 from handlers.maps import requested_account
 from handlers.payloads import ModalContext, int_or_none, view_values
+from handlers.permissions import may_manage
 from handlers.replies import answer, open_modal, tell, tell_later
 from handlers.requests import CommandRequest
 
 
-def is_workspace_admin(client, user_id: str) -> bool:
-    """users.info says the user is a workspace admin or owner (an unknown user is neither)."""
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError:
-        return False
-    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
-
-
 def check_caller(client, account: Account, user_id: str) -> None:
-    admin = user_id != account.owner_user_id and is_workspace_admin(client, user_id)
-    check_may_erase(account, user_id, admin)
+    if not may_manage(client, account, user_id):
+        raise Forbidden(ERASE_REFUSED)
 
 
 def open_forget(runtime: Runtime, client, body: dict, context, respond, account_id: int,

@@ -13,10 +13,10 @@ from app.workspaces import SettingsForm, settings_of, update_settings
 from blocks import ids
 from blocks.notices import plain_notice
 from blocks.settings import settings_modal
-from handlers.erasure import is_workspace_admin
 from handlers.errors import after_ack, guarded
 from handlers.forms import save_or_explain
 from handlers.payloads import ModalContext, view_values
+from handlers.permissions import is_workspace_admin
 from handlers.replies import open_modal, tell_later
 from handlers.requests import CommandRequest
 
