@@ -17,7 +17,7 @@ from blocks import ids
 
 IDS = sorted({value for name, value in vars(ids).items() if name.isupper() and isinstance(value, str)})
 CALLBACKS = [value for value in IDS if value.endswith("_modal")]
-ACTIONS = [value for value in IDS if value not in CALLBACKS] + [f"{ids.SHOW_ACCOUNT}:0"]
+ACTIONS = [value for value in IDS if value not in CALLBACKS]  # drawn bare and as "<id>:<number>" (menus, pages)
 ELEMENT_TYPES = ["plain_text_input", "static_select", "external_select", "users_select", "datepicker",
                  "conversations_select", "radio_buttons", "checkboxes", "bogus"]
 FIELDS = ["name", "title", "type", "contact_id", "occurred_on", "kind", "notes", "arr_amount", "currency",
@@ -34,9 +34,9 @@ junk = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3)
 def forged_metadata(draw, other_ids):
     choice = draw(st.sampled_from(["other_team", "other_account", "garbage", "huge", "missing_account"]))
     if choice == "other_team":
-        return json.dumps({"team_id": "T0002", "account_id": draw(st.sampled_from(other_ids["T0002"]))})
+        return json.dumps({"team_id": "T0002", "account_id": draw(st.sampled_from(other_ids["accounts"]))})
     if choice == "other_account":  # our team id, the other workspace's account
-        return json.dumps({"team_id": "T0001", "account_id": draw(st.sampled_from(other_ids["T0002"])),
+        return json.dumps({"team_id": "T0001", "account_id": draw(st.sampled_from(other_ids["accounts"])),
                            "contact_id": draw(st.integers(-5, 10_000))})
     if choice == "missing_account":
         return json.dumps({"team_id": "T0001", "account_id": draw(st.integers(10_000, 2**40))})
@@ -66,9 +66,17 @@ def interactions(draw, other_ids, response_url):
     kind = draw(st.sampled_from(["block_actions", "view_submission", "block_suggestion", "message_action"]))
     payload = base(kind)
     if kind == "block_actions":
-        payload |= {"actions": [{"action_id": draw(st.sampled_from(ACTIONS)), "block_id": "b", "type": "button",
-                                 "value": draw(st.one_of(st.sampled_from([str(i) for i in other_ids["T0002"]]),
-                                                         text, huge))}],
+        foreign = st.sampled_from([str(i) for i in other_ids["foreign"]])
+        action_id = draw(st.sampled_from(ACTIONS))
+        if draw(st.booleans()):
+            # never the caller's own rows (acting on those is allowed): the other workspace's, or none at all
+            action_id += ":" + draw(st.one_of(foreign, st.integers(10_000, 2**40).map(str), st.integers(-3, 0).map(str)))
+        action = {"action_id": action_id, "block_id": "b", "type": draw(st.sampled_from(["button", "overflow"])),
+                  "value": draw(st.one_of(foreign, text, huge))}
+        if draw(st.booleans()):
+            action["selected_option"] = {"value": draw(st.one_of(foreign, text, huge)),
+                                         "text": {"type": "plain_text", "text": "x"}}
+        payload |= {"actions": [action],
                     "response_url": response_url, "container": {"type": "message"}, "channel": {"id": "C1"}}
     elif kind == "view_submission":
         payload["view"] = {"type": "modal", "id": draw(st.sampled_from(["V1", "VFORGED", "x" * 300])),
@@ -104,11 +112,18 @@ def two_workspaces(runtime):
     with runtime.db.session() as session:
         load_demo(session, "T0001", runtime.now())
         load_demo(session, "T0002", runtime.now())
-    from app.models import Account
+    from app.models import Account, Contact
+
+    def ids_of(session, model, team: str) -> set[int]:
+        return set(session.scalars(select(model.id).where(model.team_id == team)))
 
     with runtime.db.session() as session:
-        return {team: list(session.scalars(select(Account.id).where(Account.team_id == team)))
-                for team in ("T0001", "T0002")}
+        ours = ids_of(session, Account, "T0001") | ids_of(session, Contact, "T0001")
+        theirs = ids_of(session, Account, "T0002") | ids_of(session, Contact, "T0002")
+        their_accounts = sorted(ids_of(session, Account, "T0002"))
+    # A button or menu names a row by id, and ids are per table: the one their account has may be one of our
+    # contacts', which the caller may act on. Forged action ids use ids that are none of ours.
+    return {"accounts": their_accounts, "foreign": sorted(theirs - ours)}
 
 
 def snapshot(runtime) -> dict[str, int]:
