@@ -52,6 +52,12 @@ def memory_kib(pid: int, field: str) -> int:
     return total
 
 
+def resident_mib(pid: int) -> float:
+    """One process's own resident memory (pages it shares with its parent count in both)."""
+    line = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process and its children (gunicorn: master + worker)."""
     total = 0
@@ -146,7 +152,7 @@ def measure(name: str, module_args: list[str], url: str, standin: RemoteStandIn,
             served += requests
         rows["cpu_ms"] = (cpu_seconds(process.pid) - cpu) / served * 1000
         rows["pss"] = memory_kib(process.pid, "Pss") / 1024
-        rows["rss"] = memory_kib(process.pid, "Rss") / 1024
+        rows["rss"] = [resident_mib(pid) for pid in (process.pid, *_children(process.pid))]
     print(f"  measured {name}")
     return rows
 
@@ -199,8 +205,10 @@ def main() -> None:
         print(f"| {clients} | {s[0]:.1f} ms | {s[1]:.1f} ms | {b[0]:.1f} ms | {b[1]:.1f} ms | {s[1] / b[1]:.2f}x "
               f"| {s[2]:.1f} ms | {s[3]:.1f} ms | {b[2]:.1f} ms |")
     for name, rows in (("stakemap serve", stakemap), ("bare Bolt app", bare)):
-        print(f"{name}: CPU {rows['cpu_ms']:.1f} ms per request; memory after the run (gunicorn master + worker) "
-              f"PSS {rows['pss']:.0f} MiB, RSS summed {rows['rss']:.0f} MiB")
+        master, *workers = rows["rss"]
+        print(f"{name}: CPU {rows['cpu_ms']:.1f} ms per request; memory after the run: RSS master {master:.0f} MiB, "
+              f"worker {', '.join(f'{w:.0f}' for w in workers)} MiB; both together (PSS, shared pages once) "
+              f"{rows['pss']:.0f} MiB")
 
 
 if __name__ == "__main__":
