@@ -68,6 +68,19 @@ def linked_account(session: Session, team_id: str, channel_id: str | None) -> Ac
     return found[0] if len(found) == 1 else None
 
 
+def link_channel(session: Session, account: Account, channel_id: str, now: datetime) -> list[str]:
+    """Link the account to the channel; a channel shows one account, so others linked to it are unlinked.
+    Returns the names of the accounts it was taken from."""
+    others = session.scalars(select(Account).where(
+        Account.team_id == account.team_id, Account.channel_id == channel_id, Account.id != account.id)).all()
+    for other in others:
+        other.channel_id = None
+        touch_account(other, now)
+    account.channel_id = channel_id
+    touch_account(account, now)
+    return [other.name for other in others]
+
+
 def search_accounts(session: Session, team_id: str, query: str = "", limit: int = 100) -> list[Account]:
     """Accounts whose name contains `query` (any case), names starting with it first."""
     statement = select(Account).where(Account.team_id == team_id)

@@ -6,7 +6,7 @@ import re
 
 from slack_bolt import App
 
-from app.accounts import create_account
+from app.accounts import create_account, find_account, link_channel
 from app.models import AccountCreate
 from app.runtime import Runtime
 from blocks import ids
@@ -16,9 +16,9 @@ from blocks.text import field
 from handlers.changes import after_modal
 from handlers.errors import after_ack, guarded
 from handlers.forms import save_or_explain
-from handlers.maps import show_map
+from handlers.maps import show_map, tell_unknown
 from handlers.payloads import ModalContext, action_value, filled, view_values
-from handlers.replies import open_modal
+from handlers.replies import open_modal, tell
 from handlers.requests import CommandRequest
 
 ACCOUNT_FIELDS = ("name", "arr_amount", "currency", "renewal_date", "owner_user_id", "channel_id")
@@ -28,6 +28,26 @@ def open_account_modal(client, body: dict, context, name: str) -> None:
     form = AccountForm(name=name, owner_user_id=context.user_id)
     metadata = ModalContext.opened_from(context, body).dump()
     open_modal(client, body, account_modal(form, metadata))
+
+
+def link_command(request: CommandRequest) -> None:
+    """`/stakemap link Acme` in a channel: Acme's coverage changes go there, and `/stakemap` there shows it."""
+    channel_id = request.context.channel_id
+    if not channel_id or not channel_id.startswith(("C", "G")):
+        tell(request.respond, plain_notice("Run `/stakemap link <account>` in the channel to link the account to."))
+        return
+    with request.runtime.db.session() as session:
+        account = find_account(session, request.team_id, request.account)
+        if account is not None:
+            moved = link_channel(session, account, channel_id, request.runtime.now())
+            name = account.name
+    if account is None:
+        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
+        return
+    note = f" (it was linked to {', '.join(field(n, 100) for n in moved)})" if moved else ""
+    tell(request.respond, plain_notice(
+        f"Linked this channel to *{field(name, 200)}*{note}: `/stakemap` here shows its map, and its coverage "
+        "changes are posted here."))
 
 
 def new_command(request: CommandRequest) -> None:

@@ -29,6 +29,7 @@ class Verb:
 VERBS: dict[str, Verb] = {
     "show": Verb(maps.show_command, "post the account's stakeholder map in this channel"),
     "new": Verb(accounts.new_command, "create an account"),
+    "link": Verb(accounts.link_command, "link this channel to the account (its map here, its changes posted here)"),
     "add": Verb(contacts.add_command, "add a contact (name optional: “CTO (name unknown)”)"),
     "log": Verb(touches.log_command, "log a call, meeting, e-mail or QBR"),
     "plan": Verb(plans.plan_command, "add a step to the multi-threading plan"),

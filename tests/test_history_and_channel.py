@@ -66,3 +66,23 @@ def test_stakemap_alone_in_a_linked_channel_shows_its_account(slack, other_slack
     assert slack.reply()["text"].startswith("*stakemap* keeps a stakeholder map")
     other_slack.command("")  # the same channel id in another workspace is not linked there
     assert other_slack.reply()["response_type"] == "ephemeral"
+
+
+def test_link_moves_a_channel_to_an_account(slack, other_slack, runtime):
+    seed_demo(runtime, TEAM, channel="C0ACME")
+    slack.command("link globex")
+    assert slack.reply()["text"] == ("Linked this channel to *Globex* (it was linked to Acme): `/stakemap` here shows "
+                                     "its map, and its coverage changes are posted here.")
+    slack.command("")
+    assert slack.reply()["blocks"][0]["text"]["text"] == "Stakeholder Map: Globex"
+    slack.command("link Globex", channel_id="D0DIRECT")
+    assert slack.reply()["text"] == "Run `/stakemap link <account>` in the channel to link the account to."
+    slack.command("link Nowhere")
+    assert slack.reply()["text"].startswith("No account named “Nowhere”")
+    other_slack.command("link Globex")  # another workspace has no Globex
+    assert other_slack.reply()["text"].startswith("No account named “Globex”")
+    from app.accounts import find_account
+
+    with runtime.db.session() as session:
+        assert (find_account(session, TEAM, "Globex").channel_id, find_account(session, TEAM, "Acme").channel_id) == (
+            "C0ACME", None)
