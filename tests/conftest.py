@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -117,21 +118,38 @@ def standin() -> Iterator[SlackStandIn]:
         yield server
 
 
+@contextmanager
+def running(settings: Settings, clock) -> Iterator[Runtime]:
+    """A runtime on those settings; its pool and database are closed afterwards."""
+    runtime = Runtime(settings=settings, db=Database(settings), clock=clock)
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
+@contextmanager
+def serving(runtime: Runtime):
+    """The real Bolt app on that runtime; listener work after an ack finishes before the block ends."""
+    from app.slack_app import build_app
+
+    app = build_app(runtime)
+    try:
+        yield app
+    finally:
+        app.listener_runner.listener_executor.shutdown(wait=True)
+
+
 @pytest.fixture
 def runtime(db_url, standin, clock) -> Iterator[Runtime]:
-    settings = make_settings(db_url, standin.api_url)
-    rt = Runtime(settings=settings, db=Database(settings), clock=clock)
-    yield rt
-    rt.close()
+    with running(make_settings(db_url, standin.api_url), clock) as rt:
+        yield rt
 
 
 @pytest.fixture
 def bolt_app(runtime):
-    from app.slack_app import build_app
-
-    app = build_app(runtime)
-    yield app
-    app.listener_runner.listener_executor.shutdown(wait=True)  # work after ack finishes inside the test
+    with serving(runtime) as app:
+        yield app
 
 
 @pytest.fixture

@@ -241,27 +241,24 @@ def test_concurrent_passes_send_one_digest_per_csm(runtime, csms):
 def test_with_oauth_installs_each_workspace_is_swept_with_its_own_token(runtime, csms):
     from slack_sdk.oauth.installation_store import Installation
 
-    from app.db import Database
     from app.installations import installation_store
-    from app.runtime import Runtime
     from app.scheduler import sweep_all
-    from tests.conftest import BOT_TOKEN, OTHER_BOT_TOKEN, make_settings
+    from tests.conftest import BOT_TOKEN, OTHER_BOT_TOKEN, make_settings, running
 
     settings = make_settings(runtime.settings.database_url, csms.api_url, slack_bot_token=None,
                              slack_client_id="111.222", slack_client_secret="secret")
-    installed = Runtime(settings=settings, db=Database(settings), clock=runtime.clock)
-    store = installation_store(settings, installed.db.engine)
-    for team, token in (("T0001", BOT_TOKEN), ("T0002", OTHER_BOT_TOKEN)):
-        store.save(Installation(app_id="A0STAKEMAP", team_id=team, bot_token=token, bot_id="B1", bot_user_id="UBOT",
-                                user_id="U0INSTALLER", bot_scopes=["chat:write"]))
     stale_accounts(runtime, "U0ANA")
     seed_account(runtime, "Acme", "U0BEN", [Person("Tom Chen", touched=60)], team="T0002")
-    installed.clock.set(at(MONDAY, 21))
-    reports = {report.team_id: report.sent for report in sweep_all(installed, send_now=True)}
+    with running(settings, runtime.clock) as installed:
+        store = installation_store(settings, installed.db.engine)
+        for team, token in (("T0001", BOT_TOKEN), ("T0002", OTHER_BOT_TOKEN)):
+            store.save(Installation(app_id="A0STAKEMAP", team_id=team, bot_token=token, bot_id="B1",
+                                    bot_user_id="UBOT", user_id="U0INSTALLER", bot_scopes=["chat:write"]))
+        installed.clock.set(at(MONDAY, 21))
+        reports = {report.team_id: report.sent for report in sweep_all(installed, send_now=True)}
     assert reports == {"T0001": ["U0ANA"], "T0002": ["U0BEN"]}
     tokens = {c.body["metadata"]["event_payload"]["user"]: c.token for c in digests(csms)}
     assert tokens == {"U0ANA": BOT_TOKEN, "U0BEN": OTHER_BOT_TOKEN}
-    installed.close()
 
 
 def test_the_ledger_key_is_unique(runtime, csms):

@@ -12,13 +12,10 @@ import pytest
 import yaml
 from sqlalchemy import func, select, text
 
-from app.db import Database
 from app.installations import BOT_SCOPES, installed_bots
 from app.models import Workspace
-from app.runtime import Runtime
 from app.server import wsgi_app
-from app.slack_app import build_app
-from tests.conftest import make_settings
+from tests.conftest import make_settings, running, serving
 from tests.slack_driver import SlackDriver
 
 
@@ -26,16 +23,14 @@ from tests.slack_driver import SlackDriver
 def oauth_runtime(db_url, standin, clock):
     settings = make_settings(db_url, standin.api_url, slack_bot_token=None, slack_client_id="111.222",
                              slack_client_secret="client-secret")
-    runtime = Runtime(settings=settings, db=Database(settings), clock=clock)
-    yield runtime
-    runtime.close()
+    with running(settings, clock) as runtime:
+        yield runtime
 
 
 @pytest.fixture
 def oauth_app(oauth_runtime):
-    app = build_app(oauth_runtime)
-    yield app
-    app.listener_runner.listener_executor.shutdown(wait=True)
+    with serving(oauth_runtime) as app:
+        yield app
 
 
 def get(application, path: str, query: str = "", cookie: str = "") -> tuple[str, dict, str]:
