@@ -87,7 +87,7 @@ def is_well_formed(body: str, content_type: str | None) -> bool:
     if len(body) > MAX_BODY:
         return False
     try:
-        if (content_type or "").startswith("application/json"):
+        if (content_type or "").startswith("application/json") or body.startswith("{"):  # Bolt's own rule
             return _EventEnvelope.model_validate(json.loads(body)) is not None
         form = _form(body)
         if "payload" in form:

@@ -34,6 +34,8 @@ BASE = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U1"}}
                   "view": {"type": "modal", "state": {"values": [1]}}}), FORM),
         ("command=%2Fstakemap&text=a&text=b", FORM),
         ('{"type":"event_callback","event":"x"}', "application/json"),
+        ("{", "text/plain"),  # Bolt parses any body starting with "{" as JSON, whatever the content type
+        ("{", FORM),
         ("x" * 1_000_001, FORM),
     ],
 )

@@ -7,7 +7,7 @@ import json
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
@@ -167,6 +167,7 @@ def test_commands(slack, standin, runtime, two_workspaces, data):
 
 
 @LIMITS
+@example(body="{", content_type="text/plain")  # found by this test once: Bolt reads any "{…" body as JSON
 @given(body=st.one_of(text, huge, junk.map(json.dumps)), content_type=st.sampled_from(
     ["application/x-www-form-urlencoded", "application/json", "text/plain"]))
 def test_raw_bodies(slack, standin, runtime, two_workspaces, body, content_type):
