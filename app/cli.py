@@ -111,7 +111,8 @@ def _serve(runtime: Runtime, mode: str | None, port: int | None, scheduler: bool
 @click.option("--team", "team", default=None, help="Only this workspace (default: every workspace with a token).")
 @friendly
 def nudges(send_now: bool, team: str | None) -> None:
-    """Run one pass of the weekly nudges and exit (for cron and tests); exits 1 when a digest failed."""
+    """Run one pass of the weekly nudges and exit (for cron and tests); exits 1 when a digest failed or may
+    not have been delivered (Slack's answer was lost): run it again to settle those."""
     from app.scheduler import sweep_all
 
     runtime = _runtime()
@@ -121,7 +122,7 @@ def nudges(send_now: bool, team: str | None) -> None:
         click.echo(report.summary())
     if not reports:
         click.echo("stakemap is not installed in any workspace yet.")
-    if any(report.failed for report in reports):
+    if not all(report.settled for report in reports):
         raise click.exceptions.Exit(1)
 
 

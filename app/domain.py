@@ -162,6 +162,7 @@ class DeliveryStatus(Labelled):
     SENDING = "sending", "being sent"
     SENT = "sent", "sent"
     FAILED = "failed", "failed, retried on the next run"
+    UNCERTAIN = "uncertain", "Slack's answer was lost; the DM is checked before any new attempt"
     EMPTY = "empty", "nothing stale, no DM"
     UNDELIVERABLE = "undeliverable", "Slack refused the recipient"
 

@@ -1,9 +1,11 @@
 """The weekly-digest ledger and the Slack-user cache: what makes a digest go out exactly once.
 
 A digest is claimed before it is sent: a row keyed (workspace, CSM, ISO week) is inserted with
-INSERT … ON CONFLICT DO NOTHING, and only the process whose insert went in sends. A failed send, or
-a claim whose process died mid-send (older than CLAIM_LEASE), is taken over with a compare-and-set
-UPDATE, so again exactly one process retries it. Each of these is its own short transaction.
+INSERT … ON CONFLICT DO NOTHING, and only the process whose insert went in sends. A failed send, an
+uncertain one (Slack's answer was lost: it may have been posted), or a claim whose process died
+mid-send (older than CLAIM_LEASE), is taken over with a compare-and-set UPDATE, so again exactly one
+process retries it — after looking for the digest in the DM (app/sweep.py). Each of these is its own
+short transaction.
 """
 
 from __future__ import annotations
@@ -44,8 +46,8 @@ def ledger_rows(session: Session, team_id: str, weeks: dict[str, str]) -> dict[s
 
 
 def retryable(row: NudgeDelivery, now: datetime) -> bool:
-    """A failed send, or a claim abandoned by a process that stopped mid-send."""
-    if row.status == DeliveryStatus.FAILED:
+    """A failed or uncertain send, or a claim abandoned by a process that stopped mid-send."""
+    if row.status in (DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN):
         return True
     return row.status == DeliveryStatus.SENDING and row.claimed_at < now - CLAIM_LEASE
 
@@ -78,7 +80,8 @@ def reclaim(session: Session, row: NudgeDelivery, by: str, now: datetime, items:
 
 def record(session: Session, row_id: int, status: DeliveryStatus, *, now: datetime | None = None,
            channel_id: str | None = None, ts: str | None = None, error: str | None = None) -> None:
-    """What became of a claimed digest: sent (with its channel and ts), empty, failed or undeliverable."""
+    """What became of a claimed digest: sent (with its channel and ts), empty, failed, uncertain or
+    undeliverable."""
     values = dict(status=status, channel_id=channel_id, ts=ts, error=error[:ERROR_MAX] if error else None)
     if status == DeliveryStatus.SENT:
         values["sent_at"] = now

@@ -27,7 +27,7 @@ SLACK_API_ERRORS = Counter("stakemap_slack_api_errors_total", "Slack Web API cal
 
 SWEEP_SECONDS = Histogram("stakemap_sweep_seconds", "Duration of one weekly-nudge pass over one workspace",
                           buckets=(0.05, 0.1, 0.5, 1, 2, 5, 10, 20, 60, 120))
-DIGESTS = Counter("stakemap_digests_total", "Weekly digest DMs by outcome (sent, failed, undeliverable, empty)",
+DIGESTS = Counter("stakemap_digests_total", "Weekly digest DMs by outcome (sent, failed, uncertain, undeliverable, empty)",
                   ["outcome"])
 
 _KNOWN_LABELS: set[str] = set()
@@ -103,8 +103,9 @@ def record_api_error(method: str, error: str) -> None:
     SLACK_API_ERRORS.labels(method[:60], error[:60]).inc()
 
 
-def record_sweep(seconds: float, sent: int, failed: int, undeliverable: int, empty: int) -> None:
+def record_sweep(seconds: float, sent: int, failed: int, undeliverable: int, empty: int, *, uncertain: int = 0) -> None:
     SWEEP_SECONDS.observe(seconds)
-    for outcome, count in (("sent", sent), ("failed", failed), ("undeliverable", undeliverable), ("empty", empty)):
+    for outcome, count in (("sent", sent), ("failed", failed), ("undeliverable", undeliverable), ("empty", empty),
+                           ("uncertain", uncertain)):
         if count:
             DIGESTS.labels(outcome).inc(count)

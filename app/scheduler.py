@@ -64,7 +64,7 @@ def sweep_all(runtime: Runtime, team: str | None = None, *, send_now: bool = Fal
             log.exception("the weekly nudge pass failed in %s; the next pass tries again", workspace.team_id)
             report = SweepReport(workspace.team_id, failed={"*": "the pass stopped: see the log"})
         record_sweep(time.perf_counter() - started, len(report.sent), len(report.failed), len(report.undeliverable),
-                     len(report.empty))
+                     len(report.empty), uncertain=len(report.uncertain))
         reports.append(report)
     return reports
 
@@ -77,7 +77,7 @@ def nudge_pass(runtime: Runtime) -> None:
         log.exception("the weekly nudge pass failed; the next pass runs in %s", SWEEP_EVERY)
         return
     for report in reports:
-        if report.sent or report.failed or report.undeliverable:
+        if report.sent or report.failed or report.uncertain or report.undeliverable:
             log.info(report.summary())
 
 

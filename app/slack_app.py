@@ -12,11 +12,6 @@ from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from app.errors import ConfigError
 from app.events import first_delivery
@@ -24,17 +19,9 @@ from app.installations import BOT_SCOPES, installation_store, state_store
 from app.observability import record_api_error, record_request
 from app.runtime import Runtime
 from app.settings import Settings
+from app.slack_retries import retry_handlers
 from app.workspaces import ensure_workspace
 from handlers import register_all
-
-
-def retry_handlers() -> list:
-    """429 (waits Retry-After), 5xx and dropped connections are retried; nothing else is."""
-    return [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=3),
-    ]
 
 
 class ObservedWebClient(WebClient):

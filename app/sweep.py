@@ -6,6 +6,11 @@ week's ledger rows and (only when someone is due) their stale relationships; the
 it claims the ledger row, sends, and records the outcome (app/ledger.py). The scheduler in `serve`
 runs a pass every few minutes, so a CSM whose send time passed while nothing ran (a restart, a
 deploy) still gets this week's digest on the next pass; `stakemap nudges --now` sends at once.
+
+A post whose answer was lost (a 5xx, a connection dropped after the request went out) may have been
+delivered: the client does not retry it (app/slack_retries.py) and the row is recorded *uncertain*.
+Before any new attempt at an uncertain, failed or abandoned row, the DM's history is searched for this
+week's digest (recognised by its metadata): found, it is recorded as sent; only otherwise is it posted.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from app.ledger import (
 from app.models import Account, NudgeDelivery, Workspace
 from app.nudges import LocalWeek, StaleItem, local_week, stale_by_owner
 from app.runtime import Runtime
+from app.slack_retries import outcome_unknown
 from app.workspaces import settings_of
 from blocks.digest import digest_message
 
@@ -44,7 +50,7 @@ HISTORY_LOOKBACK = 50  # recent DM messages searched for a digest a dead process
 # Slack errors that retrying will not fix for this recipient: recorded, not retried.
 RECIPIENT_GONE = frozenset({"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot",
                             "user_not_visible"})
-# What a Slack call raises once the client's own retries (429, 5xx, dropped connections) are spent.
+# What a Slack call raises once the client's own retries are spent (app/slack_retries.py).
 SLACK_FAILURES = (SlackClientError, OSError)
 
 
@@ -54,6 +60,7 @@ class SweepReport:
     sent: list[str] = field(default_factory=list)
     empty: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # user → Slack's error; retried next pass
+    uncertain: dict[str, str] = field(default_factory=dict)  # answer lost: the next pass checks the DM first
     undeliverable: dict[str, str] = field(default_factory=dict)
     elsewhere: list[str] = field(default_factory=list)  # claimed by another process meanwhile
 
@@ -66,10 +73,19 @@ class SweepReport:
         if self.failed:
             errors = ", ".join(f"{user}: {error}" for user, error in sorted(self.failed.items()))
             parts.append(f"{len(self.failed)} failed and will be retried on the next run ({errors})")
+        if self.uncertain:
+            errors = ", ".join(f"{user}: {error}" for user, error in sorted(self.uncertain.items()))
+            parts.append(f"{len(self.uncertain)} may have been delivered (Slack's answer was lost): the next run "
+                         f"checks their DM and sends only if it is not there ({errors})")
         if self.undeliverable:
             errors = ", ".join(f"{user}: {error}" for user, error in sorted(self.undeliverable.items()))
             parts.append(f"{len(self.undeliverable)} could not be delivered ({errors})")
         return "; ".join(parts) + "."
+
+    @property
+    def settled(self) -> bool:
+        """Every digest due was delivered, found empty, or refused for good: nothing left for a rerun."""
+        return not (self.failed or self.uncertain)
 
 
 def workspace_of(client: WebClient) -> str:
@@ -169,7 +185,7 @@ class Sweep:
         if row_id is None:
             self.report.elsewhere.append(user)
             return
-        if row is not None and self._already_sent(user, week, row_id):
+        if row is not None and self._already_sent(user, week, row):
             return
         if not items:
             if row is not None:
@@ -179,10 +195,12 @@ class Sweep:
             return
         self._send(user, week, row_id, items)
 
-    def _already_sent(self, user: str, week: LocalWeek, row_id: int) -> bool:
-        """Before a retry: did an earlier attempt deliver after all (a process killed after posting)?"""
-        channel = self.dm_channels.get(user) or open_dm(self.runtime, self.client, self.team_id, user,
-                                                        open_if_missing=False)
+    def _already_sent(self, user: str, week: LocalWeek, row: NudgeDelivery) -> bool:
+        """Before a retry: did an earlier attempt deliver after all (a process killed after posting, or a
+        post whose answer was lost)? Recorded as sent when the digest is in the DM."""
+        row_id = row.id
+        channel = row.channel_id or self.dm_channels.get(user) or open_dm(self.runtime, self.client, self.team_id,
+                                                                          user, open_if_missing=False)
         if channel is None:
             return False  # no DM was ever opened: nothing can have been posted
         try:
@@ -204,19 +222,30 @@ class Sweep:
         metadata = {"event_type": DIGEST_EVENT, "event_payload": {"week": week.week, "user": user}}
         try:
             channel = self.dm_channels.get(user) or open_dm(self.runtime, self.client, self.team_id, user)
+        except SLACK_FAILURES as error:
+            self._not_posted(user, row_id, error)
+            return
+        try:
             posted = self.client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks,
                                                   metadata=metadata, unfurl_links=False)
         except SLACK_FAILURES as error:
-            reason = _reason(error)
-            if reason in RECIPIENT_GONE:
-                self._undeliverable(user, row_id, reason)
-                return
-            if reason == "channel_not_found":  # a cached DM channel Slack no longer knows: open it again next time
-                with self.runtime.db.session() as session:
-                    remember_user(session, self.team_id, user, dm_channel_id=None)
-            self._failed(user, row_id, reason)
+            if outcome_unknown(error):
+                self._uncertain(user, row_id, channel, _reason(error))
+            else:
+                self._not_posted(user, row_id, error)
             return
         self._sent(user, row_id, posted["channel"], posted["ts"])
+
+    def _not_posted(self, user: str, row_id: int, error: Exception) -> None:
+        """Slack certainly did not post: the recipient is gone for good, or the digest is retried next pass."""
+        reason = _reason(error)
+        if reason in RECIPIENT_GONE:
+            self._undeliverable(user, row_id, reason)
+            return
+        if reason == "channel_not_found":  # a cached DM channel Slack no longer knows: open it again next time
+            with self.runtime.db.session() as session:
+                remember_user(session, self.team_id, user, dm_channel_id=None)
+        self._failed(user, row_id, reason)
 
     # --- outcomes -----------------------------------------------------------------------------------
 
@@ -230,6 +259,13 @@ class Sweep:
             record(session, row_id, DeliveryStatus.FAILED, error=reason)
         log.error("weekly digest to %s in %s failed (%s): retried on the next pass", user, self.team_id, reason)
         self.report.failed[user] = reason
+
+    def _uncertain(self, user: str, row_id: int, channel: str, reason: str) -> None:
+        with self.runtime.db.session() as session:
+            record(session, row_id, DeliveryStatus.UNCERTAIN, channel_id=channel, error=reason)
+        log.error("weekly digest to %s in %s may have been posted (%s): the next pass looks for it in the DM "
+                  "before sending again", user, self.team_id, reason)
+        self.report.uncertain[user] = reason
 
     def _undeliverable(self, user: str, row_id: int, reason: str) -> None:
         with self.runtime.db.session() as session:

@@ -14,6 +14,10 @@ Routes: ``/api/<method>`` (form-encoded or JSON bodies, token from ``Authorizati
 ``files.getUploadURLExternal`` hands out). Every request is recorded, including those answered with
 an injected fault, so ``calls_to(method)`` shows retries; pass ``ok=True`` for deliveries only.
 
+A lost answer: ``fail(method, status=500, performed=True)`` carries the call out (the message is
+posted) and then answers 500; ``fail(method, drop=True)`` closes the connection without answering
+(``performed=True``: after carrying the call out). Such calls record ``lost_answer``.
+
 Deliberately lenient: channels and message timestamps are not checked for existence
 (``chat.update`` on any ts succeeds), and the modal stack depth is not tracked.
 """
@@ -72,10 +76,12 @@ class Call:
     path: str
     response: dict
     status: int
+    # What the client got instead of `response` ("500", "dropped"); `response` is what was done, if anything.
+    lost_answer: str | None = None
 
     @property
     def ok(self) -> bool:
-        """True when this call was delivered: HTTP 200 and ``ok: true``."""
+        """True when this call was delivered: HTTP 200 and ``ok: true`` (even when its answer was lost)."""
         return self.status == 200 and self.response.get("ok") is True
 
 
@@ -84,6 +90,12 @@ class _Fault:
     status: int
     error: str | None
     retry_after: int | None
+    performed: bool = False  # carry the call out, then answer the fault (the answer is lost)
+    drop: bool = False  # close the connection without answering
+
+    @property
+    def lost_answer(self) -> str:
+        return "dropped" if self.drop else str(self.status)
 
 
 @dataclass
@@ -92,6 +104,7 @@ class _Reply:
     body: dict
     headers: dict[str, str] = field(default_factory=dict)
     text: str | None = None  # sent as text/plain instead of the JSON body
+    drop: bool = False  # close the connection without answering
 
 
 def default_user(user_id: str, name: str | None = None, *, team_id: str = "T0001", **fields: Any) -> dict:
@@ -200,19 +213,22 @@ class SlackStandIn:
         retry_after: int | None = None,
         times: int = 1,
         after: int = 0,
+        performed: bool = False,
+        drop: bool = False,
     ) -> None:
         """Answer the next `times` calls of `method` with a fault instead of processing them.
 
-        status=429 (Retry-After defaults to 1 s), 500 or 503; or status=200 with ``ok: false, error``.
-        ``after=n`` lets the next n calls through first.
+        status=429 (Retry-After defaults to 1 s), 500 or 503; or status=200 with ``ok: false, error``;
+        or drop=True: close the connection without answering. ``performed=True`` processes the call
+        first (a post is delivered), so only its answer is lost. ``after=n`` lets the next n calls through first.
         """
-        if status == 200 and error is None:
+        if status == 200 and error is None and not drop:
             raise ValueError("a status-200 fault needs an error, e.g. error='channel_not_found'")
         if status == 429 and retry_after is None:
             retry_after = 1
         with self._cond:
             self._faults[method].extend([None] * after)
-            self._faults[method].extend(_Fault(status, error, retry_after) for _ in range(times))
+            self._faults[method].extend(_Fault(status, error, retry_after, performed, drop) for _ in range(times))
 
     def grant(self, code: str, *, team_id: str, token: str, enterprise_id: str | None = None,
               installer: str = "U0ADMIN", team_name: str = "Installed Team") -> None:
@@ -274,14 +290,15 @@ class SlackStandIn:
         token = _token(headers, body)
         with self._cond:
             fault = self._take_fault(method)
-            reply = _fault_reply(fault) if fault else self._answer(method, body, token)
-            call = Call(method, body, headers, token, path, reply.body, reply.status)
+            reply = _fault_reply(fault) if fault and not fault.performed else self._answer(method, body, token)
+            lost = fault.lost_answer if fault and (fault.performed or fault.drop) else None
+            call = Call(method, body, headers, token, path, reply.body, reply.status, lost)
             self.calls.append(call)
             if method == "response_url":
                 self._responses[unquote(name)].append(call)
                 self._arrived_at.setdefault(unquote(name), arrived)
             self._cond.notify_all()
-            return reply
+            return _fault_reply(fault) if fault and fault.performed else reply
 
     def _parse(
         self, route: str, name: str, raw: bytes, headers: dict[str, str], query: str
@@ -628,6 +645,8 @@ def _token(headers: dict[str, str], body: dict) -> str | None:
 
 
 def _fault_reply(fault: _Fault) -> _Reply:
+    if fault.drop:
+        return _Reply(0, _error("standin_dropped_connection"), drop=True)
     headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
     error = fault.error or _FAULT_ERRORS.get(fault.status, "internal_error")
     return _Reply(fault.status, _error(error), headers)
@@ -665,6 +684,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.do_POST()
 
     def _send(self, reply: _Reply) -> None:
+        if reply.drop:  # the client sees the connection closed without an answer (RemoteDisconnected)
+            self.close_connection = True
+            return
         text = reply.text if reply.text is not None else json.dumps(reply.body)
         kind = "text/plain" if reply.text is not None else "application/json"
         payload = text.encode("utf-8")

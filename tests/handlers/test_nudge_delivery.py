@@ -148,14 +148,91 @@ def test_a_csm_whose_time_zone_slack_did_not_give_waits_for_the_next_pass(runtim
 # --- exactly once, whatever fails ------------------------------------------------------------------------
 
 
-def test_429_then_500_is_retried_into_exactly_one_delivery(runtime, csms):
+def test_429_is_retried_by_the_client_into_exactly_one_delivery(runtime, csms):
     stale_accounts(runtime, "U0ANA")
-    csms.fail("chat.postMessage", status=429, retry_after=1)
-    csms.fail("chat.postMessage", status=500)
+    csms.fail("chat.postMessage", status=429, retry_after=1)  # nothing was posted: safe to try again
     assert sweep(runtime, at(MONDAY, 19)).sent == ["U0ANA"]
-    assert [c.status for c in csms.calls_to("chat.postMessage")] == [429, 500, 200]
+    assert [c.status for c in csms.calls_to("chat.postMessage")] == [429, 200]
     assert len(digests(csms, "U0ANA")) == 1
     assert sweep(runtime, at(MONDAY, 19, 5)).sent == []
+
+
+FIVE = ["U0CA", "U0CB", "U0CC", "U0CD", "U0CE"]
+
+
+@pytest.mark.parametrize("lost", [dict(drop=True), dict(status=500)], ids=["dropped", "500"])
+def test_a_digest_posted_whose_answer_is_lost_is_not_posted_again(runtime, csms, lost):
+    for user in FIVE:
+        csms.add_user(user, tz="UTC")
+    stale_accounts(runtime, *FIVE)
+    csms.fail("chat.postMessage", performed=True, times=len(FIVE), **lost)  # posted, then the answer is lost
+    first = sweep(runtime, at(MONDAY, 9))
+    assert {user: len(digests(csms, user)) for user in FIVE} == dict.fromkeys(FIVE, 1)  # the client did not retry
+    assert (first.sent, sorted(first.uncertain), first.settled) == ([], FIVE, False)
+    assert {row.status for row in ledger(runtime).values()} == {DeliveryStatus.UNCERTAIN}
+
+    second = sweep(runtime, at(MONDAY, 9, 5))  # finds each digest in the DM: recorded, not posted again
+    assert (sorted(second.sent), second.settled) == (FIVE, True)
+    assert {user: len(digests(csms, user)) for user in FIVE} == dict.fromkeys(FIVE, 1)
+    assert len(csms.calls_to("chat.postMessage")) == len(FIVE)
+    rows = ledger(runtime)
+    for user in FIVE:
+        row = rows[(user, "2026-W11")]
+        assert (row.status, row.ts, row.attempts) == (DeliveryStatus.SENT, digests(csms, user)[0].response["ts"], 2)
+    assert sweep(runtime, at(MONDAY, 9, 10)).sent == []
+
+
+@pytest.mark.parametrize("lost", [dict(drop=True), dict(status=500)], ids=["dropped", "500"])
+def test_a_lost_answer_when_nothing_was_posted_is_sent_once_on_the_next_pass(runtime, csms, lost):
+    stale_accounts(runtime, "U0ANA")
+    csms.fail("chat.postMessage", **lost)  # Slack did not post, but the client cannot know that
+    report = sweep(runtime, at(MONDAY, 19))
+    assert len(csms.calls_to("chat.postMessage")) == 1  # the client did not try again
+    assert list(report.uncertain) == ["U0ANA"] and digests(csms) == []
+    assert sweep(runtime, at(MONDAY, 19, 5)).sent == ["U0ANA"]  # not in the DM: posted now
+    [digest] = digests(csms, "U0ANA")
+    assert ledger(runtime)[("U0ANA", "2026-W11")].ts == digest.response["ts"]
+    history = [c for c in csms.calls_to("conversations.history") if c.body["channel"] == digest.body["channel"]]
+    assert len(history) == 1 and history[0].ok  # looked before posting again
+
+
+def test_a_refused_connection_is_a_failure_and_sent_on_the_next_pass(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    with runtime.db.session() as session:  # time zone and DM known: the post is the first call
+        session.add(SlackUser(team_id=TEAM, user_id="U0ANA", tz=HONOLULU, tz_checked_at=at(MONDAY), dm_channel_id="D0ANA"))
+    runtime.clock.set(at(MONDAY, 19))
+    nobody_listens = web_client(runtime.settings.model_copy(update={"slack_api_url": "http://127.0.0.1:1/api/"}))
+    report = run_sweep(runtime, nobody_listens, TEAM)
+    assert list(report.failed) == ["U0ANA"] and "refused" in report.failed["U0ANA"]
+    assert ledger(runtime)[("U0ANA", "2026-W11")].status == DeliveryStatus.FAILED  # never sent: certain
+    assert sweep(runtime, at(MONDAY, 19, 5)).sent == ["U0ANA"]
+    assert len(csms.calls_to("chat.postMessage", ok=True)) == 1
+
+
+def test_an_uncertain_digest_found_in_the_dm_is_recorded_sent_without_posting(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    client = web_client(runtime.settings)
+    channel = client.conversations_open(users="U0ANA")["channel"]["id"]
+    posted = client.chat_postMessage(channel=channel, text="digest", metadata={
+        "event_type": DIGEST_EVENT, "event_payload": {"week": "2026-W11", "user": "U0ANA"}})
+    with runtime.db.session() as session:
+        session.add(NudgeDelivery(team_id=TEAM, user_id="U0ANA", week="2026-W11", status=DeliveryStatus.UNCERTAIN,
+                                  attempts=1, claimed_by="another-host:1:x", claimed_at=at(MONDAY, 19), items=2,
+                                  channel_id=channel, error="internal_error"))
+    assert sweep(runtime, at(MONDAY, 19, 5)).sent == ["U0ANA"]
+    assert len(csms.calls_to("chat.postMessage")) == 1
+    row = ledger(runtime)[("U0ANA", "2026-W11")]
+    assert (row.status, row.ts, row.error) == (DeliveryStatus.SENT, posted["ts"], None)
+
+
+def test_an_uncertain_digest_is_not_posted_while_its_dm_cannot_be_read(runtime, csms):
+    stale_accounts(runtime, "U0ANA")
+    csms.fail("chat.postMessage", drop=True, performed=True)
+    assert list(sweep(runtime, at(MONDAY, 19)).uncertain) == ["U0ANA"]
+    csms.fail("conversations.history", error="fatal_error")
+    assert "could not check" in sweep(runtime, at(MONDAY, 19, 5)).failed["U0ANA"]
+    assert sweep(runtime, at(MONDAY, 19, 10)).sent == ["U0ANA"]  # found on the pass after
+    assert len(csms.calls_to("chat.postMessage")) == 1
 
 
 def test_a_failed_digest_is_recorded_and_sent_on_the_next_pass(runtime, csms):
