@@ -108,6 +108,20 @@ def test_nudges_command_reports_and_fails_when_a_digest_failed(runtime, standin,
     assert delivered(standin) == {"U0A": 1, "U0B": 1}
 
 
+@pytest.mark.parametrize("lost", [dict(drop=True), dict(status=500)], ids=["dropped", "500"])
+def test_nudges_command_exits_1_when_answers_were_lost_and_the_rerun_settles_them(runtime, standin, cli_env, lost):
+    stale_for(runtime, standin, CSMS)
+    standin.fail("chat.postMessage", performed=True, times=len(CSMS), **lost)  # posted, answer lost
+    code, out = nudges_cli("--now")
+    assert delivered(standin) == dict.fromkeys(CSMS, 1)
+    assert code == 1
+    assert out.startswith("Workspace T0001: sent 0 weekly digests; 5 may have been delivered (Slack's answer was "
+                          "lost): the next run checks their DM and sends only if it is not there (U0A: ")
+    assert nudges_cli("--now") == (0, "Workspace T0001: sent 5 weekly digests.")  # found in the DMs
+    assert delivered(standin) == dict.fromkeys(CSMS, 1)
+    assert nudges_cli("--now") == (0, "Workspace T0001: sent 0 weekly digests.")
+
+
 @pytest.mark.parametrize(
     ("args", "token", "message"),
     [
