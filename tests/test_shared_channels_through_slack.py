@@ -254,6 +254,7 @@ def test_departure_in_a_shared_linked_channel_goes_to_the_owners_dm(slack, stand
     slack.drain()
     choose(slack, posted, contact(runtime, "Tom Chen").id, "Left the company")
     slack.drain()
+    slack.drain()  # the redraw is queued by work that ran after the ack: drained on the second pass
     told = slack.reply()
     assert told["response_type"] == "ephemeral"
     assert told["text"].endswith("Coverage changed: told the owner, <@U0CSM>, by direct message (the account's "
@@ -291,4 +292,20 @@ def test_link_in_a_shared_channel_links_and_warns(slack, standin, runtime, acme,
         linked = session.exec(select(Account).where(Account.team_id == TEAM, Account.channel_id == CHANNEL)).one()
     assert linked.name == "Globex"
     slack.drain()
+    assert_nothing_public(standin)
+
+
+def test_an_edit_from_a_modal_does_not_redraw_a_map_in_a_channel_shared_since(slack, standin, runtime, acme):
+    slack.command("Acme")
+    posted = slack.reply()
+    choose(slack, posted, contact(runtime, "Lisa Park").id, "Edit")
+    view = slack.wait_for_views(1)
+    slack.event({"type": "channel_shared", "connected_team_id": CUSTOMER_TEAM, "channel": CHANNEL,
+                 "event_ts": "1561064063.001100"})
+    slack.drain()
+    standin.clear()
+    assert slack.submit(view, {"Title": "Director of Engineering"}).body == ""
+    slack.drain()
+    slack.drain()  # the follow-up (notice, redraw) runs after the ack
+    assert any("Saved *Lisa Park*" in p["text"] for p in response_posts(standin))
     assert_nothing_public(standin)
