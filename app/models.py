@@ -416,3 +416,18 @@ class NudgeDelivery(TeamScoped, table=True):
     ts: str | None = Field(default=None, max_length=32)
     sent_at: datetime | None = None
     error: str | None = Field(default=None, max_length=255)
+
+
+# --- channels shared with other organisations ----------------------------------------------------
+
+
+class ChannelAudience(SQLModel, table=True):
+    """Whether a channel is shared with another organisation (Slack Connect), as Slack last said;
+    kept in the database so every replica agrees (app/channels.py). Only answers Slack gave are kept."""
+
+    __tablename__ = "channel_audience"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    channel_id: str = Field(primary_key=True, max_length=32)
+    shared: bool
+    checked_at: datetime

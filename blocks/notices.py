@@ -49,3 +49,37 @@ def no_contacts(account_name: str, account_id: int) -> Notice:
 
 def plain_notice(text: str) -> Notice:
     return _notice(text)
+
+
+# --- channels shared with another organisation (Slack Connect) -------------------------------------
+
+SHARED_CHANNEL = "This channel is shared with another organisation"
+
+
+def map_only_to_you() -> Notice:
+    """Sent after the map, only to the caller, where posting it would reach another organisation."""
+    return _notice(f"{SHARED_CHANNEL}, so stakemap shows this map only to you here; for the team, use an internal "
+                   "channel or the App Home.")
+
+
+def chart_sent_by_dm(account_name: str) -> Notice:
+    return _notice(f"{SHARED_CHANNEL}, so stakemap sent *{field(account_name, 200)}*'s chart only to you, in your "
+                   "direct messages with stakemap; for the team, use an internal channel.")
+
+
+def chart_not_here() -> Notice:
+    return _notice(f"{SHARED_CHANNEL}, so stakemap shares no chart here; open it from an internal channel.")
+
+
+def linked_shared_channel(account_name: str, moved_from: list[str]) -> Notice:
+    """`/stakemap link` in a shared channel: linked, and warned that nothing will be posted there."""
+    note = f" (it was linked to {', '.join(field(n, 100) for n in moved_from)})" if moved_from else ""
+    return _notice(f"Linked this channel to *{field(account_name, 200)}*{note}, but it is shared with another "
+                   "organisation, so stakemap posts nothing in it: `/stakemap` here shows the map only to you, and "
+                   "coverage changes go to the account's owner by direct message.")
+
+
+def coverage_told_owner_privately(owner_user_id: str) -> str:
+    """The departure confirmation's sentence when the account's channel is shared with another organisation."""
+    return (f"Coverage changed: told the owner, <@{owner_user_id}>, by direct message (the account's channel is "
+            "shared with another organisation).")

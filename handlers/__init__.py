@@ -5,6 +5,7 @@ from slack_bolt import App
 from app.runtime import Runtime
 from handlers import (
     accounts,
+    channels,
     charts,
     commands,
     contact_menu,
@@ -23,5 +24,5 @@ from handlers import (
 
 def register_all(app: App, runtime: Runtime) -> None:
     for surface in (commands, accounts, contacts, contact_menu, touches, plans, charts, erasure, maps, home, shortcuts,
-                    nudges, settings, errors):
+                    nudges, settings, channels, errors):
         surface.register(app, runtime)

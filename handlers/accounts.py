@@ -11,9 +11,10 @@ from app.models import AccountCreate
 from app.runtime import Runtime
 from blocks import ids
 from blocks.modals import AccountForm, account_modal
-from blocks.notices import plain_notice
+from blocks.notices import linked_shared_channel, plain_notice
 from blocks.text import field
 from handlers.changes import after_modal
+from handlers.channels import channel_is_shared
 from handlers.errors import after_ack, guarded
 from handlers.forms import save_or_explain
 from handlers.maps import show_map, tell_unknown
@@ -31,7 +32,8 @@ def open_account_modal(client, body: dict, context, name: str) -> None:
 
 
 def link_command(request: CommandRequest) -> None:
-    """`/stakemap link Acme` in a channel: Acme's coverage changes go there, and `/stakemap` there shows it."""
+    """`/stakemap link Acme` in a channel: Acme's coverage changes go there, and `/stakemap` there shows it.
+    A channel shared with another organisation is linked too, with a warning that nothing is posted in it."""
     channel_id = request.context.channel_id
     if not channel_id or not channel_id.startswith(("C", "G")):
         tell(request.respond, plain_notice("Run `/stakemap link <account>` in the channel to link the account to."))
@@ -43,6 +45,9 @@ def link_command(request: CommandRequest) -> None:
             name = account.name
     if account is None:
         tell_unknown(request.runtime, request.respond, request.team_id, request.account)
+        return
+    if channel_is_shared(request.runtime, request.client, request.team_id, channel_id):
+        tell(request.respond, linked_shared_channel(name, moved))
         return
     note = f" (it was linked to {', '.join(field(n, 100) for n in moved)})" if moved else ""
     tell(request.respond, plain_notice(
@@ -63,10 +68,10 @@ def register(app: App, runtime: Runtime) -> None:
 
     @app.action(re.compile(rf"^{ids.SHOW_ACCOUNT}:\d+$"))
     @guarded
-    def show_button(ack, body, respond, context):
+    def show_button(ack, body, respond, context, client):
         ack()
-        after_ack(runtime, show_map, runtime, respond, context.team_id, action_value(body) or "",
-                  body=body, respond=respond)
+        after_ack(runtime, show_map, runtime, client, respond, context.team_id, context.channel_id,
+                  action_value(body) or "", body=body, respond=respond)
 
     @app.view(ids.ACCOUNT_MODAL)
     @guarded

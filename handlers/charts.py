@@ -1,4 +1,5 @@
-"""Pictures: `/stakemap chart <account>` and the map's Chart button upload one PNG to the channel.
+"""Pictures: `/stakemap chart <account>` and the map's Chart button upload one PNG to the channel, or,
+where the channel is shared with another organisation, to the caller's DM with the bot.
 
 The listener acks first; the picture is drawn and uploaded afterwards on the runtime's after-ack pool
 (files_upload_v2: title and alt text), as a reply in the map's thread when a map's Chart button asked.
@@ -15,8 +16,10 @@ from app.accounts import get_account
 from app.chart import Chart, account_contacts, draw_chart
 from app.errors import NotFound
 from app.runtime import Runtime
+from app.sweep import open_dm
 from blocks import ids
-from blocks.notices import plain_notice
+from blocks.notices import chart_not_here, chart_sent_by_dm, plain_notice
+from handlers.channels import channel_is_shared
 from handlers.errors import after_ack, guarded
 from handlers.maps import requested_account
 from handlers.payloads import action_value, int_or_none, message_origin
@@ -29,8 +32,9 @@ NOT_A_MEMBER = ("not_in_channel", "channel_not_found", "is_archived")
 
 
 def share_chart(runtime: Runtime, client, respond, team_id: str, account_id: int, channel_id: str | None,
-                thread_ts: str | None = None) -> None:
-    """Draw the account's picture and upload it to the channel (in the thread when given)."""
+                thread_ts: str | None = None, user_id: str | None = None) -> None:
+    """Draw the account's picture and upload it to the channel (in the thread when given); where the
+    channel is shared with another organisation (or Slack does not say), to the caller's DM with the bot."""
     try:
         with runtime.db.session() as session:
             account = get_account(session, team_id, account_id)
@@ -41,9 +45,17 @@ def share_chart(runtime: Runtime, client, respond, team_id: str, account_id: int
     if not channel_id:
         tell(respond, plain_notice("Charts are shared in a channel: run this from one."))
         return
+    private = channel_is_shared(runtime, client, team_id, channel_id)
+    if private and not user_id:
+        tell(respond, chart_not_here())
+        return
     chart = draw_chart(name, contacts, runtime.today())
     try:
-        upload_chart(client, chart, channel_id, thread_ts)
+        if private:
+            upload_chart(client, chart, open_dm(runtime, client, team_id, user_id), None)
+            tell(respond, chart_sent_by_dm(name))
+        else:
+            upload_chart(client, chart, channel_id, thread_ts)
     except SlackApiError as error:
         code = error.response.get("error", "error")
         log.warning("chart upload refused by Slack: %s", code)
@@ -78,7 +90,7 @@ def _chart_named(request: CommandRequest) -> None:
     account = requested_account(request)
     if account is not None:
         share_chart(request.runtime, request.client, request.respond, request.team_id, account.id,
-                    request.context.channel_id)
+                    request.context.channel_id, user_id=request.context.user_id)
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -89,4 +101,4 @@ def register(app: App, runtime: Runtime) -> None:
         channel_id, message_ts = message_origin(body)
         after_ack(runtime, share_chart, runtime, client, respond, context.team_id,
                   int_or_none(action_value(body)) or 0, channel_id or context.channel_id, message_ts,
-                  body=body, respond=respond)
+                  context.user_id, body=body, respond=respond)

@@ -67,14 +67,15 @@ def usage() -> list[tuple[str, str]]:
     return [*lines, (f"{COMMAND} help", "this help")]
 
 
-def help_or_channel_map(runtime: Runtime, body: dict, respond, context, text: str) -> None:
+def help_or_channel_map(runtime: Runtime, client, body: dict, respond, context, text: str) -> None:
     """`/stakemap` alone in a channel linked to an account shows that account's map; else the help."""
     linked = None
     if not text:
         with runtime.db.session() as session:
             linked = linked_account(session, context.team_id, context.channel_id)
     if linked is not None:
-        after_ack(runtime, maps.show_map, runtime, respond, context.team_id, linked.name, body=body, respond=respond)
+        after_ack(runtime, maps.show_map, runtime, client, respond, context.team_id, context.channel_id, linked.name,
+                  body=body, respond=respond)
     else:
         tell(respond, help_notice(usage()))
 
@@ -87,7 +88,7 @@ def register(app: App, runtime: Runtime) -> None:
         text = text_of(body, "text")
         command = parse_command(text)
         if command.verb == "help":
-            help_or_channel_map(runtime, body, respond, context, text)
+            help_or_channel_map(runtime, client, body, respond, context, text)
             return
         request = CommandRequest(runtime, client, body, context, respond, command.account)
         VERBS[command.verb].run(request)

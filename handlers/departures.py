@@ -10,9 +10,10 @@ from app.errors import NotFound
 from app.runtime import Runtime
 from app.sweep import SLACK_FAILURES, open_dm
 from blocks.departures import coverage_changed
-from blocks.notices import Notice, plain_notice
+from blocks.notices import Notice, coverage_told_owner_privately, plain_notice
 from blocks.text import field
 from handlers.changes import after_action
+from handlers.channels import channel_is_shared
 from handlers.replies import answer
 
 log = logging.getLogger(__name__)
@@ -51,11 +52,13 @@ def depart_from_map(runtime: Runtime, client, context, body: dict, respond, cont
 
 def announce_departure(runtime: Runtime, client, team_id: str, departure: Departure, user_id: str | None) -> str:
     """Post the coverage change where the account's people look, when a key role left; say where (or
-    why not) in one sentence, "" when there was nothing to announce."""
+    why not) in one sentence, "" when there was nothing to announce. A channel shared with another
+    organisation (or one Slack says nothing about) gets nothing: the owner is told by DM instead."""
     if not departure.coverage_changed:
         return ""
     message = coverage_changed(departure, user_id)
-    if departure.channel_id:
+    private = departure.channel_id is not None and channel_is_shared(runtime, client, team_id, departure.channel_id)
+    if departure.channel_id and not private:
         try:
             client.chat_postMessage(channel=departure.channel_id, text=message.text, blocks=message.blocks)
             return f"Coverage changed: posted in <#{departure.channel_id}>."
@@ -65,6 +68,8 @@ def announce_departure(runtime: Runtime, client, team_id: str, departure: Depart
         try:
             channel = open_dm(runtime, client, team_id, departure.owner_user_id)
             client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+            if private:
+                return coverage_told_owner_privately(departure.owner_user_id)
             return f"Coverage changed: told the owner, <@{departure.owner_user_id}>."
         except SLACK_FAILURES as error:
             log.error("could not tell %s about a coverage change (%s)", departure.owner_user_id, error)

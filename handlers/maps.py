@@ -17,10 +17,18 @@ from app.models import Account
 from app.runtime import Runtime
 from blocks import ids
 from blocks.map import MapMessage, map_message, map_modal
-from blocks.notices import plain_notice, unknown_account
+from blocks.notices import map_only_to_you, plain_notice, unknown_account
+from handlers.channels import channel_is_shared
 from handlers.errors import after_ack, guarded
-from handlers.payloads import ModalContext, action_value, int_or_none, is_map_message, map_view_id
-from handlers.replies import answer, open_modal, post_encoded, send_to_response_url, tell
+from handlers.payloads import (
+    ModalContext,
+    action_value,
+    int_or_none,
+    is_map_message,
+    map_view_id,
+    message_origin,
+)
+from handlers.replies import answer, open_modal, post_encoded, send_to_response_url, tell, tell_later
 from handlers.requests import CommandRequest
 
 log = logging.getLogger(__name__)
@@ -49,14 +57,25 @@ def _render(session: Session, account: Account, today: date) -> MapMessage:
     return map_message(assess_account(session, account, today), account.id, trends(history, today))
 
 
-def show_map(runtime: Runtime, respond, team_id: str, name: str) -> None:
-    """Post the account's map in the channel, or tell the caller it does not exist."""
+def show_map(runtime: Runtime, client, respond, team_id: str, channel_id: str | None, name: str) -> None:
+    """Post the account's map in the channel, or tell the caller it does not exist. In a channel shared with
+    another organisation (or one Slack says nothing about) the map is shown only to the caller."""
     with runtime.db.reading() as session:
         message = current_map(runtime, session, team_id, name=name)
     if message is None:
         tell_unknown(runtime, respond, team_id, name)
         return
+    if channel_is_shared(runtime, client, team_id, channel_id):
+        show_privately(runtime, respond.response_url, message)
+        return
     post_encoded(runtime, respond.response_url, message.channel_post)
+
+
+def show_privately(runtime: Runtime, response_url: str | None, message: MapMessage) -> None:
+    """The map only to the caller (ephemeral), then the one sentence saying why."""
+    send_to_response_url(runtime, response_url, text=message.text, blocks=message.blocks, response_type="ephemeral",
+                         replace_original=False)
+    tell_later(runtime, response_url, map_only_to_you())
 
 
 def tell_unknown(runtime: Runtime, respond, team_id: str, name: str) -> None:
@@ -76,8 +95,8 @@ def requested_account(request: CommandRequest) -> Account | None:
 
 
 def show_command(request: CommandRequest) -> None:
-    after_ack(request.runtime, show_map, request.runtime, request.respond, request.team_id, request.account,
-              body=request.body, respond=request.respond)
+    after_ack(request.runtime, show_map, request.runtime, request.client, request.respond, request.team_id,
+              request.context.channel_id, request.account, body=request.body, respond=request.respond)
 
 
 # --- redrawing a map after a change made from it ---------------------------------------------------
@@ -85,19 +104,24 @@ def show_command(request: CommandRequest) -> None:
 
 @dataclass(frozen=True)
 class MapPlace:
-    """Where a map someone acted on is shown: a modal (from the App Home) or a message (via response_url)."""
+    """Where a map someone acted on is shown: a modal (from the App Home) or a message (via response_url)
+    in a channel, seen by everyone there or (ephemeral) only by the person acting."""
 
     view_id: str | None = None
     response_url: str | None = None
+    channel_id: str | None = None
+    ephemeral: bool = False  # only the person acting sees the message: redrawing it shows nobody else
 
     @classmethod
     def of_action(cls, body: dict) -> MapPlace:
         url = body.get("response_url") if is_map_message(body) else None
-        return cls(map_view_id(body), url if isinstance(url, str) else None)
+        container = body.get("container") if isinstance(body.get("container"), dict) else {}
+        return cls(map_view_id(body), url if isinstance(url, str) else None, message_origin(body)[0],
+                   ephemeral=container.get("is_ephemeral") is True)
 
     @classmethod
     def of_modal(cls, modal: ModalContext) -> MapPlace:
-        return cls(modal.map_view_id, modal.response_url if modal.map_message else None)
+        return cls(modal.map_view_id, modal.response_url if modal.map_message else None, modal.channel_id)
 
 
 def _modal_metadata(team_id: str, account_id: int) -> str:
@@ -117,7 +141,9 @@ def redraw_map(runtime: Runtime, client, team_id: str, account_id: int | None, p
             client.views_update(view_id=place.view_id, view=map_modal(message, _modal_metadata(team_id, account_id)))
         except SlackApiError as error:  # the modal was closed meanwhile: nothing to redraw
             log.info("could not redraw a map modal: %s", error.response.get("error"))
-    send_to_response_url(runtime, place.response_url, text=message.text, blocks=message.blocks, replace_original=True)
+    if place.response_url and (place.ephemeral or not channel_is_shared(runtime, client, team_id, place.channel_id)):
+        send_to_response_url(runtime, place.response_url, text=message.text, blocks=message.blocks,
+                             replace_original=True)
 
 
 def clicked_account(runtime: Runtime, client, body: dict, context, respond) -> Account | None:

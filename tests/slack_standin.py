@@ -63,6 +63,11 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
 }
 _FAULT_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
 _WORKSPACE_URL = "https://stakemap-test.slack.com/"
+# Channels conversations.info knows from the start, all internal (not shared with another organisation):
+# the ones the tests and benchmarks post in. Any other C/G channel answers channel_not_found, as Slack
+# does for a channel that does not exist or a private one the bot is not in; add_channel() adds more.
+DEFAULT_CHANNELS = ("C0ACME", "C0UMB", "C0RANDOM", "C0OTHER", "C0ELSEWHERE", "C0GONE", "C1")
+CUSTOMER_TEAM = "T0CUSTOMER"  # the other organisation of a Slack Connect channel
 
 
 @dataclass
@@ -146,6 +151,9 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.add_user(bot_user_id, "stakemap", team_id=team_id, is_bot=True)
         self._cond = threading.Condition()
+        self.channels: dict[str, dict] = {}
+        for channel in DEFAULT_CHANNELS:
+            self.add_channel(channel)
         self._faults: dict[str, list[_Fault | None]] = defaultdict(list)  # None: let one call through
         self._counters: dict[str, int] = defaultdict(int)
         self._dms: dict[tuple[str, ...], str] = {}
@@ -203,6 +211,36 @@ class SlackStandIn:
         fields.setdefault("team_id", self.team_id)
         self.users[user_id] = default_user(user_id, name, **fields)
         return self.users[user_id]
+
+    def add_channel(self, channel_id: str, name: str | None = None, *, shared: bool = False, pending: bool = False,
+                    shared_with: tuple[str, ...] = (), org_shared: bool = False, private: bool = False,
+                    member: bool = True) -> dict:
+        """Register (or replace) a channel for conversations.info, shaped like Slack's conversation object.
+
+        shared: a Slack Connect channel with CUSTOMER_TEAM (is_ext_shared, is_shared, both teams listed);
+        pending: a Slack Connect invitation not yet accepted (is_pending_ext_shared, pending_connected_team_ids);
+        shared_with: other team ids in shared_team_ids with is_shared but without is_ext_shared;
+        org_shared: shared with workspaces of our own Enterprise Grid organisation (is_org_shared);
+        private without member: conversations.info answers channel_not_found, as Slack does.
+        """
+        others = [*([CUSTOMER_TEAM] if shared else []), *shared_with]
+        channel = {
+            "id": channel_id, "name": name or channel_id.lower(), "name_normalized": name or channel_id.lower(),
+            "is_channel": True, "is_group": False, "is_im": False, "is_mpim": False, "is_private": private,
+            "created": 1449252889, "creator": "U0CREATOR", "is_archived": False, "is_general": False, "unlinked": 0,
+            "is_shared": bool(others), "is_org_shared": org_shared, "is_ext_shared": shared,
+            "is_pending_ext_shared": pending, "pending_shared": [CUSTOMER_TEAM] if pending else [],
+            "pending_connected_team_ids": [CUSTOMER_TEAM] if pending else [],
+            "context_team_id": self.team_id, "shared_team_ids": [self.team_id, *others],
+            "updated": 1689965803820, "parent_conversation": None, "is_member": member,
+            "topic": {"value": "", "creator": "", "last_set": 0}, "purpose": {"value": "", "creator": "", "last_set": 0},
+            "previous_names": [],
+        }
+        if others:
+            channel |= {"connected_team_ids": [self.team_id, *others], "conversation_host_id": self.team_id}
+        with self._cond:
+            self.channels[channel_id] = channel
+        return channel
 
     def fail(
         self,
@@ -487,11 +525,13 @@ class SlackStandIn:
 
     def _conversations_info(self, body: dict, who: dict) -> dict:
         channel = body["channel"]
-        kind = {"D": "is_im", "G": "is_mpim"}.get(channel[:1], "is_channel")
-        return {
-            "ok": True,
-            "channel": {"id": channel, "name": channel.lower(), kind: True, "is_member": True},
-        }
+        if channel[:1] == "D":
+            return {"ok": True, "channel": {"id": channel, "created": 1449252889, "is_im": True, "is_org_shared": False,
+                                            "context_team_id": who.get("team_id"), "is_archived": False}}
+        known = self.channels.get(channel)
+        if known is None or (known["is_private"] and not known["is_member"]):
+            return _error("channel_not_found")
+        return {"ok": True, "channel": known}
 
     def _conversations_history(self, body: dict, who: dict) -> dict:
         """Messages delivered to the channel, newest first (metadata only with include_all_metadata)."""

@@ -51,7 +51,9 @@ def test_manifest_declares_what_the_app_listens_to():
     commands = {c["command"]: c for c in data["features"]["slash_commands"]}
     assert COMMAND in commands and commands[COMMAND]["usage_hint"]
     assert data["features"]["app_home"]["home_tab_enabled"] is True
-    assert "app_home_opened" in data["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_home_opened", "channel_shared", "channel_unshared"} <= set(
+        data["settings"]["event_subscriptions"]["bot_events"])
+    assert {"channels:read", "groups:read"} <= set(data["oauth_config"]["scopes"]["bot"])  # conversations.info
     assert data["settings"]["interactivity"]["is_enabled"] is True
     assert data["settings"]["socket_mode_enabled"] is True
     assert [s["callback_id"] for s in data["features"]["shortcuts"]] == ["log_as_touch"]

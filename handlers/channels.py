@@ -1,0 +1,58 @@
+"""Slack Connect: asking Slack whether a channel is shared with another organisation (conversations.info),
+and the channel_shared / channel_unshared events that change the answer. The decision and its cache are
+in app/channels.py."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from app.channels import ChannelInfo, became_shared, became_unshared, is_shared
+from app.runtime import Runtime
+from app.sweep import SLACK_FAILURES
+from handlers.errors import guarded
+
+log = logging.getLogger(__name__)
+
+
+def channel_is_shared(runtime: Runtime, client, team_id: str, channel_id: str | None) -> bool:
+    """Whether posting in the channel could reach another organisation (True when Slack does not say)."""
+    return is_shared(runtime.db, team_id, channel_id, lambda channel: _ask_slack(client, channel), runtime.now())
+
+
+def _ask_slack(client, channel_id: str) -> ChannelInfo | None:
+    try:
+        channel = client.conversations_info(channel=channel_id).get("channel")
+    except SlackApiError as error:  # channel_not_found (a private channel without the bot), missing_scope...
+        log.warning("conversations.info refused for %s (%s): treating it as shared", channel_id,
+                    error.response.get("error"))
+        return None
+    except SLACK_FAILURES as error:
+        log.warning("conversations.info failed for %s (%s): treating it as shared", channel_id, error)
+        return None
+    return channel if isinstance(channel, dict) else None
+
+
+def _event_channel(event: dict) -> str | None:
+    channel = event.get("channel")
+    return channel if isinstance(channel, str) and channel else None
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.event("channel_shared")
+    @guarded
+    def shared(ack, body, respond, event, context):
+        ack()
+        channel = _event_channel(event)
+        if channel and context.team_id:
+            became_shared(runtime.db, context.team_id, channel, runtime.now())
+
+    @app.event("channel_unshared")
+    @guarded
+    def unshared(ack, body, respond, event, context):
+        ack()
+        channel = _event_channel(event)
+        if channel and context.team_id:
+            became_unshared(runtime.db, context.team_id, channel)
