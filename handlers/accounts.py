@@ -11,7 +11,7 @@ from app.models import AccountCreate
 from app.runtime import Runtime
 from blocks import ids
 from blocks.modals import AccountForm, account_modal
-from blocks.notices import plain_notice
+from blocks.notices import account_created, plain_notice
 from blocks.text import field
 from handlers.changes import after_modal
 from handlers.errors import after_ack, guarded
@@ -85,6 +85,6 @@ def register(app: App, runtime: Runtime) -> None:
 
         name = save_or_explain(ack, "name", save)
         if name is not None:
-            notice = plain_notice(f"Created *{field(name, 200)}*. Add its people with `/stakemap add {name}`.")
+            notice = account_created(name)
             after_modal(runtime, client, context, modal, None, notice, body=body, respond=respond)
 
