@@ -43,7 +43,11 @@ from blocks.modals import (
 )
 from blocks.notices import account_created, list_usage, no_contacts, unknown_account
 from blocks.portfolio import portfolio_notice
+from tests.conftest import TEAM
 from tests.factories import account, contact, step, touch
+from tests.seeding import seed_demo
+from tests.test_contact_menu_through_slack import choose
+from tests.test_contact_menu_through_slack import contact as stored_contact
 
 TODAY = date(2026, 3, 10)
 OWNER, ACTOR, CHANNEL = "U0OWNER", "U0CSM", "C0CHAN"
@@ -166,3 +170,40 @@ def test_the_texts_that_pinged_everyone_are_escaped():
     assert "&lt;https://evil.example|click&gt;" in rendered["coverage change"]["text"]
     digest = surfaces("Acme", "<!subteam^S123|@team>", "CFO", "n", "Finance", "o", "Call")["digest"]
     assert "&lt;!subteam^S123|@team&gt;" in digest["text"]
+
+
+# --- through Slack: what the stand-in receives ------------------------------------------------------
+
+EVIL_ACCOUNT = "Evil <!channel> Co"
+EVIL_PERSON = "<https://evil.example|click>"
+
+
+def parsed_texts(message: dict) -> list[str]:
+    """What Slack reads as mrkdwn in a message body (plain_text and button values are not parsed)."""
+    return [message["text"], *mrkdwn_strings(message.get("blocks", []))]
+
+
+def test_an_account_named_to_ping_everyone_is_posted_harmless(slack, standin):
+    slack.command(f"new {EVIL_ACCOUNT}")
+    assert slack.submit(slack.wait_for_views(1), {}).body == ""
+    created = slack.reply()
+    assert "*Evil &lt;!channel&gt; Co*" in created["text"]
+    assert [injected(text) for text in parsed_texts(created)] == [[]] * len(parsed_texts(created))
+    assert slack.command(EVIL_ACCOUNT).status == 200
+    posted = slack.reply()
+    assert posted["response_type"] == "in_channel"
+    assert posted["text"].startswith("Stakeholder map for Evil &lt;!channel&gt; Co: overall risk")
+    assert all(injected(text) == [] for text in parsed_texts(posted)) and len(parsed_texts(posted)) > 10
+
+
+def test_a_contact_named_as_a_link_leaves_the_company_harmless(slack, standin, runtime):
+    seed_demo(runtime, TEAM, channel="C0ACME")
+    slack.command("Acme")
+    tom = stored_contact(runtime, "Tom Chen")
+    choose(slack, slack.reply(), tom.id, "Edit")
+    assert slack.submit(slack.wait_for_views(1), {"Name": EVIL_PERSON}).body == ""
+    slack.command("Acme")
+    choose(slack, slack.reply(), tom.id, "Left the company")
+    [post] = standin.wait_for("chat.postMessage", count=1, ok=True)
+    assert post.body["text"].startswith("Coverage changed at Acme: &lt;https://evil.example|click&gt; (Champion)")
+    assert all(injected(text) == [] for text in parsed_texts(post.body))
