@@ -207,3 +207,4 @@ def test_a_contact_named_as_a_link_leaves_the_company_harmless(slack, standin, r
     [post] = standin.wait_for("chat.postMessage", count=1, ok=True)
     assert post.body["text"].startswith("Coverage changed at Acme: &lt;https://evil.example|click&gt; (Champion)")
     assert all(injected(text) == [] for text in parsed_texts(post.body))
+    assert not {"link_names", "parse"} & set(post.body)  # plain words like @channel stay plain words
