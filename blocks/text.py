@@ -3,9 +3,9 @@
 Slack parses mrkdwn in a message's top-level `text` (notifications, previews) and in every mrkdwn text
 object: there `<!channel>` pings everyone, `<@U…>` a person and `<https://…|click>` is a link. So data
 enters mrkdwn only escaped: through `esc`/`field`, or `compose` (a sentence of ours with data filled
-in). `mention` and `channel_link` write the only tokens the product itself emits, from Slack ids. As a
-last line, every mrkdwn text object made here and every message's `text` (`Message`) pass through
-`guard`, which neutralises any other `<…>` that a builder let through.
+in). The only tokens the product writes itself are mentions (`mention`) and channel links, from Slack
+ids the input models checked. As a last line, every mrkdwn text object made here and every message's
+`text` (`Message`) pass through `guard`, which neutralises any other `<…>` a builder let through.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from app.format import one_line, truncate
 from app.models import SLACK_ID_RE
 
 SECTION_TEXT_MAX = 3000
-# Any "<" in mrkdwn that does not start what `mention` or `channel_link` write.
+# Any "<" in mrkdwn that does not start a mention (`mention`) or a channel link of ours.
 _UNSAFE = re.compile(r"<(?!(?:@|#)[A-Z][A-Z0-9]{1,31}>)")
 
 
@@ -62,11 +62,6 @@ def mention(user_id: str | None, nobody: str = "nobody") -> Mrkdwn:
     if not user_id:
         return esc(nobody)
     return Mrkdwn(f"<@{user_id}>") if SLACK_ID_RE.match(user_id) else esc(user_id)
-
-
-def channel_link(channel_id: str) -> Mrkdwn:
-    """`<#C…>` for a Slack channel id; anything else is written as text."""
-    return Mrkdwn(f"<#{channel_id}>") if SLACK_ID_RE.match(channel_id) else esc(channel_id)
 
 
 def guard(text: str) -> str:
