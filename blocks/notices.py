@@ -19,7 +19,7 @@ def _notice(text: str, *blocks) -> Notice:
 
 
 def help_notice(commands: list[tuple[str, str]]) -> Notice:
-    lines = [f"`{usage}` — {what}" for usage, what in commands]
+    lines = [compose("`{usage}` — {what}", usage=usage, what=what) for usage, what in commands]
     return _notice("*stakemap* keeps a stakeholder map of every customer account.\n" + "\n".join(lines))
 
 

@@ -34,7 +34,7 @@ def link_command(request: CommandRequest) -> None:
     """`/stakemap link Acme` in a channel: Acme's coverage changes go there, and `/stakemap` there shows it."""
     channel_id = request.context.channel_id
     if not channel_id or not channel_id.startswith(("C", "G")):
-        tell(request.respond, plain_notice("Run `/stakemap link <account>` in the channel to link the account to."))
+        tell(request.respond, plain_notice("Run `/stakemap link &lt;account&gt;` in the channel to link the account to."))
         return
     with request.runtime.db.session() as session:
         account = find_account(session, request.team_id, request.account)

@@ -20,7 +20,7 @@ def list_command(request: CommandRequest) -> None:
         ranked = ranked_by_risk(assess_accounts(session, request.team_id, request.runtime.today(), owner))
     if not ranked:
         tell(request.respond, plain_notice(
-            "No accounts in this workspace yet: create one with `/stakemap new <account>`." if everyone else
+            "No accounts in this workspace yet: create one with `/stakemap new &lt;account&gt;`." if everyone else
             "You own no accounts yet. `/stakemap list all` shows every account of the workspace."))
         return
     tell(request.respond, portfolio_notice(ranked, "All" if everyone else "Your"))
