@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 from app.domain import Risk
 
 RISK_BADGE = {Risk.HIGH: "🔴", Risk.MEDIUM: "🟠", Risk.LOW: "🟢"}
+# Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they make a name
+# display reversed or out of order ("Acme" that reads as something else). Never part of a name.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def short_date(day: date, today: date | None = None) -> str:
@@ -32,8 +36,14 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 
+def without_bidi(text: str) -> str:
+    """The text without bidirectional control characters."""
+    return BIDI_CONTROLS.sub("", text)
+
+
 def one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """The text on one line, spaces collapsed, without bidirectional control characters."""
+    return " ".join(without_bidi(text or "").split())
 
 
 def renewal_text(renewal: date | None, today: date) -> str:

@@ -31,6 +31,7 @@ from app.domain import (
     StakeholderType,
     TouchKind,
 )
+from app.format import one_line, without_bidi
 
 NAME_MAX = 120
 TEXT_MAX = 1000
@@ -40,6 +41,8 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 # 120000, 120000.50, 120,000 or 120,000.50 (commas only as thousands separators)
 ARR_RE = re.compile(r"^(\d+|\d{1,3}(,\d{3})+)(\.\d{1,2})?$")
+# A Slack user, channel or team id ("U0CSM", "C0ACME"): what `<@…>` and `<#…>` are written from.
+SLACK_ID_RE = re.compile(r"^[A-Z][A-Z0-9]{1,31}$")
 
 
 def enum_type(enum: type[Enum]) -> SAEnum:
@@ -66,9 +69,21 @@ def like_pattern(text: str, *, start: bool = False) -> str:
 
 
 def clean(text: str | None) -> str | None:
-    """Strip surrounding space; empty becomes None."""
-    text = (text or "").strip()
+    """Strip surrounding space and bidirectional control characters; empty becomes None."""
+    text = without_bidi(text or "").strip()
     return text or None
+
+
+def clean_line(text: str | None) -> str | None:
+    """A name, title or other one-line text: spaces collapsed, no bidirectional controls; empty is None."""
+    return one_line(text) or None
+
+
+def slack_id(value: Any, what: str) -> Any:
+    """A Slack id as given, or a ValueError naming what it should have been."""
+    if isinstance(value, str) and not SLACK_ID_RE.match(value):
+        raise ValueError(f"That is not a Slack {what} id.")
+    return value
 
 
 class TeamScoped(SQLModel):
@@ -103,7 +118,7 @@ class AccountCreate(AccountBase):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        value = " ".join(value.split())
+        value = one_line(value)
         if not value:
             raise ValueError("Give the account a name.")
         return value
@@ -134,6 +149,16 @@ class AccountCreate(AccountBase):
         if not isinstance(value, str) or not CURRENCY_RE.match(value):
             raise ValueError("Use a three-letter ISO 4217 code such as EUR or USD.")
         return value
+
+    @field_validator("owner_user_id")
+    @classmethod
+    def _owner(cls, value: str | None) -> str | None:
+        return slack_id(value, "user")
+
+    @field_validator("channel_id")
+    @classmethod
+    def _channel(cls, value: str | None) -> str | None:
+        return slack_id(value, "channel")
 
 
 class Account(AccountBase, TeamScoped, table=True):
@@ -175,7 +200,7 @@ class ContactCreate(ContactBase):
     @field_validator("name", "title", "department", "email", mode="before")
     @classmethod
     def _one_line(cls, value: Any) -> Any:
-        return clean(" ".join(value.split())) if isinstance(value, str) else value
+        return clean_line(value) if isinstance(value, str) else value
 
     @field_validator("objectives", "notes", mode="before")
     @classmethod
@@ -280,6 +305,11 @@ class PlanStepCreate(PlanStepBase):
     @classmethod
     def _strip(cls, value: Any) -> Any:
         return clean(value) if isinstance(value, str) or value is None else value
+
+    @field_validator("owner_user_id")
+    @classmethod
+    def _owner(cls, value: str | None) -> str | None:
+        return slack_id(value, "user")
 
     @field_validator("due_date")
     @classmethod

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from app.departures import Departure
 from app.format import RISK_BADGE, truncate
 from app.models import NAME_MAX
 from blocks import ids
-from blocks.text import field, section
+from blocks.text import Message, compose, field, mention, section
 
 
-@dataclass(frozen=True)
-class CoverageMessage:
-    text: str
-    blocks: list[dict]
+class CoverageMessage(Message):
+    """Posted in the account's channel, or sent to its owner."""
 
 
 def coverage_changed(departure: Departure, by: str | None) -> CoverageMessage:
     title = f" ({field(departure.contact_title, 100)})" if departure.contact_title else ""
-    who = f" — recorded by <@{by}>" if by else ""
+    who = f" — recorded by {mention(by)}" if by else ""
     role = departure.contact_type.label.lower()
     lines = [
         f"⚠️ *Coverage changed at {field(departure.account_name, 150)}*: *{field(departure.contact_name, 150)}*"
@@ -36,10 +32,9 @@ def coverage_changed(departure: Departure, by: str | None) -> CoverageMessage:
     show = ButtonElement(text=truncate(f"Show {departure.account_name}", 75), action_id=f"{ids.SHOW_ACCOUNT}:0",
                          value=departure.account_name[:NAME_MAX])
     blocks = [section("\n".join(lines)), ActionsBlock(block_id="coverage_changed", elements=[show])]
-    text = (
-        f"Coverage changed at {departure.account_name}: {departure.contact_name} ({departure.contact_type.label}) "
-        f"left the company. Overall risk: {departure.risk_after.label}."
-    )
+    text = compose("Coverage changed at {account}: {contact} ({role}) left the company. Overall risk: {risk}.",
+                   account=field(departure.account_name, 150), contact=field(departure.contact_name, 150),
+                   role=departure.contact_type.label, risk=departure.risk_after.label)
     return CoverageMessage(text=text, blocks=[block.to_dict() for block in blocks])
 
 

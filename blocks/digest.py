@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from slack_sdk.models.blocks import (
@@ -20,7 +19,7 @@ from app.assessment import Staleness
 from app.format import renewal_text, short_date
 from app.nudges import StaleItem
 from blocks import ids
-from blocks.text import field, mrkdwn, plain, section
+from blocks.text import Message, compose, field, mrkdwn, plain, section
 
 MESSAGE_MAX_BLOCKS = 50
 HEAD_BLOCKS = 3  # header, counts, divider
@@ -30,10 +29,8 @@ assert HEAD_BLOCKS + ITEM_BLOCKS * MAX_ITEMS + 1 <= MESSAGE_MAX_BLOCKS
 MARK = {Staleness.OVERDUE: "🔴", Staleness.DUE: "⏰"}
 
 
-@dataclass(frozen=True)
-class DigestMessage:
-    text: str  # notification and screen-reader fallback
-    blocks: list[dict]
+class DigestMessage(Message):
+    """One CSM's weekly DM."""
 
 
 def digest_message(items: Sequence[StaleItem], today: date) -> DigestMessage:
@@ -71,10 +68,9 @@ def _counts(items: Sequence[StaleItem]) -> str:
 def _fallback(items: Sequence[StaleItem]) -> str:
     overdue = sum(1 for item in items if item.staleness == Staleness.OVERDUE)
     first = items[0]
-    return (
-        f"{len(items)} stale relationship{_s(len(items))} this week ({overdue} overdue). "
-        f"First: {first.contact_name} ({first.type.label}) at {first.account_name}."
-    )
+    return compose("{count} stale relationship{s} this week ({overdue} overdue). First: {contact} ({role}) at {account}.",
+                   count=len(items), s=_s(len(items)), overdue=overdue, contact=field(first.contact_name, 120),
+                   role=first.type.label, account=field(first.account_name, 120))
 
 
 def idle_text(item: StaleItem, today: date) -> str:
@@ -100,7 +96,8 @@ def _buttons(item: StaleItem) -> ActionsBlock:
     value = str(item.contact_id)
     confirm = ConfirmObject(
         title="Left the company?",
-        text=f"Mark {field(item.contact_name, 120)} at {field(item.account_name, 100)} as left? Coverage is re-assessed.",
+        text=mrkdwn(f"Mark {field(item.contact_name, 120)} at {field(item.account_name, 100)} as left? "
+                    "Coverage is re-assessed."),
         confirm="Mark as left",
         deny="Cancel",
     )

@@ -46,7 +46,7 @@ def _summary(portfolio: Portfolio) -> list[Block]:
         text = (f"*{len(accounts)} accounts* · {risk_counts(accounts)} · "
                 f"*{len(portfolio.stale)} stale relationships*")
     else:
-        text = ("You own no accounts yet. Create one here or with `/stakemap new <account>`: the accounts you own "
+        text = ("You own no accounts yet. Create one here or with `/stakemap new &lt;account&gt;`: the accounts you own "
                 "appear here ranked by risk, with the relationships that went stale.")
     buttons = [ButtonElement(text="New account", action_id=ids.CREATE_ACCOUNT, style="primary"),
                ButtonElement(text="Settings", action_id=ids.OPEN_SETTINGS)]

@@ -24,7 +24,7 @@ from app.domain import TYPE_PROFILES
 from app.format import RISK_BADGE, long_date, money, renewal_text, short_date
 from app.history import Trend
 from blocks import ids
-from blocks.text import chunk_lines, esc, field, fit_lines, mrkdwn, plain, section
+from blocks.text import Message, chunk_lines, compose, esc, field, fit_lines, mention, mrkdwn, plain, section
 
 MESSAGE_MAX_BLOCKS = 50
 DETAILED_CONTACTS = 12  # contacts shown one per section (with their menu); the rest are condensed to lines
@@ -38,9 +38,8 @@ Trends = Mapping[int, Sequence[Trend]]
 
 
 @dataclass(frozen=True)
-class MapMessage:
-    text: str  # the plain-text fallback (notifications, screen readers)
-    blocks: list[dict]
+class MapMessage(Message):
+    """An account's map; `text` is the notification and screen-reader fallback."""
 
     @cached_property
     def channel_post(self) -> bytes:
@@ -75,10 +74,12 @@ def map_modal(message: MapMessage, metadata: str) -> dict:
 
 
 def fallback_text(assessment: Assessment) -> str:
-    gaps = ", ".join(d.label for d in assessment.gaps) or "none"
-    return (
-        f"Stakeholder map for {assessment.account.name}: overall risk {assessment.overall_risk.label}. "
-        f"{len(assessment.active)} active contacts, {len(assessment.engaged)} engaged. Coverage gaps: {gaps}."
+    return compose(
+        "Stakeholder map for {account}: overall risk {risk}. {active} active contacts, {engaged} engaged. "
+        "Coverage gaps: {gaps}.",
+        account=field(assessment.account.name, 200), risk=assessment.overall_risk.label,
+        active=len(assessment.active), engaged=len(assessment.engaged),
+        gaps=", ".join(d.label for d in assessment.gaps) or "none",
     )
 
 
@@ -87,7 +88,7 @@ def fallback_text(assessment: Assessment) -> str:
 
 def _head(assessment: Assessment) -> list[Block]:
     account = assessment.account
-    owner = f"<@{account.owner_user_id}>" if account.owner_user_id else "no owner"
+    owner = mention(account.owner_user_id, nobody="no owner")
     facts = (
         f"*Date:* {long_date(assessment.today)} | *ARR:* {money(account.arr_amount, account.currency)} | "
         f"*Renewal:* {renewal_text(account.renewal_date, assessment.today)} | *Owner:* {owner}"
@@ -258,7 +259,7 @@ def _step_line(step, assessment: Assessment) -> str:
     state = assessment.state_of(step.contact_id) if step.contact_id else None
     target = state.contact.display_name if state else (step.target_role or "Unassigned")
     when = long_date(step.due_date) if step.due_date else step.timeline.label
-    owner = f" · <@{step.owner_user_id}>" if step.owner_user_id else ""
+    owner = f" · {mention(step.owner_user_id)}" if step.owner_user_id else ""
     return f"• *{field(target, 120)}* — {field(step.path, 200)} — {field(step.first_action, 300)} — _{when}_{owner}"
 
 

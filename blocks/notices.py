@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from app.format import one_line, truncate
 from app.models import NAME_MAX
 from blocks import ids
-from blocks.text import esc, field, section
+from blocks.text import Message, compose, esc, field, section
 
 
-@dataclass(frozen=True)
-class Notice:
-    text: str
-    blocks: list[dict]
+class Notice(Message):
+    """A short answer to the person acting."""
 
 
 def _notice(text: str, *blocks) -> Notice:
@@ -23,7 +19,7 @@ def _notice(text: str, *blocks) -> Notice:
 
 
 def help_notice(commands: list[tuple[str, str]]) -> Notice:
-    lines = [f"`{usage}` — {what}" for usage, what in commands]
+    lines = [compose("`{usage}` — {what}", usage=usage, what=what) for usage, what in commands]
     return _notice("*stakemap* keeps a stakeholder map of every customer account.\n" + "\n".join(lines))
 
 
@@ -47,7 +43,19 @@ def no_contacts(account_name: str, account_id: int) -> Notice:
     return _notice(text, section(text), ActionsBlock(block_id="no_contacts", elements=[button]))
 
 
+def list_usage(typed: str) -> Notice:
+    """`/stakemap list <something>` that is neither "list" nor "list all"."""
+    return _notice(compose("`/stakemap list` shows your accounts and `/stakemap list all` every account. "
+                           "To show an account named “{name}”, type `/stakemap show list {name}`.",
+                           name=field(typed, 120)))
+
+
+def account_created(name: str) -> Notice:
+    return _notice(compose("Created *{name}*. Add its people with `/stakemap add {name}`.", name=field(name, 200)))
+
+
 def plain_notice(text: str) -> Notice:
+    """One sentence of ours: any data in it must come through `compose` or `field` (blocks.text)."""
     return _notice(text)
 
 

@@ -1,24 +1,85 @@
-"""Text objects and mrkdwn helpers for the block builders."""
+"""Text objects and mrkdwn helpers for the block builders.
+
+Slack parses mrkdwn in a message's top-level `text` (notifications, previews) and in every mrkdwn text
+object: there `<!channel>` pings everyone, `<@U…>` a person and `<https://…|click>` is a link. So data
+enters mrkdwn only escaped: through `esc`/`field`, or `compose` (a sentence of ours with data filled
+in). The only tokens the product writes itself are mentions (`mention`) and channel links, from Slack
+ids the input models checked. As a last line, every mrkdwn text object made here and every message's
+`text` (`Message`) pass through `guard`, which neutralises any other `<…>` a builder let through.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from slack_sdk.models.blocks import MarkdownTextObject, PlainTextObject, SectionBlock
 
 from app.format import one_line, truncate
+from app.models import SLACK_ID_RE
 
 SECTION_TEXT_MAX = 3000
+# Any "<" in mrkdwn that does not start a mention (`mention`) or a channel link of ours.
+_UNSAFE = re.compile(r"<(?!(?:@|#)[A-Z][A-Z0-9]{1,31}>)")
 
 
-def esc(text: str | None) -> str:
+class Mrkdwn(str):
+    """Text safe to give Slack as mrkdwn: our markup with every piece of data escaped."""
+
+
+def esc(text: str | None) -> Mrkdwn:
     """Escape user text for mrkdwn (Slack's three control characters) and flatten it to one line."""
-    return one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Mrkdwn(one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
-def field(text: str | None, limit: int) -> str:
+def field(text: str | None, limit: int) -> Mrkdwn:
     """User text, escaped and cut to `limit` characters (escaping counted)."""
-    return truncate(esc(text), limit)
+    return Mrkdwn(_cut_escaped(esc(text), limit))
+
+
+def _cut_escaped(text: str, limit: int) -> str:
+    """Cut escaped text without leaving half an entity ("&l…") behind."""
+    cut = truncate(text, limit)
+    if cut == text:
+        return cut
+    amp = cut.rfind("&", max(len(cut) - 6, 0))
+    return cut if amp == -1 or ";" in cut[amp:] else cut[:amp] + "…"
+
+
+def compose(template: str, **data: object) -> Mrkdwn:
+    """One of our sentences with data filled in, escaped: `compose("Created *{name}*.", name=account.name)`.
+
+    Values already escaped (`esc`, `field`, `mention`, another `compose`) are used as they are; any other
+    value is escaped in full. The template is ours: it never holds data.
+    """
+    return Mrkdwn(template.format(**{key: value if isinstance(value, Mrkdwn) else esc(str(value))
+                                     for key, value in data.items()}))
+
+
+def mention(user_id: str | None, nobody: str = "nobody") -> Mrkdwn:
+    """`<@U…>` for a Slack user id; anything else is not one and is written as text."""
+    if not user_id:
+        return esc(nobody)
+    return Mrkdwn(f"<@{user_id}>") if SLACK_ID_RE.match(user_id) else esc(user_id)
+
+
+def guard(text: str) -> str:
+    """mrkdwn with every `<` that does not start a mention or channel link of ours escaped: whatever a
+    builder forgot, no broadcast, subteam, link or special command can be formed."""
+    return _UNSAFE.sub("&lt;", text)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message (or ephemeral answer): `text` is the notification and screen-reader fallback, mrkdwn
+    that Slack parses like the blocks; it is guarded on construction."""
+
+    text: str
+    blocks: list[dict]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", guard(self.text))
 
 
 def plain(text: str, limit: int) -> PlainTextObject:
@@ -26,7 +87,8 @@ def plain(text: str, limit: int) -> PlainTextObject:
 
 
 def mrkdwn(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=truncate(text, SECTION_TEXT_MAX))
+    """A mrkdwn text object (guarded: see the module's docstring)."""
+    return MarkdownTextObject(text=truncate(guard(text), SECTION_TEXT_MAX))
 
 
 def section(text: str, **kwargs) -> SectionBlock:

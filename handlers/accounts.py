@@ -11,7 +11,7 @@ from app.models import AccountCreate
 from app.runtime import Runtime
 from blocks import ids
 from blocks.modals import AccountForm, account_modal
-from blocks.notices import linked_shared_channel, plain_notice
+from blocks.notices import account_created, linked_shared_channel, plain_notice
 from blocks.text import field
 from handlers.changes import after_modal
 from handlers.channels import channel_is_shared
@@ -36,7 +36,7 @@ def link_command(request: CommandRequest) -> None:
     A channel shared with another organisation is linked too, with a warning that nothing is posted in it."""
     channel_id = request.context.channel_id
     if not channel_id or not channel_id.startswith(("C", "G")):
-        tell(request.respond, plain_notice("Run `/stakemap link <account>` in the channel to link the account to."))
+        tell(request.respond, plain_notice("Run `/stakemap link &lt;account&gt;` in the channel to link the account to."))
         return
     with request.runtime.db.session() as session:
         account = find_account(session, request.team_id, request.account)
@@ -90,6 +90,6 @@ def register(app: App, runtime: Runtime) -> None:
 
         name = save_or_explain(ack, "name", save)
         if name is not None:
-            notice = plain_notice(f"Created *{field(name, 200)}*. Add its people with `/stakemap add {name}`.")
+            notice = account_created(name)
             after_modal(runtime, client, context, modal, None, notice, body=body, respond=respond)
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from app.portfolio import assess_accounts, ranked_by_risk
-from blocks.notices import plain_notice
+from blocks.notices import list_usage, plain_notice
 from blocks.portfolio import portfolio_notice
-from blocks.text import field
 from handlers.replies import tell
 from handlers.requests import CommandRequest
 
@@ -13,10 +12,7 @@ from handlers.requests import CommandRequest
 def list_command(request: CommandRequest) -> None:
     scope = request.account.strip().lower()
     if scope not in ("", "all"):
-        name = field(request.account, 120)
-        tell(request.respond, plain_notice(
-            f"`/stakemap list` shows your accounts and `/stakemap list all` every account. "
-            f"To show an account named “{name}”, type `/stakemap show list {name}`."))
+        tell(request.respond, list_usage(request.account))
         return
     everyone = scope == "all"
     with request.runtime.db.reading() as session:
@@ -24,7 +20,7 @@ def list_command(request: CommandRequest) -> None:
         ranked = ranked_by_risk(assess_accounts(session, request.team_id, request.runtime.today(), owner))
     if not ranked:
         tell(request.respond, plain_notice(
-            "No accounts in this workspace yet: create one with `/stakemap new <account>`." if everyone else
+            "No accounts in this workspace yet: create one with `/stakemap new &lt;account&gt;`." if everyone else
             "You own no accounts yet. `/stakemap list all` shows every account of the workspace."))
         return
     tell(request.respond, portfolio_notice(ranked, "All" if everyone else "Your"))

@@ -76,7 +76,7 @@ def test_link_moves_a_channel_to_an_account(slack, other_slack, runtime):
     slack.command("")
     assert slack.reply()["blocks"][0]["text"]["text"] == "Stakeholder Map: Globex"
     slack.command("link Globex", channel_id="D0DIRECT")
-    assert slack.reply()["text"] == "Run `/stakemap link <account>` in the channel to link the account to."
+    assert slack.reply()["text"] == "Run `/stakemap link &lt;account&gt;` in the channel to link the account to."
     slack.command("link Nowhere")
     assert slack.reply()["text"].startswith("No account named “Nowhere”")
     other_slack.command("link Globex")  # another workspace has no Globex

@@ -35,7 +35,7 @@ def test_list_shows_my_accounts_ranked_with_the_main_reason(slack, runtime):
 def test_list_in_another_workspace_and_without_accounts(slack, other_slack, runtime):
     seed_demo(runtime, TEAM)
     other_slack.command("list all")
-    assert other_slack.reply()["text"] == "No accounts in this workspace yet: create one with `/stakemap new <account>`."
+    assert other_slack.reply()["text"] == "No accounts in this workspace yet: create one with `/stakemap new &lt;account&gt;`."
     other_slack.command("list")
     assert other_slack.reply()["text"].startswith("You own no accounts yet.")
     slack.command("list everything")

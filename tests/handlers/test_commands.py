@@ -32,8 +32,8 @@ def test_help_only_to_the_caller(slack):
     slack.command("")
     reply = slack.reply()
     assert reply["response_type"] == "ephemeral"
-    assert "`/stakemap new <account>` — create an account" in reply["text"]
-    assert "`/stakemap log <account>`" in reply["text"]
+    assert "`/stakemap new &lt;account&gt;` — create an account" in reply["text"]  # Slack shows <account>
+    assert "`/stakemap log &lt;account&gt;`" in reply["text"]
 
 
 @pytest.fixture
