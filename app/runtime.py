@@ -1,9 +1,10 @@
 """What every listener, job and command needs: settings, the database, the clock, and the process's
-bounded pool for work done after an ack, and its cache of rendered maps."""
+bounded pool for work done after an ack, and its size-bounded cache of rendered maps."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -15,6 +16,27 @@ from app.settings import Settings
 # Work after an ack is mostly CPU (assessing, rendering) under one GIL: a few threads keep the
 # request threads, which only verify, parse and ack, free to answer Slack at once.
 AFTER_ACK_THREADS = 8
+# Work waiting for a thread, at most: past that, whoever hands on more waits (after its ack) instead of
+# the queue, and the process's memory, growing without end while the machine cannot keep up.
+AFTER_ACK_QUEUE = 256
+
+
+class BoundedPool(ThreadPoolExecutor):
+    """A thread pool whose queue holds at most `queued` waiting tasks: submit blocks while it is full."""
+
+    def __init__(self, threads: int, queued: int, thread_name_prefix: str = ""):
+        super().__init__(threads, thread_name_prefix=thread_name_prefix)
+        self._room = threading.BoundedSemaphore(threads + queued)
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        self._room.acquire()
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._room.release()
+            raise
+        future.add_done_callback(lambda _: self._room.release())
+        return future
 
 
 @dataclass
@@ -23,7 +45,7 @@ class Runtime:
     db: Database
     clock: Clock = field(default_factory=Clock)
     after_ack: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(AFTER_ACK_THREADS, thread_name_prefix="after-ack"))
+        default_factory=lambda: BoundedPool(AFTER_ACK_THREADS, AFTER_ACK_QUEUE, thread_name_prefix="after-ack"))
     maps: VersionedCache = field(default_factory=VersionedCache)
 
     def now(self) -> datetime:
