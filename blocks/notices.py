@@ -49,3 +49,8 @@ def no_contacts(account_name: str, account_id: int) -> Notice:
 
 def plain_notice(text: str) -> Notice:
     return _notice(text)
+
+
+def not_saved_in_time() -> str:
+    """A modal's field error when its submission could not be saved before Slack's time ran out."""
+    return "Not saved: stakemap is too busy to save this right now. Nothing was changed; submit again."
