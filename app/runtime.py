@@ -18,7 +18,7 @@ from app.settings import Settings
 AFTER_ACK_THREADS = 8
 # Work waiting for a thread, at most: past that, whoever hands on more waits (after its ack) instead of
 # the queue, and the process's memory, growing without end while the machine cannot keep up.
-AFTER_ACK_QUEUE = 256
+AFTER_ACK_QUEUE = 32
 
 
 class BoundedPool(ThreadPoolExecutor):
