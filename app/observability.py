@@ -7,31 +7,79 @@ outcome and the workspace id.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    make_wsgi_app,
+    multiprocess,
+    values,
+)
 from pythonjsonlogger.json import JsonFormatter
 
 from app.settings import Settings
 
 request_log = logging.getLogger("stakemap.requests")
 
-REQUESTS = Counter("stakemap_slack_requests_total", "Requests from Slack by listener and outcome",
-                   ["listener", "outcome"])
-ACK_SECONDS = Histogram("stakemap_slack_ack_seconds", "Time from receiving a Slack request to acknowledging it",
-                        ["listener"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5))
-SLACK_API_ERRORS = Counter("stakemap_slack_api_errors_total", "Slack Web API calls that failed after retries",
-                           ["method", "error"])
+class _Metrics:
+    def __init__(self, registry: CollectorRegistry):
+        self.requests = Counter("stakemap_slack_requests_total", "Requests from Slack by listener and outcome",
+                                ["listener", "outcome"], registry=registry)
+        self.ack_seconds = Histogram("stakemap_slack_ack_seconds",
+                                     "Time from receiving a Slack request to acknowledging it", ["listener"],
+                                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5), registry=registry)
+        self.slack_api_errors = Counter("stakemap_slack_api_errors_total",
+                                        "Slack Web API calls that failed after retries", ["method", "error"],
+                                        registry=registry)
+        self.sweep_seconds = Histogram("stakemap_sweep_seconds", "Duration of one weekly-nudge pass over one workspace",
+                                       buckets=(0.05, 0.1, 0.5, 1, 2, 5, 10, 20, 60, 120), registry=registry)
+        self.digests = Counter("stakemap_digests_total",
+                               "Weekly digest DMs by outcome (sent, failed, uncertain, undeliverable, empty)", ["outcome"],
+                               registry=registry)
 
-SWEEP_SECONDS = Histogram("stakemap_sweep_seconds", "Duration of one weekly-nudge pass over one workspace",
-                          buckets=(0.05, 0.1, 0.5, 1, 2, 5, 10, 20, 60, 120))
-DIGESTS = Counter("stakemap_digests_total", "Weekly digest DMs by outcome (sent, failed, uncertain, undeliverable, empty)",
-                  ["outcome"])
 
-_KNOWN_LABELS: set[str] = set()
-_MAX_LABELS = 200  # forged ids must not grow the metrics without bound
+_metrics = _Metrics(REGISTRY)
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def share_metrics_between_processes(directory: str) -> None:
+    """Prometheus' multiprocess mode, for gunicorn with several workers: call in the master before it forks.
+
+    Every worker then writes its metrics to files in `directory` (emptied here) and /metrics, whichever
+    worker answers it, sums them all.
+    """
+    global _metrics
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    for stale in Path(directory).glob("*.db"):
+        stale.unlink()
+    os.environ[MULTIPROCESS_DIR] = directory
+    values.ValueClass = values.MultiProcessValue()
+    _metrics = _Metrics(CollectorRegistry())  # written to files; read back by the collector in metrics_app()
+
+
+def metrics_app():
+    """The /metrics WSGI app: this process's metrics, or every worker's in multiprocess mode."""
+    if not os.environ.get(MULTIPROCESS_DIR):
+        return make_wsgi_app()
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return make_wsgi_app(registry)
+
+
+def worker_exited(pid: int) -> None:
+    if os.environ.get(MULTIPROCESS_DIR):
+        multiprocess.mark_process_dead(pid)
+
+
+_MAX_LABELS = 200  # per label: forged ids or odd errors must not grow the metrics without bound
+_KNOWN_LABELS: dict[str, set[str]] = {}
 _NUMBERED = re.compile(r":\d+$")
 
 
@@ -71,13 +119,15 @@ def surface(body: Any) -> str:
     return f"{kind}:{_NUMBERED.sub('', str(name))}" if name else str(kind or "unknown")
 
 
-def _bounded(label: str) -> str:
+def _bounded(label: str, kind: str = "listener") -> str:
+    """The label itself while fewer than _MAX_LABELS distinct values of this kind were seen, else "other"."""
     label = label[:80]
-    if label in _KNOWN_LABELS:
+    known = _KNOWN_LABELS.setdefault(kind, set())
+    if label in known:
         return label
-    if len(_KNOWN_LABELS) >= _MAX_LABELS:
+    if len(known) >= _MAX_LABELS:
         return "other"
-    _KNOWN_LABELS.add(label)
+    known.add(label)
     return label
 
 
@@ -90,8 +140,8 @@ def outcome(status: int) -> str:
 def record_request(body: Any, status: int, seconds: float, team_id: str | None) -> None:
     listener = _bounded(surface(body)) if status != 404 else "unhandled"
     result = outcome(status)
-    REQUESTS.labels(listener, result).inc()
-    ACK_SECONDS.labels(listener).observe(seconds)
+    _metrics.requests.labels(listener, result).inc()
+    _metrics.ack_seconds.labels(listener).observe(seconds)
     request_log.info(
         "%s %s in %.1f ms", listener, result, seconds * 1000,
         extra={"listener": listener, "outcome": result, "status": status,
@@ -100,12 +150,12 @@ def record_request(body: Any, status: int, seconds: float, team_id: str | None) 
 
 
 def record_api_error(method: str, error: str) -> None:
-    SLACK_API_ERRORS.labels(method[:60], error[:60]).inc()
+    _metrics.slack_api_errors.labels(_bounded(method[:60], "method"), _bounded(error[:60], "error")).inc()
 
 
 def record_sweep(seconds: float, sent: int, failed: int, undeliverable: int, empty: int, *, uncertain: int = 0) -> None:
-    SWEEP_SECONDS.observe(seconds)
+    _metrics.sweep_seconds.observe(seconds)
     for outcome, count in (("sent", sent), ("failed", failed), ("undeliverable", undeliverable), ("empty", empty),
                            ("uncertain", uncertain)):
         if count:
-            DIGESTS.labels(outcome).inc(count)
+            _metrics.digests.labels(outcome).inc(count)

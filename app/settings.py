@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from urllib.parse import urlsplit
 
@@ -27,7 +28,9 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: str = "INFO"
     log_format: str = "text"
-    # HTTP server: worker threads of the single gunicorn worker process.
+    # HTTP server: gunicorn worker processes (default: one per core this process may run on), and the
+    # request threads of each.
+    web_concurrency: int = Field(default_factory=lambda: usable_cores(), ge=1, le=64)
     http_threads: int = Field(default=16, ge=1, le=256)
 
     @field_validator("slack_api_url")
@@ -69,6 +72,14 @@ class Settings(BaseSettings):
         missing = [name.upper() for name in names if not getattr(self, name)]
         if missing:
             raise ConfigError(f"Set {' and '.join(missing)} (see README: 'Create the Slack app').")
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and taskset narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def load_settings(**overrides) -> Settings:

@@ -13,6 +13,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from app.deadline import RECEIVED_AT
 from app.errors import ConfigError
 from app.events import first_delivery
 from app.installations import BOT_SCOPES, installation_store, state_store
@@ -53,6 +54,7 @@ class ObservedApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()
+        req.context[RECEIVED_AT] = started  # submissions' time budget counts from here (app/deadline.py)
         response = super().dispatch(req)
         record_request(req.body, response.status, time.perf_counter() - started, req.context.team_id)
         return response

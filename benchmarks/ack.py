@@ -15,15 +15,9 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
-import os
-import statistics
-import subprocess
-import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -31,85 +25,20 @@ from app.clock import Clock
 from app.db import Database
 from app.settings import Settings
 from benchmarks.data import TEAM, ensure_big_database
-from tests.slack_driver import SIGNING_SECRET, sign
+from benchmarks.serving import (
+    RemoteStandIn,
+    children,
+    cpu_seconds,
+    memory_kib,
+    pct,
+    resident_mib,
+    server,
+    wait_healthy_or_bolt,
+)
+from tests.slack_driver import sign
 from tests.test_serve_process import free_port
 
-TOKEN = "xoxb-bench"
 _names = itertools.count()
-
-
-def memory_kib(pid: int, field: str) -> int:
-    """A /proc smaps_rollup field (Rss, Pss) summed over a process and its children (gunicorn: master + worker).
-
-    Pss splits pages the forked worker shares with the master between them, so the sum is what the
-    serve process really costs; summed Rss counts shared pages twice.
-    """
-    total = 0
-    for process in [pid, *_children(pid)]:
-        for line in Path(f"/proc/{process}/smaps_rollup").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                total += int(line.split()[1])
-    return total
-
-
-def resident_mib(pid: int) -> float:
-    """One process's own resident memory (pages it shares with its parent count in both)."""
-    line = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmRSS:"))
-    return int(line.split()[1]) / 1024
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children (gunicorn: master + worker)."""
-    total = 0
-    for process in [pid, *_children(pid)]:
-        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(child) for child in (task / "children").read_text().split()]
-    return found
-
-
-@contextmanager
-def server(module_args: list[str], database_url: str, standin: RemoteStandIn, port: int):
-    env = {**os.environ, "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-           "SLACK_API_URL": standin.api_url, "LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen([sys.executable, "-m", *module_args, "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        yield process
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-class RemoteStandIn:
-    """The Slack stand-in in its own process, so that its work (parsing, checking 30 kB maps) and the
-    load generator's threads do not share one interpreter lock and slow each other down."""
-
-    def __init__(self, team: str):
-        # Block Kit is checked by the test suite; here it would only burn the CPU the servers run on.
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.slack_standin", "--token", TOKEN, "--team", team,
-                                         "--no-checks"],
-                                        stdout=subprocess.PIPE, text=True)
-        self.api_url = self.process.stdout.readline().split()[1]
-        self.base = self.api_url.removesuffix("api/")
-
-    def response_url(self, name: str) -> str:
-        return f"{self.base}response/{name}"
-
-    def arrival(self, name: str) -> float:
-        """When (time.time() on this machine) the message posted to that response_url arrived."""
-        with urllib.request.urlopen(f"{self.base}_arrival/{name}?timeout=60", timeout=70) as response:
-            return json.loads(response.read())["at"]
-
-    def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 def one_request(base: str, standin: RemoteStandIn, text: str, team: str) -> tuple[float, float]:
@@ -133,10 +62,6 @@ def load(base: str, standin: RemoteStandIn, clients: int, requests: int, team: s
     return [r[0] for r in results], [r[1] for r in results]
 
 
-def pct(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
-
-
 def measure(name: str, module_args: list[str], url: str, standin: RemoteStandIn, args) -> dict:
     port = free_port()
     rows = {}
@@ -152,25 +77,9 @@ def measure(name: str, module_args: list[str], url: str, standin: RemoteStandIn,
             served += requests
         rows["cpu_ms"] = (cpu_seconds(process.pid) - cpu) / served * 1000
         rows["pss"] = memory_kib(process.pid, "Pss") / 1024
-        rows["rss"] = [resident_mib(pid) for pid in (process.pid, *_children(process.pid))]
+        rows["rss"] = [resident_mib(pid) for pid in (process.pid, *children(process.pid))]
     print(f"  measured {name}")
     return rows
-
-
-def wait_healthy_or_bolt(base: str, process) -> None:
-    """The bare app has no /healthz: wait until it answers anything."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return  # answered (404 from the bare app)
-        except OSError:
-            if process.poll() is not None:
-                raise SystemExit(process.stderr.read().decode(errors="replace")) from None
-            time.sleep(0.2)
-    raise SystemExit("server did not start")
 
 
 def main() -> None:

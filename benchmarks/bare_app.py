@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     settings = load_settings()
-    run_gunicorn(SlackRequestHandler(bare_app()), args.port, settings.http_threads, "warning")
+    run_gunicorn(SlackRequestHandler(bare_app()), args.port, settings.http_threads, settings.web_concurrency, "warning")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 from app.format import one_line, truncate
 from app.models import NAME_MAX
 from blocks import ids
-from blocks.text import Message, compose, esc, field, section
+from blocks.text import Message, compose, esc, field, mention, section
 
 
 class Notice(Message):
@@ -89,5 +89,10 @@ def linked_shared_channel(account_name: str, moved_from: list[str]) -> Notice:
 
 def coverage_told_owner_privately(owner_user_id: str) -> str:
     """The departure confirmation's sentence when the account's channel is shared with another organisation."""
-    return (f"Coverage changed: told the owner, <@{owner_user_id}>, by direct message (the account's channel is "
+    return (f"Coverage changed: told the owner, {mention(owner_user_id)}, by direct message (the account's channel is "
             "shared with another organisation).")
+
+
+def not_saved_in_time() -> str:
+    """A modal's field error when its submission could not be saved before Slack's time ran out."""
+    return "Not saved: stakemap is too busy to save this right now. Nothing was changed; submit again."

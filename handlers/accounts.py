@@ -88,7 +88,7 @@ def register(app: App, runtime: Runtime) -> None:
                                          context.enterprise_id)
                 return account.name
 
-        name = save_or_explain(ack, "name", save)
+        name = save_or_explain(ack, context, "name", save)
         if name is not None:
             notice = account_created(name)
             after_modal(runtime, client, context, modal, None, notice, body=body, respond=respond)

@@ -112,7 +112,7 @@ def register(app: App, runtime: Runtime) -> None:
         if modal is None or modal.account_id is None:
             ack()
             return
-        saved = save_or_explain(ack, "name", lambda: _save(runtime, context, modal, view))
+        saved = save_or_explain(ack, context, "name", lambda: _save(runtime, context, modal, view))
         if saved is None:
             return
         said, departure = saved

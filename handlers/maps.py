@@ -41,8 +41,8 @@ def map_of(runtime: Runtime, session: Session, team_id: str, stamp: MapStamp) ->
     Its trends come from the history, and every history row bumps the version too (app/models.py).
     """
     today = runtime.today()
-    key = ("map", stamp.account_id, stamp.version, today, stamp.windows)
-    return runtime.maps.get_or_make(key, lambda: _render(session, get_account(session, team_id, stamp.account_id), today))
+    key = ("map", stamp.account_id, today, stamp.windows)
+    return runtime.maps.get_or_make(key, stamp.version, lambda: _render(session, get_account(session, team_id, stamp.account_id), today))
 
 
 def current_map(runtime: Runtime, session: Session, team_id: str, *, name: str | None = None,

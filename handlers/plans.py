@@ -64,7 +64,7 @@ def register(app: App, runtime: Runtime) -> None:
         if modal is None or modal.account_id is None:
             ack()
             return
-        said = save_or_explain(ack, "target_role", lambda: _add(runtime, context, modal, view_values(view)))
+        said = save_or_explain(ack, context, "target_role", lambda: _add(runtime, context, modal, view_values(view)))
         if said is not None:
             after_modal(runtime, client, context, modal, modal.account_id, plain_notice(said), body=body, respond=respond)
 

@@ -59,7 +59,7 @@ def register(app: App, runtime: Runtime) -> None:
         if modal is None:
             ack()
             return
-        changed = save_or_explain(ack, "nudge_weekday", lambda: _save(runtime, client, context, view))
+        changed = save_or_explain(ack, context, "nudge_weekday", lambda: _save(runtime, client, context, view))
         if changed is None:
             return
         if changed:

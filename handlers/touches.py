@@ -106,7 +106,7 @@ def register(app: App, runtime: Runtime) -> None:
         if modal is None:
             ack()
             return
-        logged = save_or_explain(ack, "contact_id", lambda: _log(runtime, context, modal, view_values(view)))
+        logged = save_or_explain(ack, context, "contact_id", lambda: _log(runtime, context, modal, view_values(view)))
         if logged is not None:
             account_id, said = logged
             after_modal(runtime, client, context, modal, account_id, plain_notice(said), body=body, respond=respond)

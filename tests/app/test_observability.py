@@ -86,3 +86,14 @@ def test_metrics_endpoint(slack, runtime):
 )
 def test_surface_labels(body, label):
     assert surface(body) == label
+
+
+def test_api_error_labels_are_bounded():
+    """Errors named by whatever answers as Slack (or a method name from a bug) never grow the metrics without end."""
+    from app.observability import record_api_error
+
+    for n in range(600):
+        record_api_error("chat.postMessage", f"odd_error_{n}")
+    series = {sample.labels["error"] for metric in REGISTRY.collect() if metric.name == "stakemap_slack_api_errors"
+              for sample in metric.samples if sample.labels.get("method") == "chat.postMessage"}
+    assert 0 < len(series) <= 201 and "other" in series

@@ -77,3 +77,39 @@ def acme_contacts(session, account):
     from app.models import Contact
 
     return session.scalars(select(Contact).where(Contact.account_id == account.id)).all()
+
+
+def test_a_newer_version_replaces_the_older_one(slack, runtime):
+    """Write-heavy use (every touch is a new version) keeps one map per account, not one per version."""
+    with runtime.db.session() as session:
+        load_demo(session, "T0001", runtime.now())
+    for day in range(1, 6):
+        map_text(slack)
+        with runtime.db.session() as session:
+            acme = find_account(session, "T0001", "Acme")
+            sarah = next(c for c in acme_contacts(session, acme) if c.name == "Sarah Kim")
+            log_touch(session, acme, TouchCreate(contact_id=sarah.id, occurred_on=date(2026, 3, day), kind="call"),
+                      None, runtime.now())
+    map_text(slack)
+    assert len(runtime.maps) == 1 and runtime.maps.misses == 6
+
+
+def test_maps_stay_within_the_cache_budget(slack, runtime):
+    from app.map_cache import VersionedCache
+
+    with runtime.db.session() as session:
+        load_demo(session, "T0001", runtime.now())
+        names = [account.name for account in session.scalars(select_accounts()).all()]
+    runtime.maps = VersionedCache(budget=150_000)  # about two demo maps
+    for name in names:
+        map_text(slack, name)
+    assert len(names) > 2 and 0 < runtime.maps.weight <= 150_000 and len(runtime.maps) < len(names)
+    assert map_text(slack, names[-1]) and runtime.maps.hits == 1  # the latest one is still there
+
+
+def select_accounts():
+    from sqlalchemy import select
+
+    from app.models import Account
+
+    return select(Account).where(Account.team_id == "T0001")
