@@ -27,9 +27,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
-from app.clock import Clock
-from app.db import Database
-from app.settings import Settings
+from app.core.clock import Clock
+from app.platform.db import Database
+from app.core.settings import Settings
 from benchmarks.data import TEAM, ensure_big_database
 from tests.slack_driver import SIGNING_SECRET, sign
 from tests.test_serve_process import free_port

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import MarkdownTextObject, PlainTextObject, SectionBlock
 
-from app.format import one_line, truncate
+from app.core.format import one_line, truncate
 
 SECTION_TEXT_MAX = 3000
 

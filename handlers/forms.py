@@ -7,8 +7,8 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from app.errors import InvalidInput, NotFound
-from app.validation import field_errors
+from app.core.errors import InvalidInput, NotFound
+from app.core.validation import field_errors
 
 Saved = TypeVar("Saved")
 

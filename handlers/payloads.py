@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.format import one_line
+from app.core.format import one_line
 from blocks import ids as block_ids
 
 METADATA_MAX = 3000

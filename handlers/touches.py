@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from app.accounts import get_account
-from app.contacts import get_contact
-from app.errors import InvalidInput, NotFound
-from app.format import short_date
-from app.models import TouchCreate
-from app.runtime import Runtime
-from app.touches import log_touch
+from app.services.accounts import get_account
+from app.services.contacts import get_contact
+from app.core.errors import InvalidInput, NotFound
+from app.core.format import short_date
+from app.core.models import TouchCreate
+from app.platform.runtime import Runtime
+from app.services.touches import log_touch
 from blocks import ids
 from blocks.modals import pickable, touch_modal
 from blocks.notices import no_contacts, plain_notice

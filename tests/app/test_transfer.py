@@ -11,19 +11,19 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts import find_account
-from app.contacts import add_contact, find_contact
-from app.demo import load_demo
-from app.domain import ContactStatus, Sentiment, StakeholderType, TouchKind
-from app.erasure import forget_contact
-from app.errors import StakemapError
-from app.models import Account, Contact, ContactChange, ContactCreate, Touch, TouchCreate
-from app.touches import log_touch
-from app.transfer.columns import Kind
-from app.transfer.exporter import chosen_accounts, csv_text, export_json, export_markdown, records_of
-from app.transfer.importer import ImportRejected, import_table
-from app.transfer.owners import slack_email_lookup
-from app.transfer.reading import read_table
+from app.services.accounts import find_account
+from app.services.contacts import add_contact, find_contact
+from app.services.demo import load_demo
+from app.core.domain import ContactStatus, Sentiment, StakeholderType, TouchKind
+from app.services.erasure import forget_contact
+from app.core.errors import StakemapError
+from app.core.models import Account, Contact, ContactChange, ContactCreate, Touch, TouchCreate
+from app.services.touches import log_touch
+from app.services.transfer.columns import Kind
+from app.services.transfer.exporter import chosen_accounts, csv_text, export_json, export_markdown, records_of
+from app.services.transfer.importer import ImportRejected, import_table
+from app.services.transfer.owners import slack_email_lookup
+from app.services.transfer.reading import read_table
 from tests.conftest import TEAM
 
 OTHER = "T0NEW"

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.assessment import assess
-from app.domain import ContactStatus, Level, Relationship, Sentiment, StakeholderType
-from blocks.limits import message_problems
+from app.core.assessment import assess
+from app.core.domain import ContactStatus, Level, Relationship, Sentiment, StakeholderType
+from tests.block_limits import message_problems
 from blocks.map import MESSAGE_MAX_BLOCKS, map_message
 from tests.factories import account, contact, step, touch
 

@@ -2,11 +2,11 @@
 
 from datetime import date
 
-from app.accounts import find_account
-from app.contacts import add_contact
-from app.demo import load_demo
-from app.models import ContactCreate, PlanStep, TouchCreate, Workspace
-from app.touches import log_touch
+from app.services.accounts import find_account
+from app.services.contacts import add_contact
+from app.services.demo import load_demo
+from app.core.models import ContactCreate, PlanStep, TouchCreate, Workspace
+from app.services.touches import log_touch
 
 
 def version(runtime, name="Acme") -> int:
@@ -74,6 +74,6 @@ def test_new_day_and_new_windows_render_again(slack, runtime, clock):
 def acme_contacts(session, account):
     from sqlalchemy import select
 
-    from app.models import Contact
+    from app.core.models import Contact
 
     return session.scalars(select(Contact).where(Contact.account_id == account.id)).all()

@@ -1,0 +1,45 @@
+"""Small formatting helpers shared by every renderer (Slack blocks, terminal, markdown)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from app.core.domain import Risk
+
+RISK_BADGE = {Risk.HIGH: "🔴", Risk.MEDIUM: "🟠", Risk.LOW: "🟢"}
+
+
+def short_date(day: date, today: date | None = None) -> str:
+    """'Mar 1'; with the year when it is not today's year."""
+    text = f"{day:%b} {day.day}"
+    return text if today is not None and day.year == today.year else f"{text}, {day.year}"
+
+
+def long_date(day: date | None) -> str:
+    return f"{day:%b} {day.day}, {day.year}" if day else "not set"
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    if amount is None:
+        return "not set"
+    whole = amount == amount.to_integral_value()
+    return f"{currency} {amount:,.0f}" if whole else f"{currency} {amount:,.2f}"
+
+
+def truncate(text: str, limit: int) -> str:
+    text = text or ""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def renewal_text(renewal: date | None, today: date) -> str:
+    if renewal is None:
+        return "not set"
+    days = (renewal - today).days
+    if days < 0:
+        return f"{long_date(renewal)} ({-days} days ago)"
+    return f"{long_date(renewal)} (in {days} days)"
