@@ -28,8 +28,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from app.core.clock import Clock
-from app.platform.db import Database
 from app.core.settings import Settings
+from app.platform.db import Database
 from benchmarks.data import TEAM, ensure_big_database
 from tests.slack_driver import SIGNING_SECRET, sign
 from tests.test_serve_process import free_port

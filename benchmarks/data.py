@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.services.accounts import create_account, find_account
-from app.services.contacts import add_contact
-from app.platform.db import Database
 from app.core.domain import Level, Relationship, StakeholderType
 from app.core.models import Account, AccountCreate, ContactCreate, TouchCreate
+from app.platform.db import Database
+from app.services.accounts import create_account, find_account
+from app.services.contacts import add_contact
 from app.services.touches import log_touch
 
 TYPES = list(StakeholderType)

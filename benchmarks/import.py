@@ -23,9 +23,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, make_url, select, text
 
-from app.platform.db import Database
 from app.core.models import Contact, Touch
 from app.core.settings import Settings
+from app.platform.db import Database
 from app.services.transfer.importer import ImportRejected, import_table
 from app.services.transfer.reading import read_table
 

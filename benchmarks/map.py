@@ -12,15 +12,15 @@ import tempfile
 import time
 from datetime import timedelta
 
-from app.services.accounts import create_account, find_account
 from app.core.clock import Clock
-from app.services.contacts import add_contact
-from app.platform.db import Database
 from app.core.domain import Level, Relationship, StakeholderType
 from app.core.models import AccountCreate, ContactCreate, TouchCreate
-from app.platform.runtime import Runtime
 from app.core.settings import Settings
 from app.edge.slack_app import build_app
+from app.platform.db import Database
+from app.platform.runtime import Runtime
+from app.services.accounts import create_account, find_account
+from app.services.contacts import add_contact
 from app.services.touches import log_touch
 from tests.slack_driver import SIGNING_SECRET, SlackDriver
 from tests.slack_standin import SlackStandIn

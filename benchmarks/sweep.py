@@ -29,10 +29,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, delete, func, make_url, select, text
 from sqlalchemy.exc import OperationalError
 
-from app.services.accounts import create_account, find_account
 from app.core.clock import Clock
-from app.services.contacts import add_contact
-from app.platform.db import Database
 from app.core.domain import ContactStatus, Level, Relationship, StakeholderType, TouchKind
 from app.core.models import (
     Account,
@@ -44,11 +41,14 @@ from app.core.models import (
     Touch,
     TouchCreate,
 )
-from app.services.nudges import stale_by_owner
-from app.platform.runtime import Runtime
 from app.core.settings import Settings
-from app.edge.slack_app import web_client
 from app.jobs.sweep import run_sweep
+from app.platform.db import Database
+from app.platform.runtime import Runtime
+from app.platform.slack_client import web_client
+from app.services.accounts import create_account, find_account
+from app.services.contacts import add_contact
+from app.services.nudges import stale_by_owner
 from app.services.touches import log_touch
 from app.services.workspaces import ensure_workspace
 from tests.slack_standin import SlackStandIn

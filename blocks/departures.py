@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
-from app.services.departures import Departure
 from app.core.format import RISK_BADGE, truncate
 from app.core.models import NAME_MAX
+from app.services.departures import Departure
 from blocks import ids
 from blocks.text import field, section
 

@@ -22,7 +22,7 @@ from slack_sdk.models.views import View
 from app.core.assessment import Assessment, ContactState, Dimension, Staleness, Suggestion
 from app.core.domain import TYPE_PROFILES
 from app.core.format import RISK_BADGE, long_date, money, renewal_text, short_date
-from app.services.history import Trend
+from app.core.trends import Trend
 from blocks import ids
 from blocks.text import chunk_lines, esc, field, fit_lines, mrkdwn, plain, section
 

@@ -11,7 +11,7 @@ from slack_sdk.models.views import View
 
 from app.core.assessment import DEFAULT_WINDOWS
 from app.core.domain import StakeholderType
-from app.services.workspaces import WEEKDAYS, WINDOW_MAX_DAYS, WorkspaceSettings, window_field
+from app.core.workspace_settings import WEEKDAYS, WINDOW_MAX_DAYS, WorkspaceSettings, window_field
 from blocks import ids
 from blocks.modals import option, text_input
 from blocks.text import mrkdwn, plain, section

@@ -6,9 +6,9 @@ import re
 
 from slack_bolt import App
 
-from app.services.accounts import create_account, find_account, link_channel
 from app.core.models import AccountCreate
 from app.platform.runtime import Runtime
+from app.services.accounts import create_account, find_account, link_channel
 from blocks import ids
 from blocks.modals import AccountForm, account_modal
 from blocks.notices import plain_notice

@@ -11,10 +11,11 @@ import logging
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from app.services.accounts import get_account
-from app.render.chart import Chart, account_contacts, draw_chart
 from app.core.errors import NotFound
 from app.platform.runtime import Runtime
+from app.render.chart import Chart, draw_chart
+from app.services.accounts import get_account
+from app.services.contacts import account_contacts
 from blocks import ids
 from blocks.notices import plain_notice
 from handlers.errors import after_ack, guarded

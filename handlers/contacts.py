@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from app.services.accounts import get_account
-from app.services.contacts import add_contact, get_contact, search_contacts, update_contact
-from app.services.departures import Departure, contact_left
 from app.core.domain import ContactStatus
 from app.core.models import Account, Contact, ContactCreate
 from app.platform.runtime import Runtime
+from app.services.accounts import get_account
+from app.services.contacts import add_contact, get_contact, search_contacts, update_contact
+from app.services.departures import Departure, contact_left
 from blocks import ids
 from blocks.modals import STATIC_OPTIONS_MAX, contact_modal, option, pickable
 from blocks.notices import plain_notice

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from app.services.departures import Departure, contact_left
 from app.core.errors import NotFound
-from app.platform.runtime import Runtime
 from app.jobs.sweep import SLACK_FAILURES, open_dm
+from app.platform.runtime import Runtime
+from app.services.departures import Departure, contact_left
 from blocks.departures import coverage_changed
 from blocks.notices import Notice, plain_notice
 from blocks.text import field

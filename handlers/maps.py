@@ -10,11 +10,19 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from app.services.accounts import MapStamp, assess_account, close_matches, find_account, get_account, map_stamp
 from app.core.errors import NotFound
-from app.services.history import TREND_DAYS, account_history, trends
 from app.core.models import Account
+from app.core.trends import TREND_DAYS, trends
 from app.platform.runtime import Runtime
+from app.services.accounts import (
+    MapStamp,
+    assess_account,
+    close_matches,
+    find_account,
+    get_account,
+    map_stamp,
+)
+from app.services.history import account_history
 from blocks import ids
 from blocks.map import MapMessage, map_message, map_modal
 from blocks.notices import plain_notice, unknown_account

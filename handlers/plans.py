@@ -6,11 +6,11 @@ import re
 
 from slack_bolt import App
 
-from app.services.accounts import get_account
 from app.core.errors import NotFound
 from app.core.models import Account, PlanStepCreate
-from app.services.plans import accept_suggestion, add_plan_step, complete_step
 from app.platform.runtime import Runtime
+from app.services.accounts import get_account
+from app.services.plans import accept_suggestion, add_plan_step, complete_step
 from blocks import ids
 from blocks.modals import plan_modal
 from blocks.notices import plain_notice

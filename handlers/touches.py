@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from app.services.accounts import get_account
-from app.services.contacts import get_contact
 from app.core.errors import InvalidInput, NotFound
 from app.core.format import short_date
 from app.core.models import TouchCreate
 from app.platform.runtime import Runtime
+from app.services.accounts import get_account
+from app.services.contacts import get_contact
 from app.services.touches import log_touch
 from blocks import ids
 from blocks.modals import pickable, touch_modal

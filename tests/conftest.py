@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from app.core.clock import Clock
-from app.platform.db import Database
-from app.services.demo import SEED_TODAY
-from app.platform.runtime import Runtime
 from app.core.settings import Settings
+from app.platform.db import Database
+from app.platform.runtime import Runtime
+from app.services.demo import SEED_TODAY
 from tests.slack_driver import SIGNING_SECRET, SlackDriver
 from tests.slack_standin import SlackStandIn
 

@@ -6,11 +6,11 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from app.core.domain import ContactStatus, Level, Relationship, Sentiment, StakeholderType, TouchKind
+from app.core.models import Account, AccountCreate, ContactCreate, TouchCreate
 from app.services.accounts import create_account, find_account
 from app.services.contacts import add_contact
 from app.services.demo import load_demo
-from app.core.domain import ContactStatus, Level, Relationship, Sentiment, StakeholderType, TouchKind
-from app.core.models import Account, AccountCreate, ContactCreate, TouchCreate
 from app.services.touches import log_touch
 
 FIRST = ["Ana", "Ben", "Chen", "Dana", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jo", "Kai", "Lena", "Mo", "Nia",

@@ -8,12 +8,12 @@ from hypothesis import strategies as st
 
 from app.core.assessment import assess
 from app.core.domain import ContactStatus, Relationship, Sentiment, StakeholderType
-from app.services.history import Trend
+from app.core.trends import Trend
 from app.services.portfolio import Portfolio, ranked_by_risk, stale_relationships
 from blocks.home import home_view
-from tests.block_limits import message_problems, view_problems
 from blocks.map import map_message, map_modal
 from blocks.portfolio import portfolio_notice
+from tests.block_limits import message_problems, view_problems
 from tests.factories import account, contact, step, touch
 
 TODAY = date(2026, 3, 10)

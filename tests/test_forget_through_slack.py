@@ -8,12 +8,12 @@ import json
 import pytest
 from sqlalchemy import select
 
+from app.core.domain import Sentiment
+from app.core.models import Contact, ContactChange, Erasure, Touch
 from app.services.accounts import find_account
 from app.services.contacts import find_contact
 from app.services.demo import load_demo
-from app.core.domain import Sentiment
 from app.services.history import apply_changes
-from app.core.models import Contact, ContactChange, Erasure, Touch
 from tests.block_limits import view_problems
 from tests.conftest import TEAM
 

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from app.edge.cli import cli
-from app.services.history import Trend, trends
 from app.core.models import Contact, ContactChange
+from app.core.trends import Trend, trends
+from app.edge.cli import cli
 from tests.conftest import TEAM
 from tests.seeding import seed_demo
 

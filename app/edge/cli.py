@@ -14,16 +14,16 @@ from pathlib import Path
 import click
 from sqlmodel import Session
 
-from app.services.accounts import assess_account, close_matches, find_account
-from app.platform.db import Database
-from app.services.demo import DEMO_TEAM_ID, load_demo
 from app.core.errors import StakemapError
-from app.services.history import account_history
 from app.core.models import Account
-from app.platform.observability import configure_logging
-from app.render.text import to_json_data, to_markdown, to_text
-from app.platform.runtime import Runtime
 from app.core.settings import load_settings
+from app.platform.db import Database
+from app.platform.observability import configure_logging
+from app.platform.runtime import Runtime
+from app.render.text import maps_markdown, to_json_data, to_markdown, to_text
+from app.services.accounts import assess_account, close_matches, find_account
+from app.services.demo import DEMO_TEAM_ID, load_demo
+from app.services.history import account_history
 from app.services.workspaces import account_count, resolve_team
 
 log = logging.getLogger("stakemap")
@@ -89,9 +89,9 @@ def _required_for(settings, mode: str) -> list[str]:
 
 
 def _serve(runtime: Runtime, mode: str | None, port: int | None, scheduler: bool = True) -> None:
-    from app.jobs.scheduler import start_scheduler
     from app.edge.server import serve_http, serve_socket_mode
     from app.edge.slack_app import build_app
+    from app.jobs.scheduler import start_scheduler
 
     settings = runtime.settings
     mode = mode or ("socket" if settings.socket_mode else "http")
@@ -202,7 +202,8 @@ def demo(team: str) -> None:
 @friendly
 def chart(account: tuple[str, ...], team: str | None, output: Path | None) -> None:
     """Draw the account's org chart and influence × interest grid as a PNG."""
-    from app.render.chart import account_contacts, draw_chart
+    from app.render.chart import draw_chart
+    from app.services.contacts import account_contacts
 
     runtime = _runtime()
     runtime.db.require_reachable()
@@ -223,8 +224,8 @@ def chart(account: tuple[str, ...], team: str | None, output: Path | None) -> No
 def import_files(files: tuple[Path, ...], team: str | None, dry_run: bool) -> None:
     """Import accounts, contacts or touches from CSV files (a directory: its accounts.csv, contacts.csv,
     touches.csv). Each file is all or nothing; every bad row is listed with its line number."""
+    from app.platform.slack_client import slack_email_lookup
     from app.services.transfer.importer import ImportRejected, import_table
-    from app.services.transfer.owners import slack_email_lookup
 
     runtime = _runtime()
     runtime.db.upgrade()
@@ -304,9 +305,9 @@ def export_data(team: str | None, account: str | None, fmt: str, kind: str | Non
     from app.services.transfer.exporter import (
         chosen_accounts,
         csv_text,
+        export_assessments,
         export_csv_files,
         export_json,
-        export_markdown,
         records_of,
     )
 
@@ -326,7 +327,7 @@ def export_data(team: str | None, account: str | None, fmt: str, kind: str | Non
         elif fmt == "json":
             text = json.dumps(export_json(session, team_id, accounts), indent=2, ensure_ascii=False) + "\n"
         else:
-            text = export_markdown(session, team_id, accounts, runtime.today())
+            text = maps_markdown(export_assessments(session, team_id, accounts, runtime.today()))
     if output is None:
         click.echo(text, nl=False)
     else:

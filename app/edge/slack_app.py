@@ -12,43 +12,16 @@ from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from app.core.errors import ConfigError
-from app.services.events import first_delivery
-from app.platform.installations import BOT_SCOPES, installation_store, state_store
-from app.platform.observability import record_api_error, record_request
-from app.platform.runtime import Runtime
 from app.core.settings import Settings
+from app.platform.installations import BOT_SCOPES, installation_store, state_store
+from app.platform.observability import record_request
+from app.platform.runtime import Runtime
+from app.platform.slack_client import ObservedWebClient, retry_handlers, web_client
+from app.services.events import first_delivery
 from app.services.workspaces import ensure_workspace
 from handlers import register_all
-
-
-def retry_handlers() -> list:
-    """429 (waits Retry-After), 5xx and dropped connections are retried; nothing else is."""
-    return [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=3),
-    ]
-
-
-class ObservedWebClient(WebClient):
-    """A WebClient that counts the calls that still fail after its retries, by method and error."""
-
-    def api_call(self, api_method: str, *args, **kwargs):
-        try:
-            return super().api_call(api_method, *args, **kwargs)
-        except SlackApiError as error:
-            record_api_error(api_method, str(error.response.get("error", "unknown")))
-            raise
-        except OSError as error:
-            record_api_error(api_method, type(error).__name__)
-            raise
 
 
 class ObservedApp(App):
@@ -69,15 +42,6 @@ class ObservedApp(App):
         response = super().dispatch(req)
         record_request(req.body, response.status, time.perf_counter() - started, req.context.team_id)
         return response
-
-
-def web_client(settings: Settings, token: str | None = None) -> WebClient:
-    return ObservedWebClient(
-        token=token or settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        retry_handlers=retry_handlers(),
-        timeout=10,
-    )
 
 
 class _QuietClientTokenWarning(logging.Filter):

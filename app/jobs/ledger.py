@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from app.platform.db import insert_for
 from app.core.domain import DeliveryStatus
 from app.core.models import NudgeDelivery, SlackUser
+from app.platform.db import insert_for
 
 # A claim this old belongs to a process that died mid-send: far longer than one send with retries.
 CLAIM_LEASE = timedelta(minutes=10)

@@ -18,11 +18,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from app.core.errors import StakemapError
+from app.jobs.sweep import SweepReport, run_sweep, workspace_of
 from app.platform.installations import installed_bots
 from app.platform.observability import record_sweep
 from app.platform.runtime import Runtime
-from app.edge.slack_app import web_client
-from app.jobs.sweep import SweepReport, run_sweep, workspace_of
+from app.platform.slack_client import web_client
 
 log = logging.getLogger("stakemap.scheduler")
 

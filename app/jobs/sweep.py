@@ -20,6 +20,8 @@ from sqlalchemy import select
 
 from app.core.domain import DeliveryStatus
 from app.core.errors import ConfigError
+from app.core.models import Account, NudgeDelivery, Workspace
+from app.core.workspace_settings import settings_of
 from app.jobs.ledger import (
     cached_users,
     claim,
@@ -31,10 +33,8 @@ from app.jobs.ledger import (
     retryable,
     tz_is_stale,
 )
-from app.core.models import Account, NudgeDelivery, Workspace
-from app.services.nudges import LocalWeek, StaleItem, local_week, stale_by_owner
 from app.platform.runtime import Runtime
-from app.services.workspaces import settings_of
+from app.services.nudges import LocalWeek, StaleItem, local_week, stale_by_owner
 from blocks.digest import digest_message
 
 log = logging.getLogger("stakemap.nudges")

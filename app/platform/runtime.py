@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from app.core.clock import Clock
+from app.core.settings import Settings
 from app.platform.db import Database
 from app.platform.map_cache import VersionedCache
-from app.core.settings import Settings
 
 # Work after an ack is mostly CPU (assessing, rendering) under one GIL: a few threads keep the
 # request threads, which only verify, parse and ack, free to answer Slack at once.

@@ -73,6 +73,11 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list
     return lines
 
 
+def maps_markdown(assessments) -> str:
+    """Several accounts' maps in seed 000's layout, one after the other (the markdown export)."""
+    return "\n".join(to_markdown(a) for a in assessments)
+
+
 def to_markdown(assessment: Assessment) -> str:
     lines = [f"## Stakeholder Map: {assessment.account.name}", _facts(assessment, "**"), "", "### Active Contacts"]
     lines += markdown_table(["Name", "Title", "Type", "Relationship", "Last Touch", "Sentiment", "Notes"],

@@ -8,11 +8,11 @@ from sqlalchemy import Select, case, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.services.accounts import touch_account
 from app.core.domain import ContactStatus, StakeholderType
 from app.core.errors import InvalidInput, NotFound
-from app.services.history import apply_changes
 from app.core.models import NAME_MAX, Account, Contact, ContactCreate, PlanStep, like_pattern, name_key
+from app.services.accounts import touch_account
+from app.services.history import apply_changes
 
 SEARCH_WORDS_MAX = 5
 
@@ -25,6 +25,12 @@ def get_contact(session: Session, team_id: str, contact_id: int, account_id: int
 
 
 UNKNOWN_SUFFIX = " (name unknown)"
+
+
+def account_contacts(session: Session, account: Account) -> list[Contact]:
+    """Every contact of the account (departed and unnamed ones too), in the order they were added."""
+    query = select(Contact).where(Contact.team_id == account.team_id, Contact.account_id == account.id)
+    return list(session.scalars(query.order_by(Contact.id)))
 
 
 def contact_keys(label: str) -> tuple[str, ...]:

@@ -12,10 +12,18 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from app.core.domain import (
+    ContactStatus,
+    Influence,
+    Level,
+    Relationship,
+    Sentiment,
+    StakeholderType,
+    TouchKind,
+)
+from app.core.models import AccountCreate, ContactCreate, TouchCreate
 from app.services.accounts import create_account, find_account
 from app.services.contacts import add_contact
-from app.core.domain import ContactStatus, Influence, Level, Relationship, Sentiment, StakeholderType, TouchKind
-from app.core.models import AccountCreate, ContactCreate, TouchCreate
 from app.services.touches import log_touch
 from app.services.workspaces import ensure_workspace
 

@@ -8,12 +8,12 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from app.services.accounts import assess_account, get_account, touch_account
 from app.core.assessment import Assessment, Suggestion
-from app.services.contacts import get_contact
 from app.core.domain import ContactStatus, Risk, StakeholderType
-from app.services.history import apply_changes
 from app.core.models import Contact
+from app.services.accounts import assess_account, get_account, touch_account
+from app.services.contacts import get_contact
+from app.services.history import apply_changes
 
 # Roles whose departure changes coverage enough to tell the account's channel at once.
 KEY_ROLES = frozenset({StakeholderType.CHAMPION, StakeholderType.ECONOMIC_BUYER, StakeholderType.EXECUTIVE_SPONSOR})

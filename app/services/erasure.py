@@ -16,9 +16,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from app.services.accounts import touch_account
 from app.core.errors import StakemapError
 from app.core.models import Account, Contact, ContactChange, Erasure, PlanStep, Touch
+from app.services.accounts import touch_account
 
 ERASED_NAME = "Erased contact"
 ERASED_TEXT = "(erased)"

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session
 
-from app.platform.db import insert_if_absent
 from app.core.models import EventReceipt
+from app.platform.db import insert_if_absent
 
 KEEP_RECEIPTS = timedelta(days=2)  # Slack retries for minutes; two days is plenty to recognise a retry
 PRUNE_EVERY = 500  # receipts recorded between two prunings, per process

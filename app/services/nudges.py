@@ -21,7 +21,7 @@ from sqlmodel import Session
 from app.core.assessment import SNOOZE_DAYS, Staleness, Windows, days_since, is_snoozed, staleness
 from app.core.domain import TYPE_PROFILES, Priority, StakeholderType
 from app.core.models import Account, Contact, Touch, Workspace
-from app.services.workspaces import NudgeSchedule, windows_of
+from app.core.workspace_settings import NudgeSchedule, windows_of
 
 _PRIORITY_ORDER = {Priority.CRITICAL: 0, Priority.HIGH: 1}
 # How late a digest may still go out (a restart or an outage around the send time). Later than this

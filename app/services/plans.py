@@ -6,13 +6,13 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from app.services.accounts import assess_account, touch_account
 from app.core.assessment import Suggestion
-from app.services.contacts import get_contact
 from app.core.domain import PlanStatus
 from app.core.errors import InvalidInput, NotFound
 from app.core.format import truncate
 from app.core.models import NAME_MAX, STEP_TEXT_MAX, Account, PlanStep, PlanStepCreate
+from app.services.accounts import assess_account, touch_account
+from app.services.contacts import get_contact
 
 
 def add_plan_step(session: Session, account: Account, data: PlanStepCreate, by: str | None, now: datetime) -> PlanStep:

@@ -18,8 +18,8 @@ from sqlmodel import Session
 from app.core.assessment import Assessment, ContactState, Staleness, assess
 from app.core.domain import PlanStatus, Risk
 from app.core.models import Account, Contact, PlanStep, Touch, Workspace
+from app.core.workspace_settings import windows_of
 from app.services.nudges import urgency
-from app.services.workspaces import windows_of
 
 
 def accounts_query(team_id: str, owner_user_id: str | None = None):

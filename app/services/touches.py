@@ -6,12 +6,12 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from app.services.accounts import touch_account
-from app.services.contacts import get_contact
 from app.core.domain import ContactStatus
 from app.core.errors import InvalidInput
-from app.services.history import apply_changes
 from app.core.models import Account, Touch, TouchCreate
+from app.services.accounts import touch_account
+from app.services.contacts import get_contact
+from app.services.history import apply_changes
 
 
 def log_touch(session: Session, account: Account, data: TouchCreate, by: str | None, now: datetime) -> Touch:

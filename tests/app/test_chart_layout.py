@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from app.core.domain import ContactStatus, Influence, Level, Relationship, Sentiment, StakeholderType
 from app.render.chart import draw_chart
 from app.render.chart.layout import (
     CELL,
@@ -29,7 +30,6 @@ from app.render.chart.layout import (
     quadrant_of,
 )
 from app.services.demo import SEED_TODAY, acme
-from app.core.domain import ContactStatus, Influence, Level, Relationship, Sentiment, StakeholderType
 from tests.factories import contact, from_demo
 
 H, M, L = Influence.HIGH, Influence.MEDIUM, Influence.LOW

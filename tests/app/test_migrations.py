@@ -35,8 +35,8 @@ def test_readers_do_not_wait_behind_a_writer(runtime):
     import threading
     import time
 
-    from app.services.demo import load_demo
     from app.core.models import Account
+    from app.services.demo import load_demo
 
     with runtime.db.session() as session:
         load_demo(session, "T1", runtime.now())

@@ -7,8 +7,8 @@ import logging
 import pytest
 from prometheus_client import REGISTRY
 
-from app.platform.observability import configure_logging, surface
 from app.edge.server import wsgi_app
+from app.platform.observability import configure_logging, surface
 from tests.conftest import BOT_TOKEN, make_settings
 from tests.slack_driver import SIGNING_SECRET
 

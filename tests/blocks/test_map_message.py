@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from app.core.assessment import assess
 from app.core.domain import ContactStatus, Level, Relationship, Sentiment, StakeholderType
-from tests.block_limits import message_problems
 from blocks.map import MESSAGE_MAX_BLOCKS, map_message
+from tests.block_limits import message_problems
 from tests.factories import account, contact, step, touch
 
 TODAY = date(2026, 3, 10)

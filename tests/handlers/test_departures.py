@@ -4,7 +4,7 @@ import pytest
 
 from app.core.domain import Risk, StakeholderType
 from app.core.errors import NotFound
-from app.edge.slack_app import web_client
+from app.platform.slack_client import web_client
 from handlers.departures import record_departure
 from tests.nudge_world import MONDAY, Person, at, seed_account
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from app.core.domain import ContactStatus, StakeholderType
 from app.core.models import Contact, ContactChange
-from app.edge.slack_app import web_client
 from app.jobs.sweep import run_sweep
+from app.platform.slack_client import web_client
 from tests.block_limits import message_problems
 from tests.nudge_world import MONDAY, Person, at, seed_account
 

@@ -5,9 +5,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
+from app.core.models import EventReceipt
 from app.platform.db import Database
 from app.services.events import first_delivery
-from app.core.models import EventReceipt
 from tests.conftest import make_settings
 
 

@@ -2,10 +2,10 @@
 
 from datetime import date
 
+from app.core.models import ContactCreate, PlanStep, TouchCreate, Workspace
 from app.services.accounts import find_account
 from app.services.contacts import add_contact
 from app.services.demo import load_demo
-from app.core.models import ContactCreate, PlanStep, TouchCreate, Workspace
 from app.services.touches import log_touch
 
 

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from app.core.domain import DeliveryStatus, StakeholderType
-from app.jobs.ledger import CLAIM_LEASE
 from app.core.models import NudgeDelivery, SlackUser, Workspace
-from app.edge.slack_app import web_client
+from app.jobs.ledger import CLAIM_LEASE
 from app.jobs.sweep import DIGEST_EVENT, run_sweep
+from app.platform.slack_client import web_client
 from tests.nudge_world import MONDAY, Person, at, seed_account
 
 TEAM = "T0001"
@@ -241,8 +241,8 @@ def test_concurrent_passes_send_one_digest_per_csm(runtime, csms):
 def test_with_oauth_installs_each_workspace_is_swept_with_its_own_token(runtime, csms):
     from slack_sdk.oauth.installation_store import Installation
 
-    from app.platform.installations import installation_store
     from app.jobs.scheduler import sweep_all
+    from app.platform.installations import installation_store
     from tests.conftest import BOT_TOKEN, OTHER_BOT_TOKEN, make_settings, running
 
     settings = make_settings(runtime.settings.database_url, csms.api_url, slack_bot_token=None,

@@ -7,7 +7,8 @@ import pytest
 from app.core.assessment import DEFAULT_WINDOWS
 from app.core.domain import StakeholderType
 from app.core.models import Workspace
-from app.services.workspaces import NudgeSchedule, settings_of, update_settings, windows_of
+from app.core.workspace_settings import NudgeSchedule, settings_of, windows_of
+from app.services.workspaces import update_settings
 from tests.block_limits import view_problems
 from tests.handlers.test_modal_errors import errors_of
 from tests.nudge_world import MONDAY, at

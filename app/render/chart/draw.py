@@ -17,6 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
 
+from app.core.domain import ContactStatus, Relationship, Sentiment, StakeholderType
+from app.core.format import long_date, truncate
 from app.render.chart.layout import (
     CELL,
     LEVELS,
@@ -28,8 +30,6 @@ from app.render.chart.layout import (
     group_summary,
     quadrant_bounds,
 )
-from app.core.domain import ContactStatus, Relationship, Sentiment, StakeholderType
-from app.core.format import long_date, truncate
 
 DPI = 100
 COLUMN_IN = 2.0  # one org-chart column, inches

@@ -23,7 +23,6 @@ from sqlmodel import Session
 
 from app.core.models import Account, Contact, Erasure, Touch
 from app.services.portfolio import accounts_query, assess_accounts
-from app.render.text import to_markdown
 from app.services.transfer.columns import COLUMNS, Kind
 
 Record = dict[str, str]
@@ -116,6 +115,6 @@ def export_json(session: Session, team_id: str, accounts: Sequence[Account]) -> 
     return {"team_id": team_id, "accounts": [dict(record, **nested[record["name"]]) for record in account_records(accounts)]}
 
 
-def export_markdown(session: Session, team_id: str, accounts: Sequence[Account], today: date) -> str:
-    """Each account's stakeholder map in seed 000's layout, one after the other."""
-    return "\n".join(to_markdown(a) for a in assess_accounts(session, team_id, today, accounts=list(accounts)))
+def export_assessments(session: Session, team_id: str, accounts: Sequence[Account], today: date) -> list:
+    """Each account's assessment, in the order given (the markdown export renders them)."""
+    return assess_accounts(session, team_id, today, accounts=list(accounts))

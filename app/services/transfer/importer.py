@@ -29,16 +29,24 @@ from pydantic import ValidationError
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
+from app.core.domain import (
+    ContactStatus,
+    Influence,
+    Level,
+    Relationship,
+    Sentiment,
+    StakeholderType,
+    TouchKind,
+)
+from app.core.errors import StakemapError
+from app.core.models import Account, AccountCreate, Contact, ContactCreate, Touch, TouchCreate, name_key
+from app.core.validation import field_errors
 from app.services.accounts import touch_account, touch_accounts
 from app.services.contacts import UNKNOWN_SUFFIX, contact_keys
-from app.core.domain import ContactStatus, Influence, Level, Relationship, Sentiment, StakeholderType, TouchKind
-from app.core.errors import StakemapError
 from app.services.history import apply_changes
-from app.core.models import Account, AccountCreate, Contact, ContactCreate, Touch, TouchCreate, name_key
 from app.services.transfer.cells import is_user_id, money_text, parse_day, parse_enum
 from app.services.transfer.columns import Kind, recognise
 from app.services.transfer.reading import Table
-from app.core.validation import field_errors
 from app.services.workspaces import ensure_workspace
 
 CHUNK = 500  # ids per IN (...) list
