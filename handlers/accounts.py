@@ -15,13 +15,11 @@ from blocks.notices import plain_notice
 from blocks.text import field
 from handlers.changes import after_modal
 from handlers.errors import after_ack, guarded
-from handlers.forms import save_or_explain
+from handlers.forms import save_or_explain, validated
 from handlers.maps import show_map, tell_unknown
-from handlers.payloads import ModalContext, action_value, filled, view_values
+from handlers.payloads import ModalContext, action_value, view_values
 from handlers.replies import open_modal, tell
 from handlers.requests import CommandRequest
-
-ACCOUNT_FIELDS = ("name", "arr_amount", "currency", "renewal_date", "owner_user_id", "channel_id")
 
 
 def open_account_modal(client, body: dict, context, name: str) -> None:
@@ -77,7 +75,7 @@ def register(app: App, runtime: Runtime) -> None:
             return
 
         def save() -> str:
-            data = AccountCreate.model_validate({"currency": "", **filled(view_values(view), ACCOUNT_FIELDS)})
+            data = validated(AccountCreate, {"currency": "", **view_values(view)}, runtime.today())
             with runtime.db.session() as session:
                 account = create_account(session, context.team_id, data, context.user_id, runtime.now(),
                                          context.enterprise_id)

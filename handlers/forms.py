@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from datetime import date
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from app.core.errors import InvalidInput, NotFound
 from app.core.validation import field_errors
+from handlers.payloads import filled
 
 Saved = TypeVar("Saved")
+Form = TypeVar("Form", bound=BaseModel)
+
+
+def validated(model: type[Form], values: dict[str, Any], today: date) -> Form:
+    """The model's fields that the modal filled, validated against today's date (a touch not ahead of it,
+    a renewal or due date not before it: the models' own rules). An empty input is *missing*."""
+    return model.model_validate(filled(values, model.model_fields), context={"today": today})
 
 
 def save_or_explain(ack, first_field: str, save: Callable[[], Saved]) -> Saved | None:

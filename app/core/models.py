@@ -65,6 +65,18 @@ def like_pattern(text: str, *, start: bool = False) -> str:
     return f"{escaped}%" if start else f"%{escaped}%"
 
 
+def today_in(info: ValidationInfo) -> date | None:
+    """The day date rules are checked against, passed as validation context: `model_validate(data,
+    context={"today": ...})` (modals, importer and CLI alike; the CSM's "today" comes from the clock)."""
+    today = (info.context or {}).get("today")
+    return today if isinstance(today, date) else None
+
+
+FUTURE_TOUCH = "The touch date is in the future."
+PAST_RENEWAL = "The renewal date is in the past."
+PAST_DUE_DATE = "That date is in the past."
+
+
 def clean(text: str | None) -> str | None:
     """Strip surrounding space; empty becomes None."""
     text = (text or "").strip()
@@ -125,6 +137,14 @@ class AccountCreate(AccountBase):
     def _arr_size(cls, value: Decimal | None) -> Decimal | None:
         if value is not None and value >= Decimal("1e12"):
             raise ValueError("That ARR is too large: enter at most 999,999,999,999.")
+        return value
+
+    @field_validator("renewal_date")
+    @classmethod
+    def _renewal_ahead(cls, value: date | None, info: ValidationInfo) -> date | None:
+        today = today_in(info)
+        if value is not None and today is not None and value < today:
+            raise ValueError(PAST_RENEWAL)
         return value
 
     @field_validator("currency", mode="before")
@@ -250,6 +270,14 @@ class TouchCreate(TouchBase):
     def _strip(cls, value: Any) -> Any:
         return clean(value) if isinstance(value, str) or value is None else value
 
+    @field_validator("occurred_on")
+    @classmethod
+    def _not_ahead(cls, value: date, info: ValidationInfo) -> date:
+        today = today_in(info)
+        if today is not None and value > today:
+            raise ValueError(FUTURE_TOUCH)
+        return value
+
 
 class Touch(TouchBase, TeamScoped, table=True):
     __table_args__ = (Index("ix_touch_contact_date", "contact_id", "occurred_on"),)
@@ -289,6 +317,9 @@ class PlanStepCreate(PlanStepBase):
             raise ValueError("Pick the date (the timeline is 'By a date').")
         if value is not None and not by_date and "timeline" in info.data:
             raise ValueError("Clear the date, or set the timeline to 'By a date'.")
+        today = today_in(info)
+        if value is not None and today is not None and value < today:
+            raise ValueError(PAST_DUE_DATE)
         return value
 
     @model_validator(mode="after")

@@ -102,9 +102,8 @@ def close_matches(session: Session, team_id: str, text: str, limit: int = 3) -> 
 def create_account(
     session: Session, team_id: str, data: AccountCreate, by: str | None, now: datetime, enterprise_id: str | None = None
 ) -> Account:
-    """Store a new account; a taken name or a past renewal is a field error and nothing is written."""
-    if data.renewal_date is not None and data.renewal_date < now.date():
-        raise InvalidInput({"renewal_date": "The renewal date is in the past."})
+    """Store a new account; a taken name is a field error and nothing is written (a past renewal is refused
+    by AccountCreate's validation)."""
     ensure_workspace(session, team_id, now, enterprise_id)
     if find_account(session, team_id, data.name) is not None:
         raise InvalidInput({"name": f"An account named {data.name} already exists."})

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.core.assessment import Suggestion
 from app.core.domain import PlanStatus
-from app.core.errors import InvalidInput, NotFound
+from app.core.errors import NotFound
 from app.core.format import truncate
 from app.core.models import NAME_MAX, STEP_TEXT_MAX, Account, PlanStep, PlanStepCreate
 from app.services.accounts import assess_account, touch_account
@@ -16,11 +16,9 @@ from app.services.contacts import get_contact
 
 
 def add_plan_step(session: Session, account: Account, data: PlanStepCreate, by: str | None, now: datetime) -> PlanStep:
-    """Store an open step; its contact must be on this account and its date not in the past."""
+    """Store an open step; its contact must be on this account (its date was checked by PlanStepCreate)."""
     if data.contact_id is not None:
         get_contact(session, account.team_id, data.contact_id, account.id)
-    if data.due_date is not None and data.due_date < now.date():
-        raise InvalidInput({"due_date": "That date is in the past."})
     step = PlanStep(**data.model_dump(), team_id=account.team_id, account_id=account.id, created_at=now, created_by=by)
     session.add(step)
     touch_account(account, now)

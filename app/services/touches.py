@@ -16,8 +16,6 @@ from app.services.history import apply_changes
 
 def log_touch(session: Session, account: Account, data: TouchCreate, by: str | None, now: datetime) -> Touch:
     """Record a touch; the sentiment after it becomes the contact's, a placeholder becomes Active."""
-    if data.occurred_on > now.date():
-        raise InvalidInput({"occurred_on": "The touch date is in the future."})
     contact = get_contact(session, account.team_id, data.contact_id, account.id)
     if contact.status == ContactStatus.LEFT:
         raise InvalidInput({"contact_id": f"{contact.display_name} has left the company."})

@@ -222,7 +222,7 @@ class AccountImport(_Importer):
             ok = ok and owner is not None
             data["owner_user_id"] = owner
         try:
-            account = AccountCreate.model_validate(data)
+            account = AccountCreate.model_validate(data, context={"today": self.now.date()})
         except ValidationError as error:
             self.invalid(line, error, "name")
             return
@@ -473,12 +473,9 @@ class TouchImport(_Importer):
         if not self.day(line, record, "date", data, "occurred_on"):
             return
         try:
-            touch = TouchCreate.model_validate(data)
+            touch = TouchCreate.model_validate(data, context={"today": self.now.date()})
         except ValidationError as error:
             self.invalid(line, error, "date")
-            return
-        if touch.occurred_on > self.now.date():
-            self.problem(line, "date", "The touch date is in the future.")
             return
         if ok:
             self.new.append(touch.model_dump())
