@@ -83,6 +83,9 @@ def clean(text: str | None) -> str | None:
     return text or None
 
 
+UNKNOWN_NAME = "name unknown"  # a placeholder contact: "CTO (name unknown)" (Contact.label_for)
+
+
 class TeamScoped(SQLModel):
     team_id: str = Field(max_length=32, foreign_key="workspace.team_id", index=True)
 
@@ -244,7 +247,13 @@ class Contact(ContactBase, TeamScoped, table=True):
     @staticmethod
     def label_for(name: str | None, title: str | None) -> str:
         """How a contact is named everywhere: "Sarah Kim", or "CTO (name unknown)" for a placeholder."""
-        return name or f"{title or 'Contact'} (name unknown)"
+        return name or f"{title or 'Contact'} ({UNKNOWN_NAME})"
+
+    @staticmethod
+    def placeholder_title(label: str) -> str | None:
+        """The title a placeholder's label stands for ("CTO (name unknown)" → "CTO"), else None."""
+        suffix = f" ({UNKNOWN_NAME})"
+        return label.removesuffix(suffix) if label.endswith(suffix) else None
 
     @property
     def short_name(self) -> str:

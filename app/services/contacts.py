@@ -24,9 +24,6 @@ def get_contact(session: Session, team_id: str, contact_id: int, account_id: int
     return contact
 
 
-UNKNOWN_SUFFIX = " (name unknown)"
-
-
 def account_contacts(session: Session, account: Account) -> list[Contact]:
     """Every contact of the account (departed and unnamed ones too), in the order they were added."""
     query = select(Contact).where(Contact.team_id == account.team_id, Contact.account_id == account.id)
@@ -35,8 +32,9 @@ def account_contacts(session: Session, account: Account) -> list[Contact]:
 
 def contact_keys(label: str) -> tuple[str, ...]:
     """The name keys a typed contact label can mean: "Tom Chen", "CTO (name unknown)" or just "CTO"."""
-    if label.endswith(UNKNOWN_SUFFIX):
-        return (Contact.key_for(None, label.removesuffix(UNKNOWN_SUFFIX)),)
+    title = Contact.placeholder_title(label)
+    if title is not None:
+        return (Contact.key_for(None, title),)
     return (name_key(label), Contact.key_for(None, label))
 
 

@@ -19,6 +19,7 @@ from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
 
 from app.core.domain import ContactStatus, Relationship, Sentiment, StakeholderType
 from app.core.format import long_date, truncate
+from app.core.models import UNKNOWN_NAME
 from app.render.chart.layout import (
     CELL,
     LEVELS,
@@ -152,7 +153,7 @@ def _contact_box(axes, box: OrgBox, contact: ChartContact) -> None:
     named = bool(getattr(contact, "name", None))
     first = contact.display_name if named else (contact.title or contact.display_name)
     tag = STATUS_TAGS.get(contact.status, "")
-    second = (contact.title or "") if named else "name unknown"
+    second = (contact.title or "") if named else UNKNOWN_NAME
     second = truncate(second, 27 - len(tag) - 3) + (" · " + tag if tag and second else tag)
     _lines(axes, box, [(first, 8.2, "bold"), (second, 7.3, "normal"), (contact.type.label, 7.3, "normal")],
            ink="#6b7280" if left else "#111827", italic=not named or contact.status != ContactStatus.ACTIVE)

@@ -42,7 +42,7 @@ from app.core.errors import StakemapError
 from app.core.models import Account, AccountCreate, Contact, ContactCreate, Touch, TouchCreate, name_key
 from app.core.validation import field_errors
 from app.services.accounts import touch_account, touch_accounts
-from app.services.contacts import UNKNOWN_SUFFIX, contact_keys
+from app.services.contacts import contact_keys
 from app.services.history import apply_changes
 from app.services.transfer.cells import is_user_id, money_text, parse_day, parse_enum
 from app.services.transfer.columns import Kind, recognise
@@ -308,8 +308,8 @@ class ContactImport(_Importer):
         account = self.account(line, record.get("account", ""))
         name = record.get("name") or " ".join(filter(None, (record.get("first_name"), record.get("last_name"))))
         data: dict[str, Any] = {column: record[column] for column in CONTACT_TEXTS if record.get(column)}
-        if name.endswith(UNKNOWN_SUFFIX):  # "CTO (name unknown)", as the map shows a placeholder
-            data.setdefault("title", name.removesuffix(UNKNOWN_SUFFIX))
+        if Contact.placeholder_title(name) is not None:  # "CTO (name unknown)", as the map shows a placeholder
+            data.setdefault("title", Contact.placeholder_title(name))
         elif name:
             data["name"] = name
         parsed = all([self.enum(line, record, column, enum, data) for column, enum in CONTACT_ENUMS.items()])
