@@ -38,8 +38,8 @@ from app.core.models import NAME_MAX, NOTES_MAX, STEP_TEXT_MAX, TEXT_MAX
 from blocks import ids
 from blocks.text import field, mrkdwn, plain, section
 
-STATIC_OPTIONS_MAX = 100
-MODAL_TITLE_MAX = 24
+STATIC_OPTIONS_MAX = StaticSelectElement.options_max_length
+MODAL_TITLE_MAX = View.title_max_length
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import MarkdownTextObject, PlainTextObject, Section
 
 from app.core.format import one_line, truncate
 
-SECTION_TEXT_MAX = 3000
+SECTION_TEXT_MAX = SectionBlock.text_max_length
 
 
 def esc(text: str | None) -> str:

@@ -23,16 +23,37 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    HeaderBlock,
+    ImageBlock,
+    InputBlock,
+    MarkdownBlock,
+    Option,
+    OptionGroup,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.blocks.block_elements import InputInteractiveElement
+from slack_sdk.models.views import View
+
+# Limits slack_sdk's classes declare are read from them; the rest are from Slack's documentation.
 MESSAGE_MAX_BLOCKS = 50
-VIEW_MAX_BLOCKS = 100
+VIEW_MAX_BLOCKS = View.blocks_max_length
 MESSAGE_MAX_TEXT = 40_000
-MARKDOWN_MAX_TOTAL = 12_000
-ID_MAX = 255
-TEXT_OBJECT_MAX = 3000
+MARKDOWN_MAX_TOTAL = MarkdownBlock.text_max_length
+ID_MAX = Block.block_id_max_length
+TEXT_OBJECT_MAX = SectionBlock.text_max_length
+CHECKBOX_OPTIONS_MAX = 10
 
 _PLAIN = ("plain_text",)
 _ANY_TEXT = ("plain_text", "mrkdwn")
-_CONFIRM_PARTS = (("title", 100, True), ("text", 300, False), ("confirm", 30, True), ("deny", 30, True))
+_CONFIRM_PARTS = (("title", ConfirmObject.title_max_length, True), ("text", ConfirmObject.text_max_length, False),
+                  ("confirm", ConfirmObject.confirm_max_length, True), ("deny", ConfirmObject.deny_max_length, True))
 _MODAL_CHROME = (("title", True), ("submit", False), ("close", False))
 
 
@@ -184,7 +205,7 @@ class _Checker:
         if view.get("blocks") is None:
             self.add("view.blocks", "missing")
         self.blocks("view.blocks", view.get("blocks"), VIEW_MAX_BLOCKS)
-        self.string("view.private_metadata", view.get("private_metadata"), 3000)
+        self.string("view.private_metadata", view.get("private_metadata"), View.private_metadata_max_length)
         self.string("view.callback_id", view.get("callback_id"), ID_MAX)
         self.string("view.external_id", view.get("external_id"), ID_MAX)
         if kind == "modal":
@@ -192,7 +213,7 @@ class _Checker:
 
     def modal_chrome(self, view: dict) -> None:
         for key, required in _MODAL_CHROME:
-            self.text(f"view.{key}", view.get(key), 24, plain=True, required=required)
+            self.text(f"view.{key}", view.get(key), View.title_max_length, plain=True, required=required)
         blocks = view.get("blocks")
         listed = blocks if isinstance(blocks, list) else []
         has_input = any(isinstance(block, dict) and block.get("type") == "input" for block in listed)
@@ -217,21 +238,21 @@ class _Checker:
         text, fields = block.get("text"), block.get("fields")
         if text is None and fields is None:
             self.add(path, "a section needs text or fields")
-        self.text(f"{path}.text", text, 3000, required=False)
-        for index, field in enumerate(self.items(f"{path}.fields", fields, 10)):
+        self.text(f"{path}.text", text, SectionBlock.text_max_length, required=False)
+        for index, field in enumerate(self.items(f"{path}.fields", fields, SectionBlock.fields_max_length)):
             self.text(f"{path}.fields[{index}]", field, 2000)
         if block.get("accessory") is not None:
             self.element(f"{path}.accessory", block["accessory"])
 
     def header(self, path: str, block: dict) -> None:
-        self.text(f"{path}.text", block.get("text"), 150, plain=True)
+        self.text(f"{path}.text", block.get("text"), HeaderBlock.text_max_length, plain=True)
 
     def actions(self, path: str, block: dict) -> None:
-        for index, element in enumerate(self.items(f"{path}.elements", block.get("elements", []), 25)):
+        for index, element in enumerate(self.items(f"{path}.elements", block.get("elements", []), ActionsBlock.elements_max_length)):
             self.element(f"{path}.elements[{index}]", element)
 
     def context(self, path: str, block: dict) -> None:
-        for index, element in enumerate(self.items(f"{path}.elements", block.get("elements", []), 10)):
+        for index, element in enumerate(self.items(f"{path}.elements", block.get("elements", []), ContextBlock.elements_max_length)):
             where = f"{path}.elements[{index}]"
             if isinstance(element, dict) and element.get("type") == "image":
                 self.image(where, element)
@@ -239,8 +260,8 @@ class _Checker:
                 self.text(where, element)
 
     def input(self, path: str, block: dict) -> None:
-        self.text(f"{path}.label", block.get("label"), 2000, plain=True)
-        self.text(f"{path}.hint", block.get("hint"), 2000, plain=True, required=False)
+        self.text(f"{path}.label", block.get("label"), InputBlock.label_max_length, plain=True)
+        self.text(f"{path}.hint", block.get("hint"), InputBlock.hint_max_length, plain=True, required=False)
         if block.get("element") is None:
             self.add(f"{path}.element", "missing")
         else:
@@ -250,9 +271,9 @@ class _Checker:
         """An image block or image element."""
         if image.get("image_url") is None and image.get("slack_file") is None:
             self.add(f"{path}.image_url", "missing (or slack_file)")
-        self.string(f"{path}.image_url", image.get("image_url"), 3000)
-        self.string(f"{path}.alt_text", image.get("alt_text"), 2000, required=True)
-        self.text(f"{path}.title", image.get("title"), 2000, plain=True, required=False)
+        self.string(f"{path}.image_url", image.get("image_url"), ImageBlock.image_url_max_length)
+        self.string(f"{path}.alt_text", image.get("alt_text"), ImageBlock.alt_text_max_length, required=True)
+        self.text(f"{path}.title", image.get("title"), ImageBlock.title_max_length, plain=True, required=False)
 
     def markdown(self, path: str, block: dict) -> None:
         """Only the total across the message is limited (checked in blocks())."""
@@ -271,7 +292,7 @@ class _Checker:
         if not self.obj(path, element):
             return
         self.unique_id(f"{path}.action_id", element.get("action_id"), self._action_ids, "action_id")
-        self.text(f"{path}.placeholder", element.get("placeholder"), 150, plain=True, required=False)
+        self.text(f"{path}.placeholder", element.get("placeholder"), InputInteractiveElement.placeholder_max_length, plain=True, required=False)
         self.confirm(f"{path}.confirm", element.get("confirm"))
         check = _ELEMENT_CHECKS.get(element.get("type"))
         if check is None:
@@ -286,9 +307,9 @@ class _Checker:
             self.text(f"{path}.{key}", confirm.get(key), limit, plain=plain)
 
     def button(self, path: str, element: dict) -> None:
-        self.text(f"{path}.text", element.get("text"), 75, plain=True)
-        self.string(f"{path}.value", element.get("value"), 2000)
-        self.string(f"{path}.url", element.get("url"), 3000)
+        self.text(f"{path}.text", element.get("text"), ButtonElement.text_max_length, plain=True)
+        self.string(f"{path}.value", element.get("value"), ButtonElement.value_max_length)
+        self.string(f"{path}.url", element.get("url"), ButtonElement.url_max_length)
 
     def overflow(self, path: str, element: dict) -> None:
         self.options(path, element, 5)
@@ -296,17 +317,17 @@ class _Checker:
     def static_select(self, path: str, element: dict) -> None:
         if element.get("options") is None and element.get("option_groups") is None:
             self.add(path, "a static select needs options or option_groups")
-        valid = self.options(path, element, 100, required=False)
-        for index, group in enumerate(self.items(f"{path}.option_groups", element.get("option_groups"), 100)):
+        valid = self.options(path, element, StaticSelectElement.options_max_length, required=False)
+        for index, group in enumerate(self.items(f"{path}.option_groups", element.get("option_groups"), StaticSelectElement.option_groups_max_length)):
             where = f"{path}.option_groups[{index}]"
             if self.obj(where, group):
-                self.text(f"{where}.label", group.get("label"), 75, plain=True)
-                valid |= self.options(where, group, 100)
+                self.text(f"{where}.label", group.get("label"), OptionGroup.label_max_length, plain=True)
+                valid |= self.options(where, group, OptionGroup.options_max_length)
         self.initial_options(path, element, valid)
 
     def choices(self, path: str, element: dict) -> None:
         """Checkboxes and radio buttons: 1-10 options whose text may be mrkdwn."""
-        self.initial_options(path, element, self.options(path, element, 10, plain=False))
+        self.initial_options(path, element, self.options(path, element, CHECKBOX_OPTIONS_MAX, plain=False))
 
     def external_select(self, path: str, element: dict) -> None:
         for where, option in self.initial_option_list(path, element):
@@ -342,10 +363,10 @@ class _Checker:
     def option(self, path: str, option: Any, *, plain: bool = True) -> bool:
         if not self.obj(path, option):
             return False
-        self.text(f"{path}.text", option.get("text"), 75, plain=plain)
-        self.string(f"{path}.value", option.get("value"), 150, required=True)
-        self.text(f"{path}.description", option.get("description"), 75, plain=plain, required=False)
-        self.string(f"{path}.url", option.get("url"), 3000)
+        self.text(f"{path}.text", option.get("text"), Option.label_max_length, plain=plain)
+        self.string(f"{path}.value", option.get("value"), Option.value_max_length, required=True)
+        self.text(f"{path}.description", option.get("description"), Option.label_max_length, plain=plain, required=False)
+        self.string(f"{path}.url", option.get("url"), ButtonElement.url_max_length)
         return True
 
     def initial_option_list(self, path: str, element: dict) -> list[tuple[str, Any]]:
