@@ -21,9 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
-from app.clock import Clock
-from app.db import Database
-from app.settings import Settings
+from app.core.clock import Clock
+from app.core.settings import Settings
+from app.platform.db import Database
 from benchmarks.data import TEAM, ensure_big_database
 from benchmarks.serving import (
     RemoteStandIn,

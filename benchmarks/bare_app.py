@@ -11,9 +11,9 @@ import argparse
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from app.server import run_gunicorn
-from app.settings import load_settings
-from app.slack_app import web_client
+from app.core.settings import load_settings
+from app.edge.server import run_gunicorn
+from app.platform.slack_client import web_client
 
 
 def bare_app() -> App:

@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.accounts import create_account, find_account
-from app.contacts import add_contact
-from app.db import Database
-from app.domain import Level, Relationship, StakeholderType
-from app.models import Account, AccountCreate, ContactCreate, TouchCreate
-from app.touches import log_touch
+from app.core.domain import Level, Relationship, StakeholderType
+from app.core.models import Account, AccountCreate, ContactCreate, TouchCreate
+from app.platform.db import Database
+from app.services.accounts import create_account, find_account
+from app.services.contacts import add_contact
+from app.services.touches import log_touch
 
 TYPES = list(StakeholderType)
 TEAM = "T0001"

@@ -21,11 +21,11 @@ from contextlib import contextmanager
 
 from sqlalchemy import make_url
 
-from app.clock import Clock
-from app.db import Database
-from app.demo import SEED_TODAY
-from app.runtime import Runtime
-from app.slack_app import build_app
+from app.core.clock import Clock
+from app.edge.slack_app import build_app
+from app.platform.db import Database
+from app.platform.runtime import Runtime
+from app.services.demo import SEED_TODAY
 from benchmarks.data import add_account
 from tests.conftest import BOT_TOKEN, TEAM, _postgres_database, make_settings
 from tests.seeding import big_account

@@ -23,11 +23,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, make_url, select, text
 
-from app.db import Database
-from app.models import Contact, Touch
-from app.settings import Settings
-from app.transfer.importer import ImportRejected, import_table
-from app.transfer.reading import read_table
+from app.core.models import Contact, Touch
+from app.core.settings import Settings
+from app.platform.db import Database
+from app.services.transfer.importer import ImportRejected, import_table
+from app.services.transfer.reading import read_table
 
 TEAM = "TBENCH"
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)

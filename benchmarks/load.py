@@ -31,10 +31,10 @@ from urllib.parse import urlencode
 from sqlalchemy import func, make_url, select
 from sqlmodel import col
 
-from app.clock import Clock
-from app.db import Database
-from app.models import Account, Contact
-from app.settings import Settings
+from app.core.clock import Clock
+from app.core.models import Account, Contact
+from app.core.settings import Settings
+from app.platform.db import Database
 from benchmarks.data import add_account
 from benchmarks.serving import RemoteStandIn, children, pct, resident_mib, server, wait_healthy_or_bolt
 from blocks.modals import touch_modal

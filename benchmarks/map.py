@@ -12,16 +12,16 @@ import tempfile
 import time
 from datetime import timedelta
 
-from app.accounts import create_account, find_account
-from app.clock import Clock
-from app.contacts import add_contact
-from app.db import Database
-from app.domain import Level, Relationship, StakeholderType
-from app.models import AccountCreate, ContactCreate, TouchCreate
-from app.runtime import Runtime
-from app.settings import Settings
-from app.slack_app import build_app
-from app.touches import log_touch
+from app.core.clock import Clock
+from app.core.domain import Level, Relationship, StakeholderType
+from app.core.models import AccountCreate, ContactCreate, TouchCreate
+from app.core.settings import Settings
+from app.edge.slack_app import build_app
+from app.platform.db import Database
+from app.platform.runtime import Runtime
+from app.services.accounts import create_account, find_account
+from app.services.contacts import add_contact
+from app.services.touches import log_touch
 from tests.slack_driver import SIGNING_SECRET, SlackDriver
 from tests.slack_standin import SlackStandIn
 

@@ -8,7 +8,7 @@ parallel worker processes, one transaction per account; it is kept and reused by
 it takes tens of minutes: log_touch is a full unit of work per touch). Then it prints, with the number
 of SQL statements each issued:
 
-1. the set-based pass that finds and ranks every CSM's stale relationships (app.nudges.stale_by_owner);
+1. the set-based pass that finds and ranks every CSM's stale relationships (app.services.nudges.stale_by_owner);
 2. a whole `stakemap nudges --now` pass: every CSM's digest rendered and sent to a local Slack stand-in,
    each claimed and recorded in the ledger;
 3. the same pass once time zones and DM channels are cached (every week after the first);
@@ -29,12 +29,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, delete, func, make_url, select, text
 from sqlalchemy.exc import OperationalError
 
-from app.accounts import create_account, find_account
-from app.clock import Clock
-from app.contacts import add_contact
-from app.db import Database
-from app.domain import ContactStatus, Level, Relationship, StakeholderType, TouchKind
-from app.models import (
+from app.core.clock import Clock
+from app.core.domain import ContactStatus, Level, Relationship, StakeholderType, TouchKind
+from app.core.models import (
     Account,
     AccountCreate,
     Contact,
@@ -44,13 +41,16 @@ from app.models import (
     Touch,
     TouchCreate,
 )
-from app.nudges import stale_by_owner
-from app.runtime import Runtime
-from app.settings import Settings
-from app.slack_app import web_client
-from app.sweep import run_sweep
-from app.touches import log_touch
-from app.workspaces import ensure_workspace
+from app.core.settings import Settings
+from app.jobs.sweep import run_sweep
+from app.platform.db import Database
+from app.platform.runtime import Runtime
+from app.platform.slack_client import web_client
+from app.services.accounts import create_account, find_account
+from app.services.contacts import add_contact
+from app.services.nudges import stale_by_owner
+from app.services.touches import log_touch
+from app.services.workspaces import ensure_workspace
 from tests.slack_standin import SlackStandIn
 from tests.sql_counter import count_statements
 

@@ -15,9 +15,9 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
 )
 
-from app.assessment import Staleness
-from app.format import renewal_text, short_date
-from app.nudges import StaleItem
+from app.core.assessment import Staleness
+from app.core.format import renewal_text, short_date
+from app.services.nudges import StaleItem
 from blocks import ids
 from blocks.text import Message, compose, field, mrkdwn, plain, section
 

@@ -16,9 +16,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from app.assessment import Staleness
-from app.format import long_date
-from app.portfolio import Portfolio, StaleRelationship
+from app.core.assessment import Staleness
+from app.core.format import long_date
+from app.services.portfolio import Portfolio, StaleRelationship
 from blocks import ids
 from blocks.portfolio import account_facts, account_headline, risk_counts
 from blocks.text import field, mrkdwn, plain, section

@@ -19,10 +19,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from app.assessment import Assessment, ContactState, Dimension, Staleness, Suggestion
-from app.domain import TYPE_PROFILES
-from app.format import RISK_BADGE, long_date, money, renewal_text, short_date
-from app.history import Trend
+from app.core.assessment import Assessment, ContactState, Dimension, Staleness, Suggestion
+from app.core.domain import TYPE_PROFILES
+from app.core.format import RISK_BADGE, long_date, money, renewal_text, short_date
+from app.core.trends import Trend
 from blocks import ids
 from blocks.text import Message, chunk_lines, compose, esc, field, fit_lines, mention, mrkdwn, plain, section
 
@@ -50,7 +50,7 @@ class MapMessage(Message):
 
 
 def map_message(assessment: Assessment, account_id: int, trends: Trends | None = None) -> MapMessage:
-    """The map of one account; `trends` (app.history.trends) adds "Neutral → Skeptical since Mar 3"."""
+    """The map of one account; `trends` (app.services.history.trends) adds "Neutral → Skeptical since Mar 3"."""
     trends = trends or {}
     head = _head(assessment)
     tail = [

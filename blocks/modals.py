@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from app.domain import (
+from app.core.domain import (
     ContactStatus,
     Influence,
     Level,
@@ -33,13 +33,13 @@ from app.domain import (
     StakeholderType,
     TouchKind,
 )
-from app.format import one_line, truncate
-from app.models import NAME_MAX, NOTES_MAX, STEP_TEXT_MAX, TEXT_MAX
+from app.core.format import one_line, truncate
+from app.core.models import NAME_MAX, NOTES_MAX, STEP_TEXT_MAX, TEXT_MAX
 from blocks import ids
 from blocks.text import field, mrkdwn, plain, section
 
-STATIC_OPTIONS_MAX = 100
-MODAL_TITLE_MAX = 24
+STATIC_OPTIONS_MAX = StaticSelectElement.options_max_length
+MODAL_TITLE_MAX = View.title_max_length
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
-from app.format import one_line, truncate
-from app.models import NAME_MAX
+from app.core.format import one_line, truncate
+from app.core.models import NAME_MAX
 from blocks import ids
 from blocks.text import Message, compose, esc, field, mention, section
 

@@ -1,6 +1,6 @@
 """The workspace settings modal: staleness windows and the weekly nudge day and time.
 
-Block ids are app.workspaces.SettingsForm's field names, so a bad value comes back to its input.
+Block ids are app.services.workspaces.SettingsForm's field names, so a bad value comes back to its input.
 Someone who may not change the settings gets the same values to read, without inputs or Save.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ContextBlock, InputBlock, StaticSelectElement, TimePickerElement
 from slack_sdk.models.views import View
 
-from app.assessment import DEFAULT_WINDOWS
-from app.domain import StakeholderType
-from app.workspaces import WEEKDAYS, WINDOW_MAX_DAYS, WorkspaceSettings, window_field
+from app.core.assessment import DEFAULT_WINDOWS
+from app.core.domain import StakeholderType
+from app.core.workspace_settings import WEEKDAYS, WINDOW_MAX_DAYS, WorkspaceSettings, window_field
 from blocks import ids
 from blocks.modals import option, text_input
 from blocks.text import mrkdwn, plain, section

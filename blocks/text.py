@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from slack_sdk.models.blocks import MarkdownTextObject, PlainTextObject, SectionBlock
 
-from app.format import one_line, truncate
-from app.models import SLACK_ID_RE
+from app.core.format import one_line, truncate
+from app.core.models import SLACK_ID_RE
 
-SECTION_TEXT_MAX = 3000
+SECTION_TEXT_MAX = SectionBlock.text_max_length
 # Any "<" in mrkdwn that does not start a mention (`mention`) or a channel link of ours.
 _UNSAFE = re.compile(r"<(?!(?:@|#)[A-Z][A-Z0-9]{1,31}>)")
 

@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from app.runtime import Runtime
+from app.platform.runtime import Runtime
 from handlers import (
     accounts,
     channels,

@@ -6,9 +6,9 @@ import re
 
 from slack_bolt import App
 
-from app.accounts import create_account, find_account, link_channel
-from app.models import AccountCreate
-from app.runtime import Runtime
+from app.core.models import AccountCreate
+from app.platform.runtime import Runtime
+from app.services.accounts import create_account, find_account, link_channel
 from blocks import ids
 from blocks.modals import AccountForm, account_modal
 from blocks.notices import account_created, linked_shared_channel, plain_notice
@@ -16,13 +16,11 @@ from blocks.text import field
 from handlers.changes import after_modal
 from handlers.channels import channel_is_shared
 from handlers.errors import after_ack, guarded
-from handlers.forms import save_or_explain
+from handlers.forms import save_or_explain, validated
 from handlers.maps import show_map, tell_unknown
-from handlers.payloads import ModalContext, action_value, filled, view_values
+from handlers.payloads import ModalContext, action_value, view_values
 from handlers.replies import open_modal, tell
 from handlers.requests import CommandRequest
-
-ACCOUNT_FIELDS = ("name", "arr_amount", "currency", "renewal_date", "owner_user_id", "channel_id")
 
 
 def open_account_modal(client, body: dict, context, name: str) -> None:
@@ -82,7 +80,7 @@ def register(app: App, runtime: Runtime) -> None:
             return
 
         def save() -> str:
-            data = AccountCreate.model_validate({"currency": "", **filled(view_values(view), ACCOUNT_FIELDS)})
+            data = validated(AccountCreate, {"currency": "", **view_values(view)}, runtime.today())
             with runtime.db.session() as session:
                 account = create_account(session, context.team_id, data, context.user_id, runtime.now(),
                                          context.enterprise_id)

@@ -5,7 +5,7 @@ All of it runs after the ack (handlers.errors.after_ack): rendering a map or a H
 
 from __future__ import annotations
 
-from app.runtime import Runtime
+from app.platform.runtime import Runtime
 from blocks.notices import Notice
 from handlers.errors import after_ack
 from handlers.home import refresh_home

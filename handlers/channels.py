@@ -1,6 +1,6 @@
 """Slack Connect: asking Slack whether a channel is shared with another organisation (conversations.info),
 and the channel_shared / channel_unshared events that change the answer. The decision and its cache are
-in app/channels.py."""
+in app/services/channels.py."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import logging
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from app.channels import ChannelInfo, became_shared, became_unshared, is_shared
-from app.runtime import Runtime
-from app.sweep import SLACK_FAILURES
+from app.jobs.sweep import SLACK_FAILURES
+from app.platform.runtime import Runtime
+from app.services.channels import ChannelInfo, became_shared, became_unshared, is_shared
 from handlers.errors import guarded
 
 log = logging.getLogger(__name__)

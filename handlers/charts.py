@@ -12,11 +12,12 @@ import logging
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from app.accounts import get_account
-from app.chart import Chart, account_contacts, draw_chart
-from app.errors import NotFound
-from app.runtime import Runtime
-from app.sweep import open_dm
+from app.core.errors import NotFound
+from app.jobs.sweep import open_dm
+from app.platform.runtime import Runtime
+from app.render.chart import Chart, draw_chart
+from app.services.accounts import get_account
+from app.services.contacts import account_contacts
 from blocks import ids
 from blocks.notices import chart_not_here, chart_sent_by_dm, plain_notice
 from handlers.channels import channel_is_shared

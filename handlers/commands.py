@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from slack_bolt import App
 
-from app.accounts import linked_account
-from app.runtime import Runtime
+from app.platform.runtime import Runtime
+from app.services.accounts import linked_account
 from blocks.notices import help_notice
 from handlers import accounts, charts, contacts, erasure, maps, plans, portfolio, settings, touches
 from handlers.errors import after_ack, guarded

@@ -7,11 +7,11 @@ import re
 
 from slack_bolt import App
 
-from app.accounts import get_account
-from app.contacts import get_contact, remove_contact
-from app.errors import NotFound
-from app.models import Account
-from app.runtime import Runtime
+from app.core.errors import NotFound
+from app.core.models import Account
+from app.platform.runtime import Runtime
+from app.services.accounts import get_account
+from app.services.contacts import get_contact, remove_contact
 from blocks import ids
 from blocks.modals import notice_modal, remove_contact_modal
 from blocks.notices import plain_notice

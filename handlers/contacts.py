@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from app.accounts import get_account
-from app.contacts import add_contact, get_contact, search_contacts, update_contact
-from app.departures import Departure, contact_left
-from app.domain import ContactStatus
-from app.models import Account, Contact, ContactCreate
-from app.runtime import Runtime
+from app.core.domain import ContactStatus
+from app.core.models import Account, Contact, ContactCreate
+from app.platform.runtime import Runtime
+from app.services.accounts import get_account
+from app.services.contacts import add_contact, get_contact, search_contacts, update_contact
+from app.services.departures import Departure, contact_left
 from blocks import ids
 from blocks.modals import STATIC_OPTIONS_MAX, contact_modal, option, pickable
 from blocks.notices import plain_notice
@@ -17,14 +17,11 @@ from blocks.text import field
 from handlers.changes import after_modal
 from handlers.departures import announce_departure
 from handlers.errors import after_ack, guarded
-from handlers.forms import save_or_explain
+from handlers.forms import save_or_explain, validated
 from handlers.maps import clicked_account, requested_account
-from handlers.payloads import ModalContext, changed_inputs, filled, view_values
+from handlers.payloads import ModalContext, changed_inputs, view_values
 from handlers.replies import open_modal, tell_later
 from handlers.requests import CommandRequest
-
-CONTACT_FIELDS = ("name", "title", "type", "department", "level", "influence", "interest", "relationship",
-                  "sentiment", "status", "reports_to_id", "objectives", "notes", "email")
 
 
 def picker_choices(session, team_id: str, account_id: int, include_left: bool):
@@ -57,7 +54,7 @@ def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> tuple[s
     """Add the contact, or save what the user changed in the edit modal; returns the confirmation, and
     the departure when the edit set the status to Left the company (announced after the ack)."""
     values = view_values(view)
-    data = ContactCreate.model_validate(filled(values, CONTACT_FIELDS))
+    data = validated(ContactCreate, values, runtime.today())
     with runtime.db.session() as session:
         account = get_account(session, context.team_id, modal.account_id)
         where = f"*{field(account.name, 200)}*"
@@ -65,7 +62,7 @@ def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> tuple[s
             contact = add_contact(session, account, data, context.user_id, runtime.now())
             return f"Added *{field(contact.display_name, 200)}* to {where}.", None
         contact = get_contact(session, context.team_id, modal.contact_id, account.id)
-        changes = {name: getattr(data, name) for name in changed_inputs(view) if name in CONTACT_FIELDS}
+        changes = {name: getattr(data, name) for name in changed_inputs(view) if name in ContactCreate.model_fields}
         departure = None
         if changes.get("status") == ContactStatus.LEFT:
             departure = contact_left(session, context.team_id, contact.id, context.user_id, runtime.now())

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from app.departures import Departure, contact_left
-from app.errors import NotFound
-from app.runtime import Runtime
-from app.sweep import SLACK_FAILURES, open_dm
+from app.core.errors import NotFound
+from app.jobs.sweep import SLACK_FAILURES, open_dm
+from app.platform.runtime import Runtime
+from app.services.departures import Departure, contact_left
 from blocks.departures import coverage_changed
 from blocks.notices import Notice, coverage_told_owner_privately, plain_notice
 from blocks.text import field
@@ -26,9 +26,9 @@ def record_departure(runtime: Runtime, client, team_id: str, contact_id: int, us
 
     `client` is the WebClient of the listener (Bolt's `client`); call it after the ack (it posts).
     Returns the confirmation for the person who did it, for `tell(respond, notice)`. Raises
-    app.errors.NotFound when the contact does not exist in this workspace. Calling it again for the
+    app.core.errors.NotFound when the contact does not exist in this workspace. Calling it again for the
     same contact changes and posts nothing. A path that saves other changes in the same transaction
-    (the contact modal) uses app.departures.contact_left there and announce_departure after the ack.
+    (the contact modal) uses app.services.departures.contact_left there and announce_departure after the ack.
     """
     with runtime.db.session() as session:
         departure = contact_left(session, team_id, contact_id, user_id, runtime.now())

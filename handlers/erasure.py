@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from app.accounts import get_account
-from app.contacts import get_contact
-from app.erasure import ERASE_REFUSED, erasure_of, forget_contact
-from app.errors import Forbidden, NotFound, StakemapError
-from app.models import Account
-from app.runtime import Runtime
+from app.core.errors import Forbidden, NotFound, StakemapError
+from app.core.models import Account
+from app.platform.runtime import Runtime
+from app.services.accounts import get_account
+from app.services.contacts import get_contact
+from app.services.erasure import ERASE_REFUSED, erasure_of, forget_contact
 from blocks import ids
 from blocks.modals import forget_confirm_modal, forget_pick_modal, pickable
 from blocks.notices import plain_notice

@@ -13,8 +13,8 @@ import logging
 
 from slack_bolt import App
 
-from app.errors import StakemapError
-from app.runtime import Runtime
+from app.core.errors import StakemapError
+from app.platform.runtime import Runtime
 
 log = logging.getLogger("stakemap.listeners")
 SORRY = "Something went wrong on stakemap's side and it has been logged. Please try again in a minute."

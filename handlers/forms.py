@@ -1,6 +1,6 @@
 """Submitting a modal: validate and save, or send the problems back to the fields; nothing half-written.
 
-The save must commit within the submission's time budget (app/deadline.py), counted from the request's
+The save must commit within the submission's time budget (app/platform/deadline.py), counted from the request's
 arrival: past it, or when the database cannot take the write in time, nothing is saved and the user is
 told so in the modal, instead of Slack showing an error over a save that went through anyway.
 """
@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from datetime import date
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import OperationalError
 
-from app.deadline import RECEIVED_AT, TooLate, deadline, is_timeout, submission_deadline
-from app.errors import InvalidInput, NotFound
-from app.validation import field_errors
+from app.core.errors import InvalidInput, NotFound
+from app.core.validation import field_errors
+from app.platform.deadline import RECEIVED_AT, TooLate, deadline, is_timeout, submission_deadline
 from blocks.notices import not_saved_in_time
+from handlers.payloads import filled
 
 Saved = TypeVar("Saved")
 log = logging.getLogger(__name__)
+Form = TypeVar("Form", bound=BaseModel)
+
+
+def validated(model: type[Form], values: dict[str, Any], today: date) -> Form:
+    """The model's fields that the modal filled, validated against today's date (a touch not ahead of it,
+    a renewal or due date not before it: the models' own rules). An empty input is *missing*."""
+    return model.model_validate(filled(values, model.model_fields), context={"today": today})
 
 
 def save_or_explain(ack, context, first_field: str, save: Callable[[], Saved]) -> Saved | None:

@@ -8,8 +8,8 @@ import re
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from app.portfolio import portfolio
-from app.runtime import Runtime
+from app.platform.runtime import Runtime
+from app.services.portfolio import portfolio
 from blocks import ids
 from blocks.home import home_view
 from handlers.errors import after_ack, guarded

@@ -10,11 +10,19 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from app.accounts import MapStamp, assess_account, close_matches, find_account, get_account, map_stamp
-from app.errors import NotFound
-from app.history import TREND_DAYS, account_history, trends
-from app.models import Account
-from app.runtime import Runtime
+from app.core.errors import NotFound
+from app.core.models import Account
+from app.core.trends import TREND_DAYS, trends
+from app.platform.runtime import Runtime
+from app.services.accounts import (
+    MapStamp,
+    assess_account,
+    close_matches,
+    find_account,
+    get_account,
+    map_stamp,
+)
+from app.services.history import account_history
 from blocks import ids
 from blocks.map import MapMessage, map_message, map_modal
 from blocks.notices import map_only_to_you, plain_notice, unknown_account
@@ -38,7 +46,7 @@ def map_of(runtime: Runtime, session: Session, team_id: str, stamp: MapStamp) ->
     """The account's map message, rendered once per version of the account, day and staleness windows;
     the account itself is read only when the map is not cached yet.
 
-    Its trends come from the history, and every history row bumps the version too (app/models.py).
+    Its trends come from the history, and every history row bumps the version too (app/core/models.py).
     """
     today = runtime.today()
     key = ("map", stamp.account_id, today, stamp.windows)

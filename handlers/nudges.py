@@ -7,12 +7,12 @@ import re
 
 from slack_bolt import App
 
-from app.contacts import get_contact
-from app.domain import ContactStatus
-from app.errors import NotFound
-from app.format import short_date
-from app.nudges import snooze
-from app.runtime import Runtime
+from app.core.domain import ContactStatus
+from app.core.errors import NotFound
+from app.core.format import short_date
+from app.platform.runtime import Runtime
+from app.services.contacts import get_contact
+from app.services.nudges import snooze
 from blocks import ids
 from blocks.digest import settle_item
 from blocks.notices import Notice, plain_notice

@@ -6,11 +6,12 @@ import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from slack_sdk.models.views import View
 
-from app.format import one_line
+from app.core.format import one_line
 from blocks import ids as block_ids
 
-METADATA_MAX = 3000
+METADATA_MAX = View.private_metadata_max_length
 
 
 class ModalContext(BaseModel):

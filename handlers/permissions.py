@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
-from app.models import Account
+from app.core.models import Account
 
 
 def is_workspace_admin(client, user_id: str) -> bool:

@@ -6,11 +6,11 @@ import re
 
 from slack_bolt import App
 
-from app.accounts import get_account
-from app.errors import NotFound
-from app.models import Account, PlanStepCreate
-from app.plans import accept_suggestion, add_plan_step, complete_step
-from app.runtime import Runtime
+from app.core.errors import NotFound
+from app.core.models import Account, PlanStepCreate
+from app.platform.runtime import Runtime
+from app.services.accounts import get_account
+from app.services.plans import accept_suggestion, add_plan_step, complete_step
 from blocks import ids
 from blocks.modals import plan_modal
 from blocks.notices import plain_notice
@@ -18,13 +18,11 @@ from blocks.text import field
 from handlers.changes import after_action, after_modal
 from handlers.contacts import picker_choices
 from handlers.errors import guarded
-from handlers.forms import save_or_explain
+from handlers.forms import save_or_explain, validated
 from handlers.maps import clicked_account, requested_account
-from handlers.payloads import ModalContext, action_value, filled, int_or_none, view_values
+from handlers.payloads import ModalContext, action_value, int_or_none, view_values
 from handlers.replies import answer, open_modal
 from handlers.requests import CommandRequest
-
-STEP_FIELDS = ("contact_id", "target_role", "path", "first_action", "timeline", "due_date", "owner_user_id")
 
 
 def open_plan_modal(runtime: Runtime, client, body: dict, context, account: Account) -> None:
@@ -41,7 +39,7 @@ def plan_command(request: CommandRequest) -> None:
 
 
 def _add(runtime: Runtime, context, modal: ModalContext, values: dict) -> str:
-    data = PlanStepCreate.model_validate(filled(values, STEP_FIELDS))
+    data = validated(PlanStepCreate, values, runtime.today())
     with runtime.db.session() as session:
         account = get_account(session, context.team_id, modal.account_id)
         add_plan_step(session, account, data, context.user_id, runtime.now())

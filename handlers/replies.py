@@ -8,7 +8,7 @@ from urllib.request import Request, urlopen
 
 from slack_sdk.webhook import WebhookClient
 
-from app.runtime import Runtime
+from app.platform.runtime import Runtime
 from blocks.modals import notice_modal
 from blocks.notices import Notice
 from handlers.payloads import acting_view

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.runtime import Runtime
+from app.platform.runtime import Runtime
 
 
 @dataclass(frozen=True)

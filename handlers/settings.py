@@ -6,10 +6,11 @@ import logging
 
 from slack_bolt import App
 
-from app.errors import InvalidInput
-from app.models import Workspace
-from app.runtime import Runtime
-from app.workspaces import SettingsForm, settings_of, update_settings
+from app.core.errors import InvalidInput
+from app.core.models import Workspace
+from app.core.workspace_settings import SettingsForm, settings_of
+from app.platform.runtime import Runtime
+from app.services.workspaces import update_settings
 from blocks import ids
 from blocks.notices import plain_notice
 from blocks.settings import settings_modal

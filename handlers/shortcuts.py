@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from app.accounts import get_account, linked_account, search_accounts
-from app.errors import NotFound
-from app.format import truncate
-from app.models import NOTES_MAX, Account
-from app.runtime import Runtime
+from app.core.errors import NotFound
+from app.core.format import truncate
+from app.core.models import NOTES_MAX, Account
+from app.platform.runtime import Runtime
+from app.services.accounts import get_account, linked_account, search_accounts
 from blocks import ids
 from blocks.modals import option, shortcut_touch_modal
 from handlers.contacts import picker_choices

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from app.accounts import get_account
-from app.contacts import get_contact
-from app.errors import InvalidInput, NotFound
-from app.format import short_date
-from app.models import TouchCreate
-from app.runtime import Runtime
-from app.touches import log_touch
+from app.core.errors import InvalidInput, NotFound
+from app.core.format import short_date
+from app.core.models import TouchCreate
+from app.platform.runtime import Runtime
+from app.services.accounts import get_account
+from app.services.contacts import get_contact
+from app.services.touches import log_touch
 from blocks import ids
 from blocks.modals import pickable, touch_modal
 from blocks.notices import no_contacts, plain_notice
@@ -18,13 +18,11 @@ from blocks.text import field
 from handlers.changes import after_modal
 from handlers.contacts import picker_choices
 from handlers.errors import guarded
-from handlers.forms import save_or_explain
+from handlers.forms import save_or_explain, validated
 from handlers.maps import requested_account
-from handlers.payloads import ModalContext, action_value, filled, int_or_none, view_values
+from handlers.payloads import ModalContext, action_value, int_or_none, view_values
 from handlers.replies import answer, open_modal
 from handlers.requests import CommandRequest
-
-TOUCH_FIELDS = ("contact_id", "occurred_on", "kind", "sentiment_after", "notes")
 
 
 def open_touch_modal(runtime: Runtime, client, body: dict, context, respond, account_id: int,
@@ -69,8 +67,7 @@ def _account_of(modal: ModalContext, values: dict) -> int:
 def _log(runtime: Runtime, context, modal: ModalContext, values: dict) -> tuple[int, str]:
     """Store the touch the modal describes; returns the account and the confirmation."""
     account_id = _account_of(modal, values)
-    data = TouchCreate.model_validate(filled(values | {"contact_id": int_or_none(values.get("contact_id"))},
-                                             TOUCH_FIELDS))
+    data = validated(TouchCreate, values | {"contact_id": int_or_none(values.get("contact_id"))}, runtime.today())
     with runtime.db.session() as session:
         try:
             account = get_account(session, context.team_id, account_id)

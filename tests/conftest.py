@@ -12,11 +12,11 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from app.clock import Clock
-from app.db import Database
-from app.demo import SEED_TODAY
-from app.runtime import Runtime
-from app.settings import Settings
+from app.core.clock import Clock
+from app.core.settings import Settings
+from app.platform.db import Database
+from app.platform.runtime import Runtime
+from app.services.demo import SEED_TODAY
 from tests.slack_driver import SIGNING_SECRET, SlackDriver
 from tests.slack_standin import SlackStandIn
 
@@ -131,7 +131,7 @@ def running(settings: Settings, clock) -> Iterator[Runtime]:
 @contextmanager
 def serving(runtime: Runtime):
     """The real Bolt app on that runtime; listener work after an ack finishes before the block ends."""
-    from app.slack_app import build_app
+    from app.edge.slack_app import build_app
 
     app = build_app(runtime)
     try:

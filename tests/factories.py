@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 
-from app.demo import DemoAccount
-from app.domain import ContactStatus, Relationship, Sentiment, StakeholderType, TouchKind
-from app.models import Account, Contact, PlanStep, Touch
+from app.core.domain import ContactStatus, Relationship, Sentiment, StakeholderType, TouchKind
+from app.core.models import Account, Contact, PlanStep, Touch
+from app.services.demo import DemoAccount
 
 _ids = count(1)
 

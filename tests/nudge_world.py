@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from app.accounts import create_account
-from app.contacts import add_contact
-from app.domain import ContactStatus, Relationship, StakeholderType, TouchKind
-from app.models import AccountCreate, ContactCreate, TouchCreate
-from app.touches import log_touch
+from app.core.domain import ContactStatus, Relationship, StakeholderType, TouchKind
+from app.core.models import AccountCreate, ContactCreate, TouchCreate
+from app.services.accounts import create_account
+from app.services.contacts import add_contact
+from app.services.touches import log_touch
 
 # A Monday: ISO week 2026-W11. Digests are due on Mondays at 09:00 local time by default.
 MONDAY = date(2026, 3, 9)

@@ -6,12 +6,12 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from app.accounts import create_account, find_account
-from app.contacts import add_contact
-from app.demo import load_demo
-from app.domain import ContactStatus, Level, Relationship, Sentiment, StakeholderType, TouchKind
-from app.models import Account, AccountCreate, ContactCreate, TouchCreate
-from app.touches import log_touch
+from app.core.domain import ContactStatus, Level, Relationship, Sentiment, StakeholderType, TouchKind
+from app.core.models import Account, AccountCreate, ContactCreate, TouchCreate
+from app.services.accounts import create_account, find_account
+from app.services.contacts import add_contact
+from app.services.demo import load_demo
+from app.services.touches import log_touch
 
 FIRST = ["Ana", "Ben", "Chen", "Dana", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jo", "Kai", "Lena", "Mo", "Nia",
          "Omar", "Pia", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Vic", "Wes", "Xia", "Yusuf", "Zoe"]

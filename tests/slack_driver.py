@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from slack_bolt import App, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from app.inbound import dispatch
+from app.edge.inbound import dispatch
 
 SIGNING_SECRET = "test-signing-secret"
 _trigger = itertools.count(1)

@@ -36,7 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from blocks.limits import message_problems, view_problems
+from tests.block_limits import message_problems, view_problems
 
 # Fields slack_sdk (or anyone) may send as JSON strings inside a form or JSON body.
 _JSON_FIELDS = ("blocks", "user_auth_blocks", "view", "attachments", "files", "metadata")

@@ -4,8 +4,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.models import Account, Contact, Touch
-from blocks.limits import message_problems
+from app.core.models import Account, Contact, Touch
+from tests.block_limits import message_problems
 
 CONTACTS = [
     {"Name": "Tom Chen", "Title": "VP Engineering", "Stakeholder type": "Champion", "Department": "Engineering",

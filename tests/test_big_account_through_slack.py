@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from blocks.limits import message_problems, view_problems
+from tests.block_limits import message_problems, view_problems
 from tests.conftest import TEAM
 from tests.seeding import big_account
 from tests.sql_counter import count_statements

@@ -34,7 +34,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from blocks.limits import BlockKitLimitError, check_message, check_view, message_problems, view_problems
+from tests.block_limits import BlockKitLimitError, check_message, check_view, message_problems, view_problems
 
 FALLBACK = "stakemap update"
 

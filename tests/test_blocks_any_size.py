@@ -6,14 +6,14 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.assessment import assess
-from app.domain import ContactStatus, Relationship, Sentiment, StakeholderType
-from app.history import Trend
-from app.portfolio import Portfolio, ranked_by_risk, stale_relationships
+from app.core.assessment import assess
+from app.core.domain import ContactStatus, Relationship, Sentiment, StakeholderType
+from app.core.trends import Trend
+from app.services.portfolio import Portfolio, ranked_by_risk, stale_relationships
 from blocks.home import home_view
-from blocks.limits import message_problems, view_problems
 from blocks.map import map_message, map_modal
 from blocks.portfolio import portfolio_notice
+from tests.block_limits import message_problems, view_problems
 from tests.factories import account, contact, step, touch
 
 TODAY = date(2026, 3, 10)

@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image
 
-from app.demo import load_demo
+from app.services.demo import load_demo
 from tests.conftest import TEAM
 
 

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from PIL import Image
 from sqlalchemy import select
 
-from app.cli import cli
-from app.models import Contact, Erasure
+from app.core.models import Contact, Erasure
+from app.edge.cli import cli
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.domain import Sentiment
-from app.models import Contact, ContactChange, PlanStep, Touch, TouchCreate
-from blocks.limits import message_problems, view_problems
+from app.core.domain import Sentiment
+from app.core.models import Contact, ContactChange, PlanStep, Touch, TouchCreate
+from tests.block_limits import message_problems, view_problems
 from tests.conftest import TEAM
 from tests.seeding import seed_demo
 from tests.slack_driver import modal_errors
@@ -60,8 +60,8 @@ def test_edit_saves_only_what_changed_and_redraws_the_map(slack, standin, runtim
     assert by_block["sentiment"]["initial_option"]["value"] == "neutral"
     # meanwhile a colleague logs a touch that leaves Sarah skeptical
     with runtime.db.session() as session:
-        from app.accounts import get_account
-        from app.touches import log_touch
+        from app.services.accounts import get_account
+        from app.services.touches import log_touch
 
         account = get_account(session, TEAM, sarah.account_id)
         log_touch(session, account, TouchCreate(contact_id=sarah.id, occurred_on=date(2026, 3, 3), kind="call",

@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import select
 
-from app.domain import ContactStatus
-from app.models import Contact, ContactChange
-from blocks.limits import message_problems
+from app.core.domain import ContactStatus
+from app.core.models import Contact, ContactChange
+from tests.block_limits import message_problems
 from tests.conftest import TEAM
 from tests.seeding import seed_demo
 from tests.test_contact_menu_through_slack import choose, contact, section_texts
@@ -67,7 +67,7 @@ def test_the_home_leaves_snoozed_relationships_out(slack, standin, runtime):
     slack.open_home()
     assert "*Sarah Kim* · Economic Buyer at *Acme*" in section_texts(slack.home(1)["blocks"])
     with runtime.db.session() as session:
-        from app.nudges import snooze
+        from app.services.nudges import snooze
 
         snooze(session.get(Contact, sarah.id), "U0CSM", runtime.today())
     slack.open_home()

@@ -8,13 +8,13 @@ import json
 import pytest
 from sqlalchemy import select
 
-from app.accounts import find_account
-from app.contacts import find_contact
-from app.demo import load_demo
-from app.domain import Sentiment
-from app.history import apply_changes
-from app.models import Contact, ContactChange, Erasure, Touch
-from blocks.limits import view_problems
+from app.core.domain import Sentiment
+from app.core.models import Contact, ContactChange, Erasure, Touch
+from app.services.accounts import find_account
+from app.services.contacts import find_contact
+from app.services.demo import load_demo
+from app.services.history import apply_changes
+from tests.block_limits import view_problems
 from tests.conftest import TEAM
 
 SARAH = "Sarah Kim — CFO · Economic Buyer"
@@ -120,8 +120,8 @@ def test_the_forget_modals_fit_slack_whatever_the_names():
 
 
 def test_a_large_account_searches_the_picker_and_finds_departed_people(slack, standin, runtime, acme):
-    from app.transfer.importer import import_table
-    from app.transfer.reading import read_table
+    from app.services.transfer.importer import import_table
+    from app.services.transfer.reading import read_table
 
     rows = "\n".join(f"Acme,Person {i:03d},Influencer,Active" for i in range(100))
     with runtime.db.session() as session:

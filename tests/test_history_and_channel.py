@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from app.cli import cli
-from app.history import Trend, trends
-from app.models import Contact, ContactChange
+from app.core.models import Contact, ContactChange
+from app.core.trends import Trend, trends
+from app.edge.cli import cli
 from tests.conftest import TEAM
 from tests.seeding import seed_demo
 
@@ -81,7 +81,7 @@ def test_link_moves_a_channel_to_an_account(slack, other_slack, runtime):
     assert slack.reply()["text"].startswith("No account named “Nowhere”")
     other_slack.command("link Globex")  # another workspace has no Globex
     assert other_slack.reply()["text"].startswith("No account named “Globex”")
-    from app.accounts import find_account
+    from app.services.accounts import find_account
 
     with runtime.db.session() as session:
         assert (find_account(session, TEAM, "Globex").channel_id, find_account(session, TEAM, "Acme").channel_id) == (

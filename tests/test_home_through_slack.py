@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from app.models import Touch
-from blocks.limits import view_problems
+from app.core.models import Touch
+from tests.block_limits import view_problems
 from tests.conftest import OTHER_TEAM, TEAM
 from tests.seeding import account_id, many_accounts, seed_demo
 
@@ -119,7 +119,7 @@ def test_many_accounts_come_a_page_at_a_time(slack, standin, runtime):
 
 
 def _contact_id(runtime, name: str) -> int:
-    from app.models import Contact
+    from app.core.models import Contact
 
     with runtime.db.session() as session:
         return session.scalar(select(Contact.id).where(Contact.team_id == TEAM, Contact.name == name))

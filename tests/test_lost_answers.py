@@ -13,9 +13,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.state import RetryState
 
-from app.domain import StakeholderType
-from app.slack_app import web_client
-from app.slack_retries import UnsentConnectionRetryHandler, outcome_unknown, safe_to_repeat
+from app.core.domain import StakeholderType
+from app.platform.slack_client import web_client
+from app.platform.slack_retries import UnsentConnectionRetryHandler, outcome_unknown, safe_to_repeat
 from handlers.departures import record_departure
 from tests.nudge_world import MONDAY, Person, at, seed_account
 

@@ -6,7 +6,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
-from app.db import alembic_config
+from app.platform.db import alembic_config
 
 ROWS = [
     "INSERT INTO workspace (team_id, config, created_at) VALUES ('T1', '{}', '2026-01-01 09:00:00+00:00')",

@@ -18,12 +18,12 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.assessment import Staleness, Suggestion, assess
-from app.departures import Departure
-from app.domain import ContactStatus, PlanTimeline, Relationship, Risk, Sentiment, StakeholderType
-from app.models import NAME_MAX, STEP_TEXT_MAX, TEXT_MAX
-from app.nudges import StaleItem
-from app.portfolio import Portfolio, ranked_by_risk, stale_relationships
+from app.core.assessment import Staleness, Suggestion, assess
+from app.core.domain import ContactStatus, PlanTimeline, Relationship, Risk, Sentiment, StakeholderType
+from app.core.models import NAME_MAX, STEP_TEXT_MAX, TEXT_MAX
+from app.services.departures import Departure
+from app.services.nudges import StaleItem
+from app.services.portfolio import Portfolio, ranked_by_risk, stale_relationships
 from blocks.departures import coverage_changed
 from blocks.digest import digest_message
 from blocks.home import home_view

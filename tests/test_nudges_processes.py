@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from app.cli import cli
-from app.ledger import CLAIM_LEASE
-from app.models import Workspace
-from app.slack_app import web_client
-from app.sweep import DIGEST_EVENT, run_sweep
+from app.core.models import Workspace
+from app.edge.cli import cli
+from app.jobs.ledger import CLAIM_LEASE
+from app.jobs.sweep import DIGEST_EVENT, run_sweep
+from app.platform.slack_client import web_client
 from tests.conftest import BOT_TOKEN, TEST_DATABASE_URL
 from tests.nudge_world import Person, seed_account
 from tests.slack_driver import SIGNING_SECRET

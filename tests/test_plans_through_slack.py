@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import select
 
-from app.domain import PlanStatus, PlanTimeline
-from app.models import Contact, PlanStep
-from blocks.limits import message_problems, view_problems
+from app.core.domain import PlanStatus, PlanTimeline
+from app.core.models import Contact, PlanStep
+from tests.block_limits import message_problems, view_problems
 from tests.conftest import TEAM
 from tests.seeding import seed_demo
 from tests.slack_driver import modal_errors

@@ -1,6 +1,6 @@
 """`/stakemap list` and `list all`: the caller's (or every) account ranked by risk, only to the caller."""
 
-from blocks.limits import message_problems
+from tests.block_limits import message_problems
 from tests.conftest import TEAM
 from tests.seeding import many_accounts, seed_demo
 from tests.sql_counter import count_statements
@@ -13,7 +13,7 @@ def lines(reply: dict) -> list[str]:
 def test_list_shows_my_accounts_ranked_with_the_main_reason(slack, runtime):
     seed_demo(runtime, TEAM)
     with runtime.db.session() as session:
-        from app.accounts import find_account
+        from app.services.accounts import find_account
 
         find_account(session, TEAM, "Globex").owner_user_id = "U0SOMEONE"
     slack.command("list")

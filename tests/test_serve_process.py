@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import pytest
 import websockets
 
-from app.demo import load_demo
+from app.services.demo import load_demo
 from tests.conftest import BOT_TOKEN
 from tests.slack_driver import SIGNING_SECRET, sign
 

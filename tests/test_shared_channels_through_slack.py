@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from app.channels import TRUST_FOR, is_shared, shared_beyond
-from app.models import Account
+from app.core.models import Account
+from app.services.channels import TRUST_FOR, is_shared, shared_beyond
 from tests.conftest import TEAM
 from tests.seeding import seed_demo
 from tests.slack_standin import CUSTOMER_TEAM

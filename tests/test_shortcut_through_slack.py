@@ -4,8 +4,8 @@ import json
 
 from sqlalchemy import select
 
-from app.models import NOTES_MAX, Touch
-from blocks.limits import view_problems
+from app.core.models import NOTES_MAX, Touch
+from tests.block_limits import view_problems
 from tests.conftest import OTHER_TEAM, TEAM
 from tests.seeding import account_id, seed_demo
 from tests.slack_driver import modal_errors

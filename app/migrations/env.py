@@ -4,8 +4,8 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from app.installations import oauth_metadata
+import app.core.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from app.platform.installations import oauth_metadata
 
 config = context.config
 # Our tables, and slack_sdk's installation/state store tables (created by our migrations too).

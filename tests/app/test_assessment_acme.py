@@ -1,8 +1,8 @@
 """The seed's Acme example must come out exactly as seed 000's Coverage Assessment table says."""
 
-from app.assessment import assess
-from app.demo import SEED_TODAY, acme
-from app.domain import Risk
+from app.core.assessment import assess
+from app.core.domain import Risk
+from app.services.demo import SEED_TODAY, acme
 from tests.factories import from_demo
 
 SEED_COVERAGE_TABLE = [

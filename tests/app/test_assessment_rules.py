@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.assessment import Coverage, Staleness, assess, is_engaged, staleness
-from app.domain import ContactStatus, Level, Relationship, Risk, Sentiment, StakeholderType
+from app.core.assessment import Coverage, Staleness, assess, is_engaged, staleness
+from app.core.domain import ContactStatus, Level, Relationship, Risk, Sentiment, StakeholderType
 from tests.factories import account, contact, step, touch
 
 TODAY = date(2026, 6, 15)

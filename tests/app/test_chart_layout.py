@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from app.chart import draw_chart
-from app.chart.layout import (
+from app.core.domain import ContactStatus, Influence, Level, Relationship, Sentiment, StakeholderType
+from app.render.chart import draw_chart
+from app.render.chart.layout import (
     CELL,
     MAX_BOXES,
     MAX_HEIGHT,
@@ -28,8 +29,7 @@ from app.chart.layout import (
     quadrant_bounds,
     quadrant_of,
 )
-from app.demo import SEED_TODAY, acme
-from app.domain import ContactStatus, Influence, Level, Relationship, Sentiment, StakeholderType
+from app.services.demo import SEED_TODAY, acme
 from tests.factories import contact, from_demo
 
 H, M, L = Influence.HIGH, Influence.MEDIUM, Influence.LOW

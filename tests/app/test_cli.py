@@ -8,8 +8,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from app.cli import cli
-from app.demo import DEMO_TEAM_ID
+from app.edge.cli import cli
+from app.services.demo import DEMO_TEAM_ID
 
 
 @pytest.fixture

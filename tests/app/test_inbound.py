@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from app.inbound import is_well_formed
+from app.edge.inbound import is_well_formed
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -5,10 +5,10 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from app.domain import PlanTimeline, StakeholderType
-from app.models import Account, AccountCreate, ContactCreate, PlanStepCreate, TouchCreate
-from app.transfer.importer import ImportRejected, import_table
-from app.transfer.reading import read_table
+from app.core.domain import PlanTimeline, StakeholderType
+from app.core.models import Account, AccountCreate, ContactCreate, PlanStepCreate, TouchCreate
+from app.services.transfer.importer import ImportRejected, import_table
+from app.services.transfer.reading import read_table
 from tests.conftest import TEAM
 
 RLO, LRI, PDI = "\u202e", "\u2066", "\u2069"

@@ -4,7 +4,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from app.db import Database, alembic_config
+from app.platform.db import Database, alembic_config
 from tests.conftest import make_settings
 
 
@@ -17,7 +17,7 @@ def test_models_match_the_migrated_schema(db_url):
 
 
 def test_upgrade_is_idempotent_and_keeps_rows(db_url, runtime):
-    from app.demo import load_demo
+    from app.services.demo import load_demo
 
     with runtime.db.session() as session:
         load_demo(session, "T1", runtime.now())
@@ -35,8 +35,8 @@ def test_readers_do_not_wait_behind_a_writer(runtime):
     import threading
     import time
 
-    from app.demo import load_demo
-    from app.models import Account
+    from app.core.models import Account
+    from app.services.demo import load_demo
 
     with runtime.db.session() as session:
         load_demo(session, "T1", runtime.now())

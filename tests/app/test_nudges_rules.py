@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from app.accounts import find_account
-from app.assessment import Staleness, is_snoozed
-from app.domain import ContactStatus, StakeholderType
-from app.models import Contact, TouchCreate, Workspace
-from app.nudges import StaleItem, local_week, snooze, stale_by_owner, stale_relationships
-from app.touches import log_touch
-from app.workspaces import NudgeSchedule
+from app.core.assessment import Staleness, is_snoozed
+from app.core.domain import ContactStatus, StakeholderType
+from app.core.models import Contact, TouchCreate, Workspace
+from app.core.workspace_settings import NudgeSchedule
+from app.services.accounts import find_account
+from app.services.nudges import StaleItem, local_week, snooze, stale_by_owner, stale_relationships
+from app.services.touches import log_touch
 from tests.nudge_world import MONDAY, Person, at, seed_account
 from tests.sql_counter import count_statements
 

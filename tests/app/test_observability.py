@@ -7,8 +7,8 @@ import logging
 import pytest
 from prometheus_client import REGISTRY
 
-from app.observability import configure_logging, surface
-from app.server import wsgi_app
+from app.edge.server import wsgi_app
+from app.platform.observability import configure_logging, surface
 from tests.conftest import BOT_TOKEN, make_settings
 from tests.slack_driver import SIGNING_SECRET
 
@@ -90,7 +90,7 @@ def test_surface_labels(body, label):
 
 def test_api_error_labels_are_bounded():
     """Errors named by whatever answers as Slack (or a method name from a bug) never grow the metrics without end."""
-    from app.observability import record_api_error
+    from app.platform.observability import record_api_error
 
     for n in range(600):
         record_api_error("chat.postMessage", f"odd_error_{n}")

@@ -2,15 +2,15 @@
 
 from datetime import timedelta
 
-from app.accounts import assess_account
-from app.demo import load_demo
-from app.portfolio import assess_accounts
+from app.services.accounts import assess_account
+from app.services.demo import load_demo
+from app.services.portfolio import assess_accounts
 from tests.sql_counter import count_statements
 
 
 def fill(runtime, team: str, copies: int) -> None:
     """The demo accounts, `copies` times over (renamed), through the product's code paths."""
-    from app.accounts import find_account
+    from app.services.accounts import find_account
 
     with runtime.db.session() as session:
         load_demo(session, team, runtime.now())
@@ -47,7 +47,7 @@ def test_bulk_and_single_assessments_agree(runtime):
 def test_only_the_owners_accounts(runtime):
     fill(runtime, "T1", 1)
     with runtime.db.session() as session:
-        from app.accounts import find_account
+        from app.services.accounts import find_account
 
         find_account(session, "T1", "Globex").owner_user_id = "U0CSM"
     with runtime.db.session() as session:

@@ -2,7 +2,7 @@
 
 import threading
 
-from app.runtime import AFTER_ACK_QUEUE, AFTER_ACK_THREADS, Runtime
+from app.platform.runtime import AFTER_ACK_QUEUE, AFTER_ACK_THREADS, Runtime
 
 
 def test_a_full_after_ack_queue_makes_the_caller_do_the_work(runtime: Runtime):

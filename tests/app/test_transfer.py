@@ -11,19 +11,26 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts import find_account
-from app.contacts import add_contact, find_contact
-from app.demo import load_demo
-from app.domain import ContactStatus, Sentiment, StakeholderType, TouchKind
-from app.erasure import forget_contact
-from app.errors import StakemapError
-from app.models import Account, Contact, ContactChange, ContactCreate, Touch, TouchCreate
-from app.touches import log_touch
-from app.transfer.columns import Kind
-from app.transfer.exporter import chosen_accounts, csv_text, export_json, export_markdown, records_of
-from app.transfer.importer import ImportRejected, import_table
-from app.transfer.owners import slack_email_lookup
-from app.transfer.reading import read_table
+from app.core.domain import ContactStatus, Sentiment, StakeholderType, TouchKind
+from app.core.errors import StakemapError
+from app.core.models import Account, Contact, ContactChange, ContactCreate, Touch, TouchCreate
+from app.platform.slack_client import slack_email_lookup
+from app.render.text import maps_markdown
+from app.services.accounts import find_account
+from app.services.contacts import add_contact, find_contact
+from app.services.demo import load_demo
+from app.services.erasure import forget_contact
+from app.services.touches import log_touch
+from app.services.transfer.columns import Kind
+from app.services.transfer.exporter import (
+    chosen_accounts,
+    csv_text,
+    export_assessments,
+    export_json,
+    records_of,
+)
+from app.services.transfer.importer import ImportRejected, import_table
+from app.services.transfer.reading import read_table
 from tests.conftest import TEAM
 
 OTHER = "T0NEW"
@@ -269,7 +276,7 @@ def test_json_nests_contacts_and_touches_and_markdown_is_the_seed_layout(runtime
     with runtime.db.session() as session:
         accounts = chosen_accounts(session, TEAM, find_account(session, TEAM, "Acme"))
         data = json.loads(json.dumps(export_json(session, TEAM, accounts)))
-        markdown = export_markdown(session, TEAM, accounts, runtime.today())
+        markdown = maps_markdown(export_assessments(session, TEAM, accounts, runtime.today()))
     [acme] = data["accounts"]
     assert acme["name"] == "Acme" and acme["arr"] == "120000.00"
     assert {c["name"] or c["title"] for c in acme["contacts"]} >= {"Tom Chen", "CTO", "Zoë \"Z\" O'Brien, Jr."}

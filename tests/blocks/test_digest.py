@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from app.assessment import Staleness
-from app.domain import StakeholderType
-from app.nudges import StaleItem
+from app.core.assessment import Staleness
+from app.core.domain import StakeholderType
+from app.services.nudges import StaleItem
 from blocks.digest import MAX_ITEMS, digest_message, settle_item
-from blocks.limits import message_problems
+from tests.block_limits import message_problems
 
 TODAY = date(2026, 3, 9)
 TYPES = list(StakeholderType)

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.assessment import assess
-from app.domain import ContactStatus, Level, Relationship, Sentiment, StakeholderType
-from blocks.limits import message_problems
+from app.core.assessment import assess
+from app.core.domain import ContactStatus, Level, Relationship, Sentiment, StakeholderType
 from blocks.map import MESSAGE_MAX_BLOCKS, map_message
+from tests.block_limits import message_problems
 from tests.factories import account, contact, step, touch
 
 TODAY = date(2026, 3, 10)

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from app.demo import load_demo
-from blocks.limits import message_problems, view_problems
+from app.services.demo import load_demo
 from handlers.commands import Command, parse_command
+from tests.block_limits import message_problems, view_problems
 
 
 @pytest.mark.parametrize(
@@ -90,10 +90,10 @@ def test_views_open_is_retried_after_429_and_500(slack, standin):
 
 
 def test_contact_picker_searches_big_accounts(slack, runtime, demo):
-    from app.accounts import find_account
-    from app.contacts import add_contact
-    from app.domain import StakeholderType
-    from app.models import ContactCreate
+    from app.core.domain import StakeholderType
+    from app.core.models import ContactCreate
+    from app.services.accounts import find_account
+    from app.services.contacts import add_contact
 
     with runtime.db.session() as session:
         acme = find_account(session, "T0001", "Acme")

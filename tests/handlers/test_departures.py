@@ -2,9 +2,9 @@
 
 import pytest
 
-from app.domain import Risk, StakeholderType
-from app.errors import NotFound
-from app.slack_app import web_client
+from app.core.domain import Risk, StakeholderType
+from app.core.errors import NotFound
+from app.platform.slack_client import web_client
 from handlers.departures import record_departure
 from tests.nudge_world import MONDAY, Person, at, seed_account
 
@@ -61,8 +61,8 @@ def test_another_workspaces_contact_is_not_found(runtime, standin, client):
 
 
 def test_the_assessment_suggests_replacing_a_departed_champion(runtime, client):
-    from app.accounts import find_account
-    from app.departures import contact_left
+    from app.services.accounts import find_account
+    from app.services.departures import contact_left
 
     ids = seed_account(runtime, "Acme", "U0ANA", ACME[:2])  # Sarah stays: the only thread left
     with runtime.db.session() as session:

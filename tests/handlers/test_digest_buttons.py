@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.domain import ContactStatus, StakeholderType
-from app.models import Contact, ContactChange
-from app.slack_app import web_client
-from app.sweep import run_sweep
-from blocks.limits import message_problems
+from app.core.domain import ContactStatus, StakeholderType
+from app.core.models import Contact, ContactChange
+from app.jobs.sweep import run_sweep
+from app.platform.slack_client import web_client
+from tests.block_limits import message_problems
 from tests.nudge_world import MONDAY, Person, at, seed_account
 
 TEAM = "T0001"
@@ -52,7 +52,7 @@ def test_log_touch_opens_the_touch_modal_with_the_contact_chosen(runtime, slack,
     assert slack.submit(view, {"Kind": "meeting"}).body == ""
     assert slack.reply()["text"].startswith("Logged a meeting with *Sarah Kim* at *Acme*")
     with runtime.db.session() as session:
-        from app.nudges import stale_relationships
+        from app.services.nudges import stale_relationships
 
         left = [item.contact_name for item in stale_relationships(session, TEAM, "U0ANA", MONDAY)]
     assert "Sarah Kim" not in left and "Tom Chen" in left

@@ -5,9 +5,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from app.db import Database
-from app.events import first_delivery
-from app.models import EventReceipt
+from app.core.models import EventReceipt
+from app.platform.db import Database
+from app.services.events import first_delivery
 from tests.conftest import make_settings
 
 

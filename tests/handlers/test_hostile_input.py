@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from app.demo import load_demo
+from app.services.demo import load_demo
 from blocks import ids
 
 IDS = sorted({value for name, value in vars(ids).items() if name.isupper() and isinstance(value, str)})
@@ -112,7 +112,7 @@ def two_workspaces(runtime):
     with runtime.db.session() as session:
         load_demo(session, "T0001", runtime.now())
         load_demo(session, "T0002", runtime.now())
-    from app.models import Account, Contact
+    from app.core.models import Account, Contact
 
     def ids_of(session, model, team: str) -> set[int]:
         return set(session.scalars(select(model.id).where(model.team_id == team)))

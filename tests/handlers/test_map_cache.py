@@ -2,11 +2,11 @@
 
 from datetime import date
 
-from app.accounts import find_account
-from app.contacts import add_contact
-from app.demo import load_demo
-from app.models import ContactCreate, PlanStep, TouchCreate, Workspace
-from app.touches import log_touch
+from app.core.models import ContactCreate, PlanStep, TouchCreate, Workspace
+from app.services.accounts import find_account
+from app.services.contacts import add_contact
+from app.services.demo import load_demo
+from app.services.touches import log_touch
 
 
 def version(runtime, name="Acme") -> int:
@@ -74,7 +74,7 @@ def test_new_day_and_new_windows_render_again(slack, runtime, clock):
 def acme_contacts(session, account):
     from sqlalchemy import select
 
-    from app.models import Contact
+    from app.core.models import Contact
 
     return session.scalars(select(Contact).where(Contact.account_id == account.id)).all()
 
@@ -95,7 +95,7 @@ def test_a_newer_version_replaces_the_older_one(slack, runtime):
 
 
 def test_maps_stay_within_the_cache_budget(slack, runtime):
-    from app.map_cache import VersionedCache
+    from app.platform.map_cache import VersionedCache
 
     with runtime.db.session() as session:
         load_demo(session, "T0001", runtime.now())
@@ -110,6 +110,6 @@ def test_maps_stay_within_the_cache_budget(slack, runtime):
 def select_accounts():
     from sqlalchemy import select
 
-    from app.models import Account
+    from app.core.models import Account
 
     return select(Account).where(Account.team_id == "T0001")

@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Account, Contact, Touch
+from app.core.models import Account, Contact, Touch
 
 
 def errors_of(response) -> dict:

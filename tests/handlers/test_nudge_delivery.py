@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.domain import DeliveryStatus, StakeholderType
-from app.ledger import CLAIM_LEASE
-from app.models import NudgeDelivery, SlackUser, Workspace
-from app.slack_app import web_client
-from app.sweep import DIGEST_EVENT, run_sweep
+from app.core.domain import DeliveryStatus, StakeholderType
+from app.core.models import NudgeDelivery, SlackUser, Workspace
+from app.jobs.ledger import CLAIM_LEASE
+from app.jobs.sweep import DIGEST_EVENT, run_sweep
+from app.platform.slack_client import web_client
 from tests.nudge_world import MONDAY, Person, at, seed_account
 
 TEAM = "T0001"
@@ -318,8 +318,8 @@ def test_concurrent_passes_send_one_digest_per_csm(runtime, csms):
 def test_with_oauth_installs_each_workspace_is_swept_with_its_own_token(runtime, csms):
     from slack_sdk.oauth.installation_store import Installation
 
-    from app.installations import installation_store
-    from app.scheduler import sweep_all
+    from app.jobs.scheduler import sweep_all
+    from app.platform.installations import installation_store
     from tests.conftest import BOT_TOKEN, OTHER_BOT_TOKEN, make_settings, running
 
     settings = make_settings(runtime.settings.database_url, csms.api_url, slack_bot_token=None,
@@ -348,7 +348,7 @@ def test_the_ledger_key_is_unique(runtime, csms):
 def test_passes_and_digests_are_counted_in_the_metrics(runtime, csms):
     from prometheus_client import REGISTRY
 
-    from app.scheduler import sweep_all
+    from app.jobs.scheduler import sweep_all
 
     def sample(name: str, **labels) -> float:
         return REGISTRY.get_sample_value(name, labels) or 0.0

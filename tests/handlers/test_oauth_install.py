@@ -12,9 +12,9 @@ import pytest
 import yaml
 from sqlalchemy import func, select, text
 
-from app.installations import BOT_SCOPES, installed_bots
-from app.models import Workspace
-from app.server import wsgi_app
+from app.core.models import Workspace
+from app.edge.server import wsgi_app
+from app.platform.installations import BOT_SCOPES, installed_bots
 from tests.conftest import make_settings, running, serving
 from tests.slack_driver import SlackDriver
 

@@ -5,7 +5,7 @@ import time
 
 from sqlalchemy import func, select
 
-from app.models import Account, Contact
+from app.core.models import Account, Contact
 from tests.slack_driver import sign
 
 

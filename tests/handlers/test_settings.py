@@ -4,11 +4,12 @@ from datetime import time
 
 import pytest
 
-from app.assessment import DEFAULT_WINDOWS
-from app.domain import StakeholderType
-from app.models import Workspace
-from app.workspaces import NudgeSchedule, settings_of, update_settings, windows_of
-from blocks.limits import view_problems
+from app.core.assessment import DEFAULT_WINDOWS
+from app.core.domain import StakeholderType
+from app.core.models import Workspace
+from app.core.workspace_settings import NudgeSchedule, settings_of, windows_of
+from app.services.workspaces import update_settings
+from tests.block_limits import view_problems
 from tests.handlers.test_modal_errors import errors_of
 from tests.nudge_world import MONDAY, at
 
@@ -83,7 +84,7 @@ def test_another_workspaces_modal_is_ignored(runtime, admin, other_slack):
 
 def test_settings_keep_other_keys_and_survive_bad_stored_config(runtime):
     with runtime.db.session() as session:
-        from app.workspaces import ensure_workspace
+        from app.services.workspaces import ensure_workspace
 
         ensure_workspace(session, "T0001", at(MONDAY)).config = {"home": {"page": 2}, "windows": {"champion": 40}}
     windows = {**DEFAULT_WINDOWS, StakeholderType.CHAMPION: 40, StakeholderType.GATEKEEPER: 120}

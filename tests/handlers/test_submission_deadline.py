@@ -12,8 +12,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import func, select
 
-from app.demo import load_demo
-from app.models import Touch
+from app.core.models import Touch
+from app.services.demo import load_demo
 from blocks.notices import not_saved_in_time
 from tests.slack_driver import modal_errors
 
@@ -59,13 +59,13 @@ def test_a_touch_that_cannot_be_saved_in_time_is_not_saved_and_the_user_is_told(
 
 def test_a_commit_past_the_budget_is_rolled_back(slack, runtime, monkeypatch):
     """However it got late (a slow Slack call, a starved thread), nothing is committed after the budget."""
-    import app.deadline
+    import app.platform.deadline
 
     with runtime.db.session() as session:
         load_demo(session, "T0001", runtime.now())
     view = slack.modal("log Acme")
     before = touches(runtime)
-    monkeypatch.setattr(app.deadline, "SUBMISSION_BUDGET", -0.001)  # already late on arrival
+    monkeypatch.setattr(app.platform.deadline, "SUBMISSION_BUDGET", -0.001)  # already late on arrival
     response = slack.submit(view, {"Who": "Tom Chen — VP Engineering · Champion"})
     assert response.status == 200 and modal_errors(response) == {"contact_id": not_saved_in_time()}
     monkeypatch.undo()

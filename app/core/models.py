@@ -1,0 +1,501 @@
+"""Tables and input models (SQLModel's XBase / XCreate / X(table=True) pattern).
+
+Constraints are declared once on the Base and serve both the modal/CLI input check (the Create
+models validate) and the table definition. Every table row carries the workspace's `team_id`.
+Timestamps are timezone-aware UTC (from app.core.clock).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
+from sqlalchemy import JSON, Column, Index, Numeric, String, UniqueConstraint, event
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import Session
+from sqlmodel import Field, SQLModel
+
+from app.core.domain import (
+    ContactStatus,
+    DeliveryStatus,
+    Influence,
+    Level,
+    PlanStatus,
+    PlanTimeline,
+    Relationship,
+    Sentiment,
+    StakeholderType,
+    TouchKind,
+)
+from app.core.format import one_line, without_bidi
+
+NAME_MAX = 120
+TEXT_MAX = 1000
+NOTES_MAX = 3000
+STEP_TEXT_MAX = 300  # a plan step's path and first action
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+# 120000, 120000.50, 120,000 or 120,000.50 (commas only as thousands separators)
+ARR_RE = re.compile(r"^(\d+|\d{1,3}(,\d{3})+)(\.\d{1,2})?$")
+# A Slack user, channel or team id ("U0CSM", "C0ACME"): what `<@…>` and `<#…>` are written from.
+SLACK_ID_RE = re.compile(r"^[A-Z][A-Z0-9]{1,31}$")
+
+
+def enum_type(enum: type[Enum]) -> SAEnum:
+    """Store an enum as its value in a VARCHAR (no native enum type, no CHECK to migrate)."""
+    return SAEnum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+def name_key(text: str | None) -> str:
+    """The case- and space-insensitive form names are compared and looked up by."""
+    return " ".join((text or "").split()).casefold()
+
+
+def like_pattern(text: str, *, start: bool = False) -> str:
+    """A LIKE pattern (escape character: backslash) for values containing, or starting with, `text`."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%" if start else f"%{escaped}%"
+
+
+def today_in(info: ValidationInfo) -> date | None:
+    """The day date rules are checked against, passed as validation context: `model_validate(data,
+    context={"today": ...})` (modals, importer and CLI alike; the CSM's "today" comes from the clock)."""
+    today = (info.context or {}).get("today")
+    return today if isinstance(today, date) else None
+
+
+FUTURE_TOUCH = "The touch date is in the future."
+PAST_RENEWAL = "The renewal date is in the past."
+PAST_DUE_DATE = "That date is in the past."
+
+
+def clean(text: str | None) -> str | None:
+    """Strip surrounding space and bidirectional control characters; empty becomes None."""
+    text = without_bidi(text or "").strip()
+    return text or None
+
+
+def clean_line(text: str | None) -> str | None:
+    """A name, title or other one-line text: spaces collapsed, no bidirectional controls; empty is None."""
+    return one_line(text) or None
+
+
+def slack_id(value: Any, what: str) -> Any:
+    """A Slack id as given, or a ValueError naming what it should have been."""
+    if isinstance(value, str) and not SLACK_ID_RE.match(value):
+        raise ValueError(f"That is not a Slack {what} id.")
+    return value
+UNKNOWN_NAME = "name unknown"  # a placeholder contact: "CTO (name unknown)" (Contact.label_for)
+
+
+class TeamScoped(SQLModel):
+    team_id: str = Field(max_length=32, foreign_key="workspace.team_id", index=True)
+
+
+# --- workspace -----------------------------------------------------------------------------------
+
+
+class Workspace(SQLModel, table=True):
+    team_id: str = Field(primary_key=True, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    name: str | None = Field(default=None, max_length=255)
+    # Workspace settings edited in Slack (staleness windows, nudge time): see app/services/workspaces.py.
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+
+
+# --- account -------------------------------------------------------------------------------------
+
+
+class AccountBase(SQLModel):
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    arr_amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2, sa_type=Numeric(14, 2))
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    renewal_date: date | None = None
+    owner_user_id: str | None = Field(default=None, max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32)
+
+
+class AccountCreate(AccountBase):
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        value = one_line(value)
+        if not value:
+            raise ValueError("Give the account a name.")
+        return value
+
+    @field_validator("arr_amount", mode="before")
+    @classmethod
+    def _arr(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip().replace(" ", "").replace("_", "").replace("\u00a0", "")
+        if not text:
+            return None
+        if ARR_RE.match(text):
+            return Decimal(text.replace(",", ""))
+        raise ValueError("Enter the ARR as a number, such as 120000 or 120,000.50.")
+
+    @field_validator("arr_amount")
+    @classmethod
+    def _arr_size(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value >= Decimal("1e12"):
+            raise ValueError("That ARR is too large: enter at most 999,999,999,999.")
+        return value
+
+    @field_validator("renewal_date")
+    @classmethod
+    def _renewal_ahead(cls, value: date | None, info: ValidationInfo) -> date | None:
+        today = today_in(info)
+        if value is not None and today is not None and value < today:
+            raise ValueError(PAST_RENEWAL)
+        return value
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value: Any) -> Any:
+        value = (value or "").strip().upper() if isinstance(value, str) or value is None else value
+        if not isinstance(value, str) or not CURRENCY_RE.match(value):
+            raise ValueError("Use a three-letter ISO 4217 code such as EUR or USD.")
+        return value
+
+    @field_validator("owner_user_id")
+    @classmethod
+    def _owner(cls, value: str | None) -> str | None:
+        return slack_id(value, "user")
+
+    @field_validator("channel_id")
+    @classmethod
+    def _channel(cls, value: str | None) -> str | None:
+        return slack_id(value, "channel")
+
+
+class Account(AccountBase, TeamScoped, table=True):
+    __table_args__ = (
+        UniqueConstraint("team_id", "name_key", name="uq_account_team_name"),
+        Index("ix_account_team_channel", "team_id", "channel_id"),  # `/stakemap` in a linked channel
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name_key: str = Field(max_length=NAME_MAX)
+    created_at: datetime
+    created_by: str | None = Field(default=None, max_length=32)
+    updated_at: datetime
+    # Bumped on every change to the account's map (contacts, touches, plan): a cache key.
+    version: int = Field(default=1)
+
+
+# --- contact -------------------------------------------------------------------------------------
+
+
+class ContactBase(SQLModel):
+    name: str | None = Field(default=None, max_length=NAME_MAX)
+    title: str | None = Field(default=None, max_length=NAME_MAX)
+    type: StakeholderType = Field(sa_type=enum_type(StakeholderType))
+    department: str | None = Field(default=None, max_length=80)
+    level: Level | None = Field(default=None, sa_type=enum_type(Level))
+    influence: Influence | None = Field(default=None, sa_type=enum_type(Influence))
+    interest: Influence | None = Field(default=None, sa_type=enum_type(Influence))
+    relationship: Relationship = Field(default=Relationship.WEAK, sa_type=enum_type(Relationship))
+    sentiment: Sentiment = Field(default=Sentiment.NEUTRAL, sa_type=enum_type(Sentiment))
+    status: ContactStatus = Field(default=ContactStatus.ACTIVE, sa_type=enum_type(ContactStatus))
+    reports_to_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL")
+    objectives: str | None = Field(default=None, max_length=TEXT_MAX)
+    notes: str | None = Field(default=None, max_length=TEXT_MAX)
+    email: str | None = Field(default=None, max_length=254)
+
+
+class ContactCreate(ContactBase):
+    @field_validator("name", "title", "department", "email", mode="before")
+    @classmethod
+    def _one_line(cls, value: Any) -> Any:
+        return clean_line(value) if isinstance(value, str) else value
+
+    @field_validator("objectives", "notes", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return clean(value) if isinstance(value, str) else value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value and not EMAIL_RE.match(value):
+            raise ValueError("That does not look like an e-mail address.")
+        return value
+
+    @model_validator(mode="after")
+    def _name_or_title(self) -> ContactCreate:
+        if not self.name and not self.title:
+            raise ValueError("Give a name or, when the name is unknown, a title such as 'CTO'.")
+        return self
+
+
+class Contact(ContactBase, TeamScoped, table=True):
+    __table_args__ = (
+        UniqueConstraint("account_id", "name_key", name="uq_contact_account_name"),
+        Index("ix_contact_team_account_status", "team_id", "account_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    # name_key: the lookup/uniqueness key; unnamed placeholders are keyed by their title ("?cto").
+    name_key: str = Field(max_length=NAME_MAX + 1)
+    created_at: datetime
+    created_by: str | None = Field(default=None, max_length=32)
+    updated_at: datetime
+    # Hidden from the weekly digests until (not including) this day; the map still shows it.
+    snoozed_until: date | None = None
+    snoozed_by: str | None = Field(default=None, max_length=32)
+
+    @staticmethod
+    def key_for(name: str | None, title: str | None) -> str:
+        return name_key(name) if clean(name) else "?" + name_key(title)
+
+    @property
+    def display_name(self) -> str:
+        return self.label_for(self.name, self.title)
+
+    @staticmethod
+    def label_for(name: str | None, title: str | None) -> str:
+        """How a contact is named everywhere: "Sarah Kim", or "CTO (name unknown)" for a placeholder."""
+        return name or f"{title or 'Contact'} ({UNKNOWN_NAME})"
+
+    @staticmethod
+    def placeholder_title(label: str) -> str | None:
+        """The title a placeholder's label stands for ("CTO (name unknown)" → "CTO"), else None."""
+        suffix = f" ({UNKNOWN_NAME})"
+        return label.removesuffix(suffix) if label.endswith(suffix) else None
+
+    @property
+    def short_name(self) -> str:
+        """First name for a person, the title for a placeholder ("Tom", "CTO")."""
+        words = (self.name or "").split()
+        return words[0] if words else (self.title or "Contact")
+
+
+# --- touch ---------------------------------------------------------------------------------------
+
+
+class TouchBase(SQLModel):
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE")
+    occurred_on: date
+    kind: TouchKind = Field(sa_type=enum_type(TouchKind))
+    sentiment_after: Sentiment | None = Field(default=None, sa_type=enum_type(Sentiment))
+    notes: str | None = Field(default=None, max_length=NOTES_MAX)
+
+
+class TouchCreate(TouchBase):
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return clean(value) if isinstance(value, str) or value is None else value
+
+    @field_validator("occurred_on")
+    @classmethod
+    def _not_ahead(cls, value: date, info: ValidationInfo) -> date:
+        today = today_in(info)
+        if today is not None and value > today:
+            raise ValueError(FUTURE_TOUCH)
+        return value
+
+
+class Touch(TouchBase, TeamScoped, table=True):
+    __table_args__ = (Index("ix_touch_contact_date", "contact_id", "occurred_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    logged_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime
+
+
+# --- multi-threading plan ------------------------------------------------------------------------
+
+
+class PlanStepBase(SQLModel):
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL")
+    target_role: str | None = Field(default=None, max_length=NAME_MAX)
+    path: str = Field(min_length=1, max_length=STEP_TEXT_MAX)
+    first_action: str = Field(min_length=1, max_length=STEP_TEXT_MAX)
+    timeline: PlanTimeline = Field(default=PlanTimeline.THIS_MONTH, sa_type=enum_type(PlanTimeline))
+    due_date: date | None = None
+    owner_user_id: str | None = Field(default=None, max_length=32)
+
+
+class PlanStepCreate(PlanStepBase):
+    model_config = ConfigDict(validate_default=True)  # the due-date rule also runs when no date is given
+
+    @field_validator("target_role", "path", "first_action", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return clean(value) if isinstance(value, str) or value is None else value
+
+    @field_validator("owner_user_id")
+    @classmethod
+    def _owner(cls, value: str | None) -> str | None:
+        return slack_id(value, "user")
+
+    @field_validator("due_date")
+    @classmethod
+    def _date_with_timeline(cls, value: date | None, info: ValidationInfo) -> date | None:
+        by_date = info.data.get("timeline") == PlanTimeline.DATE
+        if by_date and value is None:
+            raise ValueError("Pick the date (the timeline is 'By a date').")
+        if value is not None and not by_date and "timeline" in info.data:
+            raise ValueError("Clear the date, or set the timeline to 'By a date'.")
+        today = today_in(info)
+        if value is not None and today is not None and value < today:
+            raise ValueError(PAST_DUE_DATE)
+        return value
+
+    @model_validator(mode="after")
+    def _target(self) -> PlanStepCreate:
+        if self.contact_id is None and not self.target_role:
+            raise ValueError("Pick a contact or name the role to reach.")
+        return self
+
+
+class PlanStep(PlanStepBase, TeamScoped, table=True):
+    __tablename__ = "plan_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    status: PlanStatus = Field(default=PlanStatus.OPEN, sa_type=enum_type(PlanStatus))
+    created_at: datetime
+    created_by: str | None = Field(default=None, max_length=32)
+    done_at: datetime | None = None
+    done_by: str | None = Field(default=None, max_length=32)
+
+
+# --- history -------------------------------------------------------------------------------------
+
+
+class ContactChange(TeamScoped, table=True):
+    """One change to a contact's relationship, sentiment, type or status (who, when, old → new)."""
+
+    __tablename__ = "contact_change"
+    __table_args__ = (
+        Index("ix_contact_change_contact_at", "contact_id", "changed_at"),
+        Index("ix_contact_change_account_at", "account_id", "changed_at"),  # an account's recent trends
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE")
+    field: str = Field(sa_column=Column(String(32), nullable=False))
+    old_value: str | None = Field(default=None, max_length=64)
+    new_value: str | None = Field(default=None, max_length=64)
+    changed_by: str | None = Field(default=None, max_length=32)
+    changed_at: datetime
+
+
+TRACKED_FIELDS = ("relationship", "sentiment", "type", "status")
+
+
+# --- events ----------------------------------------------------------------------------------------
+
+
+class EventReceipt(SQLModel, table=True):
+    """An Events API delivery already handled (by any replica); see app/services/events.py."""
+
+    __tablename__ = "event_receipt"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    team_id: str | None = Field(default=None, max_length=32)
+    received_at: datetime = Field(index=True)
+
+
+# --- map versions ----------------------------------------------------------------------------------
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_map_versions(session: Session, _context, _instances) -> None:
+    """Account.version changes with anything on the account's map, whichever code wrote it.
+
+    Caches of rendered maps key on it (app/platform/map_cache.py). Writes that bypass the ORM session must bump
+    it themselves.
+    """
+    changed = {
+        row.account_id
+        for row in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(row, Contact | Touch | PlanStep | ContactChange) and row.account_id is not None
+    }
+    changed |= {row.id for row in session.dirty if isinstance(row, Account) and session.is_modified(row)}
+    for account_id in changed:
+        account = session.get(Account, account_id)
+        if account is not None:
+            account.version = (account.version or 0) + 1
+
+
+# --- erasure -------------------------------------------------------------------------------------
+class Erasure(TeamScoped, table=True):
+    """That a contact's personal data was erased, by whom and when (never what it was)."""
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE", unique=True)
+    erased_by: str = Field(max_length=64)  # a Slack user id, or "cli:<login>" from the command line
+    erased_at: datetime
+    touches: int = 0  # touches whose notes and sentiment were erased
+    changes: int = 0  # history entries whose old and new values were erased
+    plan_steps: int = 0  # plan steps aimed at the contact whose texts were erased
+
+
+# --- weekly nudges -------------------------------------------------------------------------------
+
+
+class SlackUser(SQLModel, table=True):
+    """What stakemap caches about a Slack user it DMs: time zone (users.info) and DM channel."""
+
+    __tablename__ = "slack_user"
+
+    team_id: str = Field(primary_key=True, max_length=32, foreign_key="workspace.team_id")
+    user_id: str = Field(primary_key=True, max_length=32)
+    tz: str | None = Field(default=None, max_length=64)  # IANA name, e.g. "Pacific/Honolulu"
+    tz_checked_at: datetime | None = None
+    dm_channel_id: str | None = Field(default=None, max_length=32)
+
+
+class NudgeDelivery(TeamScoped, table=True):
+    """The ledger of weekly digests: one row per (workspace, CSM, ISO week), claimed before sending."""
+
+    __tablename__ = "nudge_delivery"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", "week", name="uq_nudge_delivery_team_user_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32)
+    week: str = Field(max_length=8)  # ISO week in the CSM's time zone: "2026-W11"
+    status: DeliveryStatus = Field(sa_type=enum_type(DeliveryStatus))
+    attempts: int = Field(default=0)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime
+    items: int = Field(default=0)  # stale relationships listed
+    channel_id: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    sent_at: datetime | None = None
+    error: str | None = Field(default=None, max_length=255)
+
+
+# --- channels shared with other organisations ----------------------------------------------------
+
+
+class ChannelAudience(SQLModel, table=True):
+    """Whether a channel is shared with another organisation (Slack Connect), as Slack last said;
+    kept in the database so every replica agrees (app/services/channels.py). Only answers Slack gave are kept."""
+
+    __tablename__ = "channel_audience"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    channel_id: str = Field(primary_key=True, max_length=32)
+    shared: bool
+    checked_at: datetime

@@ -1,0 +1,91 @@
+"""All configuration: one pydantic-settings object, read once at start (SPEC §5)."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.core.errors import ConfigError
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = SLACK_API_URL
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_redirect_uri: str | None = None  # OAuth: the app's Redirect URL, when Slack must be told it
+    database_url: str = "sqlite:///stakemap.db"
+    port: int = Field(default=3000, ge=1, le=65535)
+    log_level: str = "INFO"
+    log_format: str = "text"
+    # HTTP server: gunicorn worker processes (default: one per core this process may run on), and the
+    # request threads of each.
+    web_concurrency: int = Field(default_factory=lambda: usable_cores(), ge=1, le=64)
+    http_threads: int = Field(default=16, ge=1, le=256)
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @cached_property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the driver stakemap ships (psycopg 3 for PostgreSQL)."""
+        url = self.database_url
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix):]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    @property
+    def oauth_enabled(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    def trusted_response_url(self, url: str) -> bool:
+        """response_url values we post to: Slack's hooks host, or the stand-in SLACK_API_URL points at."""
+        host = urlsplit(url).hostname
+        api = urlsplit(self.slack_api_url)
+        if host == "hooks.slack.com" and url.startswith("https://"):
+            return True
+        return self.slack_api_url != SLACK_API_URL and host == api.hostname
+
+    def require(self, *names: str) -> None:
+        """End with one sentence naming every variable that must be set and is not."""
+        missing = [name.upper() for name in names if not getattr(self, name)]
+        if missing:
+            raise ConfigError(f"Set {' and '.join(missing)} (see README: 'Create the Slack app').")
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and taskset narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def load_settings(**overrides) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "the configuration"
+        raise ConfigError(f"{name} is invalid: {first['msg']}.") from None

@@ -1,0 +1,91 @@
+"""A workspace's settings as stored in workspace.config: staleness windows per stakeholder type and the
+weekly nudge's day and time — and the settings form that edits them."""
+
+from __future__ import annotations
+
+import logging
+from datetime import time
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
+
+from app.core.assessment import DEFAULT_WINDOWS, Windows
+from app.core.domain import StakeholderType
+from app.core.models import Workspace
+
+log = logging.getLogger(__name__)
+
+WINDOW_MAX_DAYS = 365
+WindowDays = Annotated[int, Field(ge=1, le=WINDOW_MAX_DAYS)]
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class NudgeSchedule(BaseModel):
+    """When each CSM gets the weekly digest: a weekday (0 = Monday) and a time, in their own time zone."""
+
+    model_config = ConfigDict(frozen=True)
+
+    weekday: int = Field(default=0, ge=0, le=6)
+    at: time = time(9, 0)
+
+    @property
+    def label(self) -> str:
+        return f"{WEEKDAYS[self.weekday]} at {self.at:%H:%M}"
+
+
+class WorkspaceSettings(BaseModel):
+    """workspace.config as stored: window overrides and the nudge schedule; keys others add are kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+    windows: dict[StakeholderType, WindowDays] = Field(default_factory=dict)  # overrides of the defaults
+    nudge: NudgeSchedule = Field(default_factory=NudgeSchedule)
+
+    def window(self, kind: StakeholderType) -> int:
+        return self.windows.get(kind, DEFAULT_WINDOWS[kind])
+
+
+def _days(value: object) -> int:
+    text = str(value if value is not None else "").strip()
+    if not text.isdigit() or not 1 <= int(text) <= WINDOW_MAX_DAYS:
+        raise ValueError(f"Enter a whole number of days from 1 to {WINDOW_MAX_DAYS}.")
+    return int(text)
+
+
+def window_field(kind: StakeholderType) -> str:
+    """The settings form's field (and the modal's block_id) for a type's window: "window_champion"."""
+    return f"window_{kind.value}"
+
+
+class _SettingsFormBase(BaseModel):
+    nudge_weekday: int = Field(ge=0, le=6)
+    nudge_time: time
+
+    def windows(self) -> dict[StakeholderType, int]:
+        return {kind: getattr(self, window_field(kind)) for kind in StakeholderType}
+
+    def schedule(self) -> NudgeSchedule:
+        return NudgeSchedule(weekday=self.nudge_weekday, at=self.nudge_time.replace(second=0, microsecond=0))
+
+
+# What the settings modal submits: the nudge day and time, and one window per stakeholder type.
+SettingsForm = create_model(
+    "SettingsForm",
+    __base__=_SettingsFormBase,
+    **{window_field(kind): (Annotated[int, BeforeValidator(_days)], ...) for kind in StakeholderType},
+)
+
+
+def settings_of(workspace: Workspace | None) -> WorkspaceSettings:
+    """The workspace's settings; a config that no longer validates falls back to the defaults (logged)."""
+    try:
+        return WorkspaceSettings.model_validate((workspace.config or {}) if workspace else {})
+    except ValidationError as error:
+        log.warning("workspace %s has invalid settings, using the defaults: %s", workspace.team_id, error)
+        return WorkspaceSettings()
+
+
+def windows_of(workspace: Workspace | None) -> Windows:
+    """Staleness windows: the workspace's overrides on top of the defaults."""
+    settings = settings_of(workspace)
+    return {kind: settings.window(kind) for kind in StakeholderType}

@@ -1,0 +1,149 @@
+"""Engine, sessions, health check and migrations; the same code on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from app.core.errors import ConfigError
+from app.core.settings import Settings
+
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
+READING = "stakemap_reading"  # execution option of Database.reading() sessions
+# Any fixed number: serialises `db upgrade` of several replicas starting at once on PostgreSQL.
+_MIGRATION_LOCK_ID = 0x5741_4B45
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_recycle=1800)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN itself
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    # A writer's transaction takes the write lock up front (IMMEDIATE), so two writers queue on
+    # busy_timeout instead of one failing with "database is locked" when it upgrades a read to a write.
+    # Readers (Database.reading) start a plain deferred transaction and never wait for writers (WAL).
+    reading = connection.get_execution_options().get(READING, False)
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+class Database:
+    """The application's handle on its database: sessions, health, schema upgrades."""
+
+    def __init__(self, settings: Settings, engine: Engine | None = None):
+        self.url = settings.sqlalchemy_url
+        self.engine = engine or make_engine(self.url)
+        self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+        self._readers = sessionmaker(self.engine.execution_options(**{READING: True}), class_=Session)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back when it raises."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work (rendering maps, lists, the Home, searches): never commits, and on
+        SQLite never waits behind a writer. Writing in it is a mistake: it is never committed.
+
+        Closing ends the transaction without expiring what was read, so rows stay usable afterwards.
+        """
+        session = self._readers()
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except OperationalError:
+            return False
+
+    def require_reachable(self) -> None:
+        if not self.ping():
+            raise ConfigError(
+                f"Cannot reach the database at {safe_url(self.url)}: start it or set DATABASE_URL to one that answers."
+            )
+
+    def upgrade(self) -> None:
+        """Apply pending Alembic migrations (idempotent; concurrent callers on PostgreSQL take turns)."""
+        self.require_reachable()
+        with self.engine.connect() as connection:
+            postgres = connection.dialect.name == "postgresql"
+            if postgres:
+                connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+                connection.commit()
+            try:
+                config = alembic_config(self.url)
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                connection.commit()
+            finally:
+                if postgres:
+                    connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID})
+                    connection.commit()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def insert_for(session: Session, table):
+    """An INSERT that supports ON CONFLICT, for the database this session talks to."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+def insert_if_absent(session: Session, table, values: dict) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING on either database; True when this call inserted the row.
+
+    The database decides, so concurrent callers (threads, processes, replicas) agree on one winner.
+    """
+    key = inspect(table).primary_key[0]
+    statement = insert_for(session, table).values(**values).on_conflict_do_nothing().returning(key)
+    return session.execute(statement).first() is not None  # rowcount is not reliable here on psycopg

@@ -1,0 +1,57 @@
+"""The Slack Web API client every part of stakemap uses: SLACK_API_URL, retries that never repeat a post
+whose outcome is unknown (slack_retries.py), and a count of the calls that still fail after them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from app.core.errors import StakemapError
+from app.core.settings import Settings
+from app.platform.observability import record_api_error
+from app.platform.slack_retries import retry_handlers
+
+
+class ObservedWebClient(WebClient):
+    """A WebClient that counts the calls that still fail after its retries, by method and error."""
+
+    def api_call(self, api_method: str, *args, **kwargs):
+        try:
+            return super().api_call(api_method, *args, **kwargs)
+        except SlackApiError as error:
+            record_api_error(api_method, str(error.response.get("error", "unknown")))
+            raise
+        except OSError as error:
+            record_api_error(api_method, type(error).__name__)
+            raise
+
+
+def web_client(settings: Settings, token: str | None = None) -> WebClient:
+    return ObservedWebClient(
+        token=token or settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=retry_handlers(),
+        timeout=10,
+    )
+
+
+def slack_email_lookup(settings: Settings) -> Callable[[str], str] | None:
+    """E-mail → Slack user id (users.lookupByEmail) with the bot token, for importing account owners given
+    as e-mail addresses; None without a token (those rows are then refused)."""
+    if not settings.slack_bot_token:
+        return None
+    client = web_client(settings)
+
+    def lookup(email: str) -> str:
+        try:
+            return client.users_lookupByEmail(email=email)["user"]["id"]
+        except SlackApiError as error:
+            code = error.response.get("error", "error")
+            if code == "users_not_found":
+                raise LookupError(f"no Slack user has the e-mail {email}.") from None
+            raise StakemapError(f"Slack refused to look up {email} ({code}): check SLACK_BOT_TOKEN and its "
+                                "users:read.email scope.") from None
+
+    return lookup

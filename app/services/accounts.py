@@ -1,0 +1,145 @@
+"""Accounts: create, look up by name, suggest close matches, load the map of one."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import case, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app.core.assessment import Assessment
+from app.core.errors import InvalidInput, NotFound
+from app.core.models import Account, AccountCreate, Workspace, like_pattern, name_key
+from app.services.portfolio import assess_accounts
+from app.services.workspaces import ensure_workspace
+
+
+def find_account(session: Session, team_id: str, text: str) -> Account | None:
+    """The account named `text` in this workspace, ignoring case and surrounding spaces."""
+    key = name_key(text)
+    if not key:
+        return None
+    return session.scalar(select(Account).where(Account.team_id == team_id, Account.name_key == key))
+
+
+@dataclass(frozen=True)
+class MapStamp:
+    """What an account's rendered map depends on besides the day: the account's version (bumped by every
+    change on the map) and the workspace's staleness-window overrides."""
+
+    account_id: int
+    version: int
+    windows: str  # the overrides as canonical JSON
+
+
+def map_stamp(session: Session, team_id: str, *, name: str | None = None, account_id: int | None = None
+              ) -> MapStamp | None:
+    """The stamp of the account with that name (any case) or id, in one light statement; None when absent."""
+    query = (
+        select(Account.id, Account.version, Workspace.config)
+        .join(Workspace, Workspace.team_id == Account.team_id)
+        .where(Account.team_id == team_id)
+    )
+    query = query.where(Account.name_key == name_key(name)) if name is not None else query.where(Account.id == account_id)
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    windows = json.dumps((row.config or {}).get("windows", {}), sort_keys=True)
+    return MapStamp(row.id, row.version, windows)
+
+
+def get_account(session: Session, team_id: str, account_id: int) -> Account:
+    account = session.get(Account, account_id)
+    if account is None or account.team_id != team_id:
+        raise NotFound("That account no longer exists.")
+    return account
+
+
+def linked_account(session: Session, team_id: str, channel_id: str | None) -> Account | None:
+    """The account linked to this channel, when exactly one is."""
+    if not channel_id:
+        return None
+    query = select(Account).where(Account.team_id == team_id, Account.channel_id == channel_id).limit(2)
+    found = session.scalars(query).all()
+    return found[0] if len(found) == 1 else None
+
+
+def link_channel(session: Session, account: Account, channel_id: str, now: datetime) -> list[str]:
+    """Link the account to the channel; a channel shows one account, so others linked to it are unlinked.
+    Returns the names of the accounts it was taken from."""
+    others = session.scalars(select(Account).where(
+        Account.team_id == account.team_id, Account.channel_id == channel_id, Account.id != account.id)).all()
+    for other in others:
+        other.channel_id = None
+        touch_account(other, now)
+    account.channel_id = channel_id
+    touch_account(account, now)
+    return [other.name for other in others]
+
+
+def search_accounts(session: Session, team_id: str, query: str = "", limit: int = 100) -> list[Account]:
+    """Accounts whose name contains `query` (any case), names starting with it first."""
+    statement = select(Account).where(Account.team_id == team_id)
+    key = name_key(query)
+    order = [Account.name_key, Account.id]
+    if key:
+        statement = statement.where(Account.name_key.like(like_pattern(key), escape="\\"))
+        order.insert(0, case((Account.name_key.like(like_pattern(key, start=True), escape="\\"), 0), else_=1))
+    return list(session.scalars(statement.order_by(*order).limit(limit)))
+
+
+def close_matches(session: Session, team_id: str, text: str, limit: int = 3) -> list[str]:
+    """Names of this workspace's accounts that look like `text` (typos, prefixes, partial names)."""
+    names = session.scalars(select(Account.name).where(Account.team_id == team_id)).all()
+    found = process.extract(text.strip(), names, scorer=fuzz.WRatio, processor=str.casefold, limit=limit, score_cutoff=60)
+    return [name for name, _score, _index in found]
+
+
+def create_account(
+    session: Session, team_id: str, data: AccountCreate, by: str | None, now: datetime, enterprise_id: str | None = None
+) -> Account:
+    """Store a new account; a taken name is a field error and nothing is written (a past renewal is refused
+    by AccountCreate's validation)."""
+    ensure_workspace(session, team_id, now, enterprise_id)
+    if find_account(session, team_id, data.name) is not None:
+        raise InvalidInput({"name": f"An account named {data.name} already exists."})
+    account = Account(
+        **data.model_dump(exclude={"owner_user_id"}),
+        owner_user_id=data.owner_user_id or by,
+        team_id=team_id,
+        name_key=name_key(data.name),
+        created_at=now,
+        created_by=by,
+        updated_at=now,
+    )
+    session.add(account)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise InvalidInput({"name": f"An account named {data.name} already exists."}) from None
+    return account
+
+
+def touch_account(account: Account, now: datetime) -> None:
+    """Record when the account's map last changed (its version is bumped by the session itself)."""
+    account.updated_at = now
+
+
+def touch_accounts(session: Session, team_id: str, account_ids: set[int], now: datetime) -> None:
+    """Mark many accounts' maps as changed (version and time) after writes that bypass the ORM session
+    (bulk imports), which the session's version bump does not see; 500 ids per statement."""
+    ids = sorted(account_ids)
+    for start in range(0, len(ids), 500):
+        statement = (update(Account).where(Account.team_id == team_id, Account.id.in_(ids[start:start + 500]))
+                     .values(version=Account.version + 1, updated_at=now))
+        session.execute(statement, execution_options={"synchronize_session": False})
+
+
+def assess_account(session: Session, account: Account, today: date) -> Assessment:
+    """One account's assessment, read the same way as a whole portfolio's."""
+    return assess_accounts(session, account.team_id, today, accounts=[account])[0]

@@ -1,0 +1,61 @@
+"""Erasing a person's personal data on request (SPEC §6), keeping anonymous counts.
+
+The contact row stays, as "Erased contact", with what is not about the person as an individual:
+stakeholder type, level, department, influence, interest, relationship, sentiment, status and the
+reports-to line, so coverage, breadth, depth and every count stay what they were. Gone for good:
+name, title, e-mail, notes and objectives; the notes and sentiment of every touch with them (each
+touch keeps its date and kind); the old and new values of their history (each change keeps what
+field changed, who changed it and when); the texts of plan steps aimed at them. An Erasure row
+records that it happened, who asked and when, and never what was erased.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from app.core.errors import StakemapError
+from app.core.models import Account, Contact, ContactChange, Erasure, PlanStep, Touch
+from app.services.accounts import touch_account
+
+ERASED_NAME = "Erased contact"
+ERASED_TEXT = "(erased)"
+
+
+def erased_key(contact_id: int) -> str:
+    """A name key no typed name produces, unique per contact (several erased people per account)."""
+    return f"!erased:{contact_id}"
+
+
+ERASE_REFUSED = "Only the account's owner or a workspace admin can erase a person's data."
+
+
+def erasure_of(session: Session, contact: Contact) -> Erasure | None:
+    return session.scalar(select(Erasure).where(Erasure.contact_id == contact.id))
+
+
+def forget_contact(session: Session, account: Account, contact: Contact, by: str, now: datetime) -> Erasure:
+    """Erase the contact's personal data and record the erasure; a second erasure is refused."""
+    if erasure_of(session, contact) is not None:
+        raise StakemapError("That contact's personal data was already erased.")
+    contact.name, contact.name_key = ERASED_NAME, erased_key(contact.id)
+    contact.title = contact.email = contact.notes = contact.objectives = None
+    contact.updated_at = now
+    touches = _erase(session, update(Touch).where(Touch.contact_id == contact.id)
+                     .values(notes=None, sentiment_after=None))
+    changes = _erase(session, update(ContactChange).where(ContactChange.contact_id == contact.id)
+                     .values(old_value=None, new_value=None))
+    steps = _erase(session, update(PlanStep).where(PlanStep.contact_id == contact.id)
+                   .values(target_role=None, path=ERASED_TEXT, first_action=ERASED_TEXT))
+    touch_account(account, now)
+    erasure = Erasure(team_id=account.team_id, account_id=account.id, contact_id=contact.id, erased_by=by[:64],
+                      erased_at=now, touches=touches, changes=changes, plan_steps=steps)
+    session.add(erasure)
+    session.flush()
+    return erasure
+
+
+def _erase(session: Session, statement) -> int:
+    return session.execute(statement, execution_options={"synchronize_session": False}).rowcount or 0

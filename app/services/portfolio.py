@@ -1,0 +1,144 @@
+"""Many accounts at once: assessments loaded with a fixed number of statements, whatever the size.
+
+The weekly sweep, `/stakemap list` and the App Home read through here, so every one of them applies
+the assessment's own rules (app/core/assessment.py) to rows read in bulk — no second copy of the rules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.core.assessment import Assessment, ContactState, Staleness, assess
+from app.core.domain import PlanStatus, Risk
+from app.core.models import Account, Contact, PlanStep, Touch, Workspace
+from app.core.workspace_settings import windows_of
+from app.services.nudges import urgency
+
+
+def accounts_query(team_id: str, owner_user_id: str | None = None):
+    query = select(Account).where(Account.team_id == team_id)
+    if owner_user_id is not None:
+        query = query.where(Account.owner_user_id == owner_user_id)
+    return query.order_by(Account.name_key)
+
+
+def assess_accounts(
+    session: Session, team_id: str, today: date, owner_user_id: str | None = None,
+    accounts: Sequence[Account] | None = None,
+) -> list[Assessment]:
+    """Assess every account of a workspace (or one owner's, or the given ones) in four statements."""
+    if accounts is None:
+        query = accounts_query(team_id, owner_user_id)
+        accounts = list(session.scalars(query))
+        ids = select(query.order_by(None).subquery().c.id)  # never a list of 10,000 bound parameters
+    else:
+        ids = [account.id for account in accounts]
+    if not accounts:
+        return []
+    windows = windows_of(session.get(Workspace, team_id))
+    contacts, touches = _contacts_and_latest_touches(session, team_id, ids)
+    steps: dict[int, list[PlanStep]] = defaultdict(list)
+    open_steps = select(PlanStep).where(
+        PlanStep.team_id == team_id, PlanStep.account_id.in_(ids), PlanStep.status == PlanStatus.OPEN
+    ).order_by(PlanStep.created_at, PlanStep.id)
+    for step in session.scalars(open_steps):
+        steps[step.account_id].append(step)
+    return [
+        assess(account, contacts[account.id], touches[account.id], steps[account.id], today, windows)
+        for account in accounts
+    ]
+
+
+def _contacts_and_latest_touches(session: Session, team_id: str, account_ids):
+    """Every contact of those accounts with its latest touch (ties: the newest row), in one statement.
+
+    The latest touch is found per contact through the (contact_id, occurred_on) index, which both SQLite
+    and PostgreSQL answer with one index probe per contact.
+    """
+    latest_id = (
+        select(Touch.id)
+        .where(Touch.contact_id == Contact.id)
+        .order_by(Touch.occurred_on.desc(), Touch.id.desc())
+        .limit(1)
+        .correlate(Contact)
+        .scalar_subquery()
+    )
+    query = (
+        select(Contact, Touch)
+        .outerjoin(Touch, Touch.id == latest_id)
+        .where(Contact.team_id == team_id, Contact.account_id.in_(account_ids))
+        .order_by(Contact.account_id, Contact.id)
+    )
+    contacts: dict[int, list[Contact]] = defaultdict(list)
+    touches: dict[int, list[Touch]] = defaultdict(list)
+    for contact, last in session.execute(query):
+        contacts[contact.account_id].append(contact)
+        if last is not None:
+            touches[contact.account_id].append(last)
+    return contacts, touches
+
+
+# --- the portfolio: accounts ranked by risk, stale relationships ranked by urgency ---------------
+
+
+@dataclass(frozen=True)
+class StaleRelationship:
+    assessment: Assessment  # the account's
+    state: ContactState  # the stale contact's
+
+    @property
+    def account(self):
+        return self.assessment.account
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    accounts: list[Assessment]  # highest risk first
+    stale: list[StaleRelationship]  # most urgent first
+
+
+def _renewal_then_arr(assessment: Assessment) -> tuple:
+    account = assessment.account
+    return (account.renewal_date or date.max, -(account.arr_amount or Decimal(0)))
+
+
+def ranked_by_risk(assessments: Sequence[Assessment]) -> list[Assessment]:
+    """Highest overall risk first; then nearer renewal, bigger ARR, name."""
+    return sorted(assessments, key=lambda a: (-a.overall_risk, *_renewal_then_arr(a), a.account.name_key))
+
+
+def main_reason(assessment: Assessment) -> str:
+    """The one factor that sets the account's risk, in the seed's words."""
+    worst = [f for f in assessment.applying_factors if f.risk == assessment.overall_risk]
+    if assessment.overall_risk > Risk.LOW and worst:
+        return worst[0].label
+    broad = [f for f in assessment.applying_factors if f.key == "broad"]
+    return broad[0].label if broad else "No high or medium risk factor"
+
+
+def stale_count(assessment: Assessment) -> int:
+    return sum(1 for state in assessment.active if state.staleness != Staleness.FRESH)
+
+
+def stale_relationships(assessments: Sequence[Assessment]) -> list[StaleRelationship]:
+    """Stale contacts of these accounts in the weekly digest's order (app.services.nudges.urgency), snoozed ones left out."""
+    found = [StaleRelationship(a, s) for a in assessments for s in a.active
+             if s.staleness != Staleness.FRESH and s.snoozed_until is None]
+    return sorted(found, key=lambda item: (
+        *urgency(item.state.staleness, item.state.contact.type, item.account.renewal_date, item.account.arr_amount,
+                 item.state.idle_days, item.assessment.today),
+        item.state.contact.id or 0,
+    ))
+
+
+def portfolio(session: Session, team_id: str, today: date, owner_user_id: str | None = None) -> Portfolio:
+    """One owner's (or the whole workspace's) accounts and stale relationships, ranked, in four statements."""
+    assessments = assess_accounts(session, team_id, today, owner_user_id)
+    return Portfolio(ranked_by_risk(assessments), stale_relationships(assessments))
