@@ -167,7 +167,7 @@ def ranked_stale_query(team_id: str, owners: list[str], today: date, windows: Wi
         .where(Account.team_id == team_id, Account.owner_user_id.in_(owners), Contact.team_id == team_id,
                Contact.status == ContactStatus.ACTIVE,
                or_(Contact.snoozed_until.is_(None), Contact.snoozed_until <= today))
-        .subquery("watched")
+        .cte("watched").prefix_with("MATERIALIZED")  # each latest touch looked up once, not once per use
     )
     rules = rules_table(today, windows)
     w = watched.c
