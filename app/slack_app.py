@@ -22,6 +22,7 @@ from app.errors import ConfigError
 from app.events import first_delivery
 from app.installations import BOT_SCOPES, installation_store, state_store
 from app.observability import record_api_error, record_request
+from app.request_workspace import use_request_workspace
 from app.runtime import Runtime
 from app.settings import Settings
 from app.workspaces import ensure_workspace
@@ -109,6 +110,7 @@ def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
     else:
         settings.require("slack_bot_token")
         app = _single_workspace_app(settings, verify_token, common)
+    app.use(use_request_workspace)  # org-wide installs: the workspace from the payload
     app.use(_once_per_event(runtime))
     register_all(app, runtime)
     return app
