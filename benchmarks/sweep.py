@@ -8,7 +8,10 @@ parallel worker processes, one transaction per account; it is kept and reused by
 it takes tens of minutes: log_touch is a full unit of work per touch). Then it prints, with the number
 of SQL statements each issued:
 
-1. the set-based pass that finds and ranks every CSM's stale relationships (app.services.nudges.stale_by_owner);
+0. the floor: a hand-written single query that finds every CSM's stale contacts with one window for
+   every type and keeps each CSM's 20 longest silent (ROW_NUMBER over their last touch) with a count;
+1. the pass that finds and ranks every CSM's stale relationships (app.services.nudges.stale_by_owner): the
+   assessment's rules and the digest's ranking in the database, the first 20 of each CSM loaded, with counts;
 2. a whole `stakemap nudges --now` pass: every CSM's digest rendered and sent to a local Slack stand-in,
    each claimed and recorded in the ledger;
 3. the same pass once time zones and DM channels are cached (every week after the first);
@@ -48,9 +51,10 @@ from app.platform.runtime import Runtime
 from app.platform.slack_client import web_client
 from app.services.accounts import create_account, find_account
 from app.services.contacts import add_contact
-from app.services.nudges import stale_by_owner
+from app.services.nudges import day_of, stale_by_owner
 from app.services.touches import log_touch
 from app.services.workspaces import ensure_workspace
+from blocks.digest import MAX_ITEMS
 from tests.slack_standin import SlackStandIn
 from tests.sql_counter import count_statements
 
@@ -178,7 +182,23 @@ def forget_deliveries(runtime: Runtime) -> None:
         session.execute(delete(SlackUser).where(SlackUser.team_id == TEAM))
 
 
-def run(url: str, csms: int) -> None:
+def floor_query(today: date, shown: int):
+    """The least a ranked weekly pass must do: every contact's latest touch, one cut-off, one order."""
+    last_on = (select(func.max(Touch.occurred_on)).where(Touch.contact_id == Contact.id)
+               .correlate(Contact).scalar_subquery())
+    watched = (select(Contact.id, Account.owner_user_id, func.coalesce(last_on, day_of(Contact.created_at)).label("seen"))
+               .join(Account, Account.id == Contact.account_id)
+               .where(Account.team_id == TEAM, Contact.team_id == TEAM, Contact.status == ContactStatus.ACTIVE)
+               .subquery())
+    ranked = select(
+        watched.c.id, watched.c.owner_user_id,
+        func.row_number().over(partition_by=watched.c.owner_user_id, order_by=watched.c.seen).label("place"),
+        func.count().over(partition_by=watched.c.owner_user_id).label("total"),
+    ).where(watched.c.seen < today - timedelta(days=30)).subquery()
+    return select(ranked).where(ranked.c.place <= shown)
+
+
+def run(url: str, csms: int, ranking_only: bool = False, repeat: int = 1) -> None:
     with SlackStandIn(bot_token="xoxb-bench", team_id=TEAM) as standin:
         for n in range(csms):
             standin.add_user(f"UCSM{n:04d}", tz=("America/New_York", "Europe/Berlin", "Asia/Tokyo")[n % 3])
@@ -187,12 +207,24 @@ def run(url: str, csms: int) -> None:
         print(f"database: {runtime.db.engine.dialect.name}; {sizes(runtime)}; {csms} CSMs", flush=True)
         owners = {f"UCSM{n:04d}": TODAY for n in range(csms)}
 
+        def floor():
+            with runtime.db.session() as session:
+                return session.execute(floor_query(TODAY, MAX_ITEMS)).all()
+
         def find_stale():
             with runtime.db.session() as session:
-                return stale_by_owner(session, TEAM, owners)
+                return stale_by_owner(session, TEAM, owners, MAX_ITEMS)
 
-        found, _ = measure("1. stale relationships of every CSM, ranked (stale_by_owner)", runtime, find_stale)
-        print(f"   {sum(map(len, found.values())):,} stale relationships for {len(found)} CSMs", flush=True)
+        for _ in range(repeat):  # alternately, so that a busy machine weighs on both alike
+            rows, _ = measure("0. floor: one hand-written query, one cut-off, top 20 per CSM", runtime, floor)
+            found, _ = measure("1. stale relationships of every CSM, ranked (stale_by_owner), top 20 each", runtime,
+                               find_stale)
+        print(f"   floor: {len(rows):,} rows", flush=True)
+        print(f"   {sum(f.total for f in found.values()):,} stale relationships for {len(found)} CSMs, "
+              f"{sum(len(f.items) for f in found.values()):,} loaded", flush=True)
+        if ranking_only:
+            runtime.db.dispose()
+            return
         forget_deliveries(runtime)
         client = web_client(runtime.settings)
         report, count = measure("2. full pass `nudges --now` (render, claim, send, record)", runtime,
@@ -218,11 +250,13 @@ def main() -> None:
     parser.add_argument("--touches", type=int, default=10, help="touches per contact")
     parser.add_argument("--csms", type=int, default=100)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--ranking-only", action="store_true", help="measure the floor and the ranking (0, 1) only")
+    parser.add_argument("--repeat", type=int, default=1, help="measure 0 and 1 this many times, alternately")
     args = parser.parse_args()
     if args.database_url.startswith("postgres"):
         ensure_postgres_database(args.database_url)
     build(args.database_url, args.accounts, args.contacts, args.touches, args.csms, args.workers)
-    run(args.database_url, args.csms)
+    run(args.database_url, args.csms, args.ranking_only, args.repeat)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,9 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
 )
 
-from app.core.assessment import Staleness
-from app.core.format import renewal_text, short_date
-from app.services.nudges import StaleItem
+from app.services.nudges import StaleItem, StaleList
 from blocks import ids
+from blocks.stale import stale_item_text
 from blocks.text import Message, compose, field, mrkdwn, plain, section
 
 MESSAGE_MAX_BLOCKS = 50
@@ -26,70 +25,48 @@ HEAD_BLOCKS = 3  # header, counts, divider
 ITEM_BLOCKS = 2  # the item, its buttons
 MAX_ITEMS = 20  # a digest to read in a minute; the rest is summed up as "+N more"
 assert HEAD_BLOCKS + ITEM_BLOCKS * MAX_ITEMS + 1 <= MESSAGE_MAX_BLOCKS
-MARK = {Staleness.OVERDUE: "🔴", Staleness.DUE: "⏰"}
 
 
 class DigestMessage(Message):
     """One CSM's weekly DM."""
 
 
-def digest_message(items: Sequence[StaleItem], today: date) -> DigestMessage:
+def digest_message(stale: StaleList, today: date) -> DigestMessage:
     """The digest of one CSM's ranked stale relationships (at least one)."""
-    shown = items[:MAX_ITEMS]
+    shown = stale.items[:MAX_ITEMS]
     blocks: list[Block] = [
         HeaderBlock(text=plain("Relationships to touch this week", 150)),
-        section(_counts(items)),
+        section(_counts(stale)),
         DividerBlock(),
     ]
     for item in shown:
-        blocks += [section(_item_text(item, today), block_id=f"{ids.NUDGE_ITEM}:{item.contact_id}"), _buttons(item)]
-    if len(items) > len(shown):
-        more = len(items) - len(shown)
+        blocks += [section(stale_item_text(item, today), block_id=f"{ids.NUDGE_ITEM}:{item.contact_id}"),
+                   _buttons(item)]
+    if stale.total > len(shown):
+        more = stale.total - len(shown)
         blocks.append(ContextBlock(elements=[mrkdwn(
             f"+{more} more stale relationship{_s(more)}. Touch the ones above first; the rest follow in order."
         )]))
-    return DigestMessage(text=_fallback(items), blocks=[block.to_dict() for block in blocks])
+    return DigestMessage(text=_fallback(stale), blocks=[block.to_dict() for block in blocks])
 
 
 def _s(count: int) -> str:
     return "" if count == 1 else "s"
 
 
-def _counts(items: Sequence[StaleItem]) -> str:
-    overdue = sum(1 for item in items if item.staleness == Staleness.OVERDUE)
-    accounts = len({item.account_id for item in items})
+def _counts(stale: StaleList) -> str:
     return (
-        f"*{len(items)}* relationship{_s(len(items))} on *{accounts}* of your accounts went stale: "
-        f"*{overdue}* overdue, *{len(items) - overdue}* due. Overdue, champions and economic buyers, "
+        f"*{stale.total}* relationship{_s(stale.total)} on *{stale.accounts}* of your accounts went stale: "
+        f"*{stale.overdue}* overdue, *{stale.total - stale.overdue}* due. Overdue, champions and economic buyers, "
         "and the nearest renewals come first."
     )
 
 
-def _fallback(items: Sequence[StaleItem]) -> str:
-    overdue = sum(1 for item in items if item.staleness == Staleness.OVERDUE)
-    first = items[0]
+def _fallback(stale: StaleList) -> str:
+    first = stale.items[0]
     return compose("{count} stale relationship{s} this week ({overdue} overdue). First: {contact} ({role}) at {account}.",
-                   count=len(items), s=_s(len(items)), overdue=overdue, contact=field(first.contact_name, 120),
+                   count=stale.total, s=_s(stale.total), overdue=stale.overdue, contact=field(first.contact_name, 120),
                    role=first.type.label, account=field(first.account_name, 120))
-
-
-def idle_text(item: StaleItem, today: date) -> str:
-    """'85 days since the last touch (Dec 15)' or 'never touched, added 40 days ago'."""
-    if item.last_touch_on is None:
-        return f"never touched, added {item.idle_days} days ago"
-    return f"{item.idle_days} days since the last touch ({short_date(item.last_touch_on, today)})"
-
-
-def _item_text(item: StaleItem, today: date) -> str:
-    title = f" ({field(item.title, 80)})" if item.title else ""
-    level = "Overdue" if item.staleness == Staleness.OVERDUE else "Due"
-    facts = f"{level}: {idle_text(item, today)}, window {item.window_days}"
-    if item.renewal_date is not None:
-        facts += f" · renewal {renewal_text(item.renewal_date, today)}"
-    return (
-        f"{MARK[item.staleness]} *{field(item.contact_name, 120)}*{title} · {item.type.label} · "
-        f"*{field(item.account_name, 120)}*\n{facts}"
-    )
 
 
 def _buttons(item: StaleItem) -> ActionsBlock:

@@ -16,12 +16,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from app.core.assessment import Staleness
-from app.core.format import long_date
-from app.services.portfolio import Portfolio, StaleRelationship
+from app.services.portfolio import Portfolio
 from blocks import ids
 from blocks.portfolio import account_facts, account_headline, risk_counts
-from blocks.text import field, mrkdwn, plain, section
+from blocks.stale import stale_item_text
+from blocks.text import mrkdwn, plain, section
 
 PAGE_SIZE = 20  # accounts per page
 STALE_SHOWN = 10
@@ -44,7 +43,7 @@ def _summary(portfolio: Portfolio) -> list[Block]:
     accounts = portfolio.accounts
     if accounts:
         text = (f"*{len(accounts)} accounts* · {risk_counts(accounts)} · "
-                f"*{len(portfolio.stale)} stale relationships*")
+                f"*{portfolio.stale.total} stale relationships*")
     else:
         text = ("You own no accounts yet. Create one here or with `/stakemap new &lt;account&gt;`: the accounts you own "
                 "appear here ranked by risk, with the relationships that went stale.")
@@ -57,25 +56,17 @@ def _summary(portfolio: Portfolio) -> list[Block]:
 # --- stale relationships -------------------------------------------------------------------------
 
 
-def stale_line(item: StaleRelationship) -> str:
-    state, account = item.state, item.account
-    mark = "🔴 overdue" if state.staleness == Staleness.OVERDUE else "⏰ due"
-    renewal = f" · renewal {long_date(account.renewal_date)}" if account.renewal_date else ""
-    return (f"*{field(state.contact.display_name, 120)}* · {state.contact.type.label} at *{field(account.name, 120)}*\n"
-            f"{mark}: {state.idle_days} days without a touch (window {state.window_days}){renewal}")
-
-
 def _stale(portfolio: Portfolio) -> list[Block]:
     stale = portfolio.stale
-    if not stale:
+    if not stale.total:
         return [section("*Stale relationships*\nNone: every active contact was touched within its window.")]
-    blocks: list[Block] = [section(f"*Stale relationships* ({len(stale)}), most urgent first")]
-    for item in stale[:STALE_SHOWN]:
-        button = ButtonElement(text="Log touch", action_id=ids.HOME_LOG_TOUCH,
-                               value=f"{item.account.id}:{item.state.contact.id}")
-        blocks.append(section(stale_line(item), accessory=button))
-    if len(stale) > STALE_SHOWN:
-        rest = len(stale) - STALE_SHOWN
+    blocks: list[Block] = [section(f"*Stale relationships* ({stale.total}), most urgent first")]
+    shown = stale.items[:STALE_SHOWN]
+    for item in shown:
+        button = ButtonElement(text="Log touch", action_id=ids.HOME_LOG_TOUCH, value=f"{item.account_id}:{item.contact_id}")
+        blocks.append(section(stale_item_text(item, stale.today), accessory=button))
+    if stale.total > len(shown):
+        rest = stale.total - len(shown)
         blocks.append(ContextBlock(elements=[mrkdwn(f"…and {rest} more: open an account's map to see them all.")]))
     return blocks
 

@@ -6,10 +6,11 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.assessment import assess
+from app.core.assessment import Staleness, assess
 from app.core.domain import ContactStatus, Relationship, Sentiment, StakeholderType
 from app.core.trends import Trend
-from app.services.portfolio import Portfolio, ranked_by_risk, stale_relationships
+from app.services.nudges import StaleItem, StaleList
+from app.services.portfolio import Portfolio, ranked_by_risk
 from blocks.home import home_view
 from blocks.map import map_message, map_modal
 from blocks.portfolio import portfolio_notice
@@ -38,6 +39,18 @@ def build(spec, n: int, steps: int):
     return acct, assess(acct, contacts, touches, plan, TODAY), contacts
 
 
+def stale_of(assessments) -> StaleList:
+    """The stale relationships of these assessments as a CSM's list (in any order: only the size matters here)."""
+    items = [StaleItem(contact_id=s.contact.id, account_id=a.account.id, account_name=a.account.name,
+                       contact_name=s.contact.display_name, title=s.contact.title if s.contact.name else None,
+                       type=s.contact.type, staleness=s.staleness, idle_days=s.idle_days, window_days=s.window_days,
+                       last_touch_on=s.last_touch.occurred_on if s.last_touch else None,
+                       renewal_date=a.account.renewal_date, arr_amount=a.account.arr_amount, currency=a.account.currency)
+             for a in assessments for s in a.active if s.staleness != Staleness.FRESH]
+    overdue = sum(1 for item in items if item.staleness == Staleness.OVERDUE)
+    return StaleList(TODAY, tuple(items), len(items), overdue, len({item.account_id for item in items}))
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(people, max_size=80), st.integers(0, 30))
 def test_any_map_fits_a_message_and_a_modal(spec, steps):
@@ -55,7 +68,7 @@ def test_any_portfolio_fits_the_home_and_the_list(accounts, page, copies):
     accounts = (accounts * (copies // max(len(accounts), 1) + 1))[:copies] if accounts else []
     assessments = [build(spec, n, n % 3)[1] for n, spec in enumerate(accounts)]
     ranked = ranked_by_risk(assessments)
-    view = home_view(Portfolio(ranked, stale_relationships(assessments)), page)
+    view = home_view(Portfolio(ranked, stale_of(assessments)), page)
     assert view_problems(view) == []
     notice = portfolio_notice(ranked, "All")
     assert message_problems(notice.blocks, notice.text) == []
@@ -65,7 +78,7 @@ def test_three_hundred_accounts_fit_the_home_on_every_page():
     spec = [(f"P{i}", "CFO", kind, ContactStatus.ACTIVE, Relationship.WEAK, Sentiment.NEUTRAL, 200, "n" * 300)
             for i, kind in enumerate(StakeholderType)]
     assessments = [build(spec, n, 2)[1] for n in range(300)]
-    portfolio = Portfolio(ranked_by_risk(assessments), stale_relationships(assessments))
+    portfolio = Portfolio(ranked_by_risk(assessments), stale_of(assessments))
     assert len(portfolio.stale) == 300 * len(StakeholderType)
     for page in range(15):
         view = home_view(portfolio, page)

@@ -65,7 +65,7 @@ def test_the_home_leaves_snoozed_relationships_out(slack, standin, runtime):
     seed_demo(runtime, TEAM)
     sarah = contact(runtime, "Sarah Kim")
     slack.open_home()
-    assert "*Sarah Kim* · Economic Buyer at *Acme*" in section_texts(slack.home(1)["blocks"])
+    assert "*Sarah Kim* (CFO) · Economic Buyer · *Acme*" in section_texts(slack.home(1)["blocks"])
     with runtime.db.session() as session:
         from app.services.nudges import snooze
 

@@ -34,8 +34,8 @@ def test_opening_the_home_publishes_the_users_accounts_ranked_by_risk(slack, sta
     # the stale list: overdue before due; among the overdue the champion before the economic buyer
     stale = [b["text"]["text"] for b in home["blocks"] if b.get("accessory", {}).get("action_id") == "home_log_touch"]
     assert [line.split("*")[1] for line in stale] == ["Peter Gibbons", "Bob Slydell", "Sarah Kim"]
-    assert stale[2] == ("*Sarah Kim* · Economic Buyer at *Acme*\n"
-                        "⏰ due: 85 days without a touch (window 60) · renewal Jun 30, 2026")
+    assert stale[2] == ("*Sarah Kim* (CFO) · Economic Buyer · *Acme*\n"
+                        "⏰ Due: 85 days since the last touch (Dec 15, 2025), window 60 · renewal Jun 30, 2026 (in 112 days)")
 
 
 def test_a_user_without_accounts_and_another_workspace_see_none_of_them(slack, other_slack, standin, runtime):

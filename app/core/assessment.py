@@ -84,16 +84,35 @@ def days_since(last_touch_on: date | None, added_on: date, today: date) -> int:
     return (today - (last_touch_on or added_on)).days
 
 
+# The staleness rule is stated as cut-off dates, so that the database applies it too (app/services/nudges.py
+# builds its SQL from these very functions): a contact whose last touch — or, never touched, the day it
+# was added — falls before `due_before` is past its window; before `overdue_before`, past 1.5x it.
+
+
+def due_before(today: date, window_days: int) -> date:
+    """Idle more than `window_days` days: last seen before this day."""
+    return today - timedelta(days=window_days)
+
+
+def overdue_before(today: date, window_days: int) -> date:
+    """Idle more than 1.5 x `window_days` (idle * 2 > window * 3): last seen before this day."""
+    return today - timedelta(days=window_days * 3 // 2)
+
+
+def run_up_start(renewal_date: date) -> date:
+    """The first day of the run-up to a renewal, in which its buyer must be touched."""
+    return renewal_date - timedelta(days=RENEWAL_LOOKBACK_DAYS)
+
+
 def missed_renewal_touch(
     kind: StakeholderType, last_touch_on: date | None, renewal_date: date | None, today: date
 ) -> bool:
     """An economic buyer / decision maker not touched since the 90-day run-up to the renewal began."""
     if kind not in RENEWAL_SENSITIVE or renewal_date is None:
         return False
-    run_up_start = renewal_date - timedelta(days=RENEWAL_LOOKBACK_DAYS)
-    if not run_up_start <= today <= renewal_date:
+    if not run_up_start(renewal_date) <= today <= renewal_date:
         return False
-    return last_touch_on is None or last_touch_on < run_up_start
+    return last_touch_on is None or last_touch_on < run_up_start(renewal_date)
 
 
 def staleness(
@@ -108,10 +127,10 @@ def staleness(
     """Only Active contacts go stale: due past the window, overdue past 1.5x it or before a renewal."""
     if status != ContactStatus.ACTIVE:
         return Staleness.FRESH
-    idle = days_since(last_touch_on, added_on, today)
-    if idle * 2 > window_days * 3 or missed_renewal_touch(kind, last_touch_on, renewal_date, today):
+    last_seen = last_touch_on or added_on
+    if last_seen < overdue_before(today, window_days) or missed_renewal_touch(kind, last_touch_on, renewal_date, today):
         return Staleness.OVERDUE
-    return Staleness.DUE if idle > window_days else Staleness.FRESH
+    return Staleness.DUE if last_seen < due_before(today, window_days) else Staleness.FRESH
 
 
 SNOOZE_DAYS = 14

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from app.core.errors import ConfigError
 from app.core.settings import Settings
+from app.edge.request_workspace import use_request_workspace
 from app.platform.deadline import RECEIVED_AT
 from app.platform.installations import BOT_SCOPES, installation_store, state_store
 from app.platform.observability import record_request
@@ -75,6 +76,7 @@ def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
     else:
         settings.require("slack_bot_token")
         app = _single_workspace_app(settings, verify_token, common)
+    app.use(use_request_workspace)  # org-wide installs: the workspace from the payload
     app.use(_once_per_event(runtime))
     register_all(app, runtime)
     return app

@@ -41,7 +41,7 @@ from app.jobs.ledger import (
 from app.platform.runtime import Runtime
 from app.platform.slack_retries import outcome_unknown
 from app.services.nudges import LocalWeek, StaleItem, local_week, stale_by_owner
-from blocks.digest import digest_message
+from blocks.digest import MAX_ITEMS, digest_message
 
 log = logging.getLogger("stakemap.nudges")
 
@@ -113,7 +113,8 @@ class Sweep:
         due = self._due(now)
         if due:
             with self.runtime.db.session() as session:
-                items = stale_by_owner(session, self.team_id, {user: week.today for user, (week, _) in due.items()})
+                items = stale_by_owner(session, self.team_id, {user: week.today for user, (week, _) in due.items()},
+                                       MAX_ITEMS)
             for user in sorted(due):
                 week, row = due[user]
                 self._deliver(user, week, row, items.get(user, []))

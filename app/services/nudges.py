@@ -1,9 +1,10 @@
-"""Stale relationships per CSM, ranked for the weekly digest (SPEC §2, §4), and when each CSM gets it.
+"""Stale relationships per CSM, ranked (SPEC §2, §4): the one list the weekly digest and the App Home show,
+and when each CSM gets their digest.
 
-A set-based read loads the owners' accounts, then every contact of them with its latest touch date:
-three statements whatever the number of accounts, contacts or touches. The assessment's own
-per-contact rules (`staleness`, `is_snoozed`) then decide what is stale. The App Home reads the
-same list through `stale_relationships()`.
+The database judges and ranks: one statement per local date (CSMs on the same date share it) applies
+the assessment's own staleness rule — built from its cut-off functions (`due_before`, `overdue_before`,
+`run_up_start`), so the two cannot drift — ranks each owner's stale relationships with a window
+function, and returns only the first `shown` of each owner with the counts over all of them.
 """
 
 from __future__ import annotations
@@ -15,15 +16,25 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import Boolean, Date, Integer, String, and_, case, func, literal, or_, select, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
-from app.core.assessment import SNOOZE_DAYS, Staleness, Windows, days_since, is_snoozed, staleness
-from app.core.domain import TYPE_PROFILES, Priority, StakeholderType
+from app.core.assessment import (
+    RENEWAL_SENSITIVE,
+    SNOOZE_DAYS,
+    Staleness,
+    Windows,
+    days_since,
+    due_before,
+    overdue_before,
+)
+from app.core.domain import RENEWAL_LOOKBACK_DAYS, TYPE_PROFILES, ContactStatus, Priority, StakeholderType
 from app.core.models import Account, Contact, Touch, Workspace
 from app.core.workspace_settings import NudgeSchedule, windows_of
 
-_PRIORITY_ORDER = {Priority.CRITICAL: 0, Priority.HIGH: 1}
+_PRIORITY_ORDER = {Priority.CRITICAL: 0, Priority.HIGH: 1}  # then the rest
 # How late a digest may still go out (a restart or an outage around the send time). Later than this
 # it would land next to the following week's: that week is skipped rather than sent twice in a row.
 CATCH_UP = timedelta(hours=24)
@@ -47,77 +58,156 @@ class StaleItem:
     arr_amount: Decimal | None
     currency: str
 
-    def rank(self, today: date) -> tuple:
-        return (*urgency(self.staleness, self.type, self.renewal_date, self.arr_amount, self.idle_days, today),
-                self.account_name.casefold(), self.contact_name.casefold(), self.contact_id)
+
+@dataclass(frozen=True)
+class StaleList:
+    """One CSM's stale relationships on their local date `today`: the most urgent first few (`items`)
+    and counts over all of them. Its length is the number of stale relationships, not of `items`."""
+
+    today: date
+    items: tuple[StaleItem, ...] = ()
+    total: int = 0
+    overdue: int = 0
+    accounts: int = 0  # accounts with at least one stale relationship
+
+    def __len__(self) -> int:
+        return self.total
 
 
-def urgency(level: Staleness, kind: StakeholderType, renewal_date: date | None, arr_amount: Decimal | None,
-            idle_days: int, today: date) -> tuple:
-    """The order of stale relationships, in the digest and on the App Home: overdue first; Critical types
-    (champion, economic buyer), then High, then the rest; nearer renewals (none, or already past: last);
-    bigger ARR; then the type's own rank (champion before economic buyer) and the longer silence."""
-    ahead = (renewal_date - today).days if renewal_date else -1
-    profile = TYPE_PROFILES[kind]
-    return (
-        level != Staleness.OVERDUE,
-        _PRIORITY_ORDER.get(profile.priority, 2),
-        ahead if ahead >= 0 else float("inf"),
-        -(arr_amount or 0),
-        profile.rank,
-        -idle_days,
-    )
+def stale_relationships(session: Session, team_id: str, owner_user_id: str, today: date, shown: int) -> StaleList:
+    """One CSM's stale relationships on their date `today`, ranked as everywhere (snoozed ones left out)."""
+    return stale_by_owner(session, team_id, {owner_user_id: today}, shown)[owner_user_id]
 
 
-def stale_relationships(session: Session, team_id: str, owner_user_id: str, today: date) -> list[StaleItem]:
-    """One CSM's stale relationships, ranked as in their weekly digest (snoozed ones left out)."""
-    return stale_by_owner(session, team_id, {owner_user_id: today}).get(owner_user_id, [])
+def stale_by_owner(session: Session, team_id: str, today_of: Mapping[str, date], shown: int) -> dict[str, StaleList]:
+    """Each owner's stale relationships, judged on the owner's own date: the first `shown`, and counts.
 
-
-def stale_by_owner(session: Session, team_id: str, today_of: Mapping[str, date]) -> dict[str, list[StaleItem]]:
-    """Each owner's ranked stale relationships, judged on the owner's own date; three statements in all."""
+    The order (SPEC §4): overdue first; Critical types (champion, economic buyer), then High, then the
+    rest; nearer renewals (none, or already past: last); bigger ARR; the type's own rank (champion before
+    economic buyer); the longer silence; then the older account and contact, so the order is total.
+    """
+    found = {owner: StaleList(day) for owner, day in today_of.items()}
     if not today_of:
-        return {}
+        return found
     windows = windows_of(session.get(Workspace, team_id))
-    owned = select(Account.id).where(Account.team_id == team_id, Account.owner_user_id.in_(list(today_of)))
-    accounts = {row.id: row for row in session.execute(
-        select(Account.id, Account.owner_user_id, Account.name, Account.renewal_date, Account.arr_amount,
-               Account.currency).where(Account.id.in_(owned))
-    )}
-    found: dict[str, list[StaleItem]] = defaultdict(list)
-    for row in session.execute(_contacts_with_last_touch(team_id, owned)):
-        account = accounts[row.account_id]
-        item = _stale_item(row, account, windows, today_of[account.owner_user_id])
-        if item is not None:
-            found[account.owner_user_id].append(item)
-    return {owner: sorted(items, key=lambda i: i.rank(today_of[owner])) for owner, items in found.items()}
+    owners_on: dict[date, list[str]] = defaultdict(list)
+    for owner, today in today_of.items():
+        owners_on[today].append(owner)
+    for today, owners in sorted(owners_on.items()):
+        items: dict[str, list[StaleItem]] = defaultdict(list)
+        for row in session.execute(ranked_stale_query(team_id, owners, today, windows, shown)):
+            items[row.owner].append(_stale_item(row, windows, today))
+            found[row.owner] = StaleList(today, tuple(items[row.owner]), row.total, row.overdue_total, row.accounts)
+    return found
 
 
-def _contacts_with_last_touch(team_id: str, account_ids):
-    """The contacts of those accounts, each with its latest touch date (one index probe per contact)."""
-    last_touch = (
-        select(func.max(Touch.occurred_on)).where(Touch.contact_id == Contact.id).correlate(Contact).scalar_subquery()
+# --- the rule and the ranking, in SQL ---------------------------------------------------------------
+
+
+class day_of(FunctionElement):  # noqa: N801 - an SQL function
+    """The date of a timestamp, as Python's `datetime.date()` of the value read back."""
+
+    type = Date()
+    inherit_cache = True
+    name = "day_of"
+
+
+@compiles(day_of)
+def _day_of(element, compiler, **kw) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
+
+
+@compiles(day_of, "sqlite")
+def _day_of_sqlite(element, compiler, **kw) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+class run_up_start_of(FunctionElement):  # noqa: N801 - an SQL function
+    """app.core.assessment.run_up_start in SQL: the renewal date minus RENEWAL_LOOKBACK_DAYS days."""
+
+    type = Date()
+    inherit_cache = True
+    name = "run_up_start_of"
+
+
+@compiles(run_up_start_of)
+def _run_up_start(element, compiler, **kw) -> str:
+    return f"({compiler.process(element.clauses, **kw)} - {int(RENEWAL_LOOKBACK_DAYS)})"
+
+
+@compiles(run_up_start_of, "sqlite")
+def _run_up_start_sqlite(element, compiler, **kw) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, '-{int(RENEWAL_LOOKBACK_DAYS)} days')"
+
+
+def rules_table(today: date, windows: Windows):
+    """Per stakeholder type, on `today`: its staleness cut-offs and its place in the ranking."""
+    rows = [
+        select(literal(kind.value, String).label("type"),
+               literal(due_before(today, windows[kind]), Date).label("due_before"),
+               literal(overdue_before(today, windows[kind]), Date).label("overdue_before"),
+               literal(kind in RENEWAL_SENSITIVE, Boolean).label("renewal_sensitive"),
+               literal(_PRIORITY_ORDER.get(profile.priority, 2), Integer).label("priority_order"),
+               literal(profile.rank, Integer).label("type_rank"))
+        for kind, profile in TYPE_PROFILES.items()
+    ]
+    return union_all(*rows).subquery("stale_rules")
+
+
+def ranked_stale_query(team_id: str, owners: list[str], today: date, windows: Windows, shown: int):
+    """The first `shown` stale relationships of each owner, ranked, each row with its owner's counts."""
+    last_on = (select(func.max(Touch.occurred_on)).where(Touch.contact_id == Contact.id)
+               .correlate(Contact).scalar_subquery())
+    watched = (  # the owners' Active, not snoozed (app.core.assessment.is_snoozed) contacts, with their latest touch
+        select(Contact.id, Contact.account_id, Contact.name, Contact.title, Contact.type,
+               Account.owner_user_id.label("owner"), Account.name.label("account_name"), Account.renewal_date,
+               Account.arr_amount, Account.currency, last_on.label("last_on"),
+               day_of(Contact.created_at).label("added_on"))
+        .join(Account, Account.id == Contact.account_id)
+        .where(Account.team_id == team_id, Account.owner_user_id.in_(owners), Contact.team_id == team_id,
+               Contact.status == ContactStatus.ACTIVE,
+               or_(Contact.snoozed_until.is_(None), Contact.snoozed_until <= today))
+        .cte("watched").prefix_with("MATERIALIZED")  # each latest touch looked up once, not once per use
     )
-    return select(
-        Contact.id, Contact.account_id, Contact.name, Contact.title, Contact.type, Contact.status, Contact.created_at,
-        Contact.snoozed_until, last_touch.label("last_on"),
-    ).where(Contact.team_id == team_id, Contact.account_id.in_(account_ids))
+    rules = rules_table(today, windows)
+    w = watched.c
+    last_seen = func.coalesce(w.last_on, w.added_on)
+    missed_renewal = and_(rules.c.renewal_sensitive, w.renewal_date.is_not(None),  # app.core.assessment.missed_renewal_touch
+                          run_up_start_of(w.renewal_date) <= today, today <= w.renewal_date,
+                          or_(w.last_on.is_(None), w.last_on < run_up_start_of(w.renewal_date)))
+    overdue = or_(last_seen < rules.c.overdue_before, missed_renewal)  # app.core.assessment.staleness
+    judged = (
+        select(w, last_seen.label("last_seen"), case((overdue, 1), else_=0).label("is_overdue"),
+               rules.c.priority_order, rules.c.type_rank)
+        .join(rules, rules.c.type == w.type)
+        .where(or_(overdue, last_seen < rules.c.due_before))
+        .subquery("judged")
+    )
+    j = judged.c
+    renewal_ahead = j.renewal_date >= today
+    owner = {"partition_by": j.owner}
+    urgency = [
+        j.is_overdue.desc(), j.priority_order, case((renewal_ahead, 0), else_=1), case((renewal_ahead, j.renewal_date)),
+        func.coalesce(j.arr_amount, 0).desc(), j.type_rank, j.last_seen, j.account_id, j.id,
+    ]
+    ranked = select(
+        j, func.row_number().over(**owner, order_by=urgency).label("place"),
+        func.count().over(**owner).label("total"), func.sum(j.is_overdue).over(**owner).label("overdue_total"),
+        (func.dense_rank().over(**owner, order_by=j.account_id)
+         + func.dense_rank().over(**owner, order_by=j.account_id.desc()) - 1).label("accounts"),
+    ).subquery("ranked")
+    return select(ranked).where(ranked.c.place <= shown).order_by(ranked.c.owner, ranked.c.place)
 
 
-def _stale_item(row, account, windows: Windows, today: date) -> StaleItem | None:
-    if is_snoozed(row.snoozed_until, today):
-        return None
-    window = windows[row.type]
-    added_on = row.created_at.date()
-    level = staleness(row.type, row.status, row.last_on, added_on, today, window, account.renewal_date)
-    if level == Staleness.FRESH:
-        return None
+def _stale_item(row, windows: Windows, today: date) -> StaleItem:
+    kind = StakeholderType(row.type)
     return StaleItem(
-        contact_id=row.id, account_id=row.account_id, account_name=account.name,
-        contact_name=Contact.label_for(row.name, row.title), title=row.title if row.name else None, type=row.type,
-        staleness=level, idle_days=days_since(row.last_on, added_on, today), window_days=window,
-        last_touch_on=row.last_on, renewal_date=account.renewal_date, arr_amount=account.arr_amount,
-        currency=account.currency,
+        contact_id=row.id, account_id=row.account_id, account_name=row.account_name,
+        contact_name=Contact.label_for(row.name, row.title), title=row.title if row.name else None, type=kind,
+        staleness=Staleness.OVERDUE if row.is_overdue else Staleness.DUE,
+        idle_days=days_since(row.last_on, row.last_seen, today), window_days=windows[kind],
+        last_touch_on=row.last_on, renewal_date=row.renewal_date, arr_amount=row.arr_amount,
+        currency=row.currency,
     )
 
 
@@ -155,7 +245,13 @@ def local_week(now: datetime, tz_name: str | None, schedule: NudgeSchedule) -> L
     year, week, weekday = local.isocalendar()
     day = local.date() + timedelta(days=schedule.weekday - (weekday - 1))
     due_at = datetime.combine(day, schedule.at, tzinfo=local.tzinfo)
-    return LocalWeek(week=f"{year}-W{week:02d}", today=local.date(), due_at=due_at, now=local)
+    return LocalWeek(week=f"{year}-W{week:02d}", today=local_date(now, tz_name), due_at=due_at, now=local)
+
+
+def local_date(now: datetime, tz_name: str | None) -> date:
+    """A CSM's date in their time zone (UTC when unknown): the day their stale relationships are judged on,
+    in the digest and on the App Home alike."""
+    return now.astimezone(zone(tz_name)).date()
 
 
 def zone(tz_name: str | None) -> ZoneInfo:

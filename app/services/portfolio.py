@@ -1,7 +1,8 @@
 """Many accounts at once: assessments loaded with a fixed number of statements, whatever the size.
 
-The weekly sweep, `/stakemap list` and the App Home read through here, so every one of them applies
-the assessment's own rules (app/core/assessment.py) to rows read in bulk — no second copy of the rules.
+`/stakemap list` and the App Home read through here, so every one of them applies the assessment's
+own rules (app/core/assessment.py) to rows read in bulk — no second copy of the rules. The App Home's stale
+relationships are the weekly digest's own list (app.services.nudges.stale_relationships).
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.core.assessment import Assessment, ContactState, Staleness, assess
+from app.core.assessment import Assessment, Staleness, assess
 from app.core.domain import PlanStatus, Risk
 from app.core.models import Account, Contact, PlanStep, Touch, Workspace
 from app.core.workspace_settings import windows_of
-from app.services.nudges import urgency
+from app.services.nudges import StaleList, stale_relationships
 
 
 def accounts_query(team_id: str, owner_user_id: str | None = None):
@@ -89,19 +90,9 @@ def _contacts_and_latest_touches(session: Session, team_id: str, account_ids):
 
 
 @dataclass(frozen=True)
-class StaleRelationship:
-    assessment: Assessment  # the account's
-    state: ContactState  # the stale contact's
-
-    @property
-    def account(self):
-        return self.assessment.account
-
-
-@dataclass(frozen=True)
 class Portfolio:
     accounts: list[Assessment]  # highest risk first
-    stale: list[StaleRelationship]  # most urgent first
+    stale: StaleList  # the most urgent first, as in the owner's weekly digest
 
 
 def _renewal_then_arr(assessment: Assessment) -> tuple:
@@ -127,18 +118,9 @@ def stale_count(assessment: Assessment) -> int:
     return sum(1 for state in assessment.active if state.staleness != Staleness.FRESH)
 
 
-def stale_relationships(assessments: Sequence[Assessment]) -> list[StaleRelationship]:
-    """Stale contacts of these accounts in the weekly digest's order (app.services.nudges.urgency), snoozed ones left out."""
-    found = [StaleRelationship(a, s) for a in assessments for s in a.active
-             if s.staleness != Staleness.FRESH and s.snoozed_until is None]
-    return sorted(found, key=lambda item: (
-        *urgency(item.state.staleness, item.state.contact.type, item.account.renewal_date, item.account.arr_amount,
-                 item.state.idle_days, item.assessment.today),
-        item.state.contact.id or 0,
-    ))
-
-
-def portfolio(session: Session, team_id: str, today: date, owner_user_id: str | None = None) -> Portfolio:
-    """One owner's (or the whole workspace's) accounts and stale relationships, ranked, in four statements."""
+def portfolio(session: Session, team_id: str, owner_user_id: str, today: date, stale_shown: int) -> Portfolio:
+    """One owner's accounts ranked by risk and their first `stale_shown` stale relationships, judged on the
+    owner's local date `today`, in five statements."""
     assessments = assess_accounts(session, team_id, today, owner_user_id)
-    return Portfolio(ranked_by_risk(assessments), stale_relationships(assessments))
+    return Portfolio(ranked_by_risk(assessments),
+                     stale_relationships(session, team_id, owner_user_id, today, stale_shown))

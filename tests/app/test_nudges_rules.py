@@ -1,7 +1,6 @@
 """Who is stale, in which order, and when each CSM's week starts and their digest is due."""
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +11,7 @@ from app.core.domain import ContactStatus, StakeholderType
 from app.core.models import Contact, TouchCreate, Workspace
 from app.core.workspace_settings import NudgeSchedule
 from app.services.accounts import find_account
-from app.services.nudges import StaleItem, local_week, snooze, stale_by_owner, stale_relationships
+from app.services.nudges import local_week, snooze, stale_by_owner, stale_relationships
 from app.services.touches import log_touch
 from tests.nudge_world import MONDAY, Person, at, seed_account
 from tests.sql_counter import count_statements
@@ -23,12 +22,12 @@ TEAM = "T0001"
 
 def stale_names(runtime, owner="U0ANA", today=MONDAY) -> list[str]:
     with runtime.db.session() as session:
-        return [item.contact_name for item in stale_relationships(session, TEAM, owner, today)]
+        return [item.contact_name for item in stale_relationships(session, TEAM, owner, today, 50).items]
 
 
 def level_of(runtime, name, owner="U0ANA", today=MONDAY) -> Staleness:
     with runtime.db.session() as session:
-        items = stale_relationships(session, TEAM, owner, today)
+        items = stale_relationships(session, TEAM, owner, today, 50).items
     return next((item.staleness for item in items if item.contact_name == name), Staleness.FRESH)
 
 
@@ -114,47 +113,44 @@ def test_only_the_owners_accounts_in_their_workspace(runtime):
     assert stale_names(runtime, "U0BEN") == ["Hank Scorpio"]
 
 
-# --- ranking -------------------------------------------------------------------------------------------
+# --- ranking (in the database) -------------------------------------------------------------------------
 
 
-def item(name, kind=T.CHAMPION, level=Staleness.DUE, renewal_in=None, arr=None, idle=40) -> StaleItem:
-    renewal = MONDAY + timedelta(days=renewal_in) if renewal_in is not None else None
-    return StaleItem(contact_id=hash(name) % 1000, account_id=1, account_name="Acme", contact_name=name, title=None,
-                     type=kind, staleness=level, idle_days=idle, window_days=30, last_touch_on=None,
-                     renewal_date=renewal, arr_amount=Decimal(arr) if arr is not None else None, currency="EUR")
+def test_overdue_before_due_whatever_the_type(runtime):
+    seed_account(runtime, "Acme", "U0ANA", [Person("due champion", T.CHAMPION, touched=35),
+                                            Person("overdue gatekeeper", T.GATEKEEPER, touched=136)])
+    assert stale_names(runtime) == ["overdue gatekeeper", "due champion"]
 
 
-def ranked(*items) -> list[str]:
-    return [i.contact_name for i in sorted(items, key=lambda i: i.rank(MONDAY))]
+def test_critical_before_high_before_the_rest(runtime):
+    seed_account(runtime, "Acme", "U0ANA", [  # all due, on one account: the same renewal and ARR
+        Person("lead", T.TECHNICAL_LEAD, touched=50), Person("sponsor", T.EXECUTIVE_SPONSOR, touched=100),
+        Person("detractor", T.DETRACTOR, touched=50), Person("buyer", T.ECONOMIC_BUYER, touched=65),
+        Person("champion", T.CHAMPION, touched=35)])
+    assert stale_names(runtime) == ["champion", "buyer", "sponsor", "detractor", "lead"]  # same class: the type's rank
 
 
-def test_overdue_before_due_whatever_the_type():
-    assert ranked(item("due champion", T.CHAMPION), item("overdue gatekeeper", T.GATEKEEPER, Staleness.OVERDUE)) == [
-        "overdue gatekeeper", "due champion"]
+def test_renewal_before_the_types_own_rank_then_the_longer_silence(runtime):
+    seed_account(runtime, "Globex", "U0ANA", [Person("champion later", T.CHAMPION, touched=35),
+                                              Person("champion quieter", T.CHAMPION, touched=44)], renewal_in=100)
+    seed_account(runtime, "Initech", "U0ANA", [Person("buyer sooner", T.ECONOMIC_BUYER, touched=65)], renewal_in=20)
+    assert stale_names(runtime) == ["buyer sooner", "champion quieter", "champion later"]
 
 
-def test_critical_before_high_before_the_rest():
-    assert ranked(item("lead", T.TECHNICAL_LEAD), item("sponsor", T.EXECUTIVE_SPONSOR), item("detractor", T.DETRACTOR),
-                  item("buyer", T.ECONOMIC_BUYER), item("champion", T.CHAMPION)) == [
-        "champion", "buyer", "sponsor", "detractor", "lead"]  # same class: the type's own rank
+def test_nearer_renewal_then_bigger_arr_then_the_older_account(runtime):
+    for name, renewal_in, arr in [("far", 200, None), ("none", None, None), ("near", 10, None), ("past", -5, None),
+                                  ("near rich", 10, 500_000)]:
+        seed_account(runtime, f"Account {name}", "U0ANA", [Person(name, touched=35)], renewal_in=renewal_in, arr=arr)
+    assert stale_names(runtime) == ["near rich", "near", "far", "none", "past"]
 
 
-def test_renewal_before_the_types_own_rank():
-    assert ranked(item("champion later", T.CHAMPION, renewal_in=100), item("buyer sooner", T.ECONOMIC_BUYER, renewal_in=20),
-                  item("champion quieter", T.CHAMPION, renewal_in=100, idle=90)) == [
-        "buyer sooner", "champion quieter", "champion later"]
-
-
-def test_nearer_renewal_then_bigger_arr():
-    assert ranked(item("far", renewal_in=200), item("none"), item("near", renewal_in=10), item("past", renewal_in=-5),
-                  item("near rich", renewal_in=10, arr=500_000)) == ["near rich", "near", "far", "none", "past"]
-
-
-def test_digest_and_home_share_the_ranking(runtime):
-    seed_account(runtime, "Acme", "U0ANA", [Person("Tom Chen", T.CHAMPION, touched=35),
-                                            Person("Lisa Park", T.TECHNICAL_LEAD, touched=80)], renewal_in=200)
-    seed_account(runtime, "Initech", "U0ANA", [Person("Bob Slydell", T.ECONOMIC_BUYER, touched=70)], renewal_in=42)
-    assert stale_names(runtime) == ["Bob Slydell", "Lisa Park", "Tom Chen"]  # overdue buyer, overdue lead, due
+def test_only_the_first_shown_are_loaded_with_the_counts_of_all(runtime):
+    seed_account(runtime, "Acme", "U0ANA", [Person(f"P{n}", T.CHAMPION, touched=31 + n) for n in range(6)])
+    seed_account(runtime, "Globex", "U0ANA", [Person("Fresh", touched=1), Person("Gone", touched=99)])
+    with runtime.db.session() as session:
+        found = stale_relationships(session, TEAM, "U0ANA", MONDAY, 3)
+    assert [item.contact_name for item in found.items] == ["Gone", "P5", "P4"]  # overdue, then the longer silence
+    assert (len(found), found.total, found.overdue, found.accounts) == (7, 7, 1, 2)
 
 
 # --- statements do not grow with the data --------------------------------------------------------------
@@ -167,10 +163,10 @@ def test_statement_count_does_not_grow_with_accounts_contacts_or_touches(runtime
             seed_account(runtime, f"Acct {copies}-{n}", f"U{n % 2}",
                          [Person(f"P{k}", list(T)[k % 9], touched=k * 40) for k in range(6)])
         with runtime.db.session() as session, count_statements(runtime.db.engine) as statements:
-            found = stale_by_owner(session, TEAM, {"U0": MONDAY, "U1": MONDAY})
-        assert sum(len(items) for items in found.values()) > 0
+            found = stale_by_owner(session, TEAM, {"U0": MONDAY, "U1": MONDAY}, 20)
+        assert sum(found_list.total for found_list in found.values()) > 0
         counts.append(len(statements))
-    assert counts[0] == counts[1] == 3
+    assert counts[0] == counts[1] == 2  # the workspace's windows, then one ranked query for the date
 
 
 # --- the local week and send moment -------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 
 from app.core.assessment import Staleness
 from app.core.domain import StakeholderType
-from app.services.nudges import StaleItem
+from app.services.nudges import StaleItem, StaleList
 from blocks.digest import MAX_ITEMS, digest_message, settle_item
 from tests.block_limits import message_problems
 
@@ -25,10 +25,16 @@ def item(n: int, **fields) -> StaleItem:
     return StaleItem(**(values | fields))
 
 
+def listed(items: list[StaleItem]) -> StaleList:
+    """All of `items` as one CSM's list, with its counts."""
+    overdue = sum(1 for i in items if i.staleness == Staleness.OVERDUE)
+    return StaleList(TODAY, tuple(items), len(items), overdue, len({i.account_id for i in items}))
+
+
 @pytest.mark.parametrize("count", [1, MAX_ITEMS, MAX_ITEMS + 1, 500])
 def test_any_number_of_items_fits_slack(count):
     items = [item(n) for n in range(count)]
-    message = digest_message(items, TODAY)
+    message = digest_message(listed(items), TODAY)
     assert message_problems(message.blocks, message.text) == []
     sections = [b for b in message.blocks if b.get("block_id", "").startswith("nudge_item:")]
     assert len(sections) == min(count, MAX_ITEMS)
@@ -43,7 +49,7 @@ def test_any_number_of_items_fits_slack(count):
 def test_long_and_hostile_text_fits_slack():
     nasty = "<!channel> *bold* & " + "x" * 400
     items = [item(n, contact_name=nasty, account_name=nasty, title=nasty) for n in range(500)]
-    message = digest_message(items, TODAY)
+    message = digest_message(listed(items), TODAY)
     assert message_problems(message.blocks, message.text) == []
     assert "<!channel>" not in str(message.blocks)
 
@@ -55,13 +61,13 @@ def test_an_item_says_who_where_how_long_and_renewal():
     never = item(8, account_id=1, contact_name="CTO (name unknown)", title=None, type=StakeholderType.EXECUTIVE_SPONSOR,
                  account_name="Acme", staleness=Staleness.DUE, idle_days=95, window_days=90, last_touch_on=None,
                  renewal_date=None)
-    message = digest_message([sarah, never], TODAY)
+    message = digest_message(listed([sarah, never]), TODAY)
     texts = [b["text"]["text"] for b in message.blocks if b["type"] == "section"]
     assert texts[0].startswith("*2* relationships on *1* of your accounts went stale: *1* overdue, *1* due.")
-    assert texts[1] == ("🔴 *Sarah Kim* (CFO) · Economic Buyer · *Acme*\nOverdue: 85 days since the last touch "
+    assert texts[1] == ("*Sarah Kim* (CFO) · Economic Buyer · *Acme*\n🔴 Overdue: 85 days since the last touch "
                         "(Dec 14, 2025), window 30 · renewal Jun 29, 2026 (in 112 days)")
-    assert texts[2] == ("⏰ *CTO (name unknown)* · Executive Sponsor · *Acme*\n"
-                        "Due: never touched, added 95 days ago, window 90")
+    assert texts[2] == ("*CTO (name unknown)* · Executive Sponsor · *Acme*\n"
+                        "⏰ Due: never touched, added 95 days ago, window 90")
     assert message.text == "2 stale relationships this week (1 overdue). First: Sarah Kim (Economic Buyer) at Acme."
     buttons = next(b for b in message.blocks if b.get("block_id") == "nudge_actions:7")["elements"]
     assert [(b["text"]["text"], b["action_id"], b["value"]) for b in buttons] == [
@@ -71,7 +77,7 @@ def test_an_item_says_who_where_how_long_and_renewal():
 
 
 def test_settling_an_item_replaces_only_its_buttons():
-    message = digest_message([item(1), item(2)], TODAY)
+    message = digest_message(listed([item(1), item(2)]), TODAY)
     settled = settle_item(message.blocks, 2, "💤 snoozed")
     changed = [(old, new) for old, new in zip(message.blocks, settled, strict=True) if old != new]
     assert len(changed) == 1

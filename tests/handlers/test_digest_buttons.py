@@ -54,7 +54,7 @@ def test_log_touch_opens_the_touch_modal_with_the_contact_chosen(runtime, slack,
     with runtime.db.session() as session:
         from app.services.nudges import stale_relationships
 
-        left = [item.contact_name for item in stale_relationships(session, TEAM, "U0ANA", MONDAY)]
+        left = [item.contact_name for item in stale_relationships(session, TEAM, "U0ANA", MONDAY, 20).items]
     assert "Sarah Kim" not in left and "Tom Chen" in left
 
 

@@ -1,0 +1,34 @@
+"""One stale relationship as the weekly digest and the App Home both show it: who, where, the staleness
+mark and how many days without a touch."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.core.assessment import Staleness
+from app.core.format import renewal_text, short_date
+from app.services.nudges import StaleItem
+from blocks.text import field
+
+MARK = {Staleness.OVERDUE: "🔴 Overdue", Staleness.DUE: "⏰ Due"}
+
+
+def idle_text(item: StaleItem, today: date) -> str:
+    """'85 days since the last touch (Dec 15)' or 'never touched, added 40 days ago'."""
+    if item.last_touch_on is None:
+        return f"never touched, added {item.idle_days} days ago"
+    return f"{item.idle_days} days since the last touch ({short_date(item.last_touch_on, today)})"
+
+
+def staleness_text(item: StaleItem, today: date) -> str:
+    """'🔴 Overdue: 85 days since the last touch (Dec 15), window 60'."""
+    return f"{MARK[item.staleness]}: {idle_text(item, today)}, window {item.window_days}"
+
+
+def stale_item_text(item: StaleItem, today: date) -> str:
+    """Who and where on the first line; the staleness and the renewal on the second."""
+    title = f" ({field(item.title, 80)})" if item.title else ""
+    facts = staleness_text(item, today)
+    if item.renewal_date is not None:
+        facts += f" · renewal {renewal_text(item.renewal_date, today)}"
+    return f"*{field(item.contact_name, 120)}*{title} · {item.type.label} · *{field(item.account_name, 120)}*\n{facts}"
