@@ -22,8 +22,8 @@ from app.core.assessment import Staleness, Suggestion, assess
 from app.core.domain import ContactStatus, PlanTimeline, Relationship, Risk, Sentiment, StakeholderType
 from app.core.models import NAME_MAX, STEP_TEXT_MAX, TEXT_MAX
 from app.services.departures import Departure
-from app.services.nudges import StaleItem
-from app.services.portfolio import Portfolio, ranked_by_risk, stale_relationships
+from app.services.nudges import StaleItem, StaleList
+from app.services.portfolio import Portfolio, ranked_by_risk
 from blocks.departures import coverage_changed
 from blocks.digest import digest_message
 from blocks.home import home_view
@@ -106,7 +106,6 @@ def surfaces(acct_name: str, person: str, title: str, notes: str, department: st
     plan[1].path, plan[1].first_action, plan[1].owner_user_id = step_text, step_text, OWNER
     assessment = assess(acct, people, touches, plan, TODAY)
     message = map_message(assessment, acct.id)
-    portfolio = Portfolio(ranked_by_risk([assessment]), stale_relationships([assessment]))
     pick = [pickable(p) for p in people]
     suggestion = Suggestion(key="k", target_label=person, contact_id=None, target_role=title, path=step_text,
                             first_action=step_text, timeline=PlanTimeline.THIS_MONTH)
@@ -118,11 +117,13 @@ def surfaces(acct_name: str, person: str, title: str, notes: str, department: st
                       title=title, type=StakeholderType.CHAMPION, staleness=Staleness.OVERDUE, idle_days=200,
                       window_days=30, last_touch_on=TODAY - timedelta(days=200), renewal_date=acct.renewal_date,
                       arr_amount=acct.arr_amount, currency="EUR")
+    stale_list = StaleList(TODAY, (stale,), total=3, overdue=1, accounts=1)
+    portfolio = Portfolio(ranked_by_risk([assessment]), stale_list)
     as_message = [
         ("map", message), ("portfolio", portfolio_notice([assessment], "All")),
         ("unknown account", unknown_account(acct_name, [acct_name, person])), ("no contacts", no_contacts(acct_name, 1)),
         ("list usage", list_usage(acct_name)), ("account created", account_created(acct_name)),
-        ("coverage change", coverage_changed(departure, ACTOR)), ("digest", digest_message([stale], TODAY)),
+        ("coverage change", coverage_changed(departure, ACTOR)), ("digest", digest_message(stale_list, TODAY)),
     ]
     rendered: dict[str, dict] = {name: {"text": m.text, "blocks": m.blocks} for name, m in as_message}
     rendered["map channel post"] = json.loads(message.channel_post)
