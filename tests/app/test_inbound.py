@@ -33,6 +33,8 @@ BASE = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U1"}}
         (payload({"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U1"},
                   "view": {"type": "modal", "state": {"values": [1]}}}), FORM),
         ("command=%2Fstakemap&text=a&text=b", FORM),
+        ("command=%2Fstakemap&text=Acme&user_id=U1", FORM),  # every listener is scoped by the team
+        ("command=%2Fstakemap&text=Acme&team_id=T1&user_id=", FORM),
         ('{"type":"event_callback","event":"x"}', "application/json"),
         ("{", "text/plain"),  # Bolt parses any body starting with "{" as JSON, whatever the content type
         ("{", FORM),
@@ -47,7 +49,7 @@ def test_refused(body, content_type):
     ("body", "content_type"),
     [
         ("", FORM),
-        ("command=%2Fstakemap&text=Acme&team_id=T1", FORM),
+        ("command=%2Fstakemap&text=Acme&team_id=T1&user_id=U1", FORM),
         (payload(BASE | {"actions": [{"action_id": "a", "value": "1"}], "enterprise": None}), FORM),
         (payload({"type": "view_submission", "team": None, "user": {"id": "U1"},
                   "view": {"type": "modal", "callback_id": "c", "state": {"values": {"b": {"a": {"type": "x"}}}}}}), FORM),
