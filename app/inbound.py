@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -29,6 +30,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.middleware.request_verification import RequestVerification
 from slack_sdk.signature import SignatureVerifier
+
+from app.observability import record_request
 
 log = logging.getLogger("stakemap.inbound")
 MAX_BODY = 1_000_000  # bytes; Slack's payloads are far smaller: a view with 100 blocks is ~100 kB
@@ -136,7 +139,9 @@ class QuietRequestVerification(RequestVerification):
         headers = {name: values[0] for name, values in req.headers.items() if values}
         if _signed(self.signature, req.raw_body, headers):
             return next()
-        return _refuse(401, "signature or timestamp refused by Bolt's check", len(req.raw_body.encode()))
+        log.info("refused a request (%d bytes): %s, at Bolt's check", len(req.raw_body.encode()),
+                 _unsigned_reason(headers))
+        return BoltResponse(status=401, body="")  # counted by ObservedApp.dispatch
 
 
 def _signed(signature: SlackSignature | None, raw: str | bytes, headers: dict[str, str]) -> bool:
@@ -211,25 +216,29 @@ def _single_values(headers: dict) -> dict[str, str]:
     return single
 
 
-def _refuse(status: int, reason: str, size: int) -> BoltResponse:
+def _refuse(status: int, reason: str, size: int, started: float | None = None) -> BoltResponse:
+    """Answer `status` with nothing; counted as the one "refused" listener (an unread body names none)."""
     log.info("refused a request (%d bytes): %s", size, reason)
+    seconds = time.perf_counter() - started if started is not None else 0.0
+    record_request({"type": "refused"}, status, seconds, None)
     return BoltResponse(status=status, body="")
 
 
 def dispatch(app: App, body: str | bytes, headers: dict, query: str | None = None) -> BoltResponse:
     """Hand a signed, readable, Slack-shaped request to Bolt; refuse anything else (401/400) before reading it."""
+    started = time.perf_counter()
     raw = body.encode() if isinstance(body, str) else body
     plain = _single_values(headers)
     if len(raw) > MAX_BODY:
-        return _refuse(400, "too large", len(raw))
+        return _refuse(400, "too large", len(raw), started)
     if not _signed(getattr(app, "signature", None), raw, plain):
-        return _refuse(401, _unsigned_reason(plain), len(raw))
+        return _refuse(401, _unsigned_reason(plain), len(raw), started)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return _refuse(400, "not UTF-8", len(raw))
+        return _refuse(400, "not UTF-8", len(raw), started)
     if not is_well_formed(text, plain.get("content-type")):
-        return _refuse(400, "not shaped like Slack's requests", len(raw))
+        return _refuse(400, "not shaped like Slack's requests", len(raw), started)
     return app.dispatch(BoltRequest(body=text, query=query, headers=headers))
 
 
