@@ -152,7 +152,15 @@ def test_an_unverifiable_request_is_refused_before_anything_reads_it(slack, stan
 
 
 def deep_json(depth: int) -> str:
-    return '{"type":"event_callback","event":' + "[" * depth + "]" * depth + "}"
+    return '{"type":"event_callback","event":{"type":"app_home_opened","x":' + "[" * depth + "]" * depth + "}}"
+
+
+def as_sent(raw: bytes) -> str | bytes:
+    """The body as the driver passes it (text), unless it is not text."""
+    try:
+        return raw.decode()
+    except UnicodeDecodeError:
+        return raw
 
 
 def deep_payload(depth: int) -> str:
@@ -177,7 +185,7 @@ UNREADABLE = {
 def test_a_signed_request_that_cannot_be_read_is_refused(slack, standin, attacker, caplog, bolt_calls,
                                                          raw, content_type):
     caplog.set_level(logging.DEBUG)
-    response = dispatch(slack.app, raw, {"content-type": content_type} | signed(raw))
+    response = dispatch(slack.app, as_sent(raw), {"content-type": content_type} | signed(raw))
     assert (response.status, response.body) == (400, "")
     assert_untouched(slack, standin, attacker, caplog, bolt_calls)
 
@@ -186,7 +194,7 @@ def test_a_signed_request_that_cannot_be_read_is_refused(slack, standin, attacke
                          ids=[key for key in UNREADABLE if key != "too large"])
 def test_an_unsigned_request_that_cannot_be_read_is_refused_as_unsigned(slack, standin, attacker, caplog, bolt_calls,
                                                                         raw, content_type):
-    response = dispatch(slack.app, raw, {"content-type": content_type} | signed(raw, now() - 600))
+    response = dispatch(slack.app, as_sent(raw), {"content-type": content_type} | signed(raw, now() - 600))
     assert response.status == 401
     assert_untouched(slack, standin, attacker, caplog, bolt_calls)
 
