@@ -190,3 +190,23 @@ def test_commands(slack, standin, runtime, two_workspaces, caplog, data):
 def test_raw_bodies(slack, standin, runtime, two_workspaces, caplog, body, content_type):
     before = snapshot(runtime)
     check(slack, standin, runtime, before, slack.send(body, content_type), caplog)
+
+
+HUGE = "99999999999999999999999"  # beyond a 64-bit integer: the database cannot even compare with it
+
+
+@pytest.mark.parametrize("action_id", ACTIONS)
+def test_ids_beyond_64_bits_are_bad_input(slack, standin, runtime, two_workspaces, caplog, action_id):
+    before = snapshot(runtime)
+    for value in (HUGE, f"-{HUGE}", f"{HUGE}:{HUGE}", f"1:{HUGE}", f"{ids.LOG}:{HUGE}"):
+        check(slack, standin, runtime, before, slack.click(f"{action_id}:{HUGE}", value), caplog)
+        check(slack, standin, runtime, before, slack.click(action_id, value), caplog)
+        check(slack, standin, runtime, before, slack.choose(action_id, value), caplog)
+
+
+@pytest.mark.parametrize("callback_id", CALLBACKS)
+def test_metadata_ids_beyond_64_bits_are_bad_input(slack, standin, runtime, two_workspaces, caplog, callback_id):
+    before = snapshot(runtime)
+    for metadata in ({"account_id": int(HUGE)}, {"account_id": 1, "contact_id": int(HUGE)}):
+        view = {"id": "VHUGE", "callback_id": callback_id, "private_metadata": json.dumps({"team_id": "T0001"} | metadata)}
+        check(slack, standin, runtime, before, slack.submit(view), caplog)

@@ -19,6 +19,9 @@ from app.inbound import dispatch
 from app.models import Account, RequestReceipt, Touch
 from tests.conftest import make_settings
 from tests.slack_driver import sign
+from tests.test_replicas import replicas
+
+__all__ = ["replicas"]  # the fixture: two serving processes on this test's database
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -162,3 +165,19 @@ def test_receipts_are_pruned_past_the_signature_window(runtime, monkeypatch):
         assert not first_request(session, "a" * 64, "T0001", then + timedelta(minutes=9))
         assert first_request(session, "b" * 64, "T0001", then + events.KEEP_REQUESTS + timedelta(seconds=1))
     assert count(runtime, RequestReceipt) == 1  # "a" is gone: no signature that old is accepted any more
+
+
+def test_a_request_replayed_to_another_replica_is_handled_once(runtime, standin, replicas):
+    """Two `stakemap serve` processes on one database: the receipt one recorded stops the other."""
+    a, b = replicas
+    with runtime.db.session() as session:
+        load_demo(session, "T0001", runtime.now())
+    runtime.db.dispose()
+    body = a.command_body("Acme")
+    headers = sign(body)
+    assert a.send(body, FORM, headers).status == 200
+    assert b.send(body, FORM, headers).body == ""
+    assert len(a.replies(1)) == 1
+    time_for_a_second_post = 1.0
+    with pytest.raises(TimeoutError):
+        standin.replies(a.reply_to, 2, timeout=time_for_a_second_post)
