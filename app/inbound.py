@@ -101,7 +101,6 @@ class _EventEnvelope(_Open):
     event: _Event = None
 
 
-
 class SlackSignature(SignatureVerifier):
     """slack_sdk's check (HMAC-SHA256 of "v0:<timestamp>:<body>" with the signing secret, the timestamp within
     5 minutes of now), computed over the raw bytes and refusing, never raising on, malformed headers."""
