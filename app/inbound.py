@@ -161,28 +161,36 @@ def _form(body: str) -> dict[str, list[str]]:
     return parse_qs(body, keep_blank_values=True)
 
 
-def _too_deep(value: Any) -> bool:
-    """Whether JSON objects and arrays nest deeper than MAX_DEPTH (walked without recursion)."""
+def _readable(value: Any) -> bool:
+    """Whether parsed JSON (or a form) nests no deeper than MAX_DEPTH and holds no NUL character anywhere
+    (Slack sends none; PostgreSQL refuses them in any text). Walked without recursion."""
     pending = [(value, 1)]
     while pending:
         item, depth = pending.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is None:
+        if isinstance(item, str):
+            if "\x00" in item:
+                return False
+            continue
+        if isinstance(item, dict):
+            children = [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            children = item
+        else:
             continue
         if depth > MAX_DEPTH:
-            return True
+            return False
         pending.extend((child, depth + 1) for child in children)
-    return False
+    return True
 
 
 def _json(text: str) -> Any:
-    """Parsed JSON; ValueError when it is not, or nests too deep (the parser itself recurses)."""
+    """Parsed JSON; ValueError when it is not, nests too deep (the parser itself recurses) or holds a NUL."""
     try:
         value = json.loads(text)
     except RecursionError:
         raise ValueError("nested too deep") from None
-    if _too_deep(value):
-        raise ValueError("nested too deep")
+    if not _readable(value):
+        raise ValueError("nested too deep, or holds a NUL character")
     return value
 
 
@@ -199,7 +207,9 @@ def is_well_formed(body: str, content_type: str | None) -> bool:
         if not body:
             return True
         single = {name: values[0] for name, values in form.items() if len(values) == 1}
-        return len(single) == len(form) and ("command" not in single or _Command.model_validate(single) is not None)
+        if len(single) != len(form) or not _readable(single):
+            return False
+        return "command" not in single or _Command.model_validate(single) is not None
     except (ValueError, ValidationError, TypeError):
         return False
 

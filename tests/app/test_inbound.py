@@ -48,6 +48,11 @@ BASE = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U1"}}
         ("{", "text/plain"),  # Bolt parses any body starting with "{" as JSON, whatever the content type
         ("{", FORM),
         ("x" * 1_000_001, FORM),
+        ("command=%2Fstakemap&text=Ac%00me&team_id=T1&user_id=U1", FORM),  # Slack sends no NUL; PostgreSQL takes none
+        ("command=%2Fstakemap&text=Acme&team_id=T1&user_id=U1&channel_id=C%00", FORM),
+        (payload(BASE | {"actions": [{"action_id": "a", "value": "1\u0000"}]}), FORM),
+        (payload(BASE | {"actions": [{"action_id": "a", "value": "1"}], "x\u0000": 1}), FORM),
+        ('{"type":"event_callback","event":{"type":"app_home_opened","user":"U\\u0000"}}', "application/json"),
     ],
 )
 def test_refused(body, content_type):
