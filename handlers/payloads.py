@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from slack_sdk.models.views import View
@@ -12,6 +12,8 @@ from app.core.format import one_line
 from blocks import ids as block_ids
 
 METADATA_MAX = View.private_metadata_max_length
+ROW_ID_MIN, ROW_ID_MAX = -(2**63), 2**63 - 1  # a 64-bit integer column (PostgreSQL BIGINT, SQLite INTEGER)
+RowId = Annotated[int, Field(ge=ROW_ID_MIN, le=ROW_ID_MAX)]
 
 
 class ModalContext(BaseModel):
@@ -20,8 +22,8 @@ class ModalContext(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     team_id: str = Field(max_length=32)
-    account_id: int | None = None
-    contact_id: int | None = None
+    account_id: RowId | None = None
+    contact_id: RowId | None = None
     channel_id: str | None = Field(default=None, max_length=32)
     response_url: str | None = Field(default=None, max_length=1000)
     # Where a map the modal was opened from is shown, to redraw it after the change:
@@ -158,7 +160,9 @@ def message_origin(body: Any) -> tuple[str | None, str | None]:
 
 
 def int_or_none(text: str | None) -> int | None:
+    """The id or number a value names, or None when it names none a database column can hold."""
     try:
-        return int(text) if text is not None else None
+        number = int(text) if text is not None else None
     except ValueError:
         return None
+    return number if number is None or ROW_ID_MIN <= number <= ROW_ID_MAX else None

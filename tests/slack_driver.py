@@ -21,6 +21,7 @@ from app.edge.inbound import dispatch
 SIGNING_SECRET = "test-signing-secret"
 _trigger = itertools.count(1)
 _reply = itertools.count(1)
+_view_hash = itertools.count(1)
 
 
 def sign(body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
@@ -147,7 +148,8 @@ class SlackDriver:
         """The view_submission payload Slack would send (not sent)."""
         submitted = {
             "id": view.get("id", "V0TEST"), "team_id": self.team_id, "type": "modal",
-            "callback_id": view.get("callback_id"), "blocks": view.get("blocks", []), "hash": "1.abc",
+            "callback_id": view.get("callback_id"), "blocks": view.get("blocks", []),
+            "hash": view.get("hash") or f"{next(_view_hash)}.abc",  # a view's hash changes when it is updated
             "private_metadata": view.get("private_metadata", "") if private_metadata is None else private_metadata,
             "state": {"values": view_state(view, values_by_label or {})},
             "title": view.get("title"),

@@ -416,6 +416,17 @@ class EventReceipt(SQLModel, table=True):
     received_at: datetime = Field(index=True)
 
 
+class RequestReceipt(SQLModel, table=True):
+    """A signed request (or a view submission) already handled, for replays within Slack's signature
+    window; see app/services/events.py. The key is a SHA-256 digest of what identifies the request."""
+
+    __tablename__ = "request_receipt"
+
+    key: str = Field(primary_key=True, max_length=64)
+    team_id: str | None = Field(default=None, max_length=32)
+    received_at: datetime = Field(index=True)
+
+
 # --- map versions ----------------------------------------------------------------------------------
 
 

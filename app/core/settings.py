@@ -60,12 +60,16 @@ class Settings(BaseSettings):
         return bool(self.slack_client_id and self.slack_client_secret)
 
     def trusted_response_url(self, url: str) -> bool:
-        """response_url values we post to: Slack's hooks host, or the stand-in SLACK_API_URL points at."""
-        host = urlsplit(url).hostname
-        api = urlsplit(self.slack_api_url)
-        if host == "hooks.slack.com" and url.startswith("https://"):
+        """response_url values we post to: Slack's hooks host over https, or the very scheme, host and port
+        SLACK_API_URL points at when it is not Slack's (the stand-in)."""
+        try:
+            target, api = urlsplit(url), urlsplit(self.slack_api_url)
+            where = (target.scheme, target.hostname, target.port)
+        except ValueError:  # not a URL (a bad port, a broken IPv6 address)
+            return False
+        if where in (("https", "hooks.slack.com", None), ("https", "hooks.slack.com", 443)):
             return True
-        return self.slack_api_url != SLACK_API_URL and host == api.hostname
+        return self.slack_api_url != SLACK_API_URL and where == (api.scheme, api.hostname, api.port)
 
     def require(self, *names: str) -> None:
         """End with one sentence naming every variable that must be set and is not."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -12,25 +15,39 @@ from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.errors import ConfigError
 from app.core.settings import Settings
+from app.edge.inbound import QuietRequestVerification, signature_checker
 from app.edge.request_workspace import use_request_workspace
 from app.platform.deadline import RECEIVED_AT
 from app.platform.installations import BOT_SCOPES, installation_store, state_store
 from app.platform.observability import record_request
 from app.platform.runtime import Runtime
 from app.platform.slack_client import ObservedWebClient, retry_handlers, web_client
-from app.services.events import first_delivery
+from app.services.events import first_delivery, first_request, forget_request, request_key
 from app.services.workspaces import ensure_workspace
 from handlers import register_all
 
+log = logging.getLogger(__name__)
+FORGET_RECEIPT = "forget_request_receipt"  # context key: set by _once_per_request, used by ObservedApp.dispatch
+
 
 class ObservedApp(App):
-    """A Bolt App that logs and measures every request it acknowledges (HTTP and Socket Mode alike)."""
+    """A Bolt App that checks signatures quietly, answers only to Slack's response_urls, and logs and measures
+    every request it acknowledges (HTTP and Socket Mode alike)."""
+
+    def __init__(self, *, signing_secret: str, trusts_response_url: Callable[[str], bool], **kwargs):
+        self.signature = signature_checker(signing_secret)  # app.edge.inbound.dispatch checks with it first
+        self._trusts_response_url = trusts_response_url
+        super().__init__(signing_secret=signing_secret, request_verification_enabled=False,
+                         before_authorize=QuietRequestVerification(self.signature), **kwargs)
 
     def _init_context(self, req: BoltRequest) -> None:
-        """Bolt gives each request a fresh WebClient copied from app.client; make that copy observed too."""
+        """Bolt gives each request a fresh WebClient copied from app.client; make that copy observed too.
+        A response_url outside Slack's hosts is dropped here, so no respond() (ours, Bolt's, the error
+        handler's) can post to it: respond() then has nowhere to post."""
         super()._init_context(req)
         plain: WebClient = req.context.client
         req.context["client"] = ObservedWebClient(
@@ -38,13 +55,33 @@ class ObservedApp(App):
             headers=plain.headers, team_id=req.context.team_id, logger=plain.logger,
             retry_handlers=plain.retry_handlers,
         )
+        url = req.context.get("response_url")
+        if url is not None and not (isinstance(url, str) and self._trusts_response_url(url)):
+            del req.context["response_url"]
+            req.context.pop("respond", None)
+            log.info("ignored a response_url outside Slack's hosts")
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()
         req.context[RECEIVED_AT] = started  # submissions' time budget counts from here (app/platform/deadline.py)
         response = super().dispatch(req)
+        forget = req.context.get(FORGET_RECEIPT)
+        if forget is not None and not _handled(response):
+            forget()
         record_request(req.body, response.status, time.perf_counter() - started, req.context.team_id)
         return response
+
+
+def _handled(response: BoltResponse) -> bool:
+    """Whether the request was acted on: not refused, unmatched or failed, nor a submission sent back with errors."""
+    if response.status != 200:
+        return False
+    body = response.body if isinstance(response.body, str) else ""
+    try:
+        answer = json.loads(body) if body.startswith("{") else {}
+    except ValueError:
+        return True
+    return not (isinstance(answer, dict) and answer.get("response_action") == "errors")
 
 
 class _QuietClientTokenWarning(logging.Filter):
@@ -64,6 +101,7 @@ def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
     settings = runtime.settings
     common = dict(
         signing_secret=settings.slack_signing_secret or "",
+        trusts_response_url=settings.trusted_response_url,
         process_before_response=False,
         # Listeners ack at once and hand slow work to runtime.after_ack: one thread per request
         # thread means an ack never waits for a free listener thread.
@@ -78,6 +116,7 @@ def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
         app = _single_workspace_app(settings, verify_token, common)
     app.use(use_request_workspace)  # org-wide installs: the workspace from the payload
     app.use(_once_per_event(runtime))
+    app.use(_once_per_request(runtime))
     register_all(app, runtime)
     return app
 
@@ -94,6 +133,37 @@ def _once_per_event(runtime: Runtime):
         return next()
 
     return middleware
+
+
+def _once_per_request(runtime: Runtime):
+    """Global middleware (after signature checks): a replayed request, or a view submitted again unchanged,
+    is acked and dropped. The receipt is forgotten when the request was not handled (see ObservedApp)."""
+
+    def middleware(req, body, next):  # noqa: A002 (Bolt injects arguments by these names)
+        key = request_key(body, req.headers, req.mode)
+        if key is None:
+            return next()
+        try:
+            with runtime.db.session() as session:
+                fresh = first_request(session, key, req.context.team_id, runtime.now())
+        except SQLAlchemyError:  # the listener meets the same failure and tells the user
+            log.warning("could not record a request receipt", exc_info=True)
+            return next()
+        if not fresh:
+            log.info("dropped a replayed %s request", str(body.get("type") or "command")[:40])
+            return BoltResponse(status=200, body="")
+        req.context[FORGET_RECEIPT] = functools.partial(_forget_request, runtime, key)
+        return next()
+
+    return middleware
+
+
+def _forget_request(runtime: Runtime, key: str) -> None:
+    try:
+        with runtime.db.session() as session:
+            forget_request(session, key)
+    except SQLAlchemyError:
+        log.warning("could not forget a request receipt", exc_info=True)
 
 
 def _single_workspace_app(settings: Settings, verify_token: bool, common: dict) -> App:

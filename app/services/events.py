@@ -1,20 +1,35 @@
-"""Events API deliveries are processed once, whichever replica receives them and however often Slack
-retries (X-Slack-Retry-Num): the first replica to record the event_id in the database handles it."""
+"""Each delivery from Slack is handled once, whichever replica receives it.
+
+Events API deliveries are recognised by their event_id however often Slack retries them
+(X-Slack-Retry-Num: a retry is a new, newly signed request). Any other request Slack signed is recognised
+by its signature (a replay within the signature's 5-minute window is the same bytes, the same signature);
+a view submission by the view's id and hash, which stay the same for as long as the modal does not
+change. The first replica to record the receipt in the database handles the request; a submission that
+was answered with errors is forgotten again, so the user can correct it and submit the same view.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete
 from sqlmodel import Session
 
-from app.core.models import EventReceipt
+from app.core.models import EventReceipt, RequestReceipt
 from app.platform.db import insert_if_absent
 
 KEEP_RECEIPTS = timedelta(days=2)  # Slack retries for minutes; two days is plenty to recognise a retry
+# A signature is accepted up to 5 minutes either side of its timestamp: a replay can come 10 minutes after
+# the request it copies was first received.
+KEEP_REQUESTS = timedelta(minutes=10)
 PRUNE_EVERY = 500  # receipts recorded between two prunings, per process
 _recorded = itertools.count(1)
+_requests = itertools.count(1)
+UNKEYED = {"event_callback", "url_verification", "block_suggestion"}  # events have their id; the rest only read
 
 
 def first_delivery(session: Session, event_id: str, team_id: str | None, now: datetime) -> bool:
@@ -24,3 +39,39 @@ def first_delivery(session: Session, event_id: str, team_id: str | None, now: da
     if next(_recorded) % PRUNE_EVERY == 0:
         session.execute(delete(EventReceipt).where(EventReceipt.received_at < now - KEEP_RECEIPTS))
     return fresh
+
+
+def request_key(body: Any, headers: Mapping[str, Sequence[str]], mode: str) -> str | None:
+    """What identifies this request among replays of it (a digest), or None when it needs no receipt:
+    events (their event_id does), options lists (they change nothing), Socket Mode requests (unsigned)."""
+    body = body if isinstance(body, dict) else {}
+    kind = body.get("type")
+    if kind in UNKEYED:
+        return None
+    view = body.get("view")
+    if kind == "view_submission" and isinstance(view, dict):
+        view_id, view_hash = view.get("id"), view.get("hash")
+        if isinstance(view_id, str) and isinstance(view_hash, str) and view_id and view_hash:
+            return _digest(f"view\n{view_id}\n{view_hash}")
+    signature = (headers.get("x-slack-signature") or [None])[0]
+    if mode == "socket_mode" or not signature:
+        return None
+    return _digest(f"signature\n{signature}")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def first_request(session: Session, key: str, team_id: str | None, now: datetime) -> bool:
+    """Record the request; True only the first time that key is seen anywhere (within KEEP_REQUESTS)."""
+    fresh = insert_if_absent(session, RequestReceipt, {"key": key, "team_id": (team_id or None) and team_id[:32],
+                                                       "received_at": now})
+    if next(_requests) % PRUNE_EVERY == 0:
+        session.execute(delete(RequestReceipt).where(RequestReceipt.received_at < now - KEEP_REQUESTS))
+    return fresh
+
+
+def forget_request(session: Session, key: str) -> None:
+    """Let the same request (a corrected view submission) be handled again."""
+    session.execute(delete(RequestReceipt).where(RequestReceipt.key == key))

@@ -4,6 +4,7 @@ message, nothing written. Every id in blocks/ids.py is a target, so new listener
 from __future__ import annotations
 
 import json
+import logging
 from urllib.parse import urlencode
 
 import pytest
@@ -14,6 +15,7 @@ from sqlmodel import SQLModel
 
 from app.services.demo import load_demo
 from blocks import ids
+from handlers.errors import SORRY
 
 IDS = sorted({value for name, value in vars(ids).items() if name.isupper() and isinstance(value, str)})
 CALLBACKS = [value for value in IDS if value.endswith("_modal")]
@@ -26,6 +28,11 @@ FIELDS = ["name", "title", "type", "contact_id", "occurred_on", "kind", "notes",
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
 huge = st.builds(lambda ch, n: ch * n, st.sampled_from(["x", "é", "🚀", "\x00", "<", "*"]), st.integers(3000, 10_000))
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), text, huge)
+# ids beyond a 64-bit integer (a database column), alone and as "<id>:<id>" values
+too_big = st.one_of(st.integers(2**63, 10**30), st.integers(-(10**30), -(2**63) - 1))
+big_ids = st.one_of(too_big.map(str), st.tuples(too_big, too_big).map(lambda pair: f"{pair[0]}:{pair[1]}"),
+                    st.sampled_from([ids.EDIT, ids.LOG, ids.REMOVE, ids.LEFT, ids.FORGET]).flatmap(
+                        lambda choice: too_big.map(lambda n: f"{choice}:{n}")))
 junk = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                      st.dictionaries(text, inner, max_size=3)), max_leaves=6)
 
@@ -39,7 +46,8 @@ def forged_metadata(draw, other_ids):
         return json.dumps({"team_id": "T0001", "account_id": draw(st.sampled_from(other_ids["accounts"])),
                            "contact_id": draw(st.integers(-5, 10_000))})
     if choice == "missing_account":
-        return json.dumps({"team_id": "T0001", "account_id": draw(st.integers(10_000, 2**40))})
+        return json.dumps({"team_id": "T0001", "account_id": draw(st.one_of(st.integers(10_000, 2**40), too_big)),
+                           "contact_id": draw(st.one_of(st.none(), too_big))})
     return draw(st.one_of(text, huge.map(lambda s: json.dumps({"team_id": "T0001", "x": s}))))
 
 
@@ -50,8 +58,9 @@ def state_values(draw):
         element = {"type": draw(st.sampled_from(ELEMENT_TYPES))}
         key = draw(st.sampled_from(["value", "selected_option", "selected_user", "selected_date",
                                     "selected_conversation", "selected_options"]))
-        element[key] = draw(st.one_of(junk, st.builds(lambda v: {"value": v, "text": {"type": "plain_text",
-                                                                                       "text": "x"}}, junk)))
+        element[key] = draw(st.one_of(junk, big_ids, st.builds(lambda v: {"value": v, "text": {"type": "plain_text",
+                                                                                                "text": "x"}},
+                                                                    st.one_of(junk, big_ids))))
         values[field] = {draw(st.sampled_from([field, "contact_picker", "x"])): element}
     return values
 
@@ -70,11 +79,12 @@ def interactions(draw, other_ids, response_url):
         action_id = draw(st.sampled_from(ACTIONS))
         if draw(st.booleans()):
             # never the caller's own rows (acting on those is allowed): the other workspace's, or none at all
-            action_id += ":" + draw(st.one_of(foreign, st.integers(10_000, 2**40).map(str), st.integers(-3, 0).map(str)))
+            action_id += ":" + draw(st.one_of(foreign, st.integers(10_000, 2**40).map(str), st.integers(-3, 0).map(str),
+                                              too_big.map(str)))
         action = {"action_id": action_id, "block_id": "b", "type": draw(st.sampled_from(["button", "overflow"])),
-                  "value": draw(st.one_of(foreign, text, huge))}
+                  "value": draw(st.one_of(foreign, text, huge, big_ids))}
         if draw(st.booleans()):
-            action["selected_option"] = {"value": draw(st.one_of(foreign, text, huge)),
+            action["selected_option"] = {"value": draw(st.one_of(foreign, text, huge, big_ids)),
                                          "text": {"type": "plain_text", "text": "x"}}
         payload |= {"actions": [action],
                     "response_url": response_url, "container": {"type": "message"}, "channel": {"id": "C1"}}
@@ -126,21 +136,28 @@ def two_workspaces(runtime):
     return {"accounts": their_accounts, "foreign": sorted(theirs - ours)}
 
 
+RECEIPTS = {"event_receipt", "request_receipt"}  # what was received (each signed request once), not data
+
+
 def snapshot(runtime) -> dict[str, int]:
-    """Row counts of every table, in one statement."""
+    """Row counts of every table but the receipts, in one statement."""
     counts = [select(func.count()).select_from(table).scalar_subquery().label(name)
-              for name, table in SQLModel.metadata.tables.items()]
+              for name, table in SQLModel.metadata.tables.items() if name not in RECEIPTS]
     with runtime.db.engine.connect() as connection:
         return dict(connection.execute(select(*counts)).mappings().one())
 
 
-def check(slack, standin, runtime, before, response) -> None:
+def check(slack, standin, runtime, before, response, caplog) -> None:
+    """No 5xx, no traceback in anything sent, nothing written, and no failure: bad input is expected input."""
     slack.drain()
     assert response.status < 500
     for call in standin.calls:
         sent = json.dumps(call.body, default=str)
-        assert "Traceback" not in sent and 'File "' not in sent
+        assert "Traceback" not in sent and 'File "' not in sent and SORRY not in sent
     assert snapshot(runtime) == before
+    failures = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    caplog.clear()
+    assert failures == []
 
 
 LIMITS = settings(max_examples=120, deadline=None,
@@ -150,26 +167,46 @@ LIMITS = settings(max_examples=120, deadline=None,
 
 @LIMITS
 @given(data=st.data())
-def test_interactions(slack, standin, runtime, two_workspaces, data):
+def test_interactions(slack, standin, runtime, two_workspaces, caplog, data):
     before = snapshot(runtime)
     payload = data.draw(interactions(two_workspaces, standin.response_url("hostile")))
     response = slack.send(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
-    check(slack, standin, runtime, before, response)
+    check(slack, standin, runtime, before, response, caplog)
 
 
 @LIMITS
 @given(data=st.data())
-def test_commands(slack, standin, runtime, two_workspaces, data):
+def test_commands(slack, standin, runtime, two_workspaces, caplog, data):
     before = snapshot(runtime)
     response = slack.send(urlencode(data.draw(commands(standin.response_url("hostile")))),
                           "application/x-www-form-urlencoded")
-    check(slack, standin, runtime, before, response)
+    check(slack, standin, runtime, before, response, caplog)
 
 
 @LIMITS
 @example(body="{", content_type="text/plain")  # found by this test once: Bolt reads any "{…" body as JSON
 @given(body=st.one_of(text, huge, junk.map(json.dumps)), content_type=st.sampled_from(
     ["application/x-www-form-urlencoded", "application/json", "text/plain"]))
-def test_raw_bodies(slack, standin, runtime, two_workspaces, body, content_type):
+def test_raw_bodies(slack, standin, runtime, two_workspaces, caplog, body, content_type):
     before = snapshot(runtime)
-    check(slack, standin, runtime, before, slack.send(body, content_type))
+    check(slack, standin, runtime, before, slack.send(body, content_type), caplog)
+
+
+HUGE = "99999999999999999999999"  # beyond a 64-bit integer: the database cannot even compare with it
+
+
+@pytest.mark.parametrize("action_id", ACTIONS)
+def test_ids_beyond_64_bits_are_bad_input(slack, standin, runtime, two_workspaces, caplog, action_id):
+    before = snapshot(runtime)
+    for value in (HUGE, f"-{HUGE}", f"{HUGE}:{HUGE}", f"1:{HUGE}", f"{ids.LOG}:{HUGE}"):
+        check(slack, standin, runtime, before, slack.click(f"{action_id}:{HUGE}", value), caplog)
+        check(slack, standin, runtime, before, slack.click(action_id, value), caplog)
+        check(slack, standin, runtime, before, slack.choose(action_id, value), caplog)
+
+
+@pytest.mark.parametrize("callback_id", CALLBACKS)
+def test_metadata_ids_beyond_64_bits_are_bad_input(slack, standin, runtime, two_workspaces, caplog, callback_id):
+    before = snapshot(runtime)
+    for metadata in ({"account_id": int(HUGE)}, {"account_id": 1, "contact_id": int(HUGE)}):
+        view = {"id": "VHUGE", "callback_id": callback_id, "private_metadata": json.dumps({"team_id": "T0001"} | metadata)}
+        check(slack, standin, runtime, before, slack.submit(view), caplog)
