@@ -21,7 +21,7 @@ from app.core.errors import ConfigError
 from app.core.settings import Settings
 from app.edge.inbound import QuietRequestVerification, signature_checker
 from app.edge.request_workspace import use_request_workspace
-from app.platform.deadline import RECEIVED_AT
+from app.platform.deadline import RECEIVED_AT, TooLate, deadline, submission_deadline
 from app.platform.installations import BOT_SCOPES, installation_store, state_store
 from app.platform.observability import record_request
 from app.platform.runtime import Runtime
@@ -124,15 +124,24 @@ def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
 def _once_per_event(runtime: Runtime):
     """Global middleware (after signature checks): a retried or duplicated event is acked and dropped."""
 
-    def middleware(body, next):  # noqa: A002 (Bolt injects arguments by these names)
+    def middleware(req, body, next):  # noqa: A002 (Bolt injects arguments by these names)
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and event_id:
-            with runtime.db.session() as session:
-                if not first_delivery(session, event_id, body.get("team_id"), runtime.now()):
-                    return BoltResponse(status=200, body="")
-        return next()
+        if not (isinstance(event_id, str) and event_id):
+            return next()
+        try:
+            with before_the_ack(req), runtime.db.session() as session:
+                fresh = first_delivery(session, event_id, body.get("team_id"), runtime.now())
+        except (SQLAlchemyError, TooLate):  # a busy database must not hold the ack: handle it
+            log.warning("could not record an event receipt in time", exc_info=True)
+            return next()
+        return next() if fresh else BoltResponse(status=200, body="")
 
     return middleware
+
+
+def before_the_ack(req: BoltRequest):
+    """Database work a request does before its ack commits within the submission budget, or raises."""
+    return deadline(submission_deadline(req.context.get(RECEIVED_AT)))
 
 
 def _once_per_request(runtime: Runtime):
@@ -144,9 +153,9 @@ def _once_per_request(runtime: Runtime):
         if key is None:
             return next()
         try:
-            with runtime.db.session() as session:
+            with before_the_ack(req), runtime.db.session() as session:
                 fresh = first_request(session, key, req.context.team_id, runtime.now())
-        except SQLAlchemyError:  # the listener meets the same failure and tells the user
+        except (SQLAlchemyError, TooLate):  # the listener meets the same failure and tells the user
             log.warning("could not record a request receipt", exc_info=True)
             return next()
         if not fresh:

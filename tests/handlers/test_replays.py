@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import events
 from app.core.models import Account, RequestReceipt, Touch
 from app.edge.inbound import dispatch
 from app.platform.db import Database
+from app.services import events
 from app.services.demo import load_demo
 from app.services.events import first_request
 from tests.conftest import make_settings
