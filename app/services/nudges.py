@@ -18,8 +18,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.core.assessment import SNOOZE_DAYS, Staleness, Windows, days_since, is_snoozed, staleness
-from app.core.domain import TYPE_PROFILES, Priority, StakeholderType
+from app.core.assessment import (
+    SNOOZE_DAYS,
+    Staleness,
+    Windows,
+    days_since,
+    is_snoozed,
+    staleness,
+    staleness_window,
+)
+from app.core.domain import TYPE_PROFILES, Cadence, Priority, StakeholderType
 from app.core.models import Account, Contact, Touch, Workspace
 from app.core.workspace_settings import NudgeSchedule, windows_of
 
@@ -41,11 +49,13 @@ class StaleItem:
     type: StakeholderType
     staleness: Staleness
     idle_days: int
-    window_days: int
+    window_days: int | None  # None: no fixed cadence (stale only by the renewal rule)
     last_touch_on: date | None  # None: never touched (stale since it was added)
     renewal_date: date | None
     arr_amount: Decimal | None
     currency: str
+    promise: str | None = None  # the approach of the contact's own strategy, whose cadence was missed
+    cadence: Cadence | None = None
 
     def rank(self, today: date) -> tuple:
         return (*urgency(self.staleness, self.type, self.renewal_date, self.arr_amount, self.idle_days, today),
@@ -100,14 +110,14 @@ def _contacts_with_last_touch(team_id: str, account_ids):
     )
     return select(
         Contact.id, Contact.account_id, Contact.name, Contact.title, Contact.type, Contact.status, Contact.created_at,
-        Contact.snoozed_until, last_touch.label("last_on"),
+        Contact.snoozed_until, Contact.strategy_approach, Contact.strategy_cadence, last_touch.label("last_on"),
     ).where(Contact.team_id == team_id, Contact.account_id.in_(account_ids))
 
 
 def _stale_item(row, account, windows: Windows, today: date) -> StaleItem | None:
     if is_snoozed(row.snoozed_until, today):
         return None
-    window = windows[row.type]
+    window = staleness_window(row.type, row.strategy_cadence, windows)
     added_on = row.created_at.date()
     level = staleness(row.type, row.status, row.last_on, added_on, today, window, account.renewal_date)
     if level == Staleness.FRESH:
@@ -117,7 +127,8 @@ def _stale_item(row, account, windows: Windows, today: date) -> StaleItem | None
         contact_name=Contact.label_for(row.name, row.title), title=row.title if row.name else None, type=row.type,
         staleness=level, idle_days=days_since(row.last_on, added_on, today), window_days=window,
         last_touch_on=row.last_on, renewal_date=account.renewal_date, arr_amount=account.arr_amount,
-        currency=account.currency,
+        currency=account.currency, promise=row.strategy_approach if row.strategy_cadence else None,
+        cadence=row.strategy_cadence,
     )
 
 
