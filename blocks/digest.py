@@ -20,6 +20,7 @@ from app.core.assessment import Staleness
 from app.core.format import renewal_text, short_date
 from app.services.nudges import StaleItem
 from blocks import ids
+from blocks.strategy import window_words
 from blocks.text import field, mrkdwn, plain, section
 
 MESSAGE_MAX_BLOCKS = 50
@@ -87,13 +88,21 @@ def idle_text(item: StaleItem, today: date) -> str:
 def _item_text(item: StaleItem, today: date) -> str:
     title = f" ({field(item.title, 80)})" if item.title else ""
     level = "Overdue" if item.staleness == Staleness.OVERDUE else "Due"
-    facts = f"{level}: {idle_text(item, today)}, window {item.window_days}"
+    facts = f"{level}: {idle_text(item, today)}, {window_words(item.window_days)}"
     if item.renewal_date is not None:
         facts += f" · renewal {renewal_text(item.renewal_date, today)}"
     return (
         f"{MARK[item.staleness]} *{field(item.contact_name, 120)}*{title} · {item.type.label} · "
-        f"*{field(item.account_name, 120)}*\n{facts}"
+        f"*{field(item.account_name, 120)}*\n{facts}{missed_promise(item)}"
     )
+
+
+def missed_promise(item: StaleItem) -> str:
+    """The strategy whose cadence was missed: "Missed: Monthly roadmap 1:1 with Tom Chen — 41 days"."""
+    if not item.promise or item.cadence is None or item.window_days is None:
+        return ""
+    return (f"\nMissed ({item.cadence.label.lower()}): {field(item.promise, 200)} with "
+            f"{field(item.contact_name, 120)} — {item.idle_days} days")
 
 
 def _buttons(item: StaleItem) -> ActionsBlock:

@@ -21,6 +21,7 @@ from app.core.format import long_date
 from app.services.portfolio import Portfolio, StaleRelationship
 from blocks import ids
 from blocks.portfolio import account_facts, account_headline, risk_counts
+from blocks.strategy import window_words
 from blocks.text import field, mrkdwn, plain, section
 
 PAGE_SIZE = 20  # accounts per page
@@ -62,7 +63,7 @@ def stale_line(item: StaleRelationship) -> str:
     mark = "🔴 overdue" if state.staleness == Staleness.OVERDUE else "⏰ due"
     renewal = f" · renewal {long_date(account.renewal_date)}" if account.renewal_date else ""
     return (f"*{field(state.contact.display_name, 120)}* · {state.contact.type.label} at *{field(account.name, 120)}*\n"
-            f"{mark}: {state.idle_days} days without a touch (window {state.window_days}){renewal}")
+            f"{mark}: {state.idle_days} days without a touch ({window_words(state.window_days)}){renewal}")
 
 
 def _stale(portfolio: Portfolio) -> list[Block]:

@@ -24,6 +24,7 @@ from app.core.domain import TYPE_PROFILES
 from app.core.format import RISK_BADGE, long_date, money, renewal_text, short_date
 from app.core.trends import Trend
 from blocks import ids
+from blocks.strategy import strategy_blocks, window_words
 from blocks.text import chunk_lines, esc, field, fit_lines, mrkdwn, plain, section
 
 MESSAGE_MAX_BLOCKS = 50
@@ -59,6 +60,7 @@ def map_message(assessment: Assessment, account_id: int, trends: Trends | None =
         *_departed(assessment),
         DividerBlock(),
         *_coverage(assessment),
+        *strategy_blocks(assessment, account_id),
         *_single_thread(assessment),
         *_plan(assessment, account_id),
         _actions(account_id),
@@ -119,7 +121,7 @@ def _staleness_note(state: ContactState, today) -> str:
         return ""
     mark = "🔴 overdue" if state.staleness == Staleness.OVERDUE else "⏰ due"
     snoozed = f" · 💤 snoozed until {short_date(state.snoozed_until, today)}" if state.snoozed_until else ""
-    return f" · {mark}: {state.idle_days} days without a touch (window {state.window_days}){snoozed}"
+    return f" · {mark}: {state.idle_days} days without a touch ({window_words(state.window_days)}){snoozed}"
 
 
 def trend_text(trend: Trend, today) -> str:

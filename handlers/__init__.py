@@ -17,11 +17,12 @@ from handlers import (
     plans,
     settings,
     shortcuts,
+    strategy,
     touches,
 )
 
 
 def register_all(app: App, runtime: Runtime) -> None:
     for surface in (commands, accounts, contacts, contact_menu, touches, plans, charts, erasure, maps, home, shortcuts,
-                    nudges, settings, errors):
+                    nudges, settings, strategy, errors):
         surface.register(app, runtime)

@@ -74,8 +74,10 @@ def test_acme_entered_through_modals_yields_the_seeds_map(slack, standin, runtim
     assert "overall risk High" in posted["text"]
     header = posted["blocks"][0]
     assert header == {"type": "header", "text": {"type": "plain_text", "text": "Stakeholder Map: Acme", "emoji": True}}
-    buttons = [e["text"]["text"] for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert buttons == ["Add contact", "Log touch", "Add plan step", "Chart"]
+    buttons = {b["block_id"]: [e["text"]["text"] for e in b["elements"]] for b in posted["blocks"] if b["type"] == "actions"}
+    assert buttons == {"map_actions": ["Add contact", "Log touch", "Add plan step", "Chart"],
+                       "strategy_actions": ["Accept for Tom Chen", "Accept for Sarah Kim", "Accept for Lisa Park",
+                                            "Accept all 3 proposed"]}
 
 
 def test_what_was_stored(slack, standin, runtime):

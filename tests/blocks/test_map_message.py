@@ -76,8 +76,8 @@ def test_empty_account_still_has_every_section():
     message = render([])
     headings = [b["text"]["text"].split("\n")[0] for b in message.blocks
                 if b["type"] == "section" and not b["text"]["text"].startswith("💡")]  # suggestions: one each
-    assert headings[1:] == ["*Active Contacts* (0)", "*Coverage Assessment*", "*Single-Thread Risk*",
-                            "*Multi-Threading Plan*"]
+    assert headings[1:] == ["*Active Contacts* (0)", "*Coverage Assessment*", "*Engagement Strategy*",
+                            "*Single-Thread Risk*", "*Multi-Threading Plan*"]
 
 
 printable = st.text(st.characters(blacklist_categories=("Cs",)), max_size=400)
