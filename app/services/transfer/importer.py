@@ -347,13 +347,14 @@ class ContactImport(_Importer):
                                      record.get("reports_to", "")))
 
     def strategy(self, line: int, record: dict[str, str], data: dict) -> bool:
-        """The strategy columns into the contact's fields; a strategy given is whole (blank channel: none)."""
+        """The strategy columns into the contact's fields; a strategy given is whole (blank channel: none).
+        A row whose strategy status says "proposed" stores none: the table proposes it again."""
+        if record.get("strategy_status", "").casefold() == PROPOSED:
+            return True
         if record.get("strategy"):
             data["strategy_approach"] = record["strategy"]
         ok = True
         for column, (name, enum) in STRATEGY_ENUMS.items():
-            if column == "strategy_status" and record.get(column, "").casefold() == PROPOSED:
-                continue
             found: dict[str, Any] = {}
             ok = self.enum(line, record, column, enum, found) and ok
             if column in found:
