@@ -188,3 +188,18 @@ def test_workspace_settings_keep_a_valid_table_and_fall_back_to_the_default():
     assert WorkspaceSettings.model_validate({"strategy_table": [row]}).proposals[0].approach == "Weekly sync"
     with pytest.raises(ValueError):
         WorkspaceSettings.model_validate({"strategy_table": [dict(row, cadence="hourly")]})
+
+
+def test_the_settings_modal_shows_the_table_to_read():
+    from blocks.settings import settings_modal
+    from tests.block_limits import view_problems
+
+    own = WorkspaceSettings.model_validate({"strategy_table": [
+        {"type": "champion", "approach": "Weekly <b> sync", "cadence": "weekly", "channel": "call"}]})
+    for current, head in ((WorkspaceSettings(), f"({len(DEFAULT_TABLE)} rows, the default table"),
+                          (own, "(1 rows, this workspace's own table")):
+        view = settings_modal(current, "", editable=False)
+        assert view_problems(view) == []
+        text = "\n".join(b["text"]["text"] for b in view["blocks"] if b["type"] == "section")
+        assert f"*Engagement strategy proposals* {head}" in text
+    assert "• Champion · any · any → Weekly &lt;b&gt; sync (weekly · call)" in text
