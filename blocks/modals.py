@@ -304,15 +304,19 @@ def shortcut_touch_modal(account, contacts: Sequence[PickableContact], metadata:
 # --- plan step -----------------------------------------------------------------------------------
 
 
-def plan_modal(account_name: str, contacts: Sequence[PickableContact], metadata: str, owner_user_id: str | None) -> dict:
+def plan_modal(account_name: str, contacts: Sequence[PickableContact], metadata: str, owner_user_id: str | None,
+               target: PickableContact | None = None, path: str | None = None, first_action: str | None = None) -> dict:
+    """A plan step; for one `target` person, prefilled with their strategy (path) and objectives (first action)."""
     blocks: list[Block] = [_context(f"A multi-threading step for *{field(account_name, 200)}*")]
     if contacts:
-        blocks.append(contact_select("contact_id", "Target contact", contacts, initial=None, optional=True,
+        blocks.append(contact_select("contact_id", "Target contact", contacts, initial=target, optional=True,
                                      hint="Or name the role below when you do not know who it is yet."))
     blocks += [
         text_input("target_role", "Target role (when no contact)", NAME_MAX, optional=True, placeholder="Economic buyer"),
-        text_input("path", "Path to engagement", STEP_TEXT_MAX, placeholder="Through Tom (champion introduction)"),
-        text_input("first_action", "First action", STEP_TEXT_MAX, placeholder="Ask Tom to introduce Sarah"),
+        text_input("path", "Path to engagement", STEP_TEXT_MAX, initial=path,
+                   placeholder="Through Tom (champion introduction)"),
+        text_input("first_action", "First action", STEP_TEXT_MAX, initial=first_action,
+                   placeholder="Ask Tom to introduce Sarah"),
         enum_select("timeline", "Timeline", PlanTimeline, initial=PlanTimeline.THIS_MONTH),
         InputBlock(block_id="due_date", label=plain("Date (for 'By a date')", 2000), optional=True,
                    element=DatePickerElement(action_id="due_date")),

@@ -26,7 +26,8 @@ def strategy_text(posted: dict) -> str:
 
 def accept_buttons(posted: dict) -> dict[str, str]:
     block = next((b for b in posted["blocks"] if b.get("block_id") == "strategy_actions"), None)
-    return {e["text"]["text"]: (e["action_id"], e["value"]) for e in block["elements"]} if block else {}
+    return {e["text"]["text"]: (e["action_id"], e["value"]) for e in (block or {}).get("elements", [])
+            if e["type"] == "button"}
 
 
 def digest_text(runtime) -> str:
@@ -134,3 +135,29 @@ def test_half_a_strategy_is_refused_on_its_field(slack, runtime):
     response = slack.submit(slack.wait_for_views(1), {"Approach": ""})
     assert response.status == 200 and "strategy_cadence" in response.body
     assert contact(runtime, "Tom Chen").strategy_approach is None
+
+
+def test_plan_a_step_for_a_person_prefills_their_strategy_and_objectives(slack, runtime):
+    seed_demo(runtime, TEAM)
+    with runtime.db.session() as session:
+        session.scalar(select(Contact).where(Contact.name == "Tom Chen")).objectives = "Faster deploys"
+    posted = acme_map(slack)
+    block = next(b for b in posted["blocks"] if b.get("block_id") == "strategy_actions")
+    picker = next(e for e in block["elements"] if e["action_id"] == "strategy_plan")
+    assert [o["text"]["text"] for o in picker["options"]] == ["Tom Chen", "Sarah Kim", "Lisa Park"]
+    slack.choose("strategy_plan", picker["options"][0]["value"], block_id="strategy_actions", message=posted,
+                 kind="static_select")
+    modal = slack.wait_for_views(1)
+    assert modal["callback_id"] == "plan_modal" and view_problems(modal) == []
+    inputs = {b["block_id"]: b["element"] for b in modal["blocks"] if b["type"] == "input"}
+    assert inputs["contact_id"]["initial_option"]["text"]["text"].startswith("Tom Chen")
+    assert inputs["path"]["initial_value"] == f"{TOM} (monthly · call)"
+    assert inputs["first_action"]["initial_value"] == "Work toward their objectives: Faster deploys"
+    assert slack.submit(modal, {}).body == ""
+    slack.drain()
+    with runtime.db.reading() as session:
+        from app.core.models import PlanStep
+
+        step = session.scalar(select(PlanStep))
+        assert (step.contact_id, step.first_action) == (contact(runtime, "Tom Chen").id,
+                                                        "Work toward their objectives: Faster deploys")

@@ -132,4 +132,4 @@ def test_the_engagement_strategy_section_fits_at_any_size(size):
     buttons = [b for b in message.blocks if b.get("block_id") == "strategy_actions"]
     assert len(buttons) == (1 if size else 0)
     if size:
-        assert len(buttons[0]["elements"]) == min(size, 4) + (size > 1)
+        assert len(buttons[0]["elements"]) == min(size, 4) + (size > 1) + 1  # and "Plan a step for…"
