@@ -24,12 +24,15 @@ SHOW_ACCOUNT = "show_account"  # one per close match: "show_account:0", "show_ac
 CONTACT_MENU = "contact_menu"  # the overflow menu of one contact on the map: "contact_menu:<contact id>"
 PLAN_DONE = "plan_done"  # "plan_done:<step id>"
 PLAN_ACCEPT = "plan_accept"  # "plan_accept:<n>", the value names the account and the suggestion
+STRATEGY_ACCEPT = "strategy_accept"  # "strategy_accept:<n>" or ":all"; the value is "<account id>|<contact id or all>"
+STRATEGY_PLAN = "strategy_plan"  # "Plan a step for…" select; the option's value is "<account id>|<contact id>"
 HOME_OPEN_MAP = "home_open_map"
 HOME_LOG_TOUCH = "home_log_touch"  # value "<account id>:<contact id>"
 HOME_PAGE = "home_page"  # value: the page to show
 
 # block_id of the map's buttons: a message holding it is a map (redrawn after a change made from it)
 MAP_ACTIONS = "map_actions"
+STRATEGY_ACTIONS = "strategy_actions"  # the map's Accept buttons for proposed strategies
 
 # what a contact's overflow menu offers (option values are "<choice>:<contact id>")
 EDIT = "edit"

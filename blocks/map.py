@@ -24,6 +24,7 @@ from app.core.domain import TYPE_PROFILES
 from app.core.format import RISK_BADGE, long_date, money, renewal_text, short_date
 from app.core.trends import Trend
 from blocks import ids
+from blocks.strategy import strategy_blocks, window_words
 from blocks.text import Message, chunk_lines, compose, esc, field, fit_lines, mention, mrkdwn, plain, section
 
 MESSAGE_MAX_BLOCKS = 50
@@ -58,6 +59,7 @@ def map_message(assessment: Assessment, account_id: int, trends: Trends | None =
         *_departed(assessment),
         DividerBlock(),
         *_coverage(assessment),
+        *strategy_blocks(assessment, account_id),
         *_single_thread(assessment),
         *_plan(assessment, account_id),
         _actions(account_id),
@@ -120,7 +122,7 @@ def _staleness_note(state: ContactState, today) -> str:
         return ""
     mark = "🔴 overdue" if state.staleness == Staleness.OVERDUE else "⏰ due"
     snoozed = f" · 💤 snoozed until {short_date(state.snoozed_until, today)}" if state.snoozed_until else ""
-    return f" · {mark}: {state.idle_days} days without a touch (window {state.window_days}){snoozed}"
+    return f" · {mark}: {state.idle_days} days without a touch ({window_words(state.window_days)}){snoozed}"
 
 
 def trend_text(trend: Trend, today) -> str:

@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from app.core.domain import (
+    Cadence,
     ContactStatus,
     Influence,
     Level,
@@ -34,7 +35,7 @@ from app.core.domain import (
     TouchKind,
 )
 from app.core.format import one_line, truncate
-from app.core.models import NAME_MAX, NOTES_MAX, STEP_TEXT_MAX, TEXT_MAX
+from app.core.models import APPROACH_MAX, NAME_MAX, NOTES_MAX, STEP_TEXT_MAX, TEXT_MAX
 from blocks import ids
 from blocks.text import field, mrkdwn, plain, section
 
@@ -164,8 +165,9 @@ def _iso(day: date | None) -> str | None:
 
 
 def contact_modal(account_name: str, colleagues: Sequence[PickableContact], metadata: str, contact=None,
-                  manager: PickableContact | None = None) -> dict:
-    """Add a contact, or edit `contact` (every input prefilled; `manager` is whom they report to)."""
+                  manager: PickableContact | None = None, strategy=None) -> dict:
+    """Add a contact, or edit `contact` (every input prefilled; `manager` is whom they report to;
+    `strategy` is its strategy, the table's proposal when it has none of its own)."""
     if contact is None:
         title, submit, intro = "Add contact", "Add", f"Adding a contact to *{field(account_name, 200)}*"
     elif contact.name:
@@ -198,8 +200,30 @@ def contact_modal(account_name: str, colleagues: Sequence[PickableContact], meta
                    placeholder="What they want from the product"),
         text_input("notes", "Notes", TEXT_MAX, initial=value("notes"), optional=True, multiline=True),
         text_input("email", "E-mail", 254, initial=value("email"), optional=True),
+        *_strategy_inputs(strategy),
     ]
     return _modal(title, ids.CONTACT_MODAL, blocks, metadata, submit=submit)
+
+
+def _strategy_inputs(strategy) -> list[Block]:
+    """Approach, cadence and channel; a proposal is prefilled, and stays a proposal unless one is changed."""
+    if strategy is None:
+        intro = ("*Engagement strategy* — leave empty to get one proposed from the type, influence × interest "
+                 "and sentiment.")
+    elif strategy.proposed:
+        intro = ("*Engagement strategy* — _proposed_. Change any of the three to make it yours, or accept it "
+                 "as is with *Accept* on the map.")
+    else:
+        intro = f"*Engagement strategy* — _{strategy.status_label}_. Clear all three to go back to the proposal."
+    return [
+        _context(intro),
+        text_input("strategy_approach", "Approach", APPROACH_MAX, initial=strategy.approach if strategy else None,
+                   optional=True, placeholder="Monthly roadmap 1:1; involve in beta"),
+        enum_select("strategy_cadence", "Cadence", Cadence, initial=strategy.cadence if strategy else None,
+                    optional=True),
+        enum_select("strategy_channel", "Channel", TouchKind, initial=strategy.channel if strategy else None,
+                    optional=True),
+    ]
 
 
 def remove_contact_modal(contact_name: str, account_name: str, metadata: str) -> dict:
@@ -280,15 +304,19 @@ def shortcut_touch_modal(account, contacts: Sequence[PickableContact], metadata:
 # --- plan step -----------------------------------------------------------------------------------
 
 
-def plan_modal(account_name: str, contacts: Sequence[PickableContact], metadata: str, owner_user_id: str | None) -> dict:
+def plan_modal(account_name: str, contacts: Sequence[PickableContact], metadata: str, owner_user_id: str | None,
+               target: PickableContact | None = None, path: str | None = None, first_action: str | None = None) -> dict:
+    """A plan step; for one `target` person, prefilled with their strategy (path) and objectives (first action)."""
     blocks: list[Block] = [_context(f"A multi-threading step for *{field(account_name, 200)}*")]
     if contacts:
-        blocks.append(contact_select("contact_id", "Target contact", contacts, initial=None, optional=True,
+        blocks.append(contact_select("contact_id", "Target contact", contacts, initial=target, optional=True,
                                      hint="Or name the role below when you do not know who it is yet."))
     blocks += [
         text_input("target_role", "Target role (when no contact)", NAME_MAX, optional=True, placeholder="Economic buyer"),
-        text_input("path", "Path to engagement", STEP_TEXT_MAX, placeholder="Through Tom (champion introduction)"),
-        text_input("first_action", "First action", STEP_TEXT_MAX, placeholder="Ask Tom to introduce Sarah"),
+        text_input("path", "Path to engagement", STEP_TEXT_MAX, initial=path,
+                   placeholder="Through Tom (champion introduction)"),
+        text_input("first_action", "First action", STEP_TEXT_MAX, initial=first_action,
+                   placeholder="Ask Tom to introduce Sarah"),
         enum_select("timeline", "Timeline", PlanTimeline, initial=PlanTimeline.THIS_MONTH),
         InputBlock(block_id="due_date", label=plain("Date (for 'By a date')", 2000), optional=True,
                    element=DatePickerElement(action_id="due_date")),

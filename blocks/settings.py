@@ -14,18 +14,23 @@ from app.core.domain import StakeholderType
 from app.core.workspace_settings import WEEKDAYS, WINDOW_MAX_DAYS, WorkspaceSettings, window_field
 from blocks import ids
 from blocks.modals import option, text_input
-from blocks.text import mrkdwn, plain, section
+from blocks.text import field, fit_lines, mrkdwn, plain, section
 
 EXPLAIN = (
     "A relationship goes *stale* when nobody touched the contact for its type's window (days); it is "
     "*overdue* past 1.5× the window, or when an economic buyer or decision maker was not touched in the "
-    "90 days before a renewal. Each CSM gets one digest a week, on this day and time in their own Slack time zone."
+    "90 days before a renewal. A contact whose engagement strategy was accepted (or written by the CSM) goes "
+    "stale by its cadence instead; a cadence of none never does. Each CSM gets one digest a week, on this day "
+    "and time in their own Slack time zone."
 )
+TABLE_HOW = ("Edit it as a spreadsheet: `stakemap strategy table --export table.csv`, then "
+             "`stakemap strategy table --import table.csv` (`--reset` goes back to the default).")
 
 
 def settings_modal(current: WorkspaceSettings, metadata: str, *, editable: bool) -> dict:
     blocks = [ContextBlock(elements=[mrkdwn(EXPLAIN)])]
     blocks += _inputs(current) if editable else _summary(current)
+    blocks += _proposals(current)
     view = View(
         type="modal",
         callback_id=ids.SETTINGS_MODAL,
@@ -62,3 +67,17 @@ def _summary(current: WorkspaceSettings) -> list:
         section(f"*Weekly digest:* {current.nudge.label}, in each CSM's time zone\n*Staleness windows*\n{windows}"),
         ContextBlock(elements=[mrkdwn("Only workspace admins can change these settings.")]),
     ]
+
+
+def _proposals(current: WorkspaceSettings) -> list:
+    """The strategy proposal table, to read: the first matching row proposes a contact's strategy."""
+    whose = "this workspace's own" if current.strategy_table else "the default"
+    rows = [f"• {_key(row.type)} · {_key(row.quadrant)} · {_key(row.sentiment)} → {field(row.approach, 160)} "
+            f"({row.strategy().terms})" for row in current.proposals]
+    head = f"*Engagement strategy proposals* ({len(rows)} rows, {whose} table; the first matching row wins)"
+    return [section(fit_lines([head, *rows], 2900, more="…and {n} more rows")),
+            ContextBlock(elements=[mrkdwn(TABLE_HOW)])]
+
+
+def _key(value) -> str:
+    return "any" if value is None else getattr(value, "label", None) or str(value.value)

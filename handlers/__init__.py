@@ -18,11 +18,12 @@ from handlers import (
     plans,
     settings,
     shortcuts,
+    strategy,
     touches,
 )
 
 
 def register_all(app: App, runtime: Runtime) -> None:
     for surface in (commands, accounts, contacts, contact_menu, touches, plans, charts, erasure, maps, home, shortcuts,
-                    nudges, settings, channels, errors):
+                    nudges, settings, channels, strategy, errors):
         surface.register(app, runtime)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from slack_bolt import App
 
 from app.core.domain import ContactStatus
-from app.core.models import Account, Contact, ContactCreate
+from app.core.models import STRATEGY_FIELDS, Account, Contact, ContactCreate
+from app.core.strategy import strategy_of
 from app.platform.runtime import Runtime
 from app.services.accounts import get_account
 from app.services.contacts import add_contact, get_contact, search_contacts, update_contact
 from app.services.departures import Departure, contact_left
+from app.services.strategies import workspace_table
 from blocks import ids
 from blocks.modals import STATIC_OPTIONS_MAX, contact_modal, option, pickable
 from blocks.notices import plain_notice
@@ -22,6 +24,8 @@ from handlers.maps import clicked_account, requested_account
 from handlers.payloads import ModalContext, changed_inputs, view_values
 from handlers.replies import open_modal, tell_later
 from handlers.requests import CommandRequest
+
+STRATEGY_INPUTS = ("strategy_approach", "strategy_cadence", "strategy_channel")
 
 
 def picker_choices(session, team_id: str, account_id: int, include_left: bool):
@@ -37,11 +41,12 @@ def open_contact_modal(runtime: Runtime, client, body: dict, context, account: A
         colleagues = picker_choices(session, context.team_id, account.id, include_left=True)
         manager_id = contact.reports_to_id if contact else None
         manager = pickable(get_contact(session, context.team_id, manager_id)) if manager_id else None
+        strategy = strategy_of(contact, workspace_table(session, context.team_id)) if contact else None
     if contact is not None:
         colleagues = [c for c in colleagues if c.id != contact.id]
     metadata = ModalContext.opened_from(context, body, account_id=account.id,
                                         contact_id=contact.id if contact else None).dump()
-    open_modal(client, body, contact_modal(account.name, colleagues, metadata, contact, manager))
+    open_modal(client, body, contact_modal(account.name, colleagues, metadata, contact, manager, strategy))
 
 
 def add_command(request: CommandRequest) -> None:
@@ -63,6 +68,8 @@ def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> tuple[s
             return f"Added *{field(contact.display_name, 200)}* to {where}.", None
         contact = get_contact(session, context.team_id, modal.contact_id, account.id)
         changes = {name: getattr(data, name) for name in changed_inputs(view) if name in ContactCreate.model_fields}
+        if any(name in changes for name in STRATEGY_INPUTS):  # edited: the whole strategy, now the CSM's own
+            changes.update({name: getattr(data, name) for name in STRATEGY_FIELDS})
         departure = None
         if changes.get("status") == ContactStatus.LEFT:
             departure = contact_left(session, context.team_id, contact.id, context.user_id, runtime.now())

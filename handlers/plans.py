@@ -8,12 +8,16 @@ from slack_bolt import App
 
 from app.core.errors import NotFound
 from app.core.models import Account, PlanStepCreate
+from app.core.strategy import strategy_of
 from app.platform.runtime import Runtime
 from app.services.accounts import get_account
+from app.services.contacts import get_contact
 from app.services.plans import accept_suggestion, add_plan_step, complete_step
+from app.services.strategies import workspace_table
 from blocks import ids
-from blocks.modals import plan_modal
+from blocks.modals import pickable, plan_modal
 from blocks.notices import plain_notice
+from blocks.strategy import plan_prefill
 from blocks.text import field
 from handlers.changes import after_action, after_modal
 from handlers.contacts import picker_choices
@@ -25,11 +29,19 @@ from handlers.replies import answer, open_modal
 from handlers.requests import CommandRequest
 
 
-def open_plan_modal(runtime: Runtime, client, body: dict, context, account: Account) -> None:
+def open_plan_modal(runtime: Runtime, client, body: dict, context, account: Account,
+                    target_id: int | None = None) -> None:
+    """The plan-step modal; for one person (`target_id`), prefilled with their strategy and objectives."""
+    target = path = first_action = None
     with runtime.db.session() as session:
         contacts = picker_choices(session, context.team_id, account.id, include_left=False)
+        if target_id is not None:
+            person = get_contact(session, context.team_id, target_id, account.id)
+            target = pickable(person)
+            path, first_action = plan_prefill(strategy_of(person, workspace_table(session, context.team_id)),
+                                              person.objectives)
     metadata = ModalContext.opened_from(context, body, account_id=account.id).dump()
-    open_modal(client, body, plan_modal(account.name, contacts, metadata, context.user_id))
+    open_modal(client, body, plan_modal(account.name, contacts, metadata, context.user_id, target, path, first_action))
 
 
 def plan_command(request: CommandRequest) -> None:
@@ -54,6 +66,18 @@ def register(app: App, runtime: Runtime) -> None:
         account = clicked_account(runtime, client, body, context, respond)
         if account is not None:
             open_plan_modal(runtime, client, body, context, account)
+
+    @app.action(ids.STRATEGY_PLAN)
+    @guarded
+    def plan_for_person(ack, body, client, context, respond):
+        ack()
+        account_id, _, contact_id = (action_value(body) or "").partition("|")
+        try:
+            with runtime.db.reading() as session:
+                account = get_account(session, context.team_id, int_or_none(account_id) or 0)
+            open_plan_modal(runtime, client, body, context, account, int_or_none(contact_id) or 0)
+        except NotFound as error:
+            answer(client, body, respond, plain_notice(str(error)))
 
     @app.view(ids.PLAN_MODAL)
     @guarded

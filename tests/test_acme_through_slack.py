@@ -74,8 +74,11 @@ def test_acme_entered_through_modals_yields_the_seeds_map(slack, standin, runtim
     assert "overall risk High" in posted["text"]
     header = posted["blocks"][0]
     assert header == {"type": "header", "text": {"type": "plain_text", "text": "Stakeholder Map: Acme", "emoji": True}}
-    buttons = [e["text"]["text"] for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert buttons == ["Add contact", "Log touch", "Add plan step", "Chart"]
+    buttons = {b["block_id"]: [e["text"]["text"] for e in b["elements"] if e["type"] == "button"]
+               for b in posted["blocks"] if b["type"] == "actions"}
+    assert buttons == {"map_actions": ["Add contact", "Log touch", "Add plan step", "Chart"],
+                       "strategy_actions": ["Accept for Tom Chen", "Accept for Sarah Kim", "Accept for Lisa Park",
+                                            "Accept all 3 proposed"]}
 
 
 def test_what_was_stored(slack, standin, runtime):
@@ -102,7 +105,7 @@ def test_map_buttons_open_the_modals(slack, standin):
     standin.clear()
     slack.command("Acme")
     blocks = slack.reply()["blocks"]
-    buttons = {e["action_id"]: e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
+    buttons = {e["action_id"]: e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"] if "value" in e}
     slack.click("map_log_touch", buttons["map_log_touch"])
     touch_view = slack.wait_for_views(1)
     assert touch_view["callback_id"] == "touch_modal"

@@ -17,14 +17,21 @@ from typing import Protocol
 from app.core.domain import (
     RENEWAL_LOOKBACK_DAYS,
     TYPE_PROFILES,
+    Cadence,
     ContactStatus,
+    Influence,
     Level,
     PlanTimeline,
+    Quadrant,
     Relationship,
     Risk,
     Sentiment,
     StakeholderType,
+    StrategyOrigin,
+    TouchKind,
+    quadrant_of,
 )
+from app.core.strategy import DEFAULT_TABLE, ProposalTable, Strategy, strategy_of
 
 # --- inputs: anything shaped like the tables will do -------------------------------------------
 
@@ -41,10 +48,16 @@ class ContactLike(Protocol):
     type: StakeholderType
     department: str | None
     level: Level | None
+    influence: Influence | None
+    interest: Influence | None
     relationship: Relationship
     sentiment: Sentiment
     status: ContactStatus
     snoozed_until: date | None
+    strategy_approach: str | None
+    strategy_cadence: Cadence | None
+    strategy_channel: TouchKind | None
+    strategy_origin: StrategyOrigin | None
 
     @property
     def display_name(self) -> str: ...
@@ -115,20 +128,40 @@ def missed_renewal_touch(
     return last_touch_on is None or last_touch_on < run_up_start(renewal_date)
 
 
+def staleness_window(kind: StakeholderType, cadence: Cadence | None, windows: Windows = DEFAULT_WINDOWS) -> int | None:
+    """The staleness window of a contact, in days: the cadence of its own (accepted or written) strategy,
+    else its type's window (the workspace's, or the default). None: cadence "none", never stale from silence.
+
+    Only a stored strategy has a cadence here: a proposal never changes the window until it is accepted.
+    The nudge ranking, the map, the Home and the report all judge a contact through this one function.
+    """
+    if cadence is not None:
+        return cadence.days
+    return windows.get(kind, TYPE_PROFILES[kind].window_days)
+
+
 def staleness(
     kind: StakeholderType,
     status: ContactStatus,
     last_touch_on: date | None,
     added_on: date,
     today: date,
-    window_days: int,
+    window_days: int | None,
     renewal_date: date | None,
 ) -> Staleness:
-    """Only Active contacts go stale: due past the window, overdue past 1.5x it or before a renewal."""
+    """Only Active contacts go stale: due past the window, overdue past 1.5x it or before a renewal.
+
+    Without a window (cadence "none") silence alone never makes a contact stale; the renewal rule for
+    economic buyers and decision makers still does.
+    """
     if status != ContactStatus.ACTIVE:
         return Staleness.FRESH
+    if missed_renewal_touch(kind, last_touch_on, renewal_date, today):
+        return Staleness.OVERDUE
+    if window_days is None:
+        return Staleness.FRESH
     last_seen = last_touch_on or added_on
-    if last_seen < overdue_before(today, window_days) or missed_renewal_touch(kind, last_touch_on, renewal_date, today):
+    if last_seen < overdue_before(today, window_days):
         return Staleness.OVERDUE
     return Staleness.DUE if last_seen < due_before(today, window_days) else Staleness.FRESH
 
@@ -170,10 +203,20 @@ class ContactState:
     contact: ContactLike
     last_touch: TouchLike | None
     idle_days: int
-    window_days: int
+    window_days: int | None  # None: no fixed cadence (never stale from silence)
     staleness: Staleness
     engaged: bool
     snoozed_until: date | None = None  # set while the contact is snoozed out of the digests
+    strategy: Strategy | None = None  # its own, or the proposal (assess() always sets it)
+    quadrant: Quadrant | None = None  # influence × interest; None when not rated
+
+    @property
+    def missed_promise(self) -> Strategy | None:
+        """The stored strategy whose cadence this stale contact missed (None for a type window)."""
+        strategy = self.strategy
+        if self.staleness == Staleness.FRESH or strategy is None or strategy.proposed:
+            return None
+        return strategy
 
 
 @dataclass(frozen=True)
@@ -261,15 +304,16 @@ def assess(
     today: date,
     windows: Windows = DEFAULT_WINDOWS,
     added_on: Mapping[int, date] | None = None,
+    table: ProposalTable = DEFAULT_TABLE,
 ) -> Assessment:
     """Assess one account. `touches` may be all of them or only each contact's latest.
 
     `added_on` gives each contact's creation date (never-touched contacts go stale from it); when
-    omitted it is read from `contact.created_at`.
+    omitted it is read from `contact.created_at`. `table` proposes strategies (the workspace's).
     """
     latest = latest_touches(touches)
     states = [
-        _state(contact, latest.get(contact.id), today, windows, account.renewal_date, added_on)
+        _state(contact, latest.get(contact.id), today, windows, account.renewal_date, added_on, table)
         for contact in contacts
     ]
     states.sort(key=_map_order)
@@ -312,8 +356,8 @@ def overall_risk(factors: Sequence[RiskFactor]) -> Risk:
     return max(worst, default=Risk.LOW)
 
 
-def _state(contact, last_touch, today, windows, renewal_date, added_on) -> ContactState:
-    window = windows.get(contact.type, TYPE_PROFILES[contact.type].window_days)
+def _state(contact, last_touch, today, windows, renewal_date, added_on, table) -> ContactState:
+    window = staleness_window(contact.type, contact.strategy_cadence, windows)
     created = added_on[contact.id] if added_on and contact.id in added_on else contact.created_at.date()
     touched_on = last_touch.occurred_on if last_touch else None
     stale = staleness(contact.type, contact.status, touched_on, created, today, window, renewal_date)
@@ -325,6 +369,8 @@ def _state(contact, last_touch, today, windows, renewal_date, added_on) -> Conta
         staleness=stale,
         engaged=is_engaged(contact.status, contact.relationship, stale),
         snoozed_until=contact.snoozed_until if is_snoozed(contact.snoozed_until, today) else None,
+        strategy=strategy_of(contact, table),
+        quadrant=quadrant_of(contact.influence, contact.interest),
     )
 
 

@@ -144,6 +144,64 @@ class TouchKind(Labelled):
     OTHER = "other", "other"
 
 
+class Quadrant(StrEnum):
+    """The Mendelow grid of influence × interest: how closely to manage a stakeholder."""
+
+    MANAGE_CLOSELY = "Manage closely"
+    KEEP_SATISFIED = "Keep satisfied"
+    KEEP_INFORMED = "Keep informed"
+    MONITOR = "Monitor"
+
+
+def high_side(level: Influence) -> bool:
+    """Medium falls on the high side of an axis (nearer the midline than High)."""
+    return level != Influence.LOW
+
+
+def quadrant_of(influence: Influence | None, interest: Influence | None) -> Quadrant | None:
+    """The Mendelow quadrant; None when either rating is missing (the contact is 'not rated').
+
+    The one rule the chart's grid and the engagement strategy both use.
+    """
+    if influence is None or interest is None:
+        return None
+    powerful, interested = high_side(influence), high_side(interest)
+    if powerful:
+        return Quadrant.MANAGE_CLOSELY if interested else Quadrant.KEEP_SATISFIED
+    return Quadrant.KEEP_INFORMED if interested else Quadrant.MONITOR
+
+
+class Cadence(Labelled):
+    """How often a contact's engagement strategy promises a touch (its staleness window once accepted)."""
+
+    WEEKLY = "weekly", "Weekly"
+    EVERY_2_WEEKS = "every_2_weeks", "Every 2 weeks"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    TWICE_A_YEAR = "twice_a_year", "Twice a year"
+    NONE = "none", "No fixed cadence"
+
+    @property
+    def days(self) -> int | None:
+        return CADENCE_DAYS[self.value]
+
+
+# A cadence's window in days: the longest calendar interval of its period, so a meeting held on the same
+# date every month (quarter, half year) is never late: a month is at most 31 days, a quarter 92 (Jul–Sep),
+# half a year 184 (Jul–Dec). Plain {value: days} so a SQL ranking can use it in a CASE over the column;
+# "none" has no window (never stale).
+CADENCE_DAYS: dict[str, int | None] = {
+    "weekly": 7, "every_2_weeks": 14, "monthly": 31, "quarterly": 92, "twice_a_year": 184, "none": None,
+}
+
+
+class StrategyOrigin(Labelled):
+    """Where a contact's stored strategy came from; a contact without one is shown the table's proposal."""
+
+    ACCEPTED = "accepted", "Accepted proposal"
+    OWN = "own", "CSM's own"
+
+
 class PlanTimeline(Labelled):
     THIS_WEEK = "this_week", "This week"
     THIS_MONTH = "this_month", "This month"
@@ -192,5 +250,17 @@ _ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "meeting": ("meet",),
         "event": ("conference", "webinar"),
         "qbr": ("ebr", "businessreview"),
+    },
+    "Cadence": {
+        "weekly": ("everyweek", "1w", "7"),
+        "every_2_weeks": ("biweekly", "fortnightly", "every2weeks", "everytwoweeks", "2w", "14"),
+        "monthly": ("everymonth", "1m"),
+        "quarterly": ("everyquarter", "3m"),
+        "twice_a_year": ("twiceayear", "semiannually", "biannually", "every6months", "6m"),
+        "none": ("nofixedcadence", "never", "adhoc", "no"),
+    },
+    "StrategyOrigin": {
+        "accepted": ("acceptedproposal",),
+        "own": ("csmsown", "custom", "edited"),
     },
 }

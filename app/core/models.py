@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from app.core.domain import (
+    Cadence,
     ContactStatus,
     DeliveryStatus,
     Influence,
@@ -29,6 +30,7 @@ from app.core.domain import (
     Relationship,
     Sentiment,
     StakeholderType,
+    StrategyOrigin,
     TouchKind,
 )
 from app.core.format import one_line, without_bidi
@@ -37,6 +39,8 @@ NAME_MAX = 120
 TEXT_MAX = 1000
 NOTES_MAX = 3000
 STEP_TEXT_MAX = 300  # a plan step's path and first action
+APPROACH_MAX = 150  # an engagement strategy's approach: one short sentence
+HISTORY_VALUE_MAX = 200  # a history entry's old and new value (an approach fits)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 # 120000, 120000.50, 120,000 or 120,000.50 (commas only as thousands separators)
@@ -215,10 +219,20 @@ class ContactBase(SQLModel):
     objectives: str | None = Field(default=None, max_length=TEXT_MAX)
     notes: str | None = Field(default=None, max_length=TEXT_MAX)
     email: str | None = Field(default=None, max_length=254)
+    # The engagement strategy (SPEC §7): all empty means none of its own (the table's proposal is shown).
+    strategy_approach: str | None = Field(default=None, max_length=APPROACH_MAX)
+    strategy_cadence: Cadence | None = Field(default=None, sa_type=enum_type(Cadence),
+                                             schema_extra={"validate_default": True})
+    strategy_channel: TouchKind | None = Field(default=None, sa_type=enum_type(TouchKind))
+    strategy_origin: StrategyOrigin | None = Field(default=None, sa_type=enum_type(StrategyOrigin),
+                                                   schema_extra={"validate_default": True})
+
+
+STRATEGY_FIELDS = ("strategy_approach", "strategy_cadence", "strategy_channel", "strategy_origin")
 
 
 class ContactCreate(ContactBase):
-    @field_validator("name", "title", "department", "email", mode="before")
+    @field_validator("name", "title", "department", "email", "strategy_approach", mode="before")
     @classmethod
     def _one_line(cls, value: Any) -> Any:
         return clean_line(value) if isinstance(value, str) else value
@@ -234,6 +248,32 @@ class ContactCreate(ContactBase):
         if value and not EMAIL_RE.match(value):
             raise ValueError("That does not look like an e-mail address.")
         return value
+
+    @field_validator("strategy_cadence")
+    @classmethod
+    def _strategy_whole(cls, value: Cadence | None, info: ValidationInfo) -> Cadence | None:
+        """A strategy of its own has an approach and a cadence; with neither, the proposal applies."""
+        approach = info.data.get("strategy_approach")
+        if approach and value is None:
+            raise ValueError("Pick how often (the strategy has an approach), or clear the approach to use the proposal.")
+        if value is not None and not approach and "strategy_approach" in info.data:
+            raise ValueError("Write the approach too, or clear the cadence to use the proposal.")
+        return value
+
+    @field_validator("strategy_channel")
+    @classmethod
+    def _channel_with_approach(cls, value: TouchKind | None, info: ValidationInfo) -> TouchKind | None:
+        if value is not None and not info.data.get("strategy_approach") and "strategy_approach" in info.data:
+            raise ValueError("Write the approach and cadence too, or clear the channel to use the proposal.")
+        return value
+
+    @field_validator("strategy_origin")
+    @classmethod
+    def _origin(cls, value: StrategyOrigin | None, info: ValidationInfo) -> StrategyOrigin | None:
+        """Set only with a strategy; a strategy given without saying where it came from is the CSM's own."""
+        if not info.data.get("strategy_approach"):
+            return None
+        return value or StrategyOrigin.OWN
 
     @model_validator(mode="after")
     def _name_or_title(self) -> ContactCreate:
@@ -382,7 +422,7 @@ class PlanStep(PlanStepBase, TeamScoped, table=True):
 
 
 class ContactChange(TeamScoped, table=True):
-    """One change to a contact's relationship, sentiment, type or status (who, when, old → new)."""
+    """One change to a contact's relationship, sentiment, type, status or strategy (who, when, old → new)."""
 
     __tablename__ = "contact_change"
     __table_args__ = (
@@ -394,13 +434,13 @@ class ContactChange(TeamScoped, table=True):
     account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
     contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE")
     field: str = Field(sa_column=Column(String(32), nullable=False))
-    old_value: str | None = Field(default=None, max_length=64)
-    new_value: str | None = Field(default=None, max_length=64)
+    old_value: str | None = Field(default=None, max_length=HISTORY_VALUE_MAX)
+    new_value: str | None = Field(default=None, max_length=HISTORY_VALUE_MAX)
     changed_by: str | None = Field(default=None, max_length=32)
     changed_at: datetime
 
 
-TRACKED_FIELDS = ("relationship", "sentiment", "type", "status")
+TRACKED_FIELDS = ("relationship", "sentiment", "type", "status", *STRATEGY_FIELDS)
 
 
 # --- events ----------------------------------------------------------------------------------------

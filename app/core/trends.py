@@ -7,13 +7,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 
-from app.core.domain import ContactStatus, Relationship, Sentiment, StakeholderType
+from app.core.domain import (
+    Cadence,
+    ContactStatus,
+    Relationship,
+    Sentiment,
+    StakeholderType,
+    StrategyOrigin,
+    TouchKind,
+)
 from app.core.models import ContactChange
 
 TREND_DAYS = 90  # a change older than this is no longer a trend
 TREND_FIELDS = ("sentiment", "relationship")  # what the map shows next to a contact
 _VOCABULARY: dict[str, type[Enum]] = {
     "relationship": Relationship, "sentiment": Sentiment, "type": StakeholderType, "status": ContactStatus,
+    "strategy_cadence": Cadence, "strategy_channel": TouchKind, "strategy_origin": StrategyOrigin,
 }
 
 

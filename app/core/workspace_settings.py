@@ -1,5 +1,6 @@
-"""A workspace's settings as stored in workspace.config: staleness windows per stakeholder type and the
-weekly nudge's day and time — and the settings form that edits them."""
+"""A workspace's settings as stored in workspace.config: staleness windows per stakeholder type, the
+weekly nudge's day and time, the engagement-strategy proposal table — and the settings form that edits
+the first two (the table is edited as a CSV file: `stakemap strategy table`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from app.core.assessment import DEFAULT_WINDOWS, Windows
 from app.core.domain import StakeholderType
 from app.core.models import Workspace
+from app.core.strategy import DEFAULT_TABLE, TABLE_MAX_ROWS, ProposalRow, ProposalTable
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +42,15 @@ class WorkspaceSettings(BaseModel):
 
     windows: dict[StakeholderType, WindowDays] = Field(default_factory=dict)  # overrides of the defaults
     nudge: NudgeSchedule = Field(default_factory=NudgeSchedule)
+    # The workspace's own proposal table (app/core/strategy.py); None: the default table.
+    strategy_table: list[ProposalRow] | None = Field(default=None, min_length=1, max_length=TABLE_MAX_ROWS)
 
     def window(self, kind: StakeholderType) -> int:
         return self.windows.get(kind, DEFAULT_WINDOWS[kind])
+
+    @property
+    def proposals(self) -> ProposalTable:
+        return tuple(self.strategy_table) if self.strategy_table else DEFAULT_TABLE
 
 
 def _days(value: object) -> int:
@@ -89,3 +97,8 @@ def windows_of(workspace: Workspace | None) -> Windows:
     """Staleness windows: the workspace's overrides on top of the defaults."""
     settings = settings_of(workspace)
     return {kind: settings.window(kind) for kind in StakeholderType}
+
+
+def table_of(workspace: Workspace | None) -> ProposalTable:
+    """The engagement-strategy proposal table: the workspace's own, or the default."""
+    return settings_of(workspace).proposals

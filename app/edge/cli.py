@@ -365,6 +365,48 @@ def forget(account: str, contact: str, team: str | None, yes: bool, by: str | No
 
 
 @cli.group()
+def strategy() -> None:
+    """Engagement strategies: the table that proposes them."""
+
+
+@strategy.command("table")
+@click.option("--team", "team", default=None, help=TEAM_HELP)
+@click.option("--export", "export_to", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the workspace's proposal table to this CSV file ('-': standard output).")
+@click.option("--import", "import_from", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Replace the workspace's proposal table with this CSV file (first matching row wins).")
+@click.option("--reset", is_flag=True, help="Go back to the default table (the seeds' examples first).")
+@friendly
+def strategy_table(team: str | None, export_to: Path | None, import_from: Path | None, reset: bool) -> None:
+    """Show, export, import or reset the table that proposes each contact's engagement strategy from its
+    type, influence × interest quadrant and sentiment. Columns: type, quadrant, sentiment ("any" matches
+    all), approach, cadence, channel. Accepted and CSMs' own strategies are never changed by it."""
+    from app.core.strategy import parse_table_csv, table_csv
+    from app.services.strategies import workspace_table
+    from app.services.workspaces import set_strategy_table
+
+    if sum(map(bool, (export_to, import_from, reset))) > 1:
+        raise StakemapError("Give one of --export, --import or --reset.")
+    rows = parse_table_csv(import_from.read_text(encoding="utf-8-sig")) if import_from else None
+    runtime = _runtime()
+    runtime.db.require_reachable()
+    with runtime.db.session() as session:
+        team_id = resolve_team(session, team)
+        if import_from or reset:
+            changed = set_strategy_table(session, team_id, rows)
+            what = f"{len(rows)} rows from {import_from}" if rows else "the default table"
+            click.echo(f"The proposal table of {team_id} is now {what}." if changed
+                       else f"The proposal table of {team_id} already was {what}; nothing changed.")
+            return
+        text = table_csv(workspace_table(session, team_id))
+    if export_to and str(export_to) != "-":
+        export_to.write_text(text, encoding="utf-8", newline="")
+        click.echo(f"Wrote the proposal table of {team_id} to {export_to}.")
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.group()
 def db() -> None:
     """Database schema."""
 

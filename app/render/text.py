@@ -8,6 +8,7 @@ from typing import Any
 from app.core.assessment import Assessment, ContactState
 from app.core.domain import TYPE_PROFILES
 from app.core.format import long_date, money, one_line, short_date
+from app.core.strategy import engagement_groups
 
 
 def last_touch_cell(state: ContactState, assessment: Assessment) -> str:
@@ -54,6 +55,21 @@ def plan_rows(assessment: Assessment) -> list[list[str]]:
     return rows
 
 
+def strategy_rows(assessment: Assessment) -> list[list[str]]:
+    """The Engagement Strategy section: one row per active contact, grouped by quadrant (group rows first)."""
+    rows = []
+    for group in engagement_groups(assessment.active):
+        rows.append([f"{group.label} ({len(group.members)})", group.strategy, "", "", ""])
+        for state in group.members:
+            strategy = state.strategy
+            rows.append([f"  {state.contact.display_name}", strategy.approach, strategy.terms, strategy.status_label,
+                         state.contact.objectives or ""])
+    return rows
+
+
+STRATEGY_HEADER = ["Group / Contact", "Approach", "Cadence · Channel", "Status", "Objectives"]
+
+
 def _facts(assessment: Assessment, bold: str) -> str:
     account = assessment.account
     return (f"{bold}Date:{bold} {long_date(assessment.today)} | {bold}ARR:{bold} "
@@ -86,6 +102,8 @@ def to_markdown(assessment: Assessment) -> str:
     lines += markdown_table(["Name/Role", "Type", "Why Not Engaged", "Priority"], not_engaged_rows(assessment))
     lines += ["", "### Coverage Assessment"]
     lines += markdown_table(["Coverage Dimension", "Status", "Risk"], coverage_rows(assessment))
+    lines += ["", "### Engagement Strategy"]
+    lines += markdown_table(STRATEGY_HEADER, strategy_rows(assessment))
     lines += ["", "### Single-Thread Risk", assessment.single_thread_summary, ""]
     lines += markdown_table(["Factor", "Score", "Rationale"], factor_rows(assessment))
     lines += ["", f"**Overall risk:** {assessment.overall_risk.label}", "", "### Multi-Threading Plan"]
@@ -115,6 +133,8 @@ def to_text(assessment: Assessment) -> str:
         lines += ["", "Left the company: " + ", ".join(s.contact.display_name for s in assessment.departed)]
     lines += ["", "Coverage Assessment"]
     lines += text_table(["Coverage Dimension", "Status", "Risk"], coverage_rows(assessment), width=70)
+    lines += ["", "Engagement Strategy"]
+    lines += text_table(STRATEGY_HEADER, strategy_rows(assessment), width=70)
     lines += ["", "Single-Thread Risk", assessment.single_thread_summary]
     lines += [f"  - {f.label} ({f.risk.label}): {f.rationale}" for f in assessment.applying_factors]
     lines += ["", "Multi-Threading Plan"]
@@ -139,8 +159,17 @@ def _contact_json(state: ContactState) -> dict[str, Any]:
         window_days=state.window_days,
         staleness=state.staleness.value,
         engaged=state.engaged,
+        quadrant=state.quadrant.value if state.quadrant else None,
+        strategy=_strategy_json(state.strategy),
     )
     return data
+
+
+def _strategy_json(strategy) -> dict[str, Any] | None:
+    if strategy is None:
+        return None
+    return {"approach": strategy.approach, "cadence": strategy.cadence.value, "cadence_days": strategy.cadence.days,
+            "channel": strategy.channel.value if strategy.channel else None, "status": strategy.status_label}
 
 
 def _change_json(change) -> dict[str, Any]:

@@ -29,11 +29,11 @@ def find_account(session: Session, team_id: str, text: str) -> Account | None:
 @dataclass(frozen=True)
 class MapStamp:
     """What an account's rendered map depends on besides the day: the account's version (bumped by every
-    change on the map) and the workspace's staleness-window overrides."""
+    change on the map) and the workspace's staleness-window overrides and strategy table."""
 
     account_id: int
     version: int
-    windows: str  # the overrides as canonical JSON
+    windows: str  # the window overrides and the strategy table, as canonical JSON
 
 
 def map_stamp(session: Session, team_id: str, *, name: str | None = None, account_id: int | None = None
@@ -48,7 +48,8 @@ def map_stamp(session: Session, team_id: str, *, name: str | None = None, accoun
     row = session.execute(query).first()
     if row is None:
         return None
-    windows = json.dumps((row.config or {}).get("windows", {}), sort_keys=True)
+    config = row.config or {}
+    windows = json.dumps([config.get("windows", {}), config.get("strategy_table")], sort_keys=True)
     return MapStamp(row.id, row.version, windows)
 
 

@@ -42,6 +42,8 @@ def forget_contact(session: Session, account: Account, contact: Contact, by: str
         raise StakemapError("That contact's personal data was already erased.")
     contact.name, contact.name_key = ERASED_NAME, erased_key(contact.id)
     contact.title = contact.email = contact.notes = contact.objectives = None
+    if contact.strategy_approach:  # the approach may name the person; the cadence and channel stay
+        contact.strategy_approach = "(erased)"
     contact.updated_at = now
     touches = _erase(session, update(Touch).where(Touch.contact_id == contact.id)
                      .values(notes=None, sentiment_after=None))

@@ -29,8 +29,17 @@ from app.core.assessment import (
     days_since,
     due_before,
     overdue_before,
+    staleness_window,
 )
-from app.core.domain import RENEWAL_LOOKBACK_DAYS, TYPE_PROFILES, ContactStatus, Priority, StakeholderType
+from app.core.domain import (
+    CADENCE_DAYS,
+    RENEWAL_LOOKBACK_DAYS,
+    TYPE_PROFILES,
+    Cadence,
+    ContactStatus,
+    Priority,
+    StakeholderType,
+)
 from app.core.models import Account, Contact, Touch, Workspace
 from app.core.workspace_settings import NudgeSchedule, windows_of
 
@@ -52,11 +61,13 @@ class StaleItem:
     type: StakeholderType
     staleness: Staleness
     idle_days: int
-    window_days: int
+    window_days: int | None  # None: a cadence of "none" (stale only by the renewal rule)
     last_touch_on: date | None  # None: never touched (stale since it was added)
     renewal_date: date | None
     arr_amount: Decimal | None
     currency: str
+    promise: str | None = None  # the accepted strategy's approach whose cadence was missed
+    cadence: Cadence | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +165,18 @@ def rules_table(today: date, windows: Windows):
     return union_all(*rows).subquery("stale_rules")
 
 
+def cadence_table(today: date):
+    """Per cadence, on `today`: the staleness cut-offs of a contact whose accepted strategy has it (none for
+    "none": silence alone never makes it stale). app.core.assessment.staleness_window, in SQL."""
+    rows = [
+        select(literal(value, String).label("cadence"),
+               literal(due_before(today, days) if days is not None else None, Date).label("due_before"),
+               literal(overdue_before(today, days) if days is not None else None, Date).label("overdue_before"))
+        for value, days in CADENCE_DAYS.items()
+    ]
+    return union_all(*rows).subquery("cadence_rules")
+
+
 def ranked_stale_query(team_id: str, owners: list[str], today: date, windows: Windows, shown: int):
     """The first `shown` stale relationships of each owner, ranked, each row with its owner's counts."""
     last_on = (select(func.max(Touch.occurred_on)).where(Touch.contact_id == Contact.id)
@@ -162,6 +185,7 @@ def ranked_stale_query(team_id: str, owners: list[str], today: date, windows: Wi
         select(Contact.id, Contact.account_id, Contact.name, Contact.title, Contact.type,
                Account.owner_user_id.label("owner"), Account.name.label("account_name"), Account.renewal_date,
                Account.arr_amount, Account.currency, last_on.label("last_on"),
+               Contact.strategy_approach, Contact.strategy_cadence,
                day_of(Contact.created_at).label("added_on"))
         .join(Account, Account.id == Contact.account_id)
         .where(Account.team_id == team_id, Account.owner_user_id.in_(owners), Contact.team_id == team_id,
@@ -169,18 +193,22 @@ def ranked_stale_query(team_id: str, owners: list[str], today: date, windows: Wi
                or_(Contact.snoozed_until.is_(None), Contact.snoozed_until <= today))
         .cte("watched").prefix_with("MATERIALIZED")  # each latest touch looked up once, not once per use
     )
-    rules = rules_table(today, windows)
+    rules, cadences = rules_table(today, windows), cadence_table(today)
     w = watched.c
     last_seen = func.coalesce(w.last_on, w.added_on)
+    by_cadence = w.strategy_cadence.is_not(None)  # an accepted cadence replaces the type's window
+    due_cut = case((by_cadence, cadences.c.due_before), else_=rules.c.due_before)
+    overdue_cut = case((by_cadence, cadences.c.overdue_before), else_=rules.c.overdue_before)
     missed_renewal = and_(rules.c.renewal_sensitive, w.renewal_date.is_not(None),  # app.core.assessment.missed_renewal_touch
                           run_up_start_of(w.renewal_date) <= today, today <= w.renewal_date,
                           or_(w.last_on.is_(None), w.last_on < run_up_start_of(w.renewal_date)))
-    overdue = or_(last_seen < rules.c.overdue_before, missed_renewal)  # app.core.assessment.staleness
+    overdue = or_(last_seen < overdue_cut, missed_renewal)  # app.core.assessment.staleness
     judged = (
         select(w, last_seen.label("last_seen"), case((overdue, 1), else_=0).label("is_overdue"),
                rules.c.priority_order, rules.c.type_rank)
         .join(rules, rules.c.type == w.type)
-        .where(or_(overdue, last_seen < rules.c.due_before))
+        .outerjoin(cadences, cadences.c.cadence == w.strategy_cadence)
+        .where(or_(overdue, last_seen < due_cut))
         .subquery("judged")
     )
     j = judged.c
@@ -201,13 +229,14 @@ def ranked_stale_query(team_id: str, owners: list[str], today: date, windows: Wi
 
 def _stale_item(row, windows: Windows, today: date) -> StaleItem:
     kind = StakeholderType(row.type)
+    cadence = Cadence(row.strategy_cadence) if row.strategy_cadence else None
     return StaleItem(
         contact_id=row.id, account_id=row.account_id, account_name=row.account_name,
         contact_name=Contact.label_for(row.name, row.title), title=row.title if row.name else None, type=kind,
         staleness=Staleness.OVERDUE if row.is_overdue else Staleness.DUE,
-        idle_days=days_since(row.last_on, row.last_seen, today), window_days=windows[kind],
+        idle_days=days_since(row.last_on, row.last_seen, today), window_days=staleness_window(kind, cadence, windows),
         last_touch_on=row.last_on, renewal_date=row.renewal_date, arr_amount=row.arr_amount,
-        currency=row.currency,
+        currency=row.currency, promise=row.strategy_approach if cadence else None, cadence=cadence,
     )
 
 

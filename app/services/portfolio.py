@@ -19,7 +19,7 @@ from sqlmodel import Session
 from app.core.assessment import Assessment, Staleness, assess
 from app.core.domain import PlanStatus, Risk
 from app.core.models import Account, Contact, PlanStep, Touch, Workspace
-from app.core.workspace_settings import windows_of
+from app.core.workspace_settings import table_of, windows_of
 from app.services.nudges import StaleList, stale_relationships
 
 
@@ -43,7 +43,8 @@ def assess_accounts(
         ids = [account.id for account in accounts]
     if not accounts:
         return []
-    windows = windows_of(session.get(Workspace, team_id))
+    workspace = session.get(Workspace, team_id)
+    windows, table = windows_of(workspace), table_of(workspace)
     contacts, touches = _contacts_and_latest_touches(session, team_id, ids)
     steps: dict[int, list[PlanStep]] = defaultdict(list)
     open_steps = select(PlanStep).where(
@@ -52,7 +53,8 @@ def assess_accounts(
     for step in session.scalars(open_steps):
         steps[step.account_id].append(step)
     return [
-        assess(account, contacts[account.id], touches[account.id], steps[account.id], today, windows)
+        assess(account, contacts[account.id], touches[account.id], steps[account.id], today, windows,
+               table=table)
         for account in accounts
     ]
 

@@ -12,6 +12,7 @@ from app.core.assessment import DEFAULT_WINDOWS, Windows
 from app.core.domain import StakeholderType
 from app.core.errors import StakemapError
 from app.core.models import Account, Workspace
+from app.core.strategy import DEFAULT_TABLE, ProposalRow
 from app.core.workspace_settings import NudgeSchedule, WorkspaceSettings, settings_of
 from app.platform.db import insert_if_absent
 
@@ -44,6 +45,23 @@ def update_settings(session: Session, team_id: str, windows: Windows, nudge: Nud
         WorkspaceSettings.model_validate(config)  # never store what cannot be read back
         workspace.config = config
     return changed
+
+
+def set_strategy_table(session: Session, team_id: str, rows: list[ProposalRow] | None) -> bool:
+    """Replace the workspace's proposal table (None, or the default table's rows: back to the default);
+    returns whether it changed. Proposals follow at once; accepted and own strategies stay as they are."""
+    workspace = session.get(Workspace, team_id, with_for_update=True)
+    if workspace is None:
+        raise StakemapError(f"No workspace {team_id} in this database.")
+    config = dict(workspace.config or {})
+    before = config.get("strategy_table")
+    if rows is None or tuple(rows) == DEFAULT_TABLE:
+        config.pop("strategy_table", None)
+    else:
+        config["strategy_table"] = [row.model_dump(mode="json") for row in rows]
+    WorkspaceSettings.model_validate(config)  # never store what cannot be read back
+    workspace.config = config
+    return config.get("strategy_table") != before
 
 
 def ensure_workspace(session: Session, team_id: str, now: datetime, enterprise_id: str | None = None) -> Workspace:

@@ -86,3 +86,28 @@ def test_start_without_tokens_shows_the_demo_map_and_names_the_tokens(tmp_path):
     assert "Stakeholder Map: Acme" in result.stdout
     assert "SLACK_BOT_TOKEN" in result.stdout and "SLACK_APP_TOKEN" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_strategy_table_export_edit_import_changes_the_proposals_shown(env, tmp_path):
+    run("demo")
+    code, out = run("show", "Acme", "--format", "markdown")
+    assert "### Engagement Strategy" in out
+    assert "| Tom Chen | Monthly roadmap 1:1; involve in beta | monthly · call | proposed |  |" in out
+    table = tmp_path / "table.csv"
+    assert run("strategy", "table", "--export", str(table))[0] == 0
+    assert table.read_text().splitlines()[:2] == [
+        "type,quadrant,sentiment,approach,cadence,channel",
+        "any,any,Detractor,Meet to hear objections; agree one fix,Every 2 weeks,meeting"]
+    table.write_text("type,quadrant,sentiment,approach,cadence,channel\nChampion,any,any,Weekly build review,weekly,call\n")
+    code, out = run("strategy", "table", "--import", str(table))
+    assert code == 0 and out == "The proposal table of TDEMO0000 is now 1 rows from " + str(table) + ".\n"
+    code, out = run("show", "Acme", "--format", "json")
+    strategies = {c["display_name"]: c["strategy"] for c in json.loads(out)["contacts"]}
+    assert strategies["Tom Chen"] == {"approach": "Weekly build review", "cadence": "weekly", "cadence_days": 7,
+                                      "channel": "call", "status": "proposed"}
+    assert strategies["Sarah Kim"]["approach"].startswith("Quarterly check-in on their goals")  # the fallback
+    table.write_text("type,approach,cadence\nChampion,Weekly,hourly\n")
+    code, out = run("strategy", "table", "--import", str(table))
+    assert code == 1 and "line 2: cadence" in out
+    assert run("strategy", "table", "--reset")[1] == "The proposal table of TDEMO0000 is now the default table.\n"
+    assert "Monthly roadmap 1:1" in run("show", "Acme")[1]

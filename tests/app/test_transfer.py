@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.core.domain import ContactStatus, Sentiment, StakeholderType, TouchKind
+from app.core.domain import Cadence, ContactStatus, Sentiment, StakeholderType, StrategyOrigin, TouchKind
 from app.core.errors import StakemapError
 from app.core.models import Account, Contact, ContactChange, ContactCreate, Touch, TouchCreate
 from app.platform.slack_client import slack_email_lookup
@@ -20,6 +20,7 @@ from app.services.accounts import find_account
 from app.services.contacts import add_contact, find_contact
 from app.services.demo import load_demo
 from app.services.erasure import forget_contact
+from app.services.strategies import accept_proposals
 from app.services.touches import log_touch
 from app.services.transfer.columns import Kind
 from app.services.transfer.exporter import (
@@ -64,7 +65,9 @@ def demo(runtime):
         odd = add_contact(session, acme, ContactCreate(
             name='Zoë "Z" O\'Brien, Jr.', title="Head of Ops; EMEA", type=StakeholderType.GATEKEEPER,
             email="zoe@acme.example", notes="Line one\nline two, with a comma", reports_to_id=tom.id,
-            objectives="Fewer tools"), None, runtime.now())
+            objectives="Fewer tools", strategy_approach='Weekly "ops" sync, then a demo', strategy_cadence="weekly",
+            strategy_channel=TouchKind.CHAT), None, runtime.now())
+        accept_proposals(session, acme, tom.id, "U0CSM", runtime.now())
         for _ in range(2):
             log_touch(session, acme, TouchCreate(contact_id=odd.id, occurred_on=date(2026, 3, 2), kind=TouchKind.CALL),
                       None, runtime.now())
@@ -91,6 +94,32 @@ def test_export_import_into_an_empty_workspace_exports_identical_files(runtime, 
     assert {r["name"] for r in rows if r["title"] == "CTO"} == {""}
     assert not any("Gone" in text or "Erased" in text for text in first.values())  # erased people stay out
     assert first[Kind.TOUCHES].count("Zoë") == 3  # the same call logged twice is two touches
+    strategies = {r["name"]: (r["strategy"], r["cadence"], r["channel"], r["strategy_status"]) for r in rows}
+    assert strategies[zoe["name"]] == ('Weekly "ops" sync, then a demo', "Weekly", "Slack/chat", "CSM's own")
+    assert strategies["Tom Chen"] == ("Monthly roadmap 1:1; involve in beta", "Monthly", "call", "Accepted proposal")
+    assert strategies["Sarah Kim"] == ("", "", "", "")  # a proposal is proposed again, not stored
+
+
+def test_strategy_columns_import_with_history_and_proposed_stores_nothing(runtime, demo):
+    result = run_import(runtime, "account,name,strategy,cadence,channel,strategy status\n"
+                                 "Acme,Sarah Kim,Monthly CFO coffee,monthly,meeting,\n"
+                                 "Acme,Lisa Park,Technical sync,biweekly,call,proposed\n"
+                                 "Acme,Tom Chen,,,,\n")
+    assert (result.updated, result.unchanged) == (1, 2)
+    with runtime.db.session() as session:
+        acme = find_account(session, TEAM, "Acme")
+        sarah, lisa = find_contact(session, acme, "Sarah Kim"), find_contact(session, acme, "Lisa Park")
+        assert (sarah.strategy_approach, sarah.strategy_cadence, sarah.strategy_origin) == (
+            "Monthly CFO coffee", Cadence.MONTHLY, StrategyOrigin.OWN)
+        assert (lisa.strategy_approach, lisa.strategy_origin) == (None, None)  # "proposed": nothing stored
+        changes = {c.field: c.new_value for c in session.scalars(
+            select(ContactChange).where(ContactChange.contact_id == sarah.id))}
+        assert changes["strategy_approach"] == "Monthly CFO coffee" and changes["strategy_cadence"] == "monthly"
+    with pytest.raises(ImportRejected) as rejected:
+        run_import(runtime, "account,name,strategy,cadence\nAcme,Sarah Kim,Weekly sync,hourly\nAcme,Tom Chen,,weekly\n")
+    named = [(p.line, p.message) for p in rejected.value.problems]
+    assert any(line == 2 and text.startswith("cadence: 'hourly' is not one of: Weekly") for line, text in named)
+    assert (3, "cadence: Write the approach too, or clear the cadence to use the proposal.") in named
 
 
 def test_reimporting_changes_nothing(runtime, demo):

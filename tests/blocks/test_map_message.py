@@ -76,8 +76,8 @@ def test_empty_account_still_has_every_section():
     message = render([])
     headings = [b["text"]["text"].split("\n")[0] for b in message.blocks
                 if b["type"] == "section" and not b["text"]["text"].startswith("💡")]  # suggestions: one each
-    assert headings[1:] == ["*Active Contacts* (0)", "*Coverage Assessment*", "*Single-Thread Risk*",
-                            "*Multi-Threading Plan*"]
+    assert headings[1:] == ["*Active Contacts* (0)", "*Coverage Assessment*", "*Engagement Strategy*",
+                            "*Single-Thread Risk*", "*Multi-Threading Plan*"]
 
 
 printable = st.text(st.characters(blacklist_categories=("Cs",)), max_size=400)
@@ -106,3 +106,30 @@ def test_random_maps_are_valid_block_kit(contacts, idle, account_name):
     result = assess(account(account_name or "X", TODAY + timedelta(days=idle - 50)), contacts, touches, [], TODAY)
     message = map_message(result, 1)
     assert message_problems(message.blocks, message.text) == []
+
+
+@pytest.mark.parametrize("size", [0, 1, 60, 500])
+def test_the_engagement_strategy_section_fits_at_any_size(size):
+    """Every active contact is in one group (named, or counted as "…and N more in this group")."""
+    from app.core.domain import Influence
+
+    levels = list(Influence)
+    contacts = people(size, influence=None)
+    for n, person in enumerate(contacts):
+        person.influence, person.interest = levels[n % 3], levels[(n // 3) % 3]
+        person.objectives = f"Objective <{n}> " * 20
+    message = render(contacts, [touch(c, TODAY) for c in contacts])
+    assert message_problems(message.blocks, message.text) == []
+    texts = [b["text"]["text"] for b in message.blocks if b["type"] == "section"]
+    start = next(i for i, t in enumerate(texts) if t.startswith("*Engagement Strategy*"))
+    end = next(i for i, t in enumerate(texts) if t.startswith("*Single-Thread Risk*"))
+    groups = texts[start + 1:end]
+    assert len(groups) <= 5
+    named = sum(t.count("\n• ") for t in groups)
+    more = sum(int(m) for t in groups for m in re.findall(r"…and (\d+) more in this group", t))
+    assert named + more == size
+    assert "<" not in "".join(groups) and (size == 0 or "&lt;" in "".join(groups))  # objectives escaped
+    buttons = [b for b in message.blocks if b.get("block_id") == "strategy_actions"]
+    assert len(buttons) == (1 if size else 0)
+    if size:
+        assert len(buttons[0]["elements"]) == min(size, 4) + (size > 1) + 1  # and "Plan a step for…"

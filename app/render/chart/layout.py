@@ -24,7 +24,6 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Protocol
 
 from app.core.domain import (
@@ -32,9 +31,11 @@ from app.core.domain import (
     ContactStatus,
     Influence,
     Level,
+    Quadrant,
     Relationship,
     Sentiment,
     StakeholderType,
+    quadrant_of,
 )
 
 
@@ -223,34 +224,12 @@ def group_summary(members: Iterable[ChartContact], kinds: int = 3) -> str:
 # --- influence × interest grid -----------------------------------------------------------------------
 
 
-class Quadrant(StrEnum):
-    MANAGE_CLOSELY = "Manage closely"
-    KEEP_SATISFIED = "Keep satisfied"
-    KEEP_INFORMED = "Keep informed"
-    MONITOR = "Monitor"
-
-
 LEVELS = (Influence.LOW, Influence.MEDIUM, Influence.HIGH)  # cell index 0, 1, 2 on each axis
 CELL = 1 / 3
 NAMED_PER_CELL = 6  # a cell with more contacts names the first NAMED_WHEN_CROWDED and dots the rest
 NAMED_WHEN_CROWDED = 3
 ROW = 0.052  # a named row's height, in grid units (the grid is 1 x 1)
 PAD = 0.03
-
-
-def high_side(level: Influence) -> bool:
-    """Medium falls on the high side of an axis (nearer the midline than High)."""
-    return level != Influence.LOW
-
-
-def quadrant_of(influence: Influence | None, interest: Influence | None) -> Quadrant | None:
-    """The Mendelow quadrant; None when either rating is missing (the contact is 'not rated')."""
-    if influence is None or interest is None:
-        return None
-    powerful, interested = high_side(influence), high_side(interest)
-    if powerful:
-        return Quadrant.MANAGE_CLOSELY if interested else Quadrant.KEEP_SATISFIED
-    return Quadrant.KEEP_INFORMED if interested else Quadrant.MONITOR
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,10 @@ ALIASES: dict[Kind, dict[str, tuple[str, ...]]] = {
         "email": ("email", "e-mail", "email address", "work email", "mail"),
         "objectives": ("objectives", "objective", "goals"),
         "notes": _NOTES,
+        "strategy": ("strategy", "approach", "strategy approach", "engagement strategy"),
+        "cadence": ("cadence", "strategy cadence", "touch cadence"),
+        "channel": ("channel", "strategy channel", "engagement channel"),
+        "strategy_status": ("strategy_status", "strategy status", "strategy origin"),
         "first_name": ("first name", "given name", "firstname"),
         "last_name": ("last name", "surname", "family name", "lastname"),
     },
@@ -70,7 +74,8 @@ ALIASES: dict[Kind, dict[str, tuple[str, ...]]] = {
 COLUMNS: dict[Kind, tuple[str, ...]] = {
     Kind.ACCOUNTS: ("name", "arr", "currency", "renewal_date", "owner", "channel"),
     Kind.CONTACTS: ("account", "name", "title", "type", "department", "level", "influence", "interest",
-                    "relationship", "sentiment", "status", "reports_to", "email", "objectives", "notes"),
+                    "relationship", "sentiment", "status", "reports_to", "email", "objectives", "notes",
+                    "strategy", "cadence", "channel", "strategy_status"),
     Kind.TOUCHES: ("account", "contact", "date", "kind", "sentiment_after", "notes"),
 }
 

@@ -3,7 +3,8 @@ contacts and touches), markdown (seed 000's stakeholder map, per account).
 
 CSV written here imports into an empty database and exports again as the same bytes: rows are
 ordered by natural keys (never by database ids) and every value is written the way import reads
-it (labels for enums, ISO dates, "CTO (name unknown)" for a placeholder). Erased contacts are
+it (labels for enums, ISO dates, "CTO (name unknown)" for a placeholder). A contact's strategy columns
+hold only a strategy of its own (accepted or the CSM's); a proposal is left blank and proposed again. Erased contacts are
 anonymous rows with nothing personal left, kept for the counts of the database they are in; they
 and their touches are not exported.
 """
@@ -65,7 +66,9 @@ def contact_records(session: Session, team_id: str, accounts: Sequence[Account])
              "department": _text(c.department), "level": _text(c.level), "influence": _text(c.influence),
              "interest": _text(c.interest), "relationship": _text(c.relationship), "sentiment": _text(c.sentiment),
              "status": _text(c.status), "reports_to": label.get(c.reports_to_id, ""), "email": _text(c.email),
-             "objectives": _text(c.objectives), "notes": _text(c.notes)}
+             "objectives": _text(c.objectives), "notes": _text(c.notes), "strategy": _text(c.strategy_approach),
+             "cadence": _text(c.strategy_cadence), "channel": _text(c.strategy_channel),
+             "strategy_status": _text(c.strategy_origin)}
             for c, account in rows]
 
 

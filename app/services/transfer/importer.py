@@ -30,16 +30,27 @@ from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from app.core.domain import (
+    Cadence,
     ContactStatus,
     Influence,
     Level,
     Relationship,
     Sentiment,
     StakeholderType,
+    StrategyOrigin,
     TouchKind,
 )
 from app.core.errors import StakemapError
-from app.core.models import Account, AccountCreate, Contact, ContactCreate, Touch, TouchCreate, name_key
+from app.core.models import (
+    STRATEGY_FIELDS,
+    Account,
+    AccountCreate,
+    Contact,
+    ContactCreate,
+    Touch,
+    TouchCreate,
+    name_key,
+)
 from app.core.validation import field_errors
 from app.services.accounts import touch_account, touch_accounts
 from app.services.contacts import contact_keys
@@ -52,7 +63,8 @@ from app.services.workspaces import ensure_workspace
 CHUNK = 500  # ids per IN (...) list
 # Field names of the input models, as the file's columns call them.
 COLUMN_OF = {"arr_amount": "arr", "owner_user_id": "owner", "channel_id": "channel", "occurred_on": "date",
-             "reports_to_id": "reports_to", "contact_id": "contact"}
+             "reports_to_id": "reports_to", "contact_id": "contact", "strategy_approach": "strategy",
+             "strategy_cadence": "cadence", "strategy_channel": "channel", "strategy_origin": "strategy_status"}
 
 OwnerLookup = Callable[[str], str]  # e-mail → Slack user id; raises LookupError with a sentence
 
@@ -277,6 +289,10 @@ class AccountImport(_Importer):
 CONTACT_ENUMS = {"type": StakeholderType, "level": Level, "influence": Influence, "interest": Influence,
                  "relationship": Relationship, "sentiment": Sentiment, "status": ContactStatus}
 CONTACT_TEXTS = ("title", "department", "email", "objectives", "notes")
+# A strategy's columns: (contact field, vocabulary). "proposed" in the status column stores nothing.
+STRATEGY_ENUMS = {"cadence": ("strategy_cadence", Cadence), "channel": ("strategy_channel", TouchKind),
+                  "strategy_status": ("strategy_origin", StrategyOrigin)}
+PROPOSED = "proposed"
 
 
 @dataclass
@@ -298,7 +314,7 @@ class ContactImport(_Importer):
         super().__init__(*args)
         self.accounts = self.accounts_by_key()
         columns = [Contact.id, Contact.account_id, Contact.name_key, Contact.reports_to_id,
-                   *(getattr(Contact, name) for name in ("name", *CONTACT_TEXTS, *CONTACT_ENUMS))]
+                   *(getattr(Contact, name) for name in ("name", *CONTACT_TEXTS, *CONTACT_ENUMS, *STRATEGY_FIELDS))]
         query = select(*columns).where(Contact.team_id == self.team_id)
         self.existing = {(row.account_id, row.name_key): row for row in self.session.execute(query)}
         self.key_of = {row.id: key for (_account, key), row in self.existing.items()}
@@ -313,7 +329,8 @@ class ContactImport(_Importer):
         elif name:
             data["name"] = name
         parsed = all([self.enum(line, record, column, enum, data) for column, enum in CONTACT_ENUMS.items()])
-        given = set(data)
+        parsed = self.strategy(line, record, data) and parsed
+        given = set(data) | (set(STRATEGY_FIELDS) if "strategy_approach" in data else set())
         data.setdefault("type", StakeholderType.INFLUENCER)
         try:
             contact = ContactCreate.model_validate(data)
@@ -328,6 +345,21 @@ class ContactImport(_Importer):
             return
         self.rows.append(_ContactRow(line, account.id, key, contact.model_dump(exclude={"reports_to_id"}), given,
                                      record.get("reports_to", "")))
+
+    def strategy(self, line: int, record: dict[str, str], data: dict) -> bool:
+        """The strategy columns into the contact's fields; a strategy given is whole (blank channel: none).
+        A row whose strategy status says "proposed" stores none: the table proposes it again."""
+        if record.get("strategy_status", "").casefold() == PROPOSED:
+            return True
+        if record.get("strategy"):
+            data["strategy_approach"] = record["strategy"]
+        ok = True
+        for column, (name, enum) in STRATEGY_ENUMS.items():
+            found: dict[str, Any] = {}
+            ok = self.enum(line, record, column, enum, found) and ok
+            if column in found:
+                data[name] = found[column]
+        return ok
 
     def account(self, line: int, text: str) -> Account | None:
         if not text:

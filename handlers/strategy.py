@@ -1,0 +1,38 @@
+"""Engagement strategy: the map's Accept buttons (one proposal, or all of them)."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import App
+
+from app.core.errors import NotFound
+from app.platform.runtime import Runtime
+from app.services.accounts import get_account
+from app.services.strategies import accept_proposals
+from blocks import ids
+from blocks.notices import plain_notice
+from blocks.strategy import NOTHING_TO_ACCEPT
+from handlers.changes import after_action
+from handlers.errors import guarded
+from handlers.payloads import action_value, int_or_none
+from handlers.replies import answer
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.action(re.compile(rf"^{ids.STRATEGY_ACCEPT}:(\d+|all)$"))
+    @guarded
+    def accept(ack, body, client, context, respond):
+        ack()
+        account_id, _, who = (action_value(body) or "").partition("|")
+        contact_id = None if who == "all" else (int_or_none(who) or 0)
+        try:
+            with runtime.db.session() as session:
+                account = get_account(session, context.team_id, int_or_none(account_id) or 0)
+                accepted = accept_proposals(session, account, contact_id, context.user_id, runtime.now())
+        except NotFound as error:
+            answer(client, body, respond, plain_notice(str(error)))
+            return
+        if not accepted:
+            answer(client, body, respond, plain_notice(NOTHING_TO_ACCEPT))
+        after_action(runtime, client, context, body, respond, account.id)
