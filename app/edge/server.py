@@ -104,10 +104,13 @@ class OneWorkerOnly:
         os.close(descriptor)
 
     def in_worker(self) -> None:
-        threading.Thread(target=self._wait_then_start, name="scheduler-lock", daemon=True).start()
+        try:  # opened as the worker starts, while the master (which removes the file on exit) is there
+            descriptor = os.open(self.path, os.O_RDWR)  # this worker's own open file: the lock is its alone
+        except FileNotFoundError:  # the serve process is shutting down
+            return
+        threading.Thread(target=self._wait_then_start, args=(descriptor,), name="scheduler-lock", daemon=True).start()
 
-    def _wait_then_start(self) -> None:
-        descriptor = os.open(self.path, os.O_RDWR)  # this worker's own open file: the lock is its alone
+    def _wait_then_start(self, descriptor: int) -> None:
         fcntl.flock(descriptor, fcntl.LOCK_EX)  # held until this process exits
         log.info("this worker (pid %s) runs the nudge scheduler", os.getpid())
         self.start()

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.core.assessment import Staleness, assess
-from app.core.domain import TYPE_PROFILES, ContactStatus, Priority, StakeholderType
+from app.core.domain import TYPE_PROFILES, Cadence, ContactStatus, Priority, StakeholderType
 from app.core.models import Account, Contact, Touch, Workspace
 from app.core.workspace_settings import windows_of
 from app.services.nudges import stale_by_owner
@@ -19,7 +19,8 @@ TODAY = date(2026, 3, 9)
 OWNERS = ("U0ANA", "U0BEN")
 _teams = itertools.count(1)
 # Days before TODAY: any, and often right at a rule's edge (a window, 1.5x it, a renewal run-up's start).
-EDGES = [0, 1, 30, 31, 41, 42, 45, 46, 60, 61, 62, 67, 68, 70, 80, 90, 91, 92, 135, 136]
+EDGES = [0, 1, 7, 8, 10, 11, 14, 15, 21, 22, 30, 31, 32, 41, 42, 45, 46, 60, 61, 62, 67, 68, 70, 80, 90, 91, 92, 93,
+         135, 136, 138, 139, 184, 185]
 days_ago = st.one_of(st.integers(0, 200), st.sampled_from(EDGES))
 
 contacts = st.lists(st.fixed_dictionaries({
@@ -28,6 +29,7 @@ contacts = st.lists(st.fixed_dictionaries({
     "touches": st.lists(days_ago, max_size=3),
     "added": days_ago,
     "snoozed": st.one_of(st.none(), st.integers(-5, 20)),  # snoozed until TODAY + n
+    "cadence": st.one_of(st.none(), st.none(), st.sampled_from(list(Cadence))),  # an accepted strategy's cadence
 }), max_size=6)
 accounts = st.lists(st.fixed_dictionaries({
     "owner": st.sampled_from(OWNERS),
@@ -59,7 +61,9 @@ def insert(session, team: str, spec: list[dict], config: dict) -> list[tuple[Acc
             contact = Contact(team_id=team, account_id=account.id, name=f"Person {k}", name_key=f"person {k}",
                               type=person["type"], status=person["status"],
                               created_at=at(TODAY - timedelta(days=person["added"])), updated_at=at(TODAY),
-                              snoozed_until=TODAY + timedelta(days=person["snoozed"]) if person["snoozed"] is not None else None)
+                              snoozed_until=TODAY + timedelta(days=person["snoozed"]) if person["snoozed"] is not None else None,
+                              strategy_cadence=person["cadence"],
+                              strategy_approach="Monthly roadmap 1:1" if person["cadence"] else None)
             session.add(contact)
             session.flush()
             people.append(contact)
