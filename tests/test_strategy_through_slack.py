@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.core.domain import Cadence, StrategyOrigin
 from app.core.models import Contact, ContactChange
 from app.services.nudges import stale_relationships
-from blocks.digest import digest_message
+from blocks.digest import MAX_ITEMS, digest_message
 from tests.block_limits import message_problems, view_problems
 from tests.conftest import TEAM
 from tests.seeding import seed_demo
@@ -32,7 +32,7 @@ def accept_buttons(posted: dict) -> dict[str, str]:
 
 def digest_text(runtime) -> str:
     with runtime.db.reading() as session:
-        items = stale_relationships(session, TEAM, "U0CSM", runtime.today())
+        items = stale_relationships(session, TEAM, "U0CSM", runtime.today(), MAX_ITEMS)
     if not items:
         return ""
     message = digest_message(items, runtime.today())
