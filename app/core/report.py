@@ -184,3 +184,43 @@ class Report:
 
     def headline(self, key: str) -> Headline:
         return next(h for h in self.headlines if h.key == key)
+
+
+# --- wording shared by every surface (Slack blocks, terminal, chart) ------------------------------
+
+
+def money_text(money: Money) -> str:
+    """"EUR 120,000 + USD 40,000"; "0" when there is none."""
+    parts = [f"{currency} {amount:,.0f}" for currency, amount in sorted(money.items()) if amount]
+    return " + ".join(parts) or "0"
+
+
+def signed_money(money: Money) -> str:
+    parts = [f"{'+' if amount > 0 else '−'}{currency} {abs(amount):,.0f}"
+             for currency, amount in sorted(money.items()) if amount]
+    return " ".join(parts) or "±0"
+
+
+def percent_text(share: dict[str, Decimal]) -> str:
+    if len(share) == 1:
+        return f"{next(iter(share.values()))}%"
+    return ", ".join(f"{value}% of {currency}" for currency, value in share.items()) or "–"
+
+
+def change_text(headline: Headline) -> str:
+    """"+EUR 40,000 (25.0% → 40.0%) vs 2026-W07", or why there is nothing to compare with."""
+    if headline.change is None:
+        return "no snapshot 4 weeks ago"
+    text = signed_money(headline.change)
+    if headline.share_then is not None:
+        text += f" ({percent_text(headline.share_then)} → {percent_text(headline.share)})"
+    return text
+
+
+def rates_text(report: Report) -> str:
+    if not report.rates_used:
+        if report.rates.currency:
+            return f"Reporting currency {report.rates.currency}; no exchange rate was needed."
+        return "ARR is summed per currency (no exchange rates set)."
+    rates = ", ".join(f"1 {currency} = {rate} {report.rates.currency}" for currency, rate in report.rates_used)
+    return f"Exchange rates used: {rates}."

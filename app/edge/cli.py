@@ -377,6 +377,56 @@ def db_upgrade() -> None:
     click.echo("The database schema is up to date.")
 
 
+# --- the leader's view -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--team", "team", default=None, help="Only this workspace (default: every workspace with accounts).")
+@friendly
+def snapshot(team: str | None) -> None:
+    """Take this ISO week's coverage snapshot of every account (idempotent: a taken week is kept)."""
+    from app.jobs.snapshots import snapshot_all
+
+    runtime = _runtime()
+    runtime.db.upgrade()
+    passes = snapshot_all(runtime, team)
+    for taken in passes:
+        click.echo(taken.summary())
+    if not passes:
+        click.echo("No accounts yet: nothing to snapshot.")
+
+
+@cli.command()
+@click.option("--team", "team", default=None, help=TEAM_HELP)
+@click.option("--owner", default=None, help="Only this CSM's book (a Slack user id).")
+@click.option("--weeks", type=click.IntRange(5, 104), default=12, show_default=True, help="Weeks of trend.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "csv", "json"]), default="text",
+              show_default=True)
+@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the trend picture (PNG) to this file.")
+@friendly
+def report(team: str | None, owner: str | None, weeks: int, fmt: str, chart: Path | None) -> None:
+    """The leader's portfolio report: 90-day renewals and their coverage, risk, CSMs, trend."""
+    from app.render import report as rendering
+    from app.services.report import build_report
+
+    runtime = _runtime()
+    runtime.db.require_reachable()
+    with runtime.db.reading() as session:
+        found = build_report(session, resolve_team(session, team), runtime.today(), owner, weeks)
+    if fmt == "json":
+        click.echo(json.dumps(rendering.to_json_data(found), indent=2, ensure_ascii=False))
+    else:
+        writer = {"text": rendering.to_text, "markdown": rendering.to_markdown, "csv": rendering.to_csv}[fmt]
+        click.echo(writer(found), nl=False)
+    if chart is not None:
+        from app.render.report_chart import draw_trend
+
+        picture = draw_trend(found)
+        chart.write_bytes(picture.png)
+        click.echo(f"Wrote {chart} ({len(picture.png):,} bytes): {picture.alt_text}", err=True)
+
+
 def main() -> None:
     cli(prog_name="stakemap")
 
