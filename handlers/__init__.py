@@ -15,6 +15,7 @@ from handlers import (
     maps,
     nudges,
     plans,
+    report,
     settings,
     shortcuts,
     touches,
@@ -23,5 +24,5 @@ from handlers import (
 
 def register_all(app: App, runtime: Runtime) -> None:
     for surface in (commands, accounts, contacts, contact_menu, touches, plans, charts, erasure, maps, home, shortcuts,
-                    nudges, settings, errors):
+                    nudges, settings, report, errors):
         surface.register(app, runtime)

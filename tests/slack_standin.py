@@ -138,6 +138,7 @@ class SlackStandIn:
         self._dms: dict[tuple[str, ...], str] = {}
         self._files: dict[str, dict] = {}
         self._grants: dict[str, dict] = {}
+        self.shared_channels: set[str] = set()  # conversations.info says these are Slack Connect (is_ext_shared)
         self.check_blocks = True  # reject invalid Block Kit like Slack; benchmarks may switch it off
         self._responses: dict[str, list[Call]] = defaultdict(list)  # response_url name → posts to it
         self._arrived_at: dict[str, float] = {}  # response_url name → when the first post arrived
@@ -473,7 +474,8 @@ class SlackStandIn:
         kind = {"D": "is_im", "G": "is_mpim"}.get(channel[:1], "is_channel")
         return {
             "ok": True,
-            "channel": {"id": channel, "name": channel.lower(), kind: True, "is_member": True},
+            "channel": {"id": channel, "name": channel.lower(), kind: True, "is_member": True,
+                        "is_ext_shared": channel in self.shared_channels},
         }
 
     def _conversations_history(self, body: dict, who: dict) -> dict:

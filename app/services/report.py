@@ -39,9 +39,10 @@ from app.core.report import (
     renews_within,
     weeks_back,
 )
-from app.core.workspace_settings import settings_of
+from app.core.workspace_settings import LeaderSettings, settings_of
 from app.services.portfolio import assess_accounts, main_reason
 from app.services.snapshots import is_single_threaded
+from app.services.workspaces import ensure_workspace
 
 HEADLINES = (
     ("renewing", "ARR renewing in the next 90 days"),
@@ -250,3 +251,19 @@ def _trend(session: Session, team_id: str, mondays: Sequence[date], owner_user_i
                            figures["single_threaded"], rates.convert(entry["high"]))
         weeks.append(_Week(point, figures))
     return weeks
+
+
+# --- the leader settings ---------------------------------------------------------------------------
+
+
+def save_leader_settings(session: Session, team_id: str, now, **changes) -> LeaderSettings:
+    """Change some of the workspace's leader settings (digest channel and time, leads, rates); returns them."""
+    workspace = session.get(Workspace, team_id, with_for_update=True) or ensure_workspace(session, team_id, now)
+    current = settings_of(workspace).leader
+    updated = LeaderSettings.model_validate({**current.model_dump(), **changes})
+    workspace.config = {**(workspace.config or {}), "leader": updated.model_dump(mode="json")}
+    return updated
+
+
+def leader_settings(session: Session, team_id: str) -> LeaderSettings:
+    return settings_of(session.get(Workspace, team_id)).leader
