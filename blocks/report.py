@@ -66,10 +66,10 @@ def _at_risk_blocks(report: Report, limit: int | None = None) -> list[Block]:
     if not items:
         return [section("*Largest renewals at risk*\nNone: no high- or medium-risk account renews in the next 90 days.")]
     blocks: list[Block] = [section(f"*Largest renewals at risk* ({len(items)})")]
-    for item in items:
+    for n, item in enumerate(items):
         text = (f"{RISK_BADGE[item.risk]} *{field(item.name, 120)}* · {esc(money_text(item.arr))} · renews "
                 f"{long_date(item.renewal_date)} · {who(item.owner_user_id)}\n{esc(item.reason)}")
-        button = ButtonElement(text="Open map", action_id=ids.HOME_OPEN_MAP, value=str(item.account_id))
+        button = ButtonElement(text="Open map", action_id=f"{ids.HOME_OPEN_MAP}:{n}", value=str(item.account_id))
         blocks.append(section(text, accessory=button))
     return blocks
 
