@@ -14,6 +14,7 @@ from blocks import ids
 from blocks.home import home_view
 from handlers.errors import after_ack, guarded
 from handlers.payloads import action_value, int_or_none
+from handlers.report import lead_section
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ def publish_home(runtime: Runtime, client, team_id: str, user_id: str, page: int
     """Render the user's Home (their accounts ranked by risk, their stale relationships) and publish it."""
     with runtime.db.reading() as session:
         view = home_view(portfolio(session, team_id, runtime.today(), owner_user_id=user_id), page)
+    view["blocks"] = lead_section(runtime, client, team_id, user_id) + view["blocks"]
     client.views_publish(user_id=user_id, view=view)
 
 

@@ -241,3 +241,63 @@ def test_leader_digest_setting_refuses_a_shared_channel_and_posts_once_a_week(sl
     assert (row.week, row.status.value, row.attempts, row.channel_id) == (iso_week(TODAY), "sent", 2, "C0LEADS")
     clock.set(datetime(2026, 3, 16, 7, tzinfo=UTC))  # next Monday, before 08:00
     assert run_leader_digest(runtime, client, TEAM) == "not due"
+
+
+# --- the App Home of leads, and the command line -----------------------------------------------------
+
+
+def test_portfolio_section_on_the_home_of_admins_and_leads_only(slack, standin, runtime, clock):
+    hand_made_portfolio(runtime)
+    clock.set(datetime.combine(TODAY, START.time(), UTC))
+    standin.add_user("U0CSM")
+    slack.open_home()
+    slack.drain()
+    assert slack.home()["blocks"][0]["text"]["text"] == "Your accounts"
+    with runtime.db.session() as session:
+        save_leader_settings(session, TEAM, START, leads=("U0CSM",))
+    slack.open_home()
+    slack.drain()
+    home = slack.home(2)
+    assert home["blocks"][0]["text"]["text"] == "Portfolio"
+    assert home["blocks"][1]["text"]["text"].startswith("*ARR renewing in the next 90 days:* EUR 130,000 + USD 40,000")
+    assert home["blocks"][2]["accessory"]["action_id"] == "report_full"
+    standin.add_user("U0BOSS", is_admin=True)
+    slack.open_home("U0BOSS")
+    slack.drain()
+    assert slack.home(3)["blocks"][0]["text"]["text"] == "Portfolio"
+    slack.click("report_full", user_id="U0BOSS")
+    slack.drain()
+    dm = standin.calls_to("chat.postMessage", ok=True)[-1].body
+    assert "Day90" in str(dm["blocks"]) and message_problems(dm["blocks"], dm["text"]) == []
+
+
+def test_command_line_report_snapshot_and_deterministic_chart(runtime, db_url, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from app.edge.cli import cli
+
+    hand_made_portfolio(runtime)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("app.core.clock.Clock.now", lambda self: datetime.combine(TODAY, START.time(), UTC))
+
+    def run(*args):
+        result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert run("snapshot", "--team", TEAM) == "Workspace T0001: week 2026-W11 was already taken.\n"
+    text = run("report", "--team", TEAM)
+    assert "- ARR renewing in the next 90 days: EUR 130,000 + USD 40,000 · +EUR 100,000" in text
+    assert "- 2026-W10: no snapshot" in text and "Elsewhere" not in text
+    data = __import__("json").loads(run("report", "--team", TEAM, "--owner", "U0ANA", "--format", "json"))
+    assert data["headlines"][0]["now"] == {"EUR": "100000.00"} and data["accounts"] == 2
+    csv_text = run("report", "--team", TEAM, "--format", "csv")
+    assert "renewing_90_days,renewing,arr,EUR,130000.00" in csv_text
+    assert "leader digest: off" in run("leaders", "--team", TEAM, "--currency", "eur", "--rate", "USD=0.9")
+    assert "renewing_90_days,renewing,arr,EUR,166000.00" in run("report", "--team", TEAM, "--format", "csv")
+    first, second = tmp_path / "a.png", tmp_path / "b.png"
+    run("report", "--team", TEAM, "--chart", str(first))
+    run("report", "--team", TEAM, "--chart", str(second))
+    assert first.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and first.read_bytes() == second.read_bytes()

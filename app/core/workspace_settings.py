@@ -48,7 +48,7 @@ class LeaderSettings(BaseModel):
     weekday: int = Field(default=0, ge=0, le=6)  # the digest's day (0 = Monday) and time, UTC
     at: time = time(9, 0)
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    rates: dict[str, Decimal] = Field(default_factory=dict)
+    rates: dict[Annotated[str, Field(pattern=r"^[A-Z]{3}$")], Annotated[Decimal, Field(gt=0)]] = Field(default_factory=dict)
 
     @property
     def schedule_label(self) -> str:
