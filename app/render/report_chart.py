@@ -71,9 +71,9 @@ def draw_trend(report: Report) -> TrendChart:
         ax.set_axisbelow(True)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-    axes[0].set_ylim(0, 100)
-    axes[1].set_ylim(bottom=0)
-    axes[2].set_ylim(bottom=0)
+    axes[0].set_ylim(0, 108)
+    for ax in axes[1:]:  # room above the highest point, so no marker is cut
+        ax.set_ylim(0, max(ax.get_ylim()[1] * 1.15, 1))
     axes[2].set_xticks(x, [p.week.split("-")[1] if p.taken else f"{p.week.split('-')[1]}\n(none)" for p in points],
                        fontsize=9, **TEXT)
     if not any(p.taken for p in points):
