@@ -301,3 +301,26 @@ def test_command_line_report_snapshot_and_deterministic_chart(runtime, db_url, m
     run("report", "--team", TEAM, "--chart", str(first))
     run("report", "--team", TEAM, "--chart", str(second))
     assert first.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and first.read_bytes() == second.read_bytes()
+
+
+def test_snapshot_pass_and_report_read_a_fixed_number_of_statements(runtime):
+    from tests.seeding import many_accounts
+    from tests.sql_counter import count_statements
+
+    def counts() -> tuple[int, int]:
+        with runtime.db.session() as session, count_statements(runtime.db.engine) as snapshot:
+            take_snapshots(session, TEAM, runtime.today())
+        with runtime.db.reading() as session, count_statements(runtime.db.engine) as reading:
+            build_report(session, TEAM, runtime.today())
+        return len(snapshot), len(reading)
+
+    many_accounts(runtime, TEAM, "U0CSM", 3, contacts_each=3)
+    few = counts()
+    with runtime.db.session() as session:
+        session.execute(CoverageSnapshot.__table__.delete())
+    with runtime.db.session() as session:
+        for n in range(40):
+            extra = _account(session, TEAM, f"Extra {n}", 1000 + n, (EUR, USD)[n % 2], n, f"U0X{n % 4}")
+            _engaged(session, extra, "Pat Champ", StakeholderType.CHAMPION, "Ops", runtime.now())
+    assert counts() == few
+    assert few == (6, 7)  # snapshot: week check, accounts, workspace, contacts+touches, plan steps, one INSERT
