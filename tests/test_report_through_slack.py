@@ -324,3 +324,24 @@ def test_snapshot_pass_and_report_read_a_fixed_number_of_statements(runtime):
             _engaged(session, extra, "Pat Champ", StakeholderType.CHAMPION, "Ops", runtime.now())
     assert counts() == few
     assert few == (6, 7)  # snapshot: week check, accounts, workspace, contacts+touches, plan steps, one INSERT
+
+
+def test_leader_digest_killed_after_posting_is_not_posted_again(runtime, standin, clock):
+    from sqlalchemy import update
+
+    from app.core.domain import DeliveryStatus
+
+    hand_made_portfolio(runtime)
+    clock.set(datetime.combine(TODAY, START.time(), UTC))
+    with runtime.db.session() as session:
+        save_leader_settings(session, TEAM, START, channel_id="C0LEADS")
+    client = web_client(runtime.settings)
+    assert run_leader_digest(runtime, client, TEAM) == "sent"
+    with runtime.db.session() as session:  # as if the process died between posting and recording, long ago
+        session.execute(update(NudgeDelivery).where(NudgeDelivery.user_id == LEDGER_KEY).values(
+            status=DeliveryStatus.SENDING, ts=None, claimed_at=clock.now() - timedelta(hours=1)))
+    assert run_leader_digest(runtime, client, TEAM) == "already sent"
+    assert len(standin.calls_to("chat.postMessage", ok=True)) == 1
+    with runtime.db.reading() as session:
+        row = session.scalars(select(NudgeDelivery).where(NudgeDelivery.user_id == LEDGER_KEY)).one()
+    assert row.status == DeliveryStatus.SENT and row.ts == standin.calls_to("chat.postMessage")[0].response["ts"]

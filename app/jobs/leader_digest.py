@@ -19,7 +19,7 @@ from app.core.domain import DeliveryStatus
 from app.core.report import iso_week, week_start
 from app.core.workspace_settings import LeaderSettings
 from app.jobs.ledger import claim, claimer_id, ledger_rows, reclaim, record, retryable
-from app.jobs.sweep import SLACK_FAILURES, _reason
+from app.jobs.sweep import HISTORY_LOOKBACK, SLACK_FAILURES, _reason
 from app.platform.runtime import Runtime
 from app.services.report import build_report, leader_settings
 from blocks.report import leader_digest_message
@@ -43,6 +43,19 @@ def post_digest(client: WebClient, channel_id: str, message, week: str) -> tuple
                                      metadata={"event_type": DIGEST_EVENT, "event_payload": {"week": week}},
                                      unfurl_links=False)
     return posted["channel"], posted["ts"]
+
+
+def _posted_earlier(client: WebClient, channel_id: str, week: str) -> str | None:
+    """The ts of this week's digest among the channel's recent messages (found by its metadata), if any."""
+    try:
+        history = client.conversations_history(channel=channel_id, limit=HISTORY_LOOKBACK, include_all_metadata=True)
+    except SLACK_FAILURES:
+        return None  # cannot tell: post (a duplicate is better than a lost digest; the post itself may fail too)
+    for message in history.get("messages", []):
+        metadata = message.get("metadata") or {}
+        if metadata.get("event_type") == DIGEST_EVENT and (metadata.get("event_payload") or {}).get("week") == week:
+            return message["ts"]
+    return None
 
 
 def run_leader_digest(runtime: Runtime, client: WebClient, team_id: str, *, send_now: bool = False) -> str:
@@ -71,6 +84,13 @@ def run_leader_digest(runtime: Runtime, client: WebClient, team_id: str, *, send
             record(session, row_id, DeliveryStatus.UNDELIVERABLE, error="the channel is shared or unknown")
         log.error("leader digest of %s not posted: %s is shared or unknown", team_id, leader.channel_id)
         return "refused: shared channel"
+    if row is not None:  # a retry: did an earlier attempt post after all (a process killed before recording)?
+        earlier = _posted_earlier(client, leader.channel_id, week)
+        if earlier is not None:
+            with runtime.db.session() as session:
+                record(session, row_id, DeliveryStatus.SENT, now=runtime.now(), channel_id=leader.channel_id,
+                       ts=earlier)
+            return "already sent"
     with runtime.db.reading() as session:
         message = leader_digest_message(build_report(session, team_id, now.date()))
     try:
