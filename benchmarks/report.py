@@ -18,9 +18,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select, text
 
-from app.core.models import CoverageSnapshot
+from app.core.models import Account, Contact, CoverageSnapshot, Touch
 from app.platform.db import Database
 from app.render.report import to_text
 from app.render.report_chart import draw_trend
@@ -37,6 +37,43 @@ def measure(label: str, database: Database, action):
         elapsed = time.perf_counter() - started
     print(f"{label}: {elapsed:.2f} s, {len(statements)} SQL statements", flush=True)
     return result
+
+
+def clone_to(url: str, accounts: int) -> None:
+    """Fill the benchmark workspace up to `accounts` by copying the accounts already built, with their contacts
+    and touches, in SQL (ids shifted, names suffixed): the same shapes in minutes instead of hours, for
+    machines where building through the services is too slow. SQLite only (PostgreSQL's sequences would
+    need resetting)."""
+    database = Database(settings(url))
+    with database.session() as session:
+        built = session.scalar(select(func.count()).select_from(Account).where(Account.team_id == TEAM))
+        tops = {model: session.scalar(select(func.max(model.id))) or 0 for model in (Account, Contact, Touch)}
+    copies = -(-accounts // built) - 1
+    print(f"cloning {built} built accounts {copies} time(s) in SQL…", flush=True)
+    for k in range(1, copies + 1):
+        shift = {model: top * k for model, top in tops.items()}
+        with database.session() as session:
+            session.execute(text(_copy_sql(Account.__table__, {
+                "id": f"id + {shift[Account]}", "name": f"name || ' c{k}'", "name_key": f"name_key || ' c{k}'"},
+                f"team_id = '{TEAM}' AND id <= {tops[Account]}")))
+            session.execute(text(_copy_sql(Contact.__table__, {
+                "id": f"id + {shift[Contact]}", "account_id": f"account_id + {shift[Account]}", "reports_to_id": "NULL"},
+                f"team_id = '{TEAM}' AND id <= {tops[Contact]}")))
+            session.execute(text(_copy_sql(Touch.__table__, {
+                "id": f"id + {shift[Touch]}", "account_id": f"account_id + {shift[Account]}",
+                "contact_id": f"contact_id + {shift[Contact]}"}, f"team_id = '{TEAM}' AND id <= {tops[Touch]}")))
+        print(f"  copy {k} of {copies} done", flush=True)
+    with database.session() as session:  # keep exactly `accounts`
+        extra = select(Account.id).where(Account.team_id == TEAM).order_by(Account.id.desc()).limit(
+            max(0, built * (copies + 1) - accounts))
+        session.execute(delete(Account).where(Account.id.in_(extra)))
+    database.dispose()
+
+
+def _copy_sql(table, changed: dict[str, str], where: str) -> str:
+    columns = [column.name for column in table.columns]
+    values = [changed.get(name, name) for name in columns]
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {table.name} WHERE {where}"
 
 
 def run(url: str, weeks: int) -> None:
@@ -84,10 +121,14 @@ def main() -> None:
     parser.add_argument("--csms", type=int, default=100)
     parser.add_argument("--weeks", type=int, default=12)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--clone-from", type=int, default=None, metavar="N",
+                        help="build only N accounts through the services, then copy them in SQL up to --accounts")
     args = parser.parse_args()
     if args.database_url.startswith("postgres"):
         ensure_postgres_database(args.database_url)
-    build(args.database_url, args.accounts, args.contacts, args.touches, args.csms, args.workers)
+    build(args.database_url, args.clone_from or args.accounts, args.contacts, args.touches, args.csms, args.workers)
+    if args.clone_from:
+        clone_to(args.database_url, args.accounts)
     run(args.database_url, args.weeks)
 
 
