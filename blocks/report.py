@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 )
 
 from app.core.format import RISK_BADGE, long_date
-from app.core.report import Report, change_text, money_text, percent_text, rates_text
+from app.core.report import Report, accounts_text, change_text, money_text, percent_text, rates_text
 from blocks import ids
 from blocks.notices import Notice
 from blocks.text import chunk_lines, esc, field, mrkdwn, plain, section
@@ -51,12 +51,12 @@ def _headline_section(report: Report) -> Block:
 
 
 def risk_line(report: Report) -> str:
-    return " · ".join(f"{RISK_BADGE[row.risk]} {row.risk.label}: {row.accounts} accounts, {esc(money_text(row.arr))}"
+    return " · ".join(f"{RISK_BADGE[row.risk]} {row.risk.label}: {accounts_text(row.accounts)}, {esc(money_text(row.arr))}"
                       for row in report.by_risk)
 
 
 def _csm_lines(report: Report) -> list[str]:
-    return [f"{who(row.user_id)}: {row.accounts} accounts · {esc(money_text(row.arr))} · high risk "
+    return [f"{who(row.user_id)}: {accounts_text(row.accounts)} · {esc(money_text(row.arr))} · high risk "
             f"{esc(money_text(row.high_risk_arr))} · {row.overdue} overdue · touches {row.touches_7} / {row.touches_30}"
             for row in report.csms]
 
@@ -85,7 +85,7 @@ def report_message(report: Report) -> Notice:
     """The full report, only to the caller."""
     blocks: list[Block] = [
         HeaderBlock(text=plain(f"Portfolio report — {long_date(report.today)}", 150)),
-        ContextBlock(elements=[mrkdwn(f"{report.accounts} accounts ({scope_words(report)}) · "
+        ContextBlock(elements=[mrkdwn(f"{accounts_text(report.accounts)} ({scope_words(report)}) · "
                                       f"{esc(rates_text(report))}")]),
         _headline_section(report),
         section(f"*By risk*\n{risk_line(report)}"),

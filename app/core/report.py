@@ -224,3 +224,7 @@ def rates_text(report: Report) -> str:
         return "ARR is summed per currency (no exchange rates set)."
     rates = ", ".join(f"1 {currency} = {rate} {report.rates.currency}" for currency, rate in report.rates_used)
     return f"Exchange rates used: {rates}."
+
+
+def accounts_text(count: int) -> str:
+    return f"{count} account{'' if count == 1 else 's'}"

@@ -6,7 +6,7 @@ import csv
 import io
 
 from app.core.format import long_date
-from app.core.report import Money, Report, change_text, money_text, percent_text, rates_text
+from app.core.report import Money, Report, accounts_text, change_text, money_text, percent_text, rates_text
 
 NOBODY = "(no owner)"
 
@@ -26,13 +26,13 @@ def to_text(report: Report, markdown: bool = False) -> str:
     head = "# " if markdown else ""
     sub = "## " if markdown else ""
     lines = [f"{head}Portfolio report — {long_date(report.today)} ({report.week})",
-             f"{report.accounts} accounts ({scope_text(report)}); renewals up to {long_date(report.horizon_end)}.",
+             f"{accounts_text(report.accounts)} ({scope_text(report)}); renewals up to {long_date(report.horizon_end)}.",
              rates_text(report), "", f"{sub}Renewing in the next 90 days (change vs {report.compared_week})"]
     for label, amount, share, change in headline_rows(report):
         share = f" ({share})" if share else ""
         lines.append(f"- {bold(label)}: {amount}{share} · {change}")
     lines += ["", f"{sub}By risk"]
-    lines += [f"- {row.risk.label}: {row.accounts} accounts, {money_text(row.arr)}" for row in report.by_risk]
+    lines += [f"- {row.risk.label}: {accounts_text(row.accounts)}, {money_text(row.arr)}" for row in report.by_risk]
     lines += ["", f"{sub}Per CSM (touches: last 7 / 30 days)"]
     for row in report.csms:
         lines.append(f"- {bold(row.user_id or NOBODY)}: {row.accounts} accounts, {money_text(row.arr)}; high risk "
