@@ -51,3 +51,7 @@ NUDGE_LEFT = "nudge_left"
 # workspace settings
 SETTINGS_MODAL = "settings_modal"
 OPEN_SETTINGS = "open_settings"  # the App Home's Settings button
+
+# the leader's report
+REPORT_CHART = "report_chart"  # the report's Trend chart button; value: the owner's user id or "all"
+REPORT_FULL = "report_full"  # the App Home Portfolio section's Full report button

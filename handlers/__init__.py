@@ -16,6 +16,7 @@ from handlers import (
     maps,
     nudges,
     plans,
+    report,
     settings,
     shortcuts,
     strategy,
@@ -25,5 +26,5 @@ from handlers import (
 
 def register_all(app: App, runtime: Runtime) -> None:
     for surface in (commands, accounts, contacts, contact_menu, touches, plans, charts, erasure, maps, home, shortcuts,
-                    nudges, settings, channels, strategy, errors):
+                    nudges, settings, channels, strategy, report, errors):
         surface.register(app, runtime)

@@ -10,7 +10,7 @@ from slack_bolt import App
 from app.platform.runtime import Runtime
 from app.services.accounts import linked_account
 from blocks.notices import help_notice
-from handlers import accounts, charts, contacts, erasure, maps, plans, portfolio, settings, touches
+from handlers import accounts, charts, contacts, erasure, maps, plans, portfolio, report, settings, touches
 from handlers.errors import after_ack, guarded
 from handlers.payloads import text_of
 from handlers.replies import tell
@@ -37,6 +37,8 @@ VERBS: dict[str, Verb] = {
     "list": Verb(portfolio.list_command, "your accounts ranked by risk, only to you (`list all`: every account)",
                  takes_account=False),
     "forget": Verb(erasure.forget_command, "erase a person's personal data (account owner or workspace admin)"),
+    "report": Verb(report.report_command, "the portfolio report, only to you (`report mine`, `report @csm`, "
+                   "`report chart`, `report digest #channel monday 09:00`)", takes_account=False),
     "settings": Verb(settings.settings_command, "staleness windows and the weekly digest's day and time",
                      takes_account=False),
 }

@@ -17,6 +17,7 @@ from blocks import ids
 from blocks.home import STALE_SHOWN, home_view
 from handlers.errors import after_ack, guarded
 from handlers.payloads import action_value, int_or_none
+from handlers.report import lead_section
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ def publish_home(runtime: Runtime, client, team_id: str, user_id: str, page: int
     today = viewer_today(runtime, client, team_id, user_id)
     with runtime.db.reading() as session:
         view = home_view(portfolio(session, team_id, user_id, today, STALE_SHOWN), page)
+    view["blocks"] = lead_section(runtime, client, team_id, user_id) + view["blocks"]
     client.views_publish(user_id=user_id, view=view)
 
 

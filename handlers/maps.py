@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -165,7 +166,7 @@ def clicked_account(runtime: Runtime, client, body: dict, context, respond) -> A
 
 
 def register(app: App, runtime: Runtime) -> None:
-    @app.action(ids.HOME_OPEN_MAP)
+    @app.action(re.compile(rf"^{ids.HOME_OPEN_MAP}(:\d+)?$"))  # "home_open_map:<n>" where a message lists several
     @guarded
     def open_map(ack, body, client, context, respond):
         ack()

@@ -550,3 +550,37 @@ class ChannelAudience(SQLModel, table=True):
     channel_id: str = Field(primary_key=True, max_length=32)
     shared: bool
     checked_at: datetime
+
+
+# --- the leader's view: weekly coverage snapshots ---------------------------------------------------
+
+
+class CoverageSnapshot(SQLModel, table=True):
+    """One account's coverage as read once in an ISO week (SPEC §7): kept for the leader's trends.
+
+    Not tied to the account row by a foreign key: a deleted account's past weeks stay in the history.
+    """
+
+    __tablename__ = "coverage_snapshot"
+    __table_args__ = (Index("ix_coverage_snapshot_team_week", "team_id", "iso_week"),)
+
+    team_id: str = Field(primary_key=True, max_length=32, foreign_key="workspace.team_id")
+    account_id: int = Field(primary_key=True)
+    iso_week: str = Field(primary_key=True, max_length=8)  # "2026-W11" (UTC)
+    taken_on: date  # the day the state was read: the reference for its 90-day window
+    overall_risk: int  # app.core.domain.Risk value
+    champion: str | None = Field(default=None, max_length=8)  # coverage: "covered", "gap", "missing"
+    economic_buyer: str | None = Field(default=None, max_length=8)
+    decision_maker: str | None = Field(default=None, max_length=8)  # None: no decision maker on the map
+    executive_sponsor: str | None = Field(default=None, max_length=8)
+    breadth: str | None = Field(default=None, max_length=8)
+    depth: str | None = Field(default=None, max_length=8)
+    detractors: str | None = Field(default=None, max_length=8)  # None: no detractor on the map
+    single_threaded: bool
+    engaged: int
+    active: int
+    stale: int
+    arr_amount: Decimal | None = Field(default=None, sa_type=Numeric(14, 2))
+    currency: str = Field(max_length=3)
+    renewal_date: date | None = None
+    owner_user_id: str | None = Field(default=None, max_length=32)

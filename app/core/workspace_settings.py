@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import time
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
@@ -35,6 +36,27 @@ class NudgeSchedule(BaseModel):
         return f"{WEEKDAYS[self.weekday]} at {self.at:%H:%M}"
 
 
+class LeaderSettings(BaseModel):
+    """The leader's view (SPEC §7): who counts as a lead, the weekly leader digest, exchange rates.
+
+    `rates` gives, for a currency, what one unit is worth in `currency` (the reporting currency):
+    {"USD": 0.92} with currency "EUR" reads "1 USD = 0.92 EUR".
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    leads: tuple[str, ...] = ()  # Slack user ids who see the Portfolio section of the App Home
+    channel_id: str | None = None  # where the weekly leader digest goes (an internal channel); None: off
+    weekday: int = Field(default=0, ge=0, le=6)  # the digest's day (0 = Monday) and time, UTC
+    at: time = time(9, 0)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    rates: dict[Annotated[str, Field(pattern=r"^[A-Z]{3}$")], Annotated[Decimal, Field(gt=0)]] = Field(default_factory=dict)
+
+    @property
+    def schedule_label(self) -> str:
+        return f"{WEEKDAYS[self.weekday]} at {self.at:%H:%M} UTC"
+
+
 class WorkspaceSettings(BaseModel):
     """workspace.config as stored: window overrides and the nudge schedule; keys others add are kept."""
 
@@ -44,6 +66,7 @@ class WorkspaceSettings(BaseModel):
     nudge: NudgeSchedule = Field(default_factory=NudgeSchedule)
     # The workspace's own proposal table (app/core/strategy.py); None: the default table.
     strategy_table: list[ProposalRow] | None = Field(default=None, min_length=1, max_length=TABLE_MAX_ROWS)
+    leader: LeaderSettings = Field(default_factory=LeaderSettings)
 
     def window(self, kind: StakeholderType) -> int:
         return self.windows.get(kind, DEFAULT_WINDOWS[kind])

@@ -420,6 +420,97 @@ def db_upgrade() -> None:
     click.echo("The database schema is up to date.")
 
 
+# --- the leader's view -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--team", "team", default=None, help="Only this workspace (default: every workspace with accounts).")
+@friendly
+def snapshot(team: str | None) -> None:
+    """Take this ISO week's coverage snapshot of every account (idempotent: a taken week is kept)."""
+    from app.jobs.snapshots import snapshot_all
+
+    runtime = _runtime()
+    runtime.db.upgrade()
+    passes = snapshot_all(runtime, team)
+    for taken in passes:
+        click.echo(taken.summary())
+    if not passes:
+        click.echo("No accounts yet: nothing to snapshot.")
+
+
+@cli.command()
+@click.option("--team", "team", default=None, help=TEAM_HELP)
+@click.option("--owner", default=None, help="Only this CSM's book (a Slack user id).")
+@click.option("--weeks", type=click.IntRange(5, 104), default=12, show_default=True, help="Weeks of trend.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "csv", "json"]), default="text",
+              show_default=True)
+@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the trend picture (PNG) to this file.")
+@friendly
+def report(team: str | None, owner: str | None, weeks: int, fmt: str, chart: Path | None) -> None:
+    """The leader's portfolio report: 90-day renewals and their coverage, risk, CSMs, trend."""
+    from app.render.text import report as rendering
+    from app.services.report import build_report
+
+    runtime = _runtime()
+    runtime.db.require_reachable()
+    with runtime.db.reading() as session:
+        found = build_report(session, resolve_team(session, team), runtime.today(), owner, weeks)
+    if fmt == "json":
+        click.echo(json.dumps(rendering.to_json_data(found), indent=2, ensure_ascii=False))
+    else:
+        writer = {"text": rendering.to_text, "markdown": rendering.to_markdown, "csv": rendering.to_csv}[fmt]
+        click.echo(writer(found), nl=False)
+    if chart is not None:
+        from app.render.report_chart import draw_trend
+
+        picture = draw_trend(found)
+        chart.write_bytes(picture.png)
+        click.echo(f"Wrote {chart} ({len(picture.png):,} bytes): {picture.alt_text}", err=True)
+
+
+@cli.command()
+@click.option("--team", "team", default=None, help=TEAM_HELP)
+@click.option("--lead", "leads", multiple=True, help="A lead's Slack user id (repeat; replaces the list).")
+@click.option("--no-leads", is_flag=True, help="Nobody but workspace admins sees the Portfolio section.")
+@click.option("--currency", default=None, help="The reporting currency the rates convert into (e.g. EUR).")
+@click.option("--rate", "rates", multiple=True, help="CUR=RATE: one CUR is worth RATE reporting currency (repeat).")
+@friendly
+def leaders(team: str | None, leads: tuple[str, ...], no_leads: bool, currency: str | None,
+            rates: tuple[str, ...]) -> None:
+    """Set who counts as a lead and the exchange rates of the leader's report; with no option, show them."""
+    from decimal import Decimal, InvalidOperation
+
+    from pydantic import ValidationError
+
+    from app.services.report import leader_settings, save_leader_settings
+
+    changes: dict = {}
+    if leads or no_leads:
+        changes["leads"] = () if no_leads else leads
+    if currency:
+        changes["currency"] = currency.strip().upper()
+    if rates:
+        try:
+            changes["rates"] = {k.strip().upper(): Decimal(v) for k, v in (r.split("=", 1) for r in rates)}
+        except (ValueError, InvalidOperation):
+            raise StakemapError("Give each rate as CUR=RATE, such as --rate USD=0.92.") from None
+    runtime = _runtime()
+    runtime.db.upgrade()
+    with runtime.db.session() as session:
+        team_id = resolve_team(session, team)
+        try:
+            found = save_leader_settings(session, team_id, runtime.now(), **changes) if changes \
+                else leader_settings(session, team_id)
+        except ValidationError:
+            raise StakemapError("Use a three-letter currency code such as EUR and positive rates.") from None
+    shown = ", ".join(f"1 {c} = {r} {found.currency}" for c, r in sorted(found.rates.items())) or "none"
+    click.echo(f"Leads: {', '.join(found.leads) or 'none (workspace admins only)'}; reporting currency: "
+               f"{found.currency or 'none'}; rates: {shown}; leader digest: "
+               f"{('<#' + found.channel_id + '> ' + found.schedule_label) if found.channel_id else 'off'}.")
+
+
 def main() -> None:
     cli(prog_name="stakemap")
 

@@ -96,6 +96,19 @@ def start_scheduler(runtime: Runtime) -> BackgroundScheduler:
         misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
         replace_existing=True,
     )
+    _add_leader_jobs(scheduler, runtime)
     scheduler.start()
     log.info("nudge scheduler started: a pass every %s", SWEEP_EVERY)
     return scheduler
+
+
+def _add_leader_jobs(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
+    """The weekly coverage snapshots (hourly: cheap once the week is taken) and the leader digest."""
+    from app.jobs.leader_digest import leader_digest_pass
+    from app.jobs.snapshots import SNAPSHOT_EVERY, snapshot_pass
+
+    for job, every, job_id in ((snapshot_pass, SNAPSHOT_EVERY, "weekly-snapshots"),
+                               (leader_digest_pass, SWEEP_EVERY, "leader-digest")):
+        scheduler.add_job(job, IntervalTrigger(seconds=every.total_seconds()), args=[runtime], id=job_id,
+                          next_run_time=runtime.now(), coalesce=True, max_instances=1,
+                          misfire_grace_time=int(MISFIRE_GRACE.total_seconds()), replace_existing=True)

@@ -1,0 +1,41 @@
+"""The weekly coverage snapshots, run by the scheduler inside `serve` and by `stakemap snapshot`.
+
+Snapshots need no Slack: every workspace with accounts in the database is taken. A pass is cheap when
+the week is already taken (one statement per workspace), so the scheduler runs it every hour.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from app.platform.runtime import Runtime
+from app.services.snapshots import SnapshotPass, take_snapshots, workspaces_with_accounts
+
+log = logging.getLogger("stakemap.snapshots")
+
+SNAPSHOT_EVERY = timedelta(hours=1)
+
+
+def snapshot_all(runtime: Runtime, team: str | None = None) -> list[SnapshotPass]:
+    """This week's snapshot of each workspace (or one); a workspace failing does not stop the others."""
+    with runtime.db.reading() as session:
+        teams = [team] if team else workspaces_with_accounts(session)
+    passes = []
+    for team_id in teams:
+        try:
+            with runtime.db.session() as session:
+                passes.append(take_snapshots(session, team_id, runtime.today()))
+        except Exception:
+            log.exception("the weekly snapshot of %s failed; the next pass tries again", team_id)
+    return passes
+
+
+def snapshot_pass(runtime: Runtime) -> None:
+    """What the scheduler runs: never raises, logs what it took."""
+    try:
+        for taken in snapshot_all(runtime):
+            if taken.taken:
+                log.info(taken.summary())
+    except Exception:
+        log.exception("the weekly snapshot pass failed; the next pass runs in %s", SNAPSHOT_EVERY)

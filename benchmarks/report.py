@@ -1,0 +1,136 @@
+"""Benchmark the leader's view on the benchmark database (benchmarks/sweep.py builds it: 10,000 accounts,
+100,000 contacts, 1,000,000 touches) with 12 weekly snapshots.
+
+    .venv/bin/python -m benchmarks.report                       # SQLite file in the temp dir (shared with sweep)
+    .venv/bin/python -m benchmarks.report --database-url sqlite:////tmp/small.db --accounts 500
+
+Prints, with the SQL statements each issued: the snapshot pass of a new week (assess every account in
+bulk, one INSERT), the same pass once the week is taken, and `stakemap report` (build + text rendering),
+plus the trend PNG's drawing time and size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, func, select, text
+
+from app.core.models import Account, Contact, CoverageSnapshot, Touch
+from app.platform.db import Database
+from app.render.report import to_text
+from app.render.report_chart import draw_trend
+from app.services.report import build_report
+from app.services.snapshots import take_snapshots
+from benchmarks.sweep import TEAM, TODAY, build, ensure_postgres_database, settings, sizes
+from tests.sql_counter import count_statements
+
+
+def measure(label: str, database: Database, action):
+    with count_statements(database.engine) as statements:
+        started = time.perf_counter()
+        result = action()
+        elapsed = time.perf_counter() - started
+    print(f"{label}: {elapsed:.2f} s, {len(statements)} SQL statements", flush=True)
+    return result
+
+
+def clone_to(url: str, accounts: int) -> None:
+    """Fill the benchmark workspace up to `accounts` by copying the accounts already built, with their contacts
+    and touches, in SQL (ids shifted, names suffixed): the same shapes in minutes instead of hours, for
+    machines where building through the services is too slow. SQLite only (PostgreSQL's sequences would
+    need resetting)."""
+    database = Database(settings(url))
+    with database.session() as session:
+        built = session.scalar(select(func.count()).select_from(Account).where(Account.team_id == TEAM))
+        tops = {model: session.scalar(select(func.max(model.id))) or 0 for model in (Account, Contact, Touch)}
+    copies = -(-accounts // built) - 1
+    print(f"cloning {built} built accounts {copies} time(s) in SQL…", flush=True)
+    for k in range(1, copies + 1):
+        shift = {model: top * k for model, top in tops.items()}
+        with database.session() as session:
+            session.execute(text(_copy_sql(Account.__table__, {
+                "id": f"id + {shift[Account]}", "name": f"name || ' c{k}'", "name_key": f"name_key || ' c{k}'"},
+                f"team_id = '{TEAM}' AND id <= {tops[Account]}")))
+            session.execute(text(_copy_sql(Contact.__table__, {
+                "id": f"id + {shift[Contact]}", "account_id": f"account_id + {shift[Account]}", "reports_to_id": "NULL"},
+                f"team_id = '{TEAM}' AND id <= {tops[Contact]}")))
+            session.execute(text(_copy_sql(Touch.__table__, {
+                "id": f"id + {shift[Touch]}", "account_id": f"account_id + {shift[Account]}",
+                "contact_id": f"contact_id + {shift[Contact]}"}, f"team_id = '{TEAM}' AND id <= {tops[Touch]}")))
+        print(f"  copy {k} of {copies} done", flush=True)
+    with database.session() as session:  # keep exactly `accounts`
+        extra = select(Account.id).where(Account.team_id == TEAM).order_by(Account.id.desc()).limit(
+            max(0, built * (copies + 1) - accounts))
+        session.execute(delete(Account).where(Account.id.in_(extra)))
+    database.dispose()
+
+
+def _copy_sql(table, changed: dict[str, str], where: str) -> str:
+    columns = [column.name for column in table.columns]
+    values = [changed.get(name, name) for name in columns]
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {table.name} WHERE {where}"
+
+
+def run(url: str, weeks: int) -> None:
+    database = Database(settings(url))
+    database.upgrade()
+
+    class _Sizes:  # benchmarks.sweep.sizes reads runtime.db
+        db = database
+
+    print(f"database: {database.engine.dialect.name}; {sizes(_Sizes)}", flush=True)
+    with database.session() as session:
+        session.execute(delete(CoverageSnapshot).where(CoverageSnapshot.team_id == TEAM))
+    for back in range(weeks - 1, 0, -1):  # the 11 earlier weeks
+        with database.session() as session:
+            take_snapshots(session, TEAM, TODAY - timedelta(weeks=back))
+
+    def snapshot():
+        with database.session() as session:
+            return take_snapshots(session, TEAM, TODAY)
+
+    taken = measure("1. snapshot pass, new week (assess all + one INSERT)", database, snapshot)
+    print(f"   {taken.summary()}", flush=True)
+    measure("2. snapshot pass, week already taken (scheduler tick)", database, snapshot)
+
+    def report():
+        with database.reading() as session:
+            found = build_report(session, TEAM, TODAY)
+        return found, to_text(found)
+
+    found, text = measure("3. `stakemap report` (build + render text)", database, report)
+    print(f"   {found.accounts:,} accounts; {text.splitlines()[5]}", flush=True)
+    started = time.perf_counter()
+    picture = draw_trend(found)
+    print(f"4. trend PNG: {time.perf_counter() - started:.2f} s, {len(picture.png):,} bytes", flush=True)
+    database.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    default = f"sqlite:///{Path(tempfile.gettempdir()) / 'stakemap-bench-sweep.db'}"
+    parser.add_argument("--database-url", default=default)
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--contacts", type=int, default=10, help="contacts per account")
+    parser.add_argument("--touches", type=int, default=10, help="touches per contact")
+    parser.add_argument("--csms", type=int, default=100)
+    parser.add_argument("--weeks", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--clone-from", type=int, default=None, metavar="N",
+                        help="build only N accounts through the services, then copy them in SQL up to --accounts")
+    args = parser.parse_args()
+    if args.database_url.startswith("postgres"):
+        ensure_postgres_database(args.database_url)
+    build(args.database_url, args.clone_from or args.accounts, args.contacts, args.touches, args.csms, args.workers)
+    if args.clone_from:
+        clone_to(args.database_url, args.accounts)
+    run(args.database_url, args.weeks)
+
+
+if __name__ == "__main__":
+    main()
