@@ -225,6 +225,7 @@ def test_leader_digest_setting_refuses_a_shared_channel_and_posts_once_a_week(sl
     standin.fail("conversations.info", error="channel_not_found")
     slack.command("report digest <#C0LEADS|leads> monday 08:00")
     assert "is shared with another organisation (or I cannot tell)" in slack.reply()["text"]
+    standin.add_channel("C0LEADS", "leads")
     slack.command("report digest <#C0LEADS|leads> monday 08:00")
     assert slack.reply()["text"] == "The weekly leader digest will be posted in <#C0LEADS> every Monday at 08:00 UTC."
     client = web_client(runtime.settings)
@@ -333,6 +334,7 @@ def test_leader_digest_killed_after_posting_is_not_posted_again(runtime, standin
 
     hand_made_portfolio(runtime)
     clock.set(datetime.combine(TODAY, START.time(), UTC))
+    standin.add_channel("C0LEADS", "leads")
     with runtime.db.session() as session:
         save_leader_settings(session, TEAM, START, channel_id="C0LEADS")
     client = web_client(runtime.settings)
