@@ -8,6 +8,7 @@ The listener acks first; the picture is drawn and uploaded afterwards on the run
 from __future__ import annotations
 
 import logging
+from urllib.error import HTTPError
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -67,12 +68,14 @@ def share_chart(runtime: Runtime, client, respond, team_id: str, account_id: int
 
 
 def upload_chart(client, chart: Chart, channel_id: str, thread_ts: str | None) -> None:
+    """Upload and share the picture. Only a refused upload of the bytes is tried again (nothing was shared
+    yet); a broken connection may have been the share itself, which must never be repeated."""
     for attempt in range(1, UPLOAD_ATTEMPTS + 1):
         try:
             client.files_upload_v2(channel=channel_id, thread_ts=thread_ts, file=chart.png, filename=chart.filename,
                                    title=chart.title, alt_txt=chart.alt_text)
             return
-        except (SlackRequestError, OSError):  # the upload URL answered an error or the connection broke
+        except (SlackRequestError, HTTPError):  # the upload URL answered an error: the file was not shared yet
             if attempt == UPLOAD_ATTEMPTS:
                 raise
 

@@ -79,3 +79,13 @@ def test_a_failed_upload_step_is_tried_again(slack, standin, demo):
     _asked, complete, png = uploaded(standin)
     assert len(standin.calls_to("upload")) == 2 and png.startswith(b"\x89PNG")
     assert len(standin.calls_to("files.completeUploadExternal")) == 1
+
+
+def test_a_share_whose_answer_is_lost_is_not_shared_again(slack, standin, demo):
+    """The completion shares the file in the channel: when its answer is lost, it may have happened, so
+    the upload is not repeated (it was, once, and the chart then appeared twice)."""
+    standin.fail("files.completeUploadExternal", drop=True, performed=True)
+    slack.command("chart Acme")
+    slack.drain()
+    assert len(standin.calls_to("files.completeUploadExternal")) == 1
+    assert len(standin.calls_to("files.getUploadURLExternal")) == 1
