@@ -525,7 +525,7 @@ class SlackStandIn:
 
     def _conversations_info(self, body: dict, who: dict) -> dict:
         channel = body["channel"]
-        if channel[:1] == "D":
+        if channel[:1] == "D" and channel not in self.channels:  # a DM with the bot (the App's Messages tab)
             return {"ok": True, "channel": {"id": channel, "created": 1449252889, "is_im": True, "is_org_shared": False,
                                             "context_team_id": who.get("team_id"), "is_archived": False}}
         known = self.channels.get(channel)

@@ -105,7 +105,7 @@ def test_an_unknown_answer_counts_as_shared_and_is_not_kept(runtime):
     assert is_shared(runtime.db, TEAM, "C0X", ask, runtime.now()) is False  # asked again, then kept
     assert is_shared(runtime.db, TEAM, "C0X", ask, runtime.now()) is False
     assert asked == ["C0X", "C0X"]
-    assert is_shared(runtime.db, TEAM, "D0DM", ask, runtime.now()) is False and len(asked) == 2  # a DM
+    assert is_shared(runtime.db, TEAM, "D0DM", ask, runtime.now()) is False and len(asked) == 3  # a DM, asked too
     assert is_shared(runtime.db, TEAM, None, ask, runtime.now()) is True
 
 
@@ -148,10 +148,20 @@ def test_in_an_internal_channel_the_map_is_posted_and_slack_is_asked_once(slack,
     assert asked.body["channel"] == CHANNEL
 
 
-def test_a_dm_is_not_asked_about_and_gets_the_map(slack, standin, acme):
+def test_the_dm_with_the_bot_gets_the_map(slack, standin, acme):
     slack.command("Acme", channel_id="D0DIRECT")
     assert slack.reply()["response_type"] == "in_channel"
-    assert standin.calls_to("conversations.info") == []
+    [asked] = standin.calls_to("conversations.info")
+    assert asked.body["channel"] == "D0DIRECT"
+
+
+@pytest.mark.parametrize("dm", [dict(private=True, member=False), dict(shared=True)])
+def test_a_dm_with_someone_of_another_organisation_gets_only_an_ephemeral_answer(slack, standin, acme, dm):
+    """A Slack Connect DM between a CSM and the customer: the bot is not in it (Slack answers
+    channel_not_found) or Slack says it is shared. Either way the map goes to the caller only."""
+    standin.add_channel("D0CUSTOMER", **dm)
+    slack.command("Acme", channel_id="D0CUSTOMER")
+    private_map(slack)
 
 
 def test_an_unknown_answer_is_asked_again_next_time(slack, standin, acme):

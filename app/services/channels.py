@@ -7,6 +7,9 @@ agrees, and trusted for TRUST_FOR; the channel_shared event marks the channel sh
 channel_unshared forgets the answer, so the next post asks Slack again. An answer Slack did not give
 (an error, a missing scope, a private channel the bot is not in, a network failure) is never kept.
 
+Direct messages are asked about too: a DM with the bot is internal, but one between a CSM and someone of
+another organisation (Slack Connect) is not, and the bot, not being in it, cannot tell — so it is shared.
+
 Nothing here knows Slack's client: the caller hands in `ask`, which returns conversations.info's
 channel object, or None when Slack did not answer.
 """
@@ -31,11 +34,6 @@ TRUST_FOR = timedelta(hours=1)  # a missed event is corrected within this time
 TEAM_LISTS = ("shared_team_ids", "connected_team_ids", "pending_connected_team_ids")
 
 
-def is_direct_message(channel_id: str) -> bool:
-    """A DM with the bot (ids starting with D): only the person and the bot read it."""
-    return channel_id.startswith("D")
-
-
 def shared_beyond(channel: ChannelInfo, team_id: str) -> bool:
     """Whether Slack's conversation object says another organisation can (or soon will) read the channel."""
     if channel.get("is_ext_shared") or channel.get("is_pending_ext_shared") or channel.get("pending_shared"):
@@ -52,8 +50,6 @@ def is_shared(db: Database, team_id: str, channel_id: str | None, ask: AskSlack,
     """Whether posting in the channel could reach another organisation; True when nobody knows."""
     if not channel_id:
         return True
-    if is_direct_message(channel_id):
-        return False
     with db.reading() as session:
         known = session.get(ChannelAudience, (team_id, channel_id))
         if known is not None and now - _aware(known.checked_at) < TRUST_FOR:
