@@ -37,7 +37,8 @@ def assess_accounts(
     """Assess every account of a workspace (or one owner's, or the given ones) in four statements."""
     if accounts is None:
         query = accounts_query(team_id, owner_user_id)
-        accounts = list(session.scalars(query))
+        rows = query.with_only_columns(*Account.__table__.columns)  # plain rows: read-only, no ORM bookkeeping
+        accounts = [AccountRow._make(row) for row in session.execute(rows)]
         ids = select(query.order_by(None).subquery().c.id)  # never a list of 10,000 bound parameters
     else:
         ids = [account.id for account in accounts]
@@ -93,6 +94,12 @@ def _contacts_and_latest_touches(session: Session, team_id: str, account_ids):
         if row[split] is not None:
             touches[contact.account_id].append(make_touch(row[split:]))
     return contacts, touches
+
+
+class AccountRow(namedtuple("AccountRow", Account.__table__.columns.keys())):
+    """An account read for assessment: every column of `Account` under the same name, read-only."""
+
+    __slots__ = ()
 
 
 class ContactRow(namedtuple("ContactRow", Contact.__table__.columns.keys())):
