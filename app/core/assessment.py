@@ -317,7 +317,7 @@ def assess(
         for contact in contacts
     ]
     states.sort(key=_map_order)
-    by_status = {status: [s for s in states if s.contact.status == status] for status in ContactStatus}
+    by_status = {status: [s for s in states if s.contact.status == status] for status in _STATUSES}
     steps = list(plan_steps)
     active = by_status[ContactStatus.ACTIVE]
     engaged = [state.contact for state in active if state.engaged]
@@ -339,6 +339,9 @@ def assess(
         suggestions=suggestions,
         plan_steps=steps,
     )
+
+
+_STATUSES = tuple(ContactStatus)  # iterating the enum class itself is slow, and this runs per account
 
 
 def latest_touches(touches: Iterable[TouchLike]) -> dict[int, TouchLike]:

@@ -180,7 +180,30 @@ ProposalTable = Sequence[ProposalRow]
 
 def propose(kind: StakeholderType, quadrant: Quadrant | None, sentiment: Sentiment,
             table: ProposalTable = DEFAULT_TABLE) -> Strategy:
-    """The first row of the table that matches; the fallback when a workspace's table has no match."""
+    """The first row of the table that matches; the fallback when a workspace's table has no match.
+
+    Remembered per table (tuples only: they cannot change) — assessing 100,000 contacts asks the same few
+    questions; a Strategy is frozen, so one answer is shared."""
+    if not isinstance(table, tuple):
+        return _first_match(kind, quadrant, sentiment, table)
+    held = _PROPOSALS.get(id(table))
+    if held is None or held[0] is not table:  # the table is held, so its id cannot be reused meanwhile
+        if len(_PROPOSALS) >= 16:
+            _PROPOSALS.clear()
+        held = _PROPOSALS[id(table)] = (table, {})
+    answers = held[1]
+    key = (kind, quadrant, sentiment)
+    found = answers.get(key)
+    if found is None:
+        found = answers[key] = _first_match(kind, quadrant, sentiment, table)
+    return found
+
+
+_PROPOSALS: dict[int, tuple[ProposalTable, dict[tuple, Strategy]]] = {}
+
+
+def _first_match(kind: StakeholderType, quadrant: Quadrant | None, sentiment: Sentiment,
+                 table: ProposalTable) -> Strategy:
     row = next((row for row in table if row.matches(kind, quadrant, sentiment)), FALLBACK)
     return row.strategy()
 

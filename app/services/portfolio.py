@@ -7,7 +7,7 @@ relationships are the weekly digest's own list (app.services.nudges.stale_relati
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -37,7 +37,8 @@ def assess_accounts(
     """Assess every account of a workspace (or one owner's, or the given ones) in four statements."""
     if accounts is None:
         query = accounts_query(team_id, owner_user_id)
-        accounts = list(session.scalars(query))
+        rows = query.with_only_columns(*Account.__table__.columns)  # plain rows: read-only, no ORM bookkeeping
+        accounts = [AccountRow._make(row) for row in session.execute(rows)]
         ids = select(query.order_by(None).subquery().c.id)  # never a list of 10,000 bound parameters
     else:
         ids = [account.id for account in accounts]
@@ -63,7 +64,9 @@ def _contacts_and_latest_touches(session: Session, team_id: str, account_ids):
     """Every contact of those accounts with its latest touch (ties: the newest row), in one statement.
 
     The latest touch is found per contact through the (contact_id, occurred_on) index, which both SQLite
-    and PostgreSQL answer with one index probe per contact.
+    and PostgreSQL answer with one index probe per contact. Both are read as plain column rows
+    (`ContactRow`, `TouchRow`: the models' attribute names, read-only), not as ORM entities: at 100,000
+    contacts the ORM's identity map and change tracking cost more than the assessment itself.
     """
     latest_id = (
         select(Touch.id)
@@ -73,19 +76,46 @@ def _contacts_and_latest_touches(session: Session, team_id: str, account_ids):
         .correlate(Contact)
         .scalar_subquery()
     )
+    contact_columns, touch_columns = Contact.__table__.columns, Touch.__table__.columns
     query = (
-        select(Contact, Touch)
+        select(*contact_columns, *touch_columns)
+        .select_from(Contact)
         .outerjoin(Touch, Touch.id == latest_id)
         .where(Contact.team_id == team_id, Contact.account_id.in_(account_ids))
         .order_by(Contact.account_id, Contact.id)
     )
-    contacts: dict[int, list[Contact]] = defaultdict(list)
-    touches: dict[int, list[Touch]] = defaultdict(list)
-    for contact, last in session.execute(query):
+    split = len(contact_columns)
+    make_contact, make_touch = ContactRow._make, TouchRow._make
+    contacts: dict[int, list[ContactRow]] = defaultdict(list)
+    touches: dict[int, list[TouchRow]] = defaultdict(list)
+    for row in session.execute(query):
+        contact = make_contact(row[:split])
         contacts[contact.account_id].append(contact)
-        if last is not None:
-            touches[contact.account_id].append(last)
+        if row[split] is not None:
+            touches[contact.account_id].append(make_touch(row[split:]))
     return contacts, touches
+
+
+class AccountRow(namedtuple("AccountRow", Account.__table__.columns.keys())):
+    """An account read for assessment: every column of `Account` under the same name, read-only."""
+
+    __slots__ = ()
+
+
+class ContactRow(namedtuple("ContactRow", Contact.__table__.columns.keys())):
+    """A contact read for assessment: every column of `Contact` under the same name, read-only."""
+
+    __slots__ = ()
+    # the model's own naming rules, not a copy of them
+    label_for = staticmethod(Contact.label_for)
+    display_name = Contact.__dict__["display_name"]
+    short_name = Contact.__dict__["short_name"]
+
+
+class TouchRow(namedtuple("TouchRow", Touch.__table__.columns.keys())):
+    """A touch read for assessment: every column of `Touch` under the same name, read-only."""
+
+    __slots__ = ()
 
 
 # --- the portfolio: accounts ranked by risk, stale relationships ranked by urgency ---------------

@@ -99,7 +99,10 @@ def headline_flags(assessment: Assessment) -> dict[str, bool]:
 
 def build_report(session: Session, team_id: str, today: date, owner_user_id: str | None = None,
                  weeks: int = TREND_WEEKS) -> Report:
-    """The report for a workspace, or one CSM's book (their accounts, their touches)."""
+    """The report for a workspace, or one CSM's book (their accounts, their touches).
+
+    Its "now" figures are assessed live, not read from this week's snapshot: a snapshot is taken once a
+    week (up to six days old) and would miss every touch, contact and plan change since."""
     rates = rates_of(session, team_id)
     assessments = assess_accounts(session, team_id, today, owner_user_id)
     mondays = weeks_back(today, max(weeks, COMPARE_WEEKS + 1))

@@ -53,3 +53,58 @@ def test_only_the_owners_accounts(runtime):
     with runtime.db.session() as session:
         assert [a.account.name for a in assess_accounts(session, "T1", runtime.today(), "U0CSM")] == ["Globex"]
         assert assess_accounts(session, "T2", runtime.today()) == []
+
+
+def _summary(assessment):
+    """What every surface reads from an assessment, with contacts and touches named by id."""
+    def states(group):
+        return [(s.contact.id, s.contact.display_name, s.contact.short_name, s.last_touch.id if s.last_touch else None,
+                 s.idle_days, s.window_days, s.staleness, s.engaged, s.snoozed_until, s.strategy, s.quadrant)
+                for s in group]
+    return (assessment.overall_risk, [(d.key, d.coverage, d.status_text, d.risk_text) for d in assessment.dimensions],
+            [(f.key, f.risk, f.applies, f.rationale) for f in assessment.factors], len(assessment.engaged),
+            states(assessment.active), states(assessment.not_engaged), states(assessment.departed),
+            assessment.single_thread_on.id if assessment.single_thread_on else None,
+            assessment.single_thread_summary, assessment.suggestions, [s.id for s in assessment.plan_steps])
+
+
+def test_bulk_rows_assess_like_orm_entities_with_every_touch(runtime):
+    """The bulk path (column rows, latest touch only) gives what assess() gives on the ORM's entities and all
+    touches, for every account."""
+    from sqlalchemy import func, select
+
+    from app.core.assessment import assess
+    from app.core.domain import ContactStatus, PlanStatus, TouchKind
+    from app.core.models import Account, Contact, PlanStep, Touch, TouchCreate, Workspace
+    from app.core.workspace_settings import table_of, windows_of
+    from app.services.touches import log_touch
+
+    fill(runtime, "T1", 3)
+    today = runtime.today()
+    with runtime.db.session() as session:  # older touches, and a second touch on the latest day (a tie)
+        contacts = session.scalars(select(Contact).where(
+            Contact.team_id == "T1", Contact.status != ContactStatus.LEFT).order_by(Contact.id)).all()
+        for n, contact in enumerate(contacts):
+            account = session.get(Account, contact.account_id)
+            for days in (n % 5 * 40 + 200, n % 3 * 30 + 90):
+                log_touch(session, account, TouchCreate(contact_id=contact.id, occurred_on=today - timedelta(days=days),
+                                                        kind=TouchKind.EMAIL), None, runtime.now())
+            if n % 4 == 0:
+                latest = session.scalar(select(func.max(Touch.occurred_on)).where(Touch.contact_id == contact.id))
+                log_touch(session, account, TouchCreate(contact_id=contact.id, occurred_on=latest, kind=TouchKind.CALL),
+                          None, runtime.now())
+    with runtime.db.session() as session:
+        bulk = assess_accounts(session, "T1", today)
+        workspace = session.get(Workspace, "T1")
+        accounts = session.scalars(select(Account).where(Account.team_id == "T1").order_by(Account.name_key)).all()
+        assert [a.account.id for a in bulk] == [a.id for a in accounts]
+        for account, result in zip(accounts, bulk, strict=True):
+            contacts = session.scalars(select(Contact).where(Contact.account_id == account.id)).all()
+            touches = session.scalars(  # every touch; on a tie the newest row counts (newest first)
+                select(Touch).where(Touch.account_id == account.id).order_by(Touch.id.desc())).all()
+            steps = session.scalars(select(PlanStep).where(
+                PlanStep.account_id == account.id, PlanStep.status == PlanStatus.OPEN).order_by(
+                PlanStep.created_at, PlanStep.id)).all()
+            reference = assess(account, contacts, touches, steps, today, windows_of(workspace),
+                               table=table_of(workspace))
+            assert _summary(result) == _summary(reference), account.name

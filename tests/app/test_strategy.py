@@ -203,3 +203,18 @@ def test_the_settings_modal_shows_the_table_to_read():
         text = "\n".join(b["text"]["text"] for b in view["blocks"] if b["type"] == "section")
         assert f"*Engagement strategy proposals* {head}" in text
     assert "• Champion · any · any → Weekly &lt;b&gt; sync (weekly · call)" in text
+
+
+def test_remembered_proposals_answer_as_the_table_does_for_every_question():
+    """propose() remembers its answers per table; each must be the table's first matching row, asked twice."""
+    from itertools import product
+
+    from app.core.domain import Quadrant, Sentiment, StakeholderType
+    from app.core.strategy import DEFAULT_TABLE, FALLBACK, propose
+
+    custom = (DEFAULT_TABLE[2], FALLBACK)
+    for table in (DEFAULT_TABLE, custom, list(custom)):
+        for kind, quadrant, sentiment in product(StakeholderType, (*Quadrant, None), Sentiment):
+            expected = next((row for row in table if row.matches(kind, quadrant, sentiment)), FALLBACK).strategy()
+            assert propose(kind, quadrant, sentiment, table) == expected
+            assert propose(kind, quadrant, sentiment, table) == expected
