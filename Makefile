@@ -22,6 +22,7 @@ test: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check app handlers blocks tests benchmarks
+	$(VENV)/bin/lint-imports
 
 # Re-resolve every dependency to the newest version pyproject.toml allows (Python 3.11, Linux x86_64),
 # with uv from a throwaway tool environment; review the diff, run `make test`, commit requirements.lock.

@@ -9,8 +9,8 @@ import logging
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from app.jobs.sweep import SLACK_FAILURES
 from app.platform.runtime import Runtime
+from app.platform.slack_client import SLACK_FAILURES
 from app.services.channels import ChannelInfo, became_shared, became_unshared, is_shared
 from handlers.errors import guarded
 

@@ -13,11 +13,12 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from app.core.errors import NotFound
-from app.jobs.sweep import open_dm
 from app.platform.runtime import Runtime
+from app.platform.slack_client import conversation_opener
 from app.render.chart import Chart, draw_chart
 from app.services.accounts import get_account
 from app.services.contacts import account_contacts
+from app.services.slack_users import dm_channel
 from blocks import ids
 from blocks.notices import chart_not_here, chart_sent_by_dm, plain_notice
 from handlers.channels import channel_is_shared
@@ -53,7 +54,7 @@ def share_chart(runtime: Runtime, client, respond, team_id: str, account_id: int
     chart = draw_chart(name, contacts, runtime.today())
     try:
         if private:
-            upload_chart(client, chart, open_dm(runtime, client, team_id, user_id), None)
+            upload_chart(client, chart, dm_channel(runtime, team_id, user_id, conversation_opener(client)), None)
             tell(respond, chart_sent_by_dm(name))
         else:
             upload_chart(client, chart, channel_id, thread_ts)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from app.core.departures import Departure
 from app.core.domain import ContactStatus
 from app.core.models import STRATEGY_FIELDS, Account, Contact, ContactCreate
 from app.core.strategy import strategy_of
 from app.platform.runtime import Runtime
 from app.services.accounts import get_account
 from app.services.contacts import add_contact, get_contact, search_contacts, update_contact
-from app.services.departures import Departure, contact_left
+from app.services.departures import contact_left
 from app.services.strategies import workspace_table
 from blocks import ids
 from blocks.modals import STATIC_OPTIONS_MAX, contact_modal, option, pickable

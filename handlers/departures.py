@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 
+from app.core.departures import Departure
 from app.core.errors import NotFound
-from app.jobs.sweep import SLACK_FAILURES, open_dm
 from app.platform.runtime import Runtime
-from app.services.departures import Departure, contact_left
+from app.platform.slack_client import SLACK_FAILURES, conversation_opener
+from app.services.departures import contact_left
+from app.services.slack_users import dm_channel
 from blocks.departures import coverage_changed
 from blocks.notices import Notice, coverage_told_owner_privately, plain_notice
 from blocks.text import field
@@ -66,7 +68,7 @@ def announce_departure(runtime: Runtime, client, team_id: str, departure: Depart
             log.warning("could not post a coverage change in %s (%s): telling the owner", departure.channel_id, error)
     if departure.owner_user_id:
         try:
-            channel = open_dm(runtime, client, team_id, departure.owner_user_id)
+            channel = dm_channel(runtime, team_id, departure.owner_user_id, conversation_opener(client))
             client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
             if private:
                 return coverage_told_owner_privately(departure.owner_user_id)

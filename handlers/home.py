@@ -9,10 +9,10 @@ from datetime import date
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from app.jobs.ledger import cached_users, remember_user, tz_is_stale
 from app.platform.runtime import Runtime
 from app.services.nudges import local_date
 from app.services.portfolio import portfolio
+from app.services.slack_users import cached_users, remember_user, tz_is_stale
 from blocks import ids
 from blocks.home import STALE_SHOWN, home_view
 from handlers.errors import after_ack, guarded

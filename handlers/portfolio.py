@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.services.portfolio import assess_accounts, ranked_by_risk
+from app.core.portfolio import ranked_by_risk
+from app.services.portfolio import assess_accounts
 from blocks.notices import list_usage, plain_notice
 from blocks.portfolio import portfolio_notice
 from handlers.replies import tell

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from app.core.errors import StakemapError
 from app.core.settings import Settings
 from app.platform.observability import record_api_error
 from app.platform.slack_retries import retry_handlers
+
+# What a Slack call raises once the client's own retries are spent (app/platform/slack_retries.py).
+SLACK_FAILURES = (SlackClientError, OSError)
 
 
 class ObservedWebClient(WebClient):
@@ -55,3 +58,8 @@ def slack_email_lookup(settings: Settings) -> Callable[[str], str] | None:
                                 "users:read.email scope.") from None
 
     return lookup
+
+
+def conversation_opener(client: WebClient) -> Callable[[str], str]:
+    """The call that opens (or finds) the DM with a user and gives its channel id."""
+    return lambda user: client.conversations_open(users=user)["channel"]["id"]
