@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
@@ -13,17 +12,10 @@ from sqlmodel import Session
 
 from app.core.errors import NotFound
 from app.core.models import Account
-from app.core.trends import TREND_DAYS, trends
 from app.platform.runtime import Runtime
-from app.services.accounts import (
-    MapStamp,
-    assess_account,
-    close_matches,
-    find_account,
-    get_account,
-    map_stamp,
-)
-from app.services.history import account_history
+from app.services import maps
+from app.services.accounts import close_matches, find_account, get_account
+from app.services.maps import AccountMap
 from blocks import ids
 from blocks.map import MapMessage, map_message, map_modal
 from blocks.notices import map_only_to_you, plain_notice, unknown_account
@@ -43,27 +35,14 @@ from handlers.requests import CommandRequest
 log = logging.getLogger(__name__)
 
 
-def map_of(runtime: Runtime, session: Session, team_id: str, stamp: MapStamp) -> MapMessage:
-    """The account's map message, rendered once per version of the account, day and staleness windows;
-    the account itself is read only when the map is not cached yet.
-
-    Its trends come from the history, and every history row bumps the version too (app/core/models.py).
-    """
-    today = runtime.today()
-    key = ("map", stamp.account_id, today, stamp.windows)
-    return runtime.maps.get_or_make(key, stamp.version, lambda: _render(session, get_account(session, team_id, stamp.account_id), today))
+def _rendered(account_map: AccountMap) -> MapMessage:
+    return map_message(account_map.assessment, account_map.account_id, account_map.trends)
 
 
 def current_map(runtime: Runtime, session: Session, team_id: str, *, name: str | None = None,
                 account_id: int | None = None) -> MapMessage | None:
     """The map of the account with that name or id, as it is now; None when there is no such account."""
-    stamp = map_stamp(session, team_id, name=name, account_id=account_id)
-    return map_of(runtime, session, team_id, stamp) if stamp is not None else None
-
-
-def _render(session: Session, account: Account, today: date) -> MapMessage:
-    history = account_history(session, account.team_id, account.id, since=today - timedelta(days=TREND_DAYS))
-    return map_message(assess_account(session, account, today), account.id, trends(history, today))
+    return maps.current_map(runtime, session, team_id, _rendered, name=name, account_id=account_id)
 
 
 def show_map(runtime: Runtime, client, respond, team_id: str, channel_id: str | None, name: str) -> None:
