@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 from app.core.assessment import Assessment, ContactState, Dimension, Staleness, Suggestion
 from app.core.domain import TYPE_PROFILES
 from app.core.format import RISK_BADGE, long_date, money, renewal_text, short_date
+from app.core.maps import AccountMap
 from app.core.trends import Trend, Trends
 from blocks import ids
 from blocks.strategy import strategy_blocks, window_words
@@ -46,6 +47,11 @@ class MapMessage(Message):
         (maps are cached, and a big one is ~30 kB), not once per post."""
         body = {"response_type": "in_channel", "replace_original": False, "text": self.text, "blocks": self.blocks}
         return json.dumps(body).encode()
+
+
+def account_map_message(account_map: AccountMap) -> MapMessage:
+    """The map message of an account's current map (app/services/maps.py)."""
+    return map_message(account_map.assessment, account_map.account_id, account_map.trends)
 
 
 def map_message(assessment: Assessment, account_id: int, trends: Trends | None = None) -> MapMessage:

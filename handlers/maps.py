@@ -13,11 +13,11 @@ from sqlmodel import Session
 from app.core.errors import NotFound
 from app.core.models import Account
 from app.platform.runtime import Runtime
+from app.platform.slack_client import channel_asker
 from app.services import maps
 from app.services.accounts import close_matches, find_account, get_account
-from app.services.maps import AccountMap
 from blocks import ids
-from blocks.map import MapMessage, map_message, map_modal
+from blocks.map import MapMessage, account_map_message, map_modal
 from blocks.notices import map_only_to_you, plain_notice, unknown_account
 from handlers.channels import channel_is_shared
 from handlers.errors import after_ack, guarded
@@ -35,28 +35,22 @@ from handlers.requests import CommandRequest
 log = logging.getLogger(__name__)
 
 
-def _rendered(account_map: AccountMap) -> MapMessage:
-    return map_message(account_map.assessment, account_map.account_id, account_map.trends)
-
-
 def current_map(runtime: Runtime, session: Session, team_id: str, *, name: str | None = None,
                 account_id: int | None = None) -> MapMessage | None:
     """The map of the account with that name or id, as it is now; None when there is no such account."""
-    return maps.current_map(runtime, session, team_id, _rendered, name=name, account_id=account_id)
+    return maps.current_map(runtime, session, team_id, account_map_message, name=name, account_id=account_id)
 
 
 def show_map(runtime: Runtime, client, respond, team_id: str, channel_id: str | None, name: str) -> None:
     """Post the account's map in the channel, or tell the caller it does not exist. In a channel shared with
     another organisation (or one Slack says nothing about) the map is shown only to the caller."""
-    with runtime.db.reading() as session:
-        message = current_map(runtime, session, team_id, name=name)
-    if message is None:
-        tell_unknown(runtime, respond, team_id, name)
-        return
-    if channel_is_shared(runtime, client, team_id, channel_id):
-        show_privately(runtime, respond.response_url, message)
-        return
-    post_encoded(runtime, respond.response_url, message.channel_post)
+    found = maps.requested_map(runtime, team_id, name, channel_id, channel_asker(client), account_map_message)
+    if found.map is None:
+        tell(respond, unknown_account(name, list(found.matches)))
+    elif found.private:
+        show_privately(runtime, respond.response_url, found.map)
+    else:
+        post_encoded(runtime, respond.response_url, found.map.channel_post)
 
 
 def show_privately(runtime: Runtime, response_url: str | None, message: MapMessage) -> None:

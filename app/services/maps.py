@@ -14,25 +14,14 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from app.core.assessment import Assessment
-from app.core.trends import TREND_DAYS, Trends, trends
+from app.core.maps import AccountMap
+from app.core.trends import TREND_DAYS, trends
 from app.platform.runtime import Runtime
-from app.services.accounts import assess_account, get_account, map_stamp
+from app.services.accounts import assess_account, close_matches, get_account, map_stamp
+from app.services.channels import AskSlack, is_shared
 from app.services.history import account_history
 
 Rendered = TypeVar("Rendered")
-
-
-@dataclass(frozen=True)
-class AccountMap:
-    """What a map shows: the account's assessment and the trends of its contacts."""
-
-    assessment: Assessment
-    trends: Trends
-
-    @property
-    def account_id(self) -> int:
-        return self.assessment.account.id
 
 
 def account_map(session: Session, team_id: str, account_id: int, today: date) -> AccountMap:
@@ -55,3 +44,26 @@ def current_map(runtime: Runtime, session: Session, team_id: str, render: Callab
     key = ("map", stamp.account_id, today, stamp.windows)
     return runtime.maps.get_or_make(key, stamp.version,
                                     lambda: render(account_map(session, team_id, stamp.account_id, today)))
+
+
+@dataclass(frozen=True)
+class MapAnswer:
+    """What `/stakemap <account>` shows: the rendered map, and whether only the caller may see it (a channel
+    shared with another organisation, or one Slack says nothing about); or, for an unknown name, the
+    names of the accounts that look like it."""
+
+    name: str
+    map: object | None = None
+    private: bool = False
+    matches: tuple[str, ...] = ()
+
+
+def requested_map(runtime: Runtime, team_id: str, name: str, channel_id: str | None, ask: AskSlack,
+                  render: Callable[[AccountMap], Rendered]) -> MapAnswer:
+    """The map of the account with that name for a request from that channel (`ask` is how Slack is asked
+    whether the channel is shared, when that is not known yet)."""
+    with runtime.db.reading() as session:
+        message = current_map(runtime, session, team_id, render, name=name)
+        if message is None:
+            return MapAnswer(name, matches=tuple(close_matches(session, team_id, name)))
+    return MapAnswer(name, message, is_shared(runtime.db, team_id, channel_id, ask, runtime.now()))
