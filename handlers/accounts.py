@@ -18,7 +18,7 @@ from handlers.channels import channel_is_shared
 from handlers.errors import after_ack, guarded
 from handlers.forms import save_or_explain, validated
 from handlers.maps import show_map, tell_unknown
-from handlers.payloads import ModalContext, action_value, view_values
+from handlers.payloads import ModalContext, action_value, modal_context, view_values
 from handlers.replies import open_modal, tell
 from handlers.requests import CommandRequest
 
@@ -71,13 +71,10 @@ def register(app: App, runtime: Runtime) -> None:
         after_ack(runtime, show_map, runtime, client, respond, context.team_id, context.channel_id,
                   action_value(body) or "", body=body, respond=respond)
 
-    @app.view(ids.ACCOUNT_MODAL)
+    @app.view(ids.ACCOUNT_MODAL, middleware=[modal_context()])
     @guarded
     def submit(ack, body, view, context, respond, client):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None:
-            ack()
-            return
+        modal = context["modal"]
 
         def save() -> str:
             data = validated(AccountCreate, {"currency": "", **view_values(view)}, runtime.today())

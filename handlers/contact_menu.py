@@ -21,7 +21,7 @@ from handlers.contacts import open_contact_modal
 from handlers.departures import depart_from_map
 from handlers.erasure import open_forget
 from handlers.errors import after_ack, guarded
-from handlers.payloads import ModalContext, action_value, int_or_none
+from handlers.payloads import ModalContext, action_value, int_or_none, modal_context
 from handlers.permissions import may_manage
 from handlers.replies import answer, open_modal
 from handlers.touches import open_touch_modal
@@ -62,13 +62,10 @@ def register(app: App, runtime: Runtime) -> None:
             metadata = ModalContext.opened_from(context, body, account_id=account.id, contact_id=contact.id).dump()
             open_modal(client, body, remove_contact_modal(contact.display_name, account.name, metadata))
 
-    @app.view(ids.REMOVE_CONTACT_MODAL)
+    @app.view(ids.REMOVE_CONTACT_MODAL, middleware=[modal_context("contact_id", "account_id")])
     @guarded
     def confirm_removal(ack, body, view, context, respond, client):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None or modal.contact_id is None or modal.account_id is None:
-            ack()
-            return
+        modal = context["modal"]
         try:
             with runtime.db.session() as session:
                 account = get_account(session, context.team_id, modal.account_id)

@@ -22,7 +22,7 @@ from handlers.departures import announce_departure
 from handlers.errors import after_ack, guarded
 from handlers.forms import save_or_explain, validated
 from handlers.maps import clicked_account, requested_account
-from handlers.payloads import ModalContext, changed_inputs, view_values
+from handlers.payloads import ModalContext, changed_inputs, modal_context, view_values
 from handlers.replies import open_modal, tell_later
 from handlers.requests import CommandRequest
 
@@ -110,13 +110,10 @@ def register(app: App, runtime: Runtime) -> None:
                                     include_left=include_left)
         ack(options=[option(p.label, str(p.id)).to_dict() for p in map(pickable, found) if p.id != modal.contact_id])
 
-    @app.view(ids.CONTACT_MODAL)
+    @app.view(ids.CONTACT_MODAL, middleware=[modal_context("account_id")])
     @guarded
     def submit(ack, body, view, context, respond, client):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None or modal.account_id is None:
-            ack()
-            return
+        modal = context["modal"]
         saved = save_or_explain(ack, context, "name", lambda: _save(runtime, context, modal, view))
         if saved is None:
             return

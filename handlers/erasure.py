@@ -23,7 +23,7 @@ from handlers.changes import after_modal
 from handlers.contacts import picker_choices
 from handlers.errors import guarded
 from handlers.maps import requested_account
-from handlers.payloads import ModalContext, int_or_none, view_values
+from handlers.payloads import ModalContext, int_or_none, modal_context, view_values
 from handlers.permissions import may_manage
 from handlers.replies import answer, open_modal, tell, tell_later
 from handlers.requests import CommandRequest
@@ -65,13 +65,10 @@ def forget_command(request: CommandRequest) -> None:
 
 
 def register(app: App, runtime: Runtime) -> None:
-    @app.view(ids.FORGET_PICK_MODAL)
+    @app.view(ids.FORGET_PICK_MODAL, middleware=[modal_context("account_id")])
     @guarded
     def picked(ack, body, view, context, respond):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None or modal.account_id is None:
-            ack()
-            return
+        modal = context["modal"]
         try:
             with runtime.db.session() as session:
                 account = get_account(session, context.team_id, modal.account_id)
@@ -86,13 +83,10 @@ def register(app: App, runtime: Runtime) -> None:
         metadata = modal.model_copy(update={"contact_id": chosen.id}).dump()
         ack(response_action="update", view=forget_confirm_modal(account.name, chosen, metadata))
 
-    @app.view(ids.FORGET_MODAL)
+    @app.view(ids.FORGET_MODAL, middleware=[modal_context("account_id", "contact_id")])
     @guarded
     def confirmed(ack, body, view, context, client, respond):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None or modal.account_id is None or modal.contact_id is None:
-            ack()
-            return
+        modal = context["modal"]
         try:
             with runtime.db.session() as session:
                 account = get_account(session, context.team_id, modal.account_id)

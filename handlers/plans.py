@@ -24,7 +24,7 @@ from handlers.contacts import picker_choices
 from handlers.errors import guarded
 from handlers.forms import save_or_explain, validated
 from handlers.maps import clicked_account, requested_account
-from handlers.payloads import ModalContext, action_value, int_or_none, view_values
+from handlers.payloads import ModalContext, action_value, int_or_none, modal_context, view_values
 from handlers.replies import answer, open_modal
 from handlers.requests import CommandRequest
 
@@ -79,13 +79,10 @@ def register(app: App, runtime: Runtime) -> None:
         except NotFound as error:
             answer(client, body, respond, plain_notice(str(error)))
 
-    @app.view(ids.PLAN_MODAL)
+    @app.view(ids.PLAN_MODAL, middleware=[modal_context("account_id")])
     @guarded
     def submit(ack, body, view, context, respond, client):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None or modal.account_id is None:
-            ack()
-            return
+        modal = context["modal"]
         said = save_or_explain(ack, context, "target_role", lambda: _add(runtime, context, modal, view_values(view)))
         if said is not None:
             after_modal(runtime, client, context, modal, modal.account_id, plain_notice(said), body=body, respond=respond)

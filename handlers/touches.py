@@ -20,7 +20,7 @@ from handlers.contacts import picker_choices
 from handlers.errors import guarded
 from handlers.forms import save_or_explain, validated
 from handlers.maps import requested_account
-from handlers.payloads import ModalContext, action_value, int_or_none, view_values
+from handlers.payloads import ModalContext, action_value, int_or_none, modal_context, view_values
 from handlers.replies import answer, open_modal
 from handlers.requests import CommandRequest
 
@@ -96,13 +96,10 @@ def register(app: App, runtime: Runtime) -> None:
         open_touch_modal(runtime, client, body, context, respond, int_or_none(account_id) or 0,
                          int_or_none(contact_id))
 
-    @app.view(ids.TOUCH_MODAL)
+    @app.view(ids.TOUCH_MODAL, middleware=[modal_context()])
     @guarded
     def submit(ack, body, view, context, respond, client):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None:
-            ack()
-            return
+        modal = context["modal"]
         logged = save_or_explain(ack, context, "contact_id", lambda: _log(runtime, context, modal, view_values(view)))
         if logged is not None:
             account_id, said = logged
