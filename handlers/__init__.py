@@ -11,7 +11,6 @@ from handlers import (
     contact_menu,
     contacts,
     erasure,
-    errors,
     home,
     maps,
     nudges,
@@ -22,6 +21,7 @@ from handlers import (
     strategy,
     touches,
 )
+from handlers.common import errors
 
 
 def register_all(app: App, runtime: Runtime) -> None:

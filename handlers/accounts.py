@@ -13,14 +13,14 @@ from blocks import ids
 from blocks.modals import AccountForm, account_modal
 from blocks.notices import account_created, linked_shared_channel, plain_notice
 from blocks.text import field
-from handlers.changes import after_modal
-from handlers.channels import channel_is_shared
-from handlers.errors import after_ack, guarded
-from handlers.forms import save_or_explain, validated
-from handlers.maps import show_map, tell_unknown
-from handlers.payloads import ModalContext, action_value, modal_context, view_values
-from handlers.replies import open_modal, tell
-from handlers.requests import CommandRequest
+from handlers.common.changes import after_modal
+from handlers.common.channels import channel_is_shared
+from handlers.common.errors import after_ack, guarded
+from handlers.common.forms import save_or_explain, validated
+from handlers.common.maps import show_map, tell_unknown
+from handlers.common.payloads import ModalContext, action_value, modal_context, view_values
+from handlers.common.replies import open_modal, tell
+from handlers.common.requests import CommandRequest
 
 
 def open_account_modal(client, body: dict, context, name: str) -> None:

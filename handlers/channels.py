@@ -9,16 +9,10 @@ import logging
 from slack_bolt import App
 
 from app.platform.runtime import Runtime
-from app.platform.slack_client import channel_asker
-from app.services.channels import became_shared, became_unshared, is_shared
-from handlers.errors import guarded
+from app.services.channels import became_shared, became_unshared
+from handlers.common.errors import guarded
 
 log = logging.getLogger(__name__)
-
-
-def channel_is_shared(runtime: Runtime, client, team_id: str, channel_id: str | None) -> bool:
-    """Whether posting in the channel could reach another organisation (True when Slack does not say)."""
-    return is_shared(runtime.db, team_id, channel_id, channel_asker(client), runtime.now())
 
 
 def _event_channel(event: dict) -> str | None:

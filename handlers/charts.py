@@ -15,21 +15,21 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from app.core.errors import NotFound
 from app.platform.runtime import Runtime
 from app.platform.slack_client import conversation_opener
-from app.render.chart import Chart, draw_chart
+from app.render.chart import draw_chart
 from app.services.accounts import get_account
 from app.services.contacts import account_contacts
 from app.services.slack_users import dm_channel
 from blocks import ids
 from blocks.notices import chart_not_here, chart_sent_by_dm, plain_notice
-from handlers.channels import channel_is_shared
-from handlers.errors import after_ack, guarded
-from handlers.maps import requested_account
-from handlers.payloads import action_value, int_or_none, message_origin
-from handlers.replies import tell
-from handlers.requests import CommandRequest
+from handlers.common.channels import channel_is_shared
+from handlers.common.charts import upload_chart
+from handlers.common.errors import after_ack, guarded
+from handlers.common.maps import requested_account
+from handlers.common.payloads import action_value, int_or_none, message_origin
+from handlers.common.replies import tell
+from handlers.common.requests import CommandRequest
 
 log = logging.getLogger(__name__)
-UPLOAD_ATTEMPTS = 3  # the upload step itself (not an API call) has no retry handler: try it again
 NOT_A_MEMBER = ("not_in_channel", "channel_not_found", "is_archived")
 
 
@@ -65,17 +65,6 @@ def share_chart(runtime: Runtime, client, respond, team_id: str, account_id: int
     except (SlackRequestError, OSError) as error:
         log.warning("chart upload failed: %s", error)
         tell(respond, plain_notice("Slack did not take the chart upload. Please try again in a minute."))
-
-
-def upload_chart(client, chart: Chart, channel_id: str, thread_ts: str | None) -> None:
-    for attempt in range(1, UPLOAD_ATTEMPTS + 1):
-        try:
-            client.files_upload_v2(channel=channel_id, thread_ts=thread_ts, file=chart.png, filename=chart.filename,
-                                   title=chart.title, alt_txt=chart.alt_text)
-            return
-        except (SlackRequestError, OSError):  # the upload URL answered an error or the connection broke
-            if attempt == UPLOAD_ATTEMPTS:
-                raise
 
 
 def _refusal(code: str) -> str:

@@ -16,15 +16,13 @@ from blocks import ids
 from blocks.modals import notice_modal, remove_contact_modal
 from blocks.notices import plain_notice
 from blocks.text import field
-from handlers.changes import after_modal
-from handlers.contacts import open_contact_modal
-from handlers.departures import depart_from_map
-from handlers.erasure import open_forget
-from handlers.errors import after_ack, guarded
-from handlers.payloads import ModalContext, action_value, int_or_none, modal_context
-from handlers.permissions import may_manage
-from handlers.replies import answer, open_modal
-from handlers.touches import open_touch_modal
+from handlers.common.changes import after_modal
+from handlers.common.departures import depart_from_map
+from handlers.common.errors import after_ack, guarded
+from handlers.common.openers import open_contact_modal, open_forget, open_touch_modal
+from handlers.common.payloads import ModalContext, action_value, int_or_none, modal_context
+from handlers.common.permissions import may_manage
+from handlers.common.replies import answer, open_modal
 
 
 def refusal(account: Account) -> str:

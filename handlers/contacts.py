@@ -6,48 +6,26 @@ from slack_bolt import App
 
 from app.core.departures import Departure
 from app.core.domain import ContactStatus
-from app.core.models import STRATEGY_FIELDS, Account, Contact, ContactCreate
-from app.core.strategy import strategy_of
+from app.core.models import STRATEGY_FIELDS, ContactCreate
 from app.platform.runtime import Runtime
 from app.services.accounts import get_account
 from app.services.contacts import add_contact, get_contact, search_contacts, update_contact
 from app.services.departures import contact_left
-from app.services.strategies import workspace_table
 from blocks import ids
-from blocks.modals import STATIC_OPTIONS_MAX, contact_modal, option, pickable
+from blocks.modals import option, pickable
 from blocks.notices import plain_notice
 from blocks.text import field
-from handlers.changes import after_modal
-from handlers.departures import announce_departure
-from handlers.errors import after_ack, guarded
-from handlers.forms import save_or_explain, validated
-from handlers.maps import clicked_account, requested_account
-from handlers.payloads import ModalContext, changed_inputs, modal_context, view_values
-from handlers.replies import open_modal, tell_later
-from handlers.requests import CommandRequest
+from handlers.common.changes import after_modal
+from handlers.common.departures import announce_departure
+from handlers.common.errors import after_ack, guarded
+from handlers.common.forms import save_or_explain, validated
+from handlers.common.maps import clicked_account, requested_account
+from handlers.common.openers import open_contact_modal
+from handlers.common.payloads import ModalContext, changed_inputs, modal_context, view_values
+from handlers.common.replies import tell_later
+from handlers.common.requests import CommandRequest
 
 STRATEGY_INPUTS = ("strategy_approach", "strategy_cadence", "strategy_channel")
-
-
-def picker_choices(session, team_id: str, account_id: int, include_left: bool):
-    """Up to 101 contacts: a picker shows them all when they fit, else switches to search."""
-    found = search_contacts(session, team_id, account_id, limit=STATIC_OPTIONS_MAX + 1, include_left=include_left)
-    return [pickable(contact) for contact in found]
-
-
-def open_contact_modal(runtime: Runtime, client, body: dict, context, account: Account,
-                       contact: Contact | None = None) -> None:
-    """The contact modal: empty to add one, prefilled to edit `contact`."""
-    with runtime.db.reading() as session:
-        colleagues = picker_choices(session, context.team_id, account.id, include_left=True)
-        manager_id = contact.reports_to_id if contact else None
-        manager = pickable(get_contact(session, context.team_id, manager_id)) if manager_id else None
-        strategy = strategy_of(contact, workspace_table(session, context.team_id)) if contact else None
-    if contact is not None:
-        colleagues = [c for c in colleagues if c.id != contact.id]
-    metadata = ModalContext.opened_from(context, body, account_id=account.id,
-                                        contact_id=contact.id if contact else None).dump()
-    open_modal(client, body, contact_modal(account.name, colleagues, metadata, contact, manager, strategy))
 
 
 def add_command(request: CommandRequest) -> None:

@@ -19,14 +19,14 @@ from blocks.modals import pickable, plan_modal
 from blocks.notices import plain_notice
 from blocks.strategy import plan_prefill
 from blocks.text import field
-from handlers.changes import after_action, after_modal
-from handlers.contacts import picker_choices
-from handlers.errors import guarded
-from handlers.forms import save_or_explain, validated
-from handlers.maps import clicked_account, requested_account
-from handlers.payloads import ModalContext, action_value, int_or_none, modal_context, view_values
-from handlers.replies import answer, open_modal
-from handlers.requests import CommandRequest
+from handlers.common.changes import after_action, after_modal
+from handlers.common.errors import guarded
+from handlers.common.forms import save_or_explain, validated
+from handlers.common.maps import clicked_account, requested_account
+from handlers.common.openers import picker_choices
+from handlers.common.payloads import ModalContext, action_value, int_or_none, modal_context, view_values
+from handlers.common.replies import answer, open_modal
+from handlers.common.requests import CommandRequest
 
 
 def open_plan_modal(runtime: Runtime, client, body: dict, context, account: Account,

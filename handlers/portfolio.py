@@ -6,8 +6,8 @@ from app.core.portfolio import ranked_by_risk
 from app.services.portfolio import assess_accounts
 from blocks.notices import list_usage, plain_notice
 from blocks.portfolio import portfolio_notice
-from handlers.replies import tell
-from handlers.requests import CommandRequest
+from handlers.common.replies import tell
+from handlers.common.requests import CommandRequest
 
 
 def list_command(request: CommandRequest) -> None:

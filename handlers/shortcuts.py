@@ -16,9 +16,9 @@ from app.platform.runtime import Runtime
 from app.services.accounts import get_account, linked_account, search_accounts
 from blocks import ids
 from blocks.modals import option, shortcut_touch_modal
-from handlers.contacts import picker_choices
-from handlers.errors import guarded
-from handlers.payloads import ModalContext, action_value, int_or_none, modal_context, view_values
+from handlers.common.errors import guarded
+from handlers.common.openers import picker_choices
+from handlers.common.payloads import ModalContext, action_value, int_or_none, modal_context, view_values
 
 
 def _modal(runtime: Runtime, session, modal: ModalContext, account: Account | None, notes: str | None) -> dict:

@@ -12,36 +12,15 @@ from app.services.accounts import get_account
 from app.services.contacts import get_contact
 from app.services.touches import log_touch
 from blocks import ids
-from blocks.modals import pickable, touch_modal
-from blocks.notices import no_contacts, plain_notice
+from blocks.notices import plain_notice
 from blocks.text import field
-from handlers.changes import after_modal
-from handlers.contacts import picker_choices
-from handlers.errors import guarded
-from handlers.forms import save_or_explain, validated
-from handlers.maps import requested_account
-from handlers.payloads import ModalContext, action_value, int_or_none, modal_context, view_values
-from handlers.replies import answer, open_modal
-from handlers.requests import CommandRequest
-
-
-def open_touch_modal(runtime: Runtime, client, body: dict, context, respond, account_id: int,
-                     contact_id: int | None = None, notes: str | None = None) -> None:
-    """Open the touch modal, the contact preselected when known and notes prefilled when given."""
-    try:
-        with runtime.db.reading() as session:
-            account = get_account(session, context.team_id, account_id)
-            choices = picker_choices(session, context.team_id, account.id, include_left=False)
-            initial = pickable(get_contact(session, context.team_id, contact_id, account.id)) if contact_id else None
-    except NotFound as error:
-        answer(client, body, respond, plain_notice(str(error)))
-        return
-    if not choices:
-        answer(client, body, respond, no_contacts(account.name, account.id))
-        return
-    metadata = ModalContext.opened_from(context, body, account_id=account.id).dump()
-    view = touch_modal(account.name, choices, metadata, runtime.today(), initial=initial, notes=notes)
-    open_modal(client, body, view)
+from handlers.common.changes import after_modal
+from handlers.common.errors import guarded
+from handlers.common.forms import save_or_explain, validated
+from handlers.common.maps import requested_account
+from handlers.common.openers import open_touch_modal
+from handlers.common.payloads import ModalContext, action_value, int_or_none, modal_context, view_values
+from handlers.common.requests import CommandRequest
 
 
 def log_command(request: CommandRequest) -> None:

@@ -24,7 +24,7 @@ from app.platform.runtime import Runtime
 from app.platform.slack_client import SLACK_FAILURES
 from app.services.report import build_report, leader_settings
 from blocks.report import leader_digest_message
-from handlers.channels import channel_is_shared
+from handlers.common.channels import channel_is_shared
 
 log = logging.getLogger("stakemap.leader_digest")
 

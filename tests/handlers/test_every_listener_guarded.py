@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_bolt.middleware.custom_middleware import CustomMiddleware
 
-from handlers.errors import is_guarded
+from handlers.common.errors import is_guarded
 
 
 def _name(listener) -> str:

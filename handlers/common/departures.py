@@ -14,9 +14,9 @@ from app.services.slack_users import dm_channel
 from blocks.departures import coverage_changed
 from blocks.notices import Notice, coverage_told_owner_privately, plain_notice
 from blocks.text import field
-from handlers.changes import after_action
-from handlers.channels import channel_is_shared
-from handlers.replies import answer
+from handlers.common.changes import after_action
+from handlers.common.channels import channel_is_shared
+from handlers.common.replies import answer
 
 log = logging.getLogger(__name__)
 
