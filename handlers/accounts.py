@@ -11,8 +11,12 @@ from app.platform.runtime import Runtime
 from app.services.accounts import create_account, find_account, link_channel
 from blocks import ids
 from blocks.modals import AccountForm, account_modal
-from blocks.notices import account_created, linked_shared_channel, plain_notice
-from blocks.text import field
+from blocks.notices import (
+    account_created,
+    channel_linked,
+    link_from_a_channel,
+    linked_shared_channel,
+)
 from handlers.common.changes import after_modal
 from handlers.common.channels import channel_is_shared
 from handlers.common.errors import after_ack, guarded
@@ -34,7 +38,7 @@ def link_command(request: CommandRequest) -> None:
     A channel shared with another organisation is linked too, with a warning that nothing is posted in it."""
     channel_id = request.context.channel_id
     if not channel_id or not channel_id.startswith(("C", "G")):
-        tell(request.respond, plain_notice("Run `/stakemap link &lt;account&gt;` in the channel to link the account to."))
+        tell(request.respond, link_from_a_channel())
         return
     with request.runtime.db.session() as session:
         account = find_account(session, request.team_id, request.account)
@@ -47,10 +51,7 @@ def link_command(request: CommandRequest) -> None:
     if channel_is_shared(request.runtime, request.client, request.team_id, channel_id):
         tell(request.respond, linked_shared_channel(name, moved))
         return
-    note = f" (it was linked to {', '.join(field(n, 100) for n in moved)})" if moved else ""
-    tell(request.respond, plain_notice(
-        f"Linked this channel to *{field(name, 200)}*{note}: `/stakemap` here shows its map, and its coverage "
-        "changes are posted here."))
+    tell(request.respond, channel_linked(name, moved))
 
 
 def new_command(request: CommandRequest) -> None:

@@ -20,7 +20,14 @@ from app.services.accounts import get_account
 from app.services.contacts import account_contacts
 from app.services.slack_users import dm_channel
 from blocks import ids
-from blocks.notices import chart_not_here, chart_sent_by_dm, plain_notice
+from blocks.notices import (
+    chart_not_here,
+    chart_sent_by_dm,
+    chart_upload_failed,
+    chart_upload_refused,
+    charts_need_a_channel,
+    plain_notice,
+)
 from handlers.common.channels import channel_is_shared
 from handlers.common.charts import upload_chart
 from handlers.common.errors import after_ack, guarded
@@ -45,7 +52,7 @@ def share_chart(runtime: Runtime, client, respond, team_id: str, account_id: int
         tell(respond, plain_notice(str(error)))
         return
     if not channel_id:
-        tell(respond, plain_notice("Charts are shared in a channel: run this from one."))
+        tell(respond, charts_need_a_channel())
         return
     private = channel_is_shared(runtime, client, team_id, channel_id)
     if private and not user_id:
@@ -61,16 +68,10 @@ def share_chart(runtime: Runtime, client, respond, team_id: str, account_id: int
     except SlackApiError as error:
         code = error.response.get("error", "error")
         log.warning("chart upload refused by Slack: %s", code)
-        tell(respond, plain_notice(_refusal(code)))
+        tell(respond, chart_upload_refused(code, not_a_member=code in NOT_A_MEMBER))
     except (SlackRequestError, OSError) as error:
         log.warning("chart upload failed: %s", error)
-        tell(respond, plain_notice("Slack did not take the chart upload. Please try again in a minute."))
-
-
-def _refusal(code: str) -> str:
-    if code in NOT_A_MEMBER:
-        return "I can't share files here yet: invite me to this channel (`/invite @stakemap`) and try again."
-    return f"Slack refused the chart upload ({code}). Please try again in a minute."
+        tell(respond, chart_upload_failed())
 
 
 def chart_command(request: CommandRequest) -> None:

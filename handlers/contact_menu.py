@@ -14,8 +14,7 @@ from app.services.accounts import get_account
 from app.services.contacts import get_contact, remove_contact
 from blocks import ids
 from blocks.modals import notice_modal, remove_contact_modal
-from blocks.notices import plain_notice
-from blocks.text import field
+from blocks.notices import contact_removed, plain_notice, removal_refused
 from handlers.common.changes import after_modal
 from handlers.common.departures import depart_from_map
 from handlers.common.errors import after_ack, guarded
@@ -26,9 +25,7 @@ from handlers.common.replies import answer, open_modal
 
 
 def refusal(account: Account) -> str:
-    owner = f"its owner <@{account.owner_user_id}>" if account.owner_user_id else "its owner"
-    return (f"Only {owner} or a workspace admin can remove contacts from *{field(account.name, 200)}*. "
-            "Ask them, or edit the contact instead.")
+    return removal_refused(account.name, account.owner_user_id)
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -77,5 +74,5 @@ def register(app: App, runtime: Runtime) -> None:
             ack(response_action="update", view=notice_modal(str(error)))
             return
         ack()
-        said = f"Removed *{field(name, 200)}* from *{field(account.name, 200)}*."
+        said = contact_removed(name, account.name)
         after_modal(runtime, client, context, modal, modal.account_id, plain_notice(said), body=body, respond=respond)

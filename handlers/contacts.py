@@ -13,8 +13,7 @@ from app.services.contacts import add_contact, get_contact, search_contacts, upd
 from app.services.departures import contact_left
 from blocks import ids
 from blocks.modals import option, pickable
-from blocks.notices import plain_notice
-from blocks.text import field
+from blocks.notices import contact_added, contact_saved, plain_notice
 from handlers.common.changes import after_modal
 from handlers.common.departures import announce_departure
 from handlers.common.errors import after_ack, guarded
@@ -41,10 +40,9 @@ def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> tuple[s
     data = validated(ContactCreate, values, runtime.today())
     with runtime.db.session() as session:
         account = get_account(session, context.team_id, modal.account_id)
-        where = f"*{field(account.name, 200)}*"
         if modal.contact_id is None:
             contact = add_contact(session, account, data, context.user_id, runtime.now())
-            return f"Added *{field(contact.display_name, 200)}* to {where}.", None
+            return contact_added(contact.display_name, account.name), None
         contact = get_contact(session, context.team_id, modal.contact_id, account.id)
         changes = {name: getattr(data, name) for name in changed_inputs(view) if name in ContactCreate.model_fields}
         if any(name in changes for name in STRATEGY_INPUTS):  # edited: the whole strategy, now the CSM's own
@@ -55,8 +53,7 @@ def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> tuple[s
         changed = update_contact(session, account, contact, changes, context.user_id, runtime.now())
         if departure is not None and departure.changed:
             changed = ["status", *changed]
-        who = f"*{field(contact.display_name, 200)}* at {where}"
-        return (f"Saved {who}: {', '.join(changed)}." if changed else f"Nothing changed for {who}."), departure
+        return contact_saved(contact.display_name, account.name, changed), departure
 
 
 def _announce(runtime: Runtime, client, context, modal: ModalContext, departure: Departure) -> None:

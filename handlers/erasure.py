@@ -16,8 +16,7 @@ from app.services.contacts import get_contact
 from app.services.erasure import erasure_of, forget_contact
 from blocks import ids
 from blocks.modals import forget_confirm_modal, pickable
-from blocks.notices import plain_notice
-from blocks.text import field
+from blocks.notices import contact_erased, plain_notice
 from handlers.common.changes import after_modal
 from handlers.common.errors import guarded
 from handlers.common.maps import requested_account
@@ -63,8 +62,7 @@ def register(app: App, runtime: Runtime) -> None:
                 contact = get_contact(session, context.team_id, modal.contact_id, account.id)
                 check_caller(client, account, context.user_id)
                 forget_contact(session, account, contact, context.user_id, runtime.now())
-                done = (f"Erased the personal data of a contact ({contact.type.label}) at *{field(account.name, 200)}*. "
-                        "The erasure is recorded.")
+                done = contact_erased(contact.type.label, account.name)
         except StakemapError as error:
             ack()
             tell_later(runtime, modal.response_url, plain_notice(str(error)))

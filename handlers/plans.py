@@ -16,9 +16,8 @@ from app.services.plans import accept_suggestion, add_plan_step, complete_step
 from app.services.strategies import workspace_table
 from blocks import ids
 from blocks.modals import pickable, plan_modal
-from blocks.notices import plain_notice
+from blocks.notices import plain_notice, step_added, step_exists
 from blocks.strategy import plan_prefill
-from blocks.text import field
 from handlers.common.changes import after_action, after_modal
 from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain, validated
@@ -55,7 +54,7 @@ def _add(runtime: Runtime, context, modal: ModalContext, values: dict) -> str:
     with runtime.db.session() as session:
         account = get_account(session, context.team_id, modal.account_id)
         add_plan_step(session, account, data, context.user_id, runtime.now())
-        return f"Added a step to the *{field(account.name, 200)}* plan: {field(data.first_action, 300)}"
+        return step_added(account.name, data.first_action)
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -100,7 +99,7 @@ def register(app: App, runtime: Runtime) -> None:
             answer(client, body, respond, plain_notice(str(error)))
             return
         if step is None:
-            answer(client, body, respond, plain_notice("That step is already in the plan."))
+            answer(client, body, respond, step_exists())
         after_action(runtime, client, context, body, respond, account.id)
 
     @app.action(re.compile(rf"^{ids.PLAN_DONE}:\d+$"))

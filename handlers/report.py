@@ -21,7 +21,7 @@ from app.platform.runtime import Runtime
 from app.render.report_chart import draw_trend
 from app.services.report import build_report, save_leader_settings
 from blocks import ids
-from blocks.notices import plain_notice
+from blocks.notices import chart_upload_failed, plain_notice, trend_upload_refused
 from blocks.report import (
     ADMINS_ONLY,
     CHART_WHERE,
@@ -103,11 +103,10 @@ def share_trend(runtime: Runtime, client, respond, team_id: str, owner: str | No
     try:
         upload_chart(client, draw_trend(report), channel_id, None)
     except SlackApiError as error:
-        tell(respond, plain_notice(f"Slack refused the chart upload ({error.response.get('error', 'error')}). "
-                                   "Invite me to the channel, or run it in your DM with me."))
+        tell(respond, trend_upload_refused(error.response.get("error", "error")))
     except (SlackRequestError, OSError) as error:
         log.warning("trend chart upload failed: %s", error)
-        tell(respond, plain_notice("Slack did not take the chart upload. Please try again in a minute."))
+        tell(respond, chart_upload_failed())
 
 
 def parse_digest(words: list[str]) -> tuple[str, int, time] | None:

@@ -12,8 +12,7 @@ from app.services.accounts import get_account
 from app.services.contacts import get_contact
 from app.services.touches import log_touch
 from blocks import ids
-from blocks.notices import plain_notice
-from blocks.text import field
+from blocks.notices import plain_notice, touch_logged
 from handlers.common.changes import after_modal
 from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain, validated
@@ -54,10 +53,8 @@ def _log(runtime: Runtime, context, modal: ModalContext, values: dict) -> tuple[
             raise InvalidInput({"account_id" if "account_id" in values else "contact_id": str(error)}) from None
         touch = log_touch(session, account, data, context.user_id, runtime.now())
         contact = get_contact(session, context.team_id, touch.contact_id)
-        return account.id, (
-            f"Logged a {touch.kind.label} with *{field(contact.display_name, 200)}* at "
-            f"*{field(account.name, 200)}* ({short_date(touch.occurred_on, runtime.today())})."
-        )
+        return account.id, touch_logged(touch.kind.label, contact.display_name, account.name,
+                                        short_date(touch.occurred_on, runtime.today()))
 
 
 def register(app: App, runtime: Runtime) -> None:
