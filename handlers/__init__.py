@@ -1,4 +1,5 @@
-"""Bolt listeners, one module per surface. register_all() wires every one of them."""
+"""Bolt listeners, one module per surface; surfaces never import each other (they share only handlers.common,
+and handlers.commands routes `/stakemap <subcommand>` to them). register_all() wires every one of them."""
 
 from slack_bolt import App
 
