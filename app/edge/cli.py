@@ -450,7 +450,7 @@ def snapshot(team: str | None) -> None:
 @friendly
 def report(team: str | None, owner: str | None, weeks: int, fmt: str, chart: Path | None) -> None:
     """The leader's portfolio report: 90-day renewals and their coverage, risk, CSMs, trend."""
-    from app.render.text import report as rendering
+    from app.render import report as rendering
     from app.services.report import build_report
 
     runtime = _runtime()

@@ -136,7 +136,8 @@ def two_workspaces(runtime):
     return {"accounts": their_accounts, "foreign": sorted(theirs - ours)}
 
 
-RECEIPTS = {"event_receipt", "request_receipt"}  # what was received (each signed request once), not data
+# What was received (each signed request once) and what Slack said about a channel (a cache): not data.
+RECEIPTS = {"event_receipt", "request_receipt", "channel_audience"}
 
 
 def snapshot(runtime) -> dict[str, int]:
