@@ -38,8 +38,8 @@ from app.platform.db import Database
 from benchmarks.data import add_account
 from benchmarks.serving import RemoteStandIn, children, pct, resident_mib, server, wait_healthy_or_bolt
 from blocks.modals import touch_modal
-from handlers.contacts import picker_choices
-from handlers.payloads import ModalContext
+from handlers.common.openers import picker_choices
+from handlers.common.payloads import ModalContext
 from tests.slack_driver import sign, view_state
 from tests.test_serve_process import free_port
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
+from app.core.departures import Departure
 from app.core.format import RISK_BADGE, truncate
 from app.core.models import NAME_MAX
-from app.services.departures import Departure
 from blocks import ids
 from blocks.text import Message, compose, field, mention, section
 

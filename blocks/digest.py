@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
 )
 
-from app.services.nudges import StaleItem, StaleList
+from app.core.stale import StaleItem, StaleList
 from blocks import ids
 from blocks.stale import stale_item_text
 from blocks.text import Message, compose, field, mrkdwn, plain, section

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from app.services.portfolio import Portfolio
+from app.core.portfolio import Portfolio
 from blocks import ids
 from blocks.portfolio import account_facts, account_headline, risk_counts
 from blocks.stale import stale_item_text

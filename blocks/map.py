@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -22,7 +21,8 @@ from slack_sdk.models.views import View
 from app.core.assessment import Assessment, ContactState, Dimension, Staleness, Suggestion
 from app.core.domain import TYPE_PROFILES
 from app.core.format import RISK_BADGE, long_date, money, renewal_text, short_date
-from app.core.trends import Trend
+from app.core.maps import AccountMap
+from app.core.trends import Trend, Trends
 from blocks import ids
 from blocks.strategy import strategy_blocks, window_words
 from blocks.text import Message, chunk_lines, compose, esc, field, fit_lines, mention, mrkdwn, plain, section
@@ -35,7 +35,6 @@ DETAILED_STEPS = 8  # open plan steps shown with a Done button; the rest as line
 DETAILED_SUGGESTIONS = 5  # suggestions shown with an "Add to plan" button; the rest as lines
 MODAL_TITLE = "Stakeholder map"
 
-Trends = Mapping[int, Sequence[Trend]]
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,11 @@ class MapMessage(Message):
         (maps are cached, and a big one is ~30 kB), not once per post."""
         body = {"response_type": "in_channel", "replace_original": False, "text": self.text, "blocks": self.blocks}
         return json.dumps(body).encode()
+
+
+def account_map_message(account_map: AccountMap) -> MapMessage:
+    """The map message of an account's current map (app/services/maps.py)."""
+    return map_message(account_map.assessment, account_map.account_id, account_map.trends)
 
 
 def map_message(assessment: Assessment, account_id: int, trends: Trends | None = None) -> MapMessage:

@@ -96,3 +96,97 @@ def coverage_told_owner_privately(owner_user_id: str) -> str:
 def not_saved_in_time() -> str:
     """A modal's field error when its submission could not be saved before Slack's time ran out."""
     return "Not saved: stakemap is too busy to save this right now. Nothing was changed; submit again."
+
+
+# --- confirmations and refusals of the handlers ------------------------------------------------------
+
+
+def step_added(account_name: str, first_action: str) -> str:
+    return f"Added a step to the *{field(account_name, 200)}* plan: {field(first_action, 300)}"
+
+
+def step_exists() -> Notice:
+    return plain_notice("That step is already in the plan.")
+
+
+def contact_added(contact_name: str, account_name: str) -> str:
+    return f"Added *{field(contact_name, 200)}* to *{field(account_name, 200)}*."
+
+
+def contact_saved(contact_name: str, account_name: str, changed: list[str]) -> str:
+    who = f"*{field(contact_name, 200)}* at *{field(account_name, 200)}*"
+    return f"Saved {who}: {', '.join(changed)}." if changed else f"Nothing changed for {who}."
+
+
+def touch_logged(kind: str, contact_name: str, account_name: str, when: str) -> str:
+    return f"Logged a {kind} with *{field(contact_name, 200)}* at *{field(account_name, 200)}* ({when})."
+
+
+def removal_refused(account_name: str, owner_user_id: str | None) -> str:
+    owner = f"its owner <@{owner_user_id}>" if owner_user_id else "its owner"
+    return (f"Only {owner} or a workspace admin can remove contacts from *{field(account_name, 200)}*. "
+            "Ask them, or edit the contact instead.")
+
+
+def contact_removed(contact_name: str, account_name: str) -> str:
+    return f"Removed *{field(contact_name, 200)}* from *{field(account_name, 200)}*."
+
+
+def contact_erased(type_label: str, account_name: str) -> str:
+    return (f"Erased the personal data of a contact ({type_label}) at *{field(account_name, 200)}*. "
+            "The erasure is recorded.")
+
+
+def already_left(contact_name: str) -> Notice:
+    return plain_notice(f"*{field(contact_name, 150)}* had already left the company.")
+
+
+def marked_left(contact_name: str, type_label: str, account_name: str, announced: str) -> Notice:
+    done = f"Marked *{field(contact_name, 150)}* ({type_label}) at *{field(account_name, 150)}* as left the company."
+    return plain_notice(f"{done} {announced}".strip())
+
+
+def coverage_posted(channel_id: str) -> str:
+    return f"Coverage changed: posted in <#{channel_id}>."
+
+
+def coverage_told_owner(owner_user_id: str) -> str:
+    return f"Coverage changed: told the owner, <@{owner_user_id}>."
+
+
+def coverage_not_told() -> str:
+    return "Coverage changed, but Slack refused the post to the account's channel and owner: tell them yourself."
+
+
+def chart_upload_refused(code: str, not_a_member: bool) -> Notice:
+    if not_a_member:
+        return plain_notice("I can't share files here yet: invite me to this channel (`/invite @stakemap`) and try again.")
+    return plain_notice(f"Slack refused the chart upload ({code}). Please try again in a minute.")
+
+
+def trend_upload_refused(code: str) -> Notice:
+    return plain_notice(f"Slack refused the chart upload ({code}). Invite me to the channel, or run it in your DM with me.")
+
+
+def chart_upload_failed() -> Notice:
+    return plain_notice("Slack did not take the chart upload. Please try again in a minute.")
+
+
+def charts_need_a_channel() -> Notice:
+    return plain_notice("Charts are shared in a channel: run this from one.")
+
+
+def no_accounts_yet(everyone: bool) -> Notice:
+    if everyone:
+        return plain_notice("No accounts in this workspace yet: create one with `/stakemap new &lt;account&gt;`.")
+    return plain_notice("You own no accounts yet. `/stakemap list all` shows every account of the workspace.")
+
+
+def link_from_a_channel() -> Notice:
+    return plain_notice("Run `/stakemap link &lt;account&gt;` in the channel to link the account to.")
+
+
+def channel_linked(account_name: str, moved_from: list[str]) -> Notice:
+    note = f" (it was linked to {', '.join(field(n, 100) for n in moved_from)})" if moved_from else ""
+    return plain_notice(f"Linked this channel to *{field(account_name, 200)}*{note}: `/stakemap` here shows its map, "
+                        "and its coverage changes are posted here.")

@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import ContextBlock
 
 from app.core.assessment import Assessment
 from app.core.format import RISK_BADGE, money, renewal_text
-from app.services.portfolio import main_reason, stale_count
+from app.core.portfolio import main_reason, stale_count
 from blocks.notices import Notice
 from blocks.text import chunk_lines, field, mrkdwn, section
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from app.core.assessment import Staleness
 from app.core.format import renewal_text, short_date
-from app.services.nudges import StaleItem
+from app.core.stale import StaleItem
 from blocks.strategy import window_words
 from blocks.text import field
 

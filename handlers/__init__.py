@@ -1,4 +1,5 @@
-"""Bolt listeners, one module per surface. register_all() wires every one of them."""
+"""Bolt listeners, one module per surface; surfaces never import each other (they share only handlers.common,
+and handlers.commands routes `/stakemap <subcommand>` to them). register_all() wires every one of them."""
 
 from slack_bolt import App
 
@@ -11,7 +12,6 @@ from handlers import (
     contact_menu,
     contacts,
     erasure,
-    errors,
     home,
     maps,
     nudges,
@@ -22,6 +22,7 @@ from handlers import (
     strategy,
     touches,
 )
+from handlers.common import errors
 
 
 def register_all(app: App, runtime: Runtime) -> None:

@@ -11,16 +11,20 @@ from app.platform.runtime import Runtime
 from app.services.accounts import create_account, find_account, link_channel
 from blocks import ids
 from blocks.modals import AccountForm, account_modal
-from blocks.notices import account_created, linked_shared_channel, plain_notice
-from blocks.text import field
-from handlers.changes import after_modal
-from handlers.channels import channel_is_shared
-from handlers.errors import after_ack, guarded
-from handlers.forms import save_or_explain, validated
-from handlers.maps import show_map, tell_unknown
-from handlers.payloads import ModalContext, action_value, view_values
-from handlers.replies import open_modal, tell
-from handlers.requests import CommandRequest
+from blocks.notices import (
+    account_created,
+    channel_linked,
+    link_from_a_channel,
+    linked_shared_channel,
+)
+from handlers.common.changes import after_modal
+from handlers.common.channels import channel_is_shared
+from handlers.common.errors import after_ack, guarded
+from handlers.common.forms import save_or_explain, validated
+from handlers.common.maps import show_map, tell_unknown
+from handlers.common.payloads import ModalContext, action_value, modal_context, view_values
+from handlers.common.replies import open_modal, tell
+from handlers.common.requests import CommandRequest
 
 
 def open_account_modal(client, body: dict, context, name: str) -> None:
@@ -34,7 +38,7 @@ def link_command(request: CommandRequest) -> None:
     A channel shared with another organisation is linked too, with a warning that nothing is posted in it."""
     channel_id = request.context.channel_id
     if not channel_id or not channel_id.startswith(("C", "G")):
-        tell(request.respond, plain_notice("Run `/stakemap link &lt;account&gt;` in the channel to link the account to."))
+        tell(request.respond, link_from_a_channel())
         return
     with request.runtime.db.session() as session:
         account = find_account(session, request.team_id, request.account)
@@ -47,10 +51,7 @@ def link_command(request: CommandRequest) -> None:
     if channel_is_shared(request.runtime, request.client, request.team_id, channel_id):
         tell(request.respond, linked_shared_channel(name, moved))
         return
-    note = f" (it was linked to {', '.join(field(n, 100) for n in moved)})" if moved else ""
-    tell(request.respond, plain_notice(
-        f"Linked this channel to *{field(name, 200)}*{note}: `/stakemap` here shows its map, and its coverage "
-        "changes are posted here."))
+    tell(request.respond, channel_linked(name, moved))
 
 
 def new_command(request: CommandRequest) -> None:
@@ -71,13 +72,10 @@ def register(app: App, runtime: Runtime) -> None:
         after_ack(runtime, show_map, runtime, client, respond, context.team_id, context.channel_id,
                   action_value(body) or "", body=body, respond=respond)
 
-    @app.view(ids.ACCOUNT_MODAL)
+    @app.view(ids.ACCOUNT_MODAL, middleware=[modal_context()])
     @guarded
     def submit(ack, body, view, context, respond, client):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None:
-            ack()
-            return
+        modal = context["modal"]
 
         def save() -> str:
             data = validated(AccountCreate, {"currency": "", **view_values(view)}, runtime.today())

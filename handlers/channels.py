@@ -7,32 +7,12 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
-from slack_sdk.errors import SlackApiError
 
-from app.jobs.sweep import SLACK_FAILURES
 from app.platform.runtime import Runtime
-from app.services.channels import ChannelInfo, became_shared, became_unshared, is_shared
-from handlers.errors import guarded
+from app.services.channels import became_shared, became_unshared
+from handlers.common.errors import guarded
 
 log = logging.getLogger(__name__)
-
-
-def channel_is_shared(runtime: Runtime, client, team_id: str, channel_id: str | None) -> bool:
-    """Whether posting in the channel could reach another organisation (True when Slack does not say)."""
-    return is_shared(runtime.db, team_id, channel_id, lambda channel: _ask_slack(client, channel), runtime.now())
-
-
-def _ask_slack(client, channel_id: str) -> ChannelInfo | None:
-    try:
-        channel = client.conversations_info(channel=channel_id).get("channel")
-    except SlackApiError as error:  # channel_not_found (a private channel without the bot), missing_scope...
-        log.warning("conversations.info refused for %s (%s): treating it as shared", channel_id,
-                    error.response.get("error"))
-        return None
-    except SLACK_FAILURES as error:
-        log.warning("conversations.info failed for %s (%s): treating it as shared", channel_id, error)
-        return None
-    return channel if isinstance(channel, dict) else None
 
 
 def _event_channel(event: dict) -> str | None:

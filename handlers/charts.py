@@ -8,28 +8,35 @@ The listener acks first; the picture is drawn and uploaded afterwards on the run
 from __future__ import annotations
 
 import logging
-from urllib.error import HTTPError
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from app.core.errors import NotFound
-from app.jobs.sweep import open_dm
 from app.platform.runtime import Runtime
-from app.render.chart import Chart, draw_chart
+from app.platform.slack_client import conversation_opener
+from app.render.chart import draw_chart
 from app.services.accounts import get_account
 from app.services.contacts import account_contacts
+from app.services.slack_users import dm_channel
 from blocks import ids
-from blocks.notices import chart_not_here, chart_sent_by_dm, plain_notice
-from handlers.channels import channel_is_shared
-from handlers.errors import after_ack, guarded
-from handlers.maps import requested_account
-from handlers.payloads import action_value, int_or_none, message_origin
-from handlers.replies import tell
-from handlers.requests import CommandRequest
+from blocks.notices import (
+    chart_not_here,
+    chart_sent_by_dm,
+    chart_upload_failed,
+    chart_upload_refused,
+    charts_need_a_channel,
+    plain_notice,
+)
+from handlers.common.channels import channel_is_shared
+from handlers.common.charts import upload_chart
+from handlers.common.errors import after_ack, guarded
+from handlers.common.maps import requested_account
+from handlers.common.payloads import action_value, int_or_none, message_origin
+from handlers.common.replies import tell
+from handlers.common.requests import CommandRequest
 
 log = logging.getLogger(__name__)
-UPLOAD_ATTEMPTS = 3  # the upload step itself (not an API call) has no retry handler: try it again
 NOT_A_MEMBER = ("not_in_channel", "channel_not_found", "is_archived")
 
 
@@ -45,7 +52,7 @@ def share_chart(runtime: Runtime, client, respond, team_id: str, account_id: int
         tell(respond, plain_notice(str(error)))
         return
     if not channel_id:
-        tell(respond, plain_notice("Charts are shared in a channel: run this from one."))
+        tell(respond, charts_need_a_channel())
         return
     private = channel_is_shared(runtime, client, team_id, channel_id)
     if private and not user_id:
@@ -54,36 +61,17 @@ def share_chart(runtime: Runtime, client, respond, team_id: str, account_id: int
     chart = draw_chart(name, contacts, runtime.today())
     try:
         if private:
-            upload_chart(client, chart, open_dm(runtime, client, team_id, user_id), None)
+            upload_chart(client, chart, dm_channel(runtime, team_id, user_id, conversation_opener(client)), None)
             tell(respond, chart_sent_by_dm(name))
         else:
             upload_chart(client, chart, channel_id, thread_ts)
     except SlackApiError as error:
         code = error.response.get("error", "error")
         log.warning("chart upload refused by Slack: %s", code)
-        tell(respond, plain_notice(_refusal(code)))
+        tell(respond, chart_upload_refused(code, not_a_member=code in NOT_A_MEMBER))
     except (SlackRequestError, OSError) as error:
         log.warning("chart upload failed: %s", error)
-        tell(respond, plain_notice("Slack did not take the chart upload. Please try again in a minute."))
-
-
-def upload_chart(client, chart: Chart, channel_id: str, thread_ts: str | None) -> None:
-    """Upload and share the picture. Only a refused upload of the bytes is tried again (nothing was shared
-    yet); a broken connection may have been the share itself, which must never be repeated."""
-    for attempt in range(1, UPLOAD_ATTEMPTS + 1):
-        try:
-            client.files_upload_v2(channel=channel_id, thread_ts=thread_ts, file=chart.png, filename=chart.filename,
-                                   title=chart.title, alt_txt=chart.alt_text)
-            return
-        except (SlackRequestError, HTTPError):  # the upload URL answered an error: the file was not shared yet
-            if attempt == UPLOAD_ATTEMPTS:
-                raise
-
-
-def _refusal(code: str) -> str:
-    if code in NOT_A_MEMBER:
-        return "I can't share files here yet: invite me to this channel (`/invite @stakemap`) and try again."
-    return f"Slack refused the chart upload ({code}). Please try again in a minute."
+        tell(respond, chart_upload_failed())
 
 
 def chart_command(request: CommandRequest) -> None:

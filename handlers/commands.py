@@ -11,10 +11,10 @@ from app.platform.runtime import Runtime
 from app.services.accounts import linked_account
 from blocks.notices import help_notice
 from handlers import accounts, charts, contacts, erasure, maps, plans, portfolio, report, settings, touches
-from handlers.errors import after_ack, guarded
-from handlers.payloads import text_of
-from handlers.replies import tell
-from handlers.requests import CommandRequest
+from handlers.common.errors import after_ack, guarded
+from handlers.common.payloads import text_of
+from handlers.common.replies import tell
+from handlers.common.requests import CommandRequest
 
 COMMAND = "/stakemap"
 

@@ -14,23 +14,18 @@ from app.services.accounts import get_account
 from app.services.contacts import get_contact, remove_contact
 from blocks import ids
 from blocks.modals import notice_modal, remove_contact_modal
-from blocks.notices import plain_notice
-from blocks.text import field
-from handlers.changes import after_modal
-from handlers.contacts import open_contact_modal
-from handlers.departures import depart_from_map
-from handlers.erasure import open_forget
-from handlers.errors import after_ack, guarded
-from handlers.payloads import ModalContext, action_value, int_or_none
-from handlers.permissions import may_manage
-from handlers.replies import answer, open_modal
-from handlers.touches import open_touch_modal
+from blocks.notices import contact_removed, plain_notice, removal_refused
+from handlers.common.changes import after_modal
+from handlers.common.departures import depart_from_map
+from handlers.common.errors import after_ack, guarded
+from handlers.common.openers import open_contact_modal, open_forget, open_touch_modal
+from handlers.common.payloads import ModalContext, action_value, int_or_none, modal_context
+from handlers.common.permissions import may_manage
+from handlers.common.replies import answer, open_modal
 
 
 def refusal(account: Account) -> str:
-    owner = f"its owner <@{account.owner_user_id}>" if account.owner_user_id else "its owner"
-    return (f"Only {owner} or a workspace admin can remove contacts from *{field(account.name, 200)}*. "
-            "Ask them, or edit the contact instead.")
+    return removal_refused(account.name, account.owner_user_id)
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -62,13 +57,10 @@ def register(app: App, runtime: Runtime) -> None:
             metadata = ModalContext.opened_from(context, body, account_id=account.id, contact_id=contact.id).dump()
             open_modal(client, body, remove_contact_modal(contact.display_name, account.name, metadata))
 
-    @app.view(ids.REMOVE_CONTACT_MODAL)
+    @app.view(ids.REMOVE_CONTACT_MODAL, middleware=[modal_context("contact_id", "account_id")])
     @guarded
     def confirm_removal(ack, body, view, context, respond, client):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None or modal.contact_id is None or modal.account_id is None:
-            ack()
-            return
+        modal = context["modal"]
         try:
             with runtime.db.session() as session:
                 account = get_account(session, context.team_id, modal.account_id)
@@ -82,5 +74,5 @@ def register(app: App, runtime: Runtime) -> None:
             ack(response_action="update", view=notice_modal(str(error)))
             return
         ack()
-        said = f"Removed *{field(name, 200)}* from *{field(account.name, 200)}*."
+        said = contact_removed(name, account.name)
         after_modal(runtime, client, context, modal, modal.account_id, plain_notice(said), body=body, respond=respond)

@@ -4,49 +4,27 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from app.core.departures import Departure
 from app.core.domain import ContactStatus
-from app.core.models import STRATEGY_FIELDS, Account, Contact, ContactCreate
-from app.core.strategy import strategy_of
+from app.core.models import STRATEGY_FIELDS, ContactCreate
 from app.platform.runtime import Runtime
 from app.services.accounts import get_account
 from app.services.contacts import add_contact, get_contact, search_contacts, update_contact
-from app.services.departures import Departure, contact_left
-from app.services.strategies import workspace_table
+from app.services.departures import contact_left
 from blocks import ids
-from blocks.modals import STATIC_OPTIONS_MAX, contact_modal, option, pickable
-from blocks.notices import plain_notice
-from blocks.text import field
-from handlers.changes import after_modal
-from handlers.departures import announce_departure
-from handlers.errors import after_ack, guarded
-from handlers.forms import save_or_explain, validated
-from handlers.maps import clicked_account, requested_account
-from handlers.payloads import ModalContext, changed_inputs, view_values
-from handlers.replies import open_modal, tell_later
-from handlers.requests import CommandRequest
+from blocks.modals import option, pickable
+from blocks.notices import contact_added, contact_saved, plain_notice
+from handlers.common.changes import after_modal
+from handlers.common.departures import announce_departure
+from handlers.common.errors import after_ack, guarded
+from handlers.common.forms import save_or_explain, validated
+from handlers.common.maps import clicked_account, requested_account
+from handlers.common.openers import open_contact_modal
+from handlers.common.payloads import ModalContext, changed_inputs, modal_context, view_values
+from handlers.common.replies import tell_later
+from handlers.common.requests import CommandRequest
 
 STRATEGY_INPUTS = ("strategy_approach", "strategy_cadence", "strategy_channel")
-
-
-def picker_choices(session, team_id: str, account_id: int, include_left: bool):
-    """Up to 101 contacts: a picker shows them all when they fit, else switches to search."""
-    found = search_contacts(session, team_id, account_id, limit=STATIC_OPTIONS_MAX + 1, include_left=include_left)
-    return [pickable(contact) for contact in found]
-
-
-def open_contact_modal(runtime: Runtime, client, body: dict, context, account: Account,
-                       contact: Contact | None = None) -> None:
-    """The contact modal: empty to add one, prefilled to edit `contact`."""
-    with runtime.db.reading() as session:
-        colleagues = picker_choices(session, context.team_id, account.id, include_left=True)
-        manager_id = contact.reports_to_id if contact else None
-        manager = pickable(get_contact(session, context.team_id, manager_id)) if manager_id else None
-        strategy = strategy_of(contact, workspace_table(session, context.team_id)) if contact else None
-    if contact is not None:
-        colleagues = [c for c in colleagues if c.id != contact.id]
-    metadata = ModalContext.opened_from(context, body, account_id=account.id,
-                                        contact_id=contact.id if contact else None).dump()
-    open_modal(client, body, contact_modal(account.name, colleagues, metadata, contact, manager, strategy))
 
 
 def add_command(request: CommandRequest) -> None:
@@ -62,10 +40,9 @@ def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> tuple[s
     data = validated(ContactCreate, values, runtime.today())
     with runtime.db.session() as session:
         account = get_account(session, context.team_id, modal.account_id)
-        where = f"*{field(account.name, 200)}*"
         if modal.contact_id is None:
             contact = add_contact(session, account, data, context.user_id, runtime.now())
-            return f"Added *{field(contact.display_name, 200)}* to {where}.", None
+            return contact_added(contact.display_name, account.name), None
         contact = get_contact(session, context.team_id, modal.contact_id, account.id)
         changes = {name: getattr(data, name) for name in changed_inputs(view) if name in ContactCreate.model_fields}
         if any(name in changes for name in STRATEGY_INPUTS):  # edited: the whole strategy, now the CSM's own
@@ -76,8 +53,7 @@ def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> tuple[s
         changed = update_contact(session, account, contact, changes, context.user_id, runtime.now())
         if departure is not None and departure.changed:
             changed = ["status", *changed]
-        who = f"*{field(contact.display_name, 200)}* at {where}"
-        return (f"Saved {who}: {', '.join(changed)}." if changed else f"Nothing changed for {who}."), departure
+        return contact_saved(contact.display_name, account.name, changed), departure
 
 
 def _announce(runtime: Runtime, client, context, modal: ModalContext, departure: Departure) -> None:
@@ -109,13 +85,10 @@ def register(app: App, runtime: Runtime) -> None:
                                     include_left=include_left)
         ack(options=[option(p.label, str(p.id)).to_dict() for p in map(pickable, found) if p.id != modal.contact_id])
 
-    @app.view(ids.CONTACT_MODAL)
+    @app.view(ids.CONTACT_MODAL, middleware=[modal_context("account_id")])
     @guarded
     def submit(ack, body, view, context, respond, client):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None or modal.account_id is None:
-            ack()
-            return
+        modal = context["modal"]
         saved = save_or_explain(ack, context, "name", lambda: _save(runtime, context, modal, view))
         if saved is None:
             return

@@ -9,52 +9,21 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from app.core.errors import Forbidden, NotFound, StakemapError
-from app.core.models import Account
+from app.core.errors import NotFound, StakemapError
 from app.platform.runtime import Runtime
 from app.services.accounts import get_account
 from app.services.contacts import get_contact
-from app.services.erasure import ERASE_REFUSED, erasure_of, forget_contact
+from app.services.erasure import erasure_of, forget_contact
 from blocks import ids
-from blocks.modals import forget_confirm_modal, forget_pick_modal, pickable
-from blocks.notices import plain_notice
-from blocks.text import field
-from handlers.changes import after_modal
-from handlers.contacts import picker_choices
-from handlers.errors import guarded
-from handlers.maps import requested_account
-from handlers.payloads import ModalContext, int_or_none, view_values
-from handlers.permissions import may_manage
-from handlers.replies import answer, open_modal, tell, tell_later
-from handlers.requests import CommandRequest
-
-
-def check_caller(client, account: Account, user_id: str) -> None:
-    if not may_manage(client, account, user_id):
-        raise Forbidden(ERASE_REFUSED)
-
-
-def open_forget(runtime: Runtime, client, body: dict, context, respond, account_id: int,
-                contact_id: int | None = None) -> None:
-    """Open the forget modal: the contact picker, or (a contact given) the confirmation."""
-    try:
-        with runtime.db.session() as session:
-            account = get_account(session, context.team_id, account_id)
-            chosen = pickable(get_contact(session, context.team_id, contact_id, account.id)) if contact_id else None
-            choices = [] if chosen else picker_choices(session, context.team_id, account.id, include_left=True)
-        check_caller(client, account, context.user_id)
-    except StakemapError as error:
-        answer(client, body, respond, plain_notice(str(error)))
-        return
-    metadata = ModalContext.opened_from(context, body, account_id=account.id, contact_id=contact_id).dump()
-    if chosen:
-        view = forget_confirm_modal(account.name, chosen, metadata)
-    elif choices:
-        view = forget_pick_modal(account.name, choices, metadata)
-    else:
-        tell(respond, plain_notice(f"*{field(account.name, 200)}* has no contacts."))
-        return
-    open_modal(client, body, view)
+from blocks.modals import forget_confirm_modal, pickable
+from blocks.notices import contact_erased, plain_notice
+from handlers.common.changes import after_modal
+from handlers.common.errors import guarded
+from handlers.common.maps import requested_account
+from handlers.common.openers import check_caller, open_forget
+from handlers.common.payloads import int_or_none, modal_context, view_values
+from handlers.common.replies import tell_later
+from handlers.common.requests import CommandRequest
 
 
 def forget_command(request: CommandRequest) -> None:
@@ -65,13 +34,10 @@ def forget_command(request: CommandRequest) -> None:
 
 
 def register(app: App, runtime: Runtime) -> None:
-    @app.view(ids.FORGET_PICK_MODAL)
+    @app.view(ids.FORGET_PICK_MODAL, middleware=[modal_context("account_id")])
     @guarded
     def picked(ack, body, view, context, respond):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None or modal.account_id is None:
-            ack()
-            return
+        modal = context["modal"]
         try:
             with runtime.db.session() as session:
                 account = get_account(session, context.team_id, modal.account_id)
@@ -86,21 +52,17 @@ def register(app: App, runtime: Runtime) -> None:
         metadata = modal.model_copy(update={"contact_id": chosen.id}).dump()
         ack(response_action="update", view=forget_confirm_modal(account.name, chosen, metadata))
 
-    @app.view(ids.FORGET_MODAL)
+    @app.view(ids.FORGET_MODAL, middleware=[modal_context("account_id", "contact_id")])
     @guarded
     def confirmed(ack, body, view, context, client, respond):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None or modal.account_id is None or modal.contact_id is None:
-            ack()
-            return
+        modal = context["modal"]
         try:
             with runtime.db.session() as session:
                 account = get_account(session, context.team_id, modal.account_id)
                 contact = get_contact(session, context.team_id, modal.contact_id, account.id)
                 check_caller(client, account, context.user_id)
                 forget_contact(session, account, contact, context.user_id, runtime.now())
-                done = (f"Erased the personal data of a contact ({contact.type.label}) at *{field(account.name, 200)}*. "
-                        "The erasure is recorded.")
+                done = contact_erased(contact.type.label, account.name)
         except StakemapError as error:
             ack()
             tell_later(runtime, modal.response_url, plain_notice(str(error)))

@@ -4,103 +4,23 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
 
 from slack_bolt import App
-from slack_sdk.errors import SlackApiError
-from sqlmodel import Session
 
-from app.core.errors import NotFound
-from app.core.models import Account
-from app.core.trends import TREND_DAYS, trends
 from app.platform.runtime import Runtime
-from app.services.accounts import (
-    MapStamp,
-    assess_account,
-    close_matches,
-    find_account,
-    get_account,
-    map_stamp,
-)
-from app.services.history import account_history
 from blocks import ids
-from blocks.map import MapMessage, map_message, map_modal
-from blocks.notices import map_only_to_you, plain_notice, unknown_account
-from handlers.channels import channel_is_shared
-from handlers.errors import after_ack, guarded
-from handlers.payloads import (
-    ModalContext,
-    action_value,
-    int_or_none,
-    is_map_message,
-    map_view_id,
-    message_origin,
+from blocks.map import map_modal
+from handlers.common.errors import after_ack, guarded
+from handlers.common.maps import (
+    _modal_metadata,
+    clicked_account,
+    current_map,
+    show_map,
 )
-from handlers.replies import answer, open_modal, post_encoded, send_to_response_url, tell, tell_later
-from handlers.requests import CommandRequest
+from handlers.common.replies import open_modal
+from handlers.common.requests import CommandRequest
 
 log = logging.getLogger(__name__)
-
-
-def map_of(runtime: Runtime, session: Session, team_id: str, stamp: MapStamp) -> MapMessage:
-    """The account's map message, rendered once per version of the account, day and staleness windows;
-    the account itself is read only when the map is not cached yet.
-
-    Its trends come from the history, and every history row bumps the version too (app/core/models.py).
-    """
-    today = runtime.today()
-    key = ("map", stamp.account_id, today, stamp.windows)
-    return runtime.maps.get_or_make(key, stamp.version, lambda: _render(session, get_account(session, team_id, stamp.account_id), today))
-
-
-def current_map(runtime: Runtime, session: Session, team_id: str, *, name: str | None = None,
-                account_id: int | None = None) -> MapMessage | None:
-    """The map of the account with that name or id, as it is now; None when there is no such account."""
-    stamp = map_stamp(session, team_id, name=name, account_id=account_id)
-    return map_of(runtime, session, team_id, stamp) if stamp is not None else None
-
-
-def _render(session: Session, account: Account, today: date) -> MapMessage:
-    history = account_history(session, account.team_id, account.id, since=today - timedelta(days=TREND_DAYS))
-    return map_message(assess_account(session, account, today), account.id, trends(history, today))
-
-
-def show_map(runtime: Runtime, client, respond, team_id: str, channel_id: str | None, name: str) -> None:
-    """Post the account's map in the channel, or tell the caller it does not exist. In a channel shared with
-    another organisation (or one Slack says nothing about) the map is shown only to the caller."""
-    with runtime.db.reading() as session:
-        message = current_map(runtime, session, team_id, name=name)
-    if message is None:
-        tell_unknown(runtime, respond, team_id, name)
-        return
-    if channel_is_shared(runtime, client, team_id, channel_id):
-        show_privately(runtime, respond.response_url, message)
-        return
-    post_encoded(runtime, respond.response_url, message.channel_post)
-
-
-def show_privately(runtime: Runtime, response_url: str | None, message: MapMessage) -> None:
-    """The map only to the caller (ephemeral), then the one sentence saying why."""
-    send_to_response_url(runtime, response_url, text=message.text, blocks=message.blocks, response_type="ephemeral",
-                         replace_original=False)
-    tell_later(runtime, response_url, map_only_to_you())
-
-
-def tell_unknown(runtime: Runtime, respond, team_id: str, name: str) -> None:
-    """Tell the caller no account has that name, with close matches and a Create button."""
-    with runtime.db.reading() as session:
-        matches = close_matches(session, team_id, name)
-    tell(respond, unknown_account(name, matches))
-
-
-def requested_account(request: CommandRequest) -> Account | None:
-    """The account a command names, or None once the caller has been told it does not exist."""
-    with request.runtime.db.reading() as session:
-        account = find_account(session, request.team_id, request.account)
-    if account is None:
-        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
-    return account
 
 
 def show_command(request: CommandRequest) -> None:
@@ -109,60 +29,6 @@ def show_command(request: CommandRequest) -> None:
 
 
 # --- redrawing a map after a change made from it ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MapPlace:
-    """Where a map someone acted on is shown: a modal (from the App Home) or a message (via response_url)
-    in a channel, seen by everyone there or (ephemeral) only by the person acting."""
-
-    view_id: str | None = None
-    response_url: str | None = None
-    channel_id: str | None = None
-    ephemeral: bool = False  # only the person acting sees the message: redrawing it shows nobody else
-
-    @classmethod
-    def of_action(cls, body: dict) -> MapPlace:
-        url = body.get("response_url") if is_map_message(body) else None
-        container = body.get("container") if isinstance(body.get("container"), dict) else {}
-        return cls(map_view_id(body), url if isinstance(url, str) else None, message_origin(body)[0],
-                   ephemeral=container.get("is_ephemeral") is True)
-
-    @classmethod
-    def of_modal(cls, modal: ModalContext) -> MapPlace:
-        return cls(modal.map_view_id, modal.response_url if modal.map_message else None, modal.channel_id)
-
-
-def _modal_metadata(team_id: str, account_id: int) -> str:
-    return ModalContext(team_id=team_id, account_id=account_id).dump()
-
-
-def redraw_map(runtime: Runtime, client, team_id: str, account_id: int | None, place: MapPlace) -> None:
-    """Show the account's current map where it was; a map that cannot be redrawn is left as it was."""
-    if account_id is None or not (place.view_id or place.response_url):
-        return
-    with runtime.db.reading() as session:
-        message = current_map(runtime, session, team_id, account_id=account_id)
-    if message is None:
-        return
-    if place.view_id:
-        try:
-            client.views_update(view_id=place.view_id, view=map_modal(message, _modal_metadata(team_id, account_id)))
-        except SlackApiError as error:  # the modal was closed meanwhile: nothing to redraw
-            log.info("could not redraw a map modal: %s", error.response.get("error"))
-    if place.response_url and (place.ephemeral or not channel_is_shared(runtime, client, team_id, place.channel_id)):
-        send_to_response_url(runtime, place.response_url, text=message.text, blocks=message.blocks,
-                             replace_original=True)
-
-
-def clicked_account(runtime: Runtime, client, body: dict, context, respond) -> Account | None:
-    """The account a button's value names; when it is gone (or another workspace's) the clicker is told."""
-    try:
-        with runtime.db.reading() as session:
-            return get_account(session, context.team_id, int_or_none(action_value(body)) or 0)
-    except NotFound as error:
-        answer(client, body, respond, plain_notice(str(error)))
-        return None
 
 
 def register(app: App, runtime: Runtime) -> None:

@@ -17,12 +17,12 @@ from blocks import ids
 from blocks.digest import settle_item
 from blocks.notices import Notice, plain_notice
 from blocks.text import field
-from handlers.changes import after_action
-from handlers.departures import record_departure
-from handlers.errors import after_ack, guarded
-from handlers.payloads import action_value, int_or_none
-from handlers.replies import answer
-from handlers.touches import open_touch_modal
+from handlers.common.changes import after_action
+from handlers.common.departures import record_departure
+from handlers.common.errors import after_ack, guarded
+from handlers.common.openers import open_touch_modal
+from handlers.common.payloads import action_value, int_or_none
+from handlers.common.replies import answer
 
 
 def _pattern(action: str) -> re.Pattern:

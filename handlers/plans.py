@@ -16,17 +16,16 @@ from app.services.plans import accept_suggestion, add_plan_step, complete_step
 from app.services.strategies import workspace_table
 from blocks import ids
 from blocks.modals import pickable, plan_modal
-from blocks.notices import plain_notice
+from blocks.notices import plain_notice, step_added, step_exists
 from blocks.strategy import plan_prefill
-from blocks.text import field
-from handlers.changes import after_action, after_modal
-from handlers.contacts import picker_choices
-from handlers.errors import guarded
-from handlers.forms import save_or_explain, validated
-from handlers.maps import clicked_account, requested_account
-from handlers.payloads import ModalContext, action_value, int_or_none, view_values
-from handlers.replies import answer, open_modal
-from handlers.requests import CommandRequest
+from handlers.common.changes import after_action, after_modal
+from handlers.common.errors import guarded
+from handlers.common.forms import save_or_explain, validated
+from handlers.common.maps import clicked_account, requested_account
+from handlers.common.openers import picker_choices
+from handlers.common.payloads import ModalContext, action_value, int_or_none, modal_context, view_values
+from handlers.common.replies import answer, open_modal
+from handlers.common.requests import CommandRequest
 
 
 def open_plan_modal(runtime: Runtime, client, body: dict, context, account: Account,
@@ -55,7 +54,7 @@ def _add(runtime: Runtime, context, modal: ModalContext, values: dict) -> str:
     with runtime.db.session() as session:
         account = get_account(session, context.team_id, modal.account_id)
         add_plan_step(session, account, data, context.user_id, runtime.now())
-        return f"Added a step to the *{field(account.name, 200)}* plan: {field(data.first_action, 300)}"
+        return step_added(account.name, data.first_action)
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -79,13 +78,10 @@ def register(app: App, runtime: Runtime) -> None:
         except NotFound as error:
             answer(client, body, respond, plain_notice(str(error)))
 
-    @app.view(ids.PLAN_MODAL)
+    @app.view(ids.PLAN_MODAL, middleware=[modal_context("account_id")])
     @guarded
     def submit(ack, body, view, context, respond, client):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None or modal.account_id is None:
-            ack()
-            return
+        modal = context["modal"]
         said = save_or_explain(ack, context, "target_role", lambda: _add(runtime, context, modal, view_values(view)))
         if said is not None:
             after_modal(runtime, client, context, modal, modal.account_id, plain_notice(said), body=body, respond=respond)
@@ -103,7 +99,7 @@ def register(app: App, runtime: Runtime) -> None:
             answer(client, body, respond, plain_notice(str(error)))
             return
         if step is None:
-            answer(client, body, respond, plain_notice("That step is already in the plan."))
+            answer(client, body, respond, step_exists())
         after_action(runtime, client, context, body, respond, account.id)
 
     @app.action(re.compile(rf"^{ids.PLAN_DONE}:\d+$"))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from app.services.portfolio import assess_accounts, ranked_by_risk
-from blocks.notices import list_usage, plain_notice
+from app.core.portfolio import ranked_by_risk
+from app.services.portfolio import assess_accounts
+from blocks.notices import list_usage, no_accounts_yet
 from blocks.portfolio import portfolio_notice
-from handlers.replies import tell
-from handlers.requests import CommandRequest
+from handlers.common.replies import tell
+from handlers.common.requests import CommandRequest
 
 
 def list_command(request: CommandRequest) -> None:
@@ -19,8 +20,6 @@ def list_command(request: CommandRequest) -> None:
         owner = None if everyone else request.context.user_id
         ranked = ranked_by_risk(assess_accounts(session, request.team_id, request.runtime.today(), owner))
     if not ranked:
-        tell(request.respond, plain_notice(
-            "No accounts in this workspace yet: create one with `/stakemap new &lt;account&gt;`." if everyone else
-            "You own no accounts yet. `/stakemap list all` shows every account of the workspace."))
+        tell(request.respond, no_accounts_yet(everyone))
         return
     tell(request.respond, portfolio_notice(ranked, "All" if everyone else "Your"))

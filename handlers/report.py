@@ -19,9 +19,9 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from app.core.workspace_settings import WEEKDAYS
 from app.platform.runtime import Runtime
 from app.render.report_chart import draw_trend
-from app.services.report import build_report, leader_settings, save_leader_settings
+from app.services.report import build_report, save_leader_settings
 from blocks import ids
-from blocks.notices import plain_notice
+from blocks.notices import chart_upload_failed, plain_notice, trend_upload_refused
 from blocks.report import (
     ADMINS_ONLY,
     CHART_WHERE,
@@ -29,17 +29,16 @@ from blocks.report import (
     digest_refused_shared,
     digest_saved,
     digest_setting_usage,
-    portfolio_home_section,
     report_message,
     report_usage,
 )
-from handlers.channels import channel_is_shared
-from handlers.charts import upload_chart
-from handlers.errors import after_ack, guarded
-from handlers.payloads import action_value
-from handlers.permissions import is_workspace_admin
-from handlers.replies import tell
-from handlers.requests import CommandRequest
+from handlers.common.channels import channel_is_shared
+from handlers.common.charts import upload_chart
+from handlers.common.errors import after_ack, guarded
+from handlers.common.payloads import action_value
+from handlers.common.permissions import is_workspace_admin
+from handlers.common.replies import tell
+from handlers.common.requests import CommandRequest
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +103,10 @@ def share_trend(runtime: Runtime, client, respond, team_id: str, owner: str | No
     try:
         upload_chart(client, draw_trend(report), channel_id, None)
     except SlackApiError as error:
-        tell(respond, plain_notice(f"Slack refused the chart upload ({error.response.get('error', 'error')}). "
-                                   "Invite me to the channel, or run it in your DM with me."))
+        tell(respond, trend_upload_refused(error.response.get("error", "error")))
     except (SlackRequestError, OSError) as error:
         log.warning("trend chart upload failed: %s", error)
-        tell(respond, plain_notice("Slack did not take the chart upload. Please try again in a minute."))
+        tell(respond, chart_upload_failed())
 
 
 def parse_digest(words: list[str]) -> tuple[str, int, time] | None:
@@ -168,17 +166,6 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         after_ack(runtime, show_report_in_dm, runtime, client, context.team_id, context.user_id,
                   body=body, respond=respond)
-
-
-def lead_section(runtime: Runtime, client, team_id: str, user_id: str) -> list[dict]:
-    """The Portfolio section for the top of the App Home: for the leads the settings name and workspace admins."""
-    with runtime.db.reading() as session:
-        leads = leader_settings(session, team_id).leads
-    if user_id not in leads and not is_workspace_admin(client, user_id):
-        return []
-    with runtime.db.reading() as session:
-        report = build_report(session, team_id, runtime.today())
-    return [block.to_dict() for block in portfolio_home_section(report)]
 
 
 def show_report_in_dm(runtime: Runtime, client, team_id: str, user_id: str) -> None:

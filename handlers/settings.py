@@ -14,12 +14,12 @@ from app.services.workspaces import update_settings
 from blocks import ids
 from blocks.notices import plain_notice
 from blocks.settings import settings_modal
-from handlers.errors import after_ack, guarded
-from handlers.forms import save_or_explain
-from handlers.payloads import ModalContext, view_values
-from handlers.permissions import is_workspace_admin
-from handlers.replies import open_modal, tell_later
-from handlers.requests import CommandRequest
+from handlers.common.errors import after_ack, guarded
+from handlers.common.forms import save_or_explain
+from handlers.common.payloads import ModalContext, modal_context, view_values
+from handlers.common.permissions import is_workspace_admin
+from handlers.common.replies import open_modal, tell_later
+from handlers.common.requests import CommandRequest
 
 log = logging.getLogger(__name__)
 ADMINS_ONLY = "Only workspace admins can change stakemap's settings."
@@ -53,13 +53,10 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         open_settings(runtime, client, body, context)
 
-    @app.view(ids.SETTINGS_MODAL)
+    @app.view(ids.SETTINGS_MODAL, middleware=[modal_context()])
     @guarded
     def submit(ack, body, view, client, context, respond):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None:
-            ack()
-            return
+        modal = context["modal"]
         changed = save_or_explain(ack, context, "nudge_weekday", lambda: _save(runtime, client, context, view))
         if changed is None:
             return

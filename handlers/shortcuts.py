@@ -16,9 +16,9 @@ from app.platform.runtime import Runtime
 from app.services.accounts import get_account, linked_account, search_accounts
 from blocks import ids
 from blocks.modals import option, shortcut_touch_modal
-from handlers.contacts import picker_choices
-from handlers.errors import guarded
-from handlers.payloads import ModalContext, action_value, int_or_none, view_values
+from handlers.common.errors import guarded
+from handlers.common.openers import picker_choices
+from handlers.common.payloads import ModalContext, action_value, int_or_none, modal_context, view_values
 
 
 def _modal(runtime: Runtime, session, modal: ModalContext, account: Account | None, notes: str | None) -> dict:
@@ -39,14 +39,12 @@ def register(app: App, runtime: Runtime) -> None:
             view = _modal(runtime, session, modal, linked_account(session, context.team_id, context.channel_id), notes)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.action(ids.ACCOUNT_PICKER)
+    @app.action(ids.ACCOUNT_PICKER, middleware=[modal_context()])
     @guarded
     def account_picked(ack, body, client, context, respond):
         ack()
         view = body.get("view") or {}
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None:
-            return
+        modal = context["modal"]
         with runtime.db.reading() as session:
             try:
                 account = get_account(session, context.team_id, int_or_none(action_value(body)) or 0)

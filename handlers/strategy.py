@@ -13,10 +13,10 @@ from app.services.strategies import accept_proposals
 from blocks import ids
 from blocks.notices import plain_notice
 from blocks.strategy import NOTHING_TO_ACCEPT
-from handlers.changes import after_action
-from handlers.errors import guarded
-from handlers.payloads import action_value, int_or_none
-from handlers.replies import answer
+from handlers.common.changes import after_action
+from handlers.common.errors import guarded
+from handlers.common.payloads import action_value, int_or_none
+from handlers.common.replies import answer
 
 
 def register(app: App, runtime: Runtime) -> None:

@@ -12,36 +12,14 @@ from app.services.accounts import get_account
 from app.services.contacts import get_contact
 from app.services.touches import log_touch
 from blocks import ids
-from blocks.modals import pickable, touch_modal
-from blocks.notices import no_contacts, plain_notice
-from blocks.text import field
-from handlers.changes import after_modal
-from handlers.contacts import picker_choices
-from handlers.errors import guarded
-from handlers.forms import save_or_explain, validated
-from handlers.maps import requested_account
-from handlers.payloads import ModalContext, action_value, int_or_none, view_values
-from handlers.replies import answer, open_modal
-from handlers.requests import CommandRequest
-
-
-def open_touch_modal(runtime: Runtime, client, body: dict, context, respond, account_id: int,
-                     contact_id: int | None = None, notes: str | None = None) -> None:
-    """Open the touch modal, the contact preselected when known and notes prefilled when given."""
-    try:
-        with runtime.db.reading() as session:
-            account = get_account(session, context.team_id, account_id)
-            choices = picker_choices(session, context.team_id, account.id, include_left=False)
-            initial = pickable(get_contact(session, context.team_id, contact_id, account.id)) if contact_id else None
-    except NotFound as error:
-        answer(client, body, respond, plain_notice(str(error)))
-        return
-    if not choices:
-        answer(client, body, respond, no_contacts(account.name, account.id))
-        return
-    metadata = ModalContext.opened_from(context, body, account_id=account.id).dump()
-    view = touch_modal(account.name, choices, metadata, runtime.today(), initial=initial, notes=notes)
-    open_modal(client, body, view)
+from blocks.notices import plain_notice, touch_logged
+from handlers.common.changes import after_modal
+from handlers.common.errors import guarded
+from handlers.common.forms import save_or_explain, validated
+from handlers.common.maps import requested_account
+from handlers.common.openers import open_touch_modal
+from handlers.common.payloads import ModalContext, action_value, int_or_none, modal_context, view_values
+from handlers.common.requests import CommandRequest
 
 
 def log_command(request: CommandRequest) -> None:
@@ -75,10 +53,8 @@ def _log(runtime: Runtime, context, modal: ModalContext, values: dict) -> tuple[
             raise InvalidInput({"account_id" if "account_id" in values else "contact_id": str(error)}) from None
         touch = log_touch(session, account, data, context.user_id, runtime.now())
         contact = get_contact(session, context.team_id, touch.contact_id)
-        return account.id, (
-            f"Logged a {touch.kind.label} with *{field(contact.display_name, 200)}* at "
-            f"*{field(account.name, 200)}* ({short_date(touch.occurred_on, runtime.today())})."
-        )
+        return account.id, touch_logged(touch.kind.label, contact.display_name, account.name,
+                                        short_date(touch.occurred_on, runtime.today()))
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -96,13 +72,10 @@ def register(app: App, runtime: Runtime) -> None:
         open_touch_modal(runtime, client, body, context, respond, int_or_none(account_id) or 0,
                          int_or_none(contact_id))
 
-    @app.view(ids.TOUCH_MODAL)
+    @app.view(ids.TOUCH_MODAL, middleware=[modal_context()])
     @guarded
     def submit(ack, body, view, context, respond, client):
-        modal = ModalContext.load(view, context.team_id)
-        if modal is None:
-            ack()
-            return
+        modal = context["modal"]
         logged = save_or_explain(ack, context, "contact_id", lambda: _log(runtime, context, modal, view_values(view)))
         if logged is not None:
             account_id, said = logged

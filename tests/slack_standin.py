@@ -66,7 +66,7 @@ _WORKSPACE_URL = "https://stakemap-test.slack.com/"
 # Channels conversations.info knows from the start, all internal (not shared with another organisation):
 # the ones the tests and benchmarks post in. Any other C/G channel answers channel_not_found, as Slack
 # does for a channel that does not exist or a private one the bot is not in; add_channel() adds more.
-DEFAULT_CHANNELS = ("C0ACME", "C0UMB", "C0RANDOM", "C0OTHER", "C0ELSEWHERE", "C0GONE", "C1")
+DEFAULT_CHANNELS = ("C0ACME", "C0UMB", "C0RANDOM", "C0OTHER", "C0ELSEWHERE", "C0GONE", "C1", "C0LEADS")
 CUSTOMER_TEAM = "T0CUSTOMER"  # the other organisation of a Slack Connect channel
 
 

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from app.core.assessment import Staleness, assess
 from app.core.domain import ContactStatus, Relationship, Sentiment, StakeholderType
+from app.core.portfolio import Portfolio, ranked_by_risk
+from app.core.stale import StaleItem, StaleList
 from app.core.trends import Trend
-from app.services.nudges import StaleItem, StaleList
-from app.services.portfolio import Portfolio, ranked_by_risk
 from blocks.home import home_view
 from blocks.map import map_message, map_modal
 from blocks.portfolio import portfolio_notice

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.state import RetryState
 from app.core.domain import StakeholderType
 from app.platform.slack_client import web_client
 from app.platform.slack_retries import UnsentConnectionRetryHandler, outcome_unknown, safe_to_repeat
-from handlers.departures import record_departure
+from handlers.common.departures import record_departure
 from tests.nudge_world import MONDAY, Person, at, seed_account
 
 LOST = [dict(drop=True), dict(status=500), dict(status=503)]

@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.core.assessment import Staleness, Suggestion, assess
+from app.core.departures import Departure
 from app.core.domain import ContactStatus, PlanTimeline, Relationship, Risk, Sentiment, StakeholderType
 from app.core.models import NAME_MAX, STEP_TEXT_MAX, TEXT_MAX
-from app.services.departures import Departure
-from app.services.nudges import StaleItem, StaleList
-from app.services.portfolio import Portfolio, ranked_by_risk
+from app.core.portfolio import Portfolio, ranked_by_risk
+from app.core.stale import StaleItem, StaleList
 from blocks.departures import coverage_changed
 from blocks.digest import digest_message
 from blocks.home import home_view

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
@@ -44,6 +44,9 @@ class Trend:
     new: str
     since: date
 
+
+
+Trends = Mapping[int, Sequence[Trend]]  # per contact id, its trends (sentiment first)
 
 def trends(history: Iterable[ContactChange], today: date, days: int = TREND_DAYS) -> dict[int, list[Trend]]:
     """Per contact, the latest sentiment and relationship change of the last `days` days (sentiment first)."""

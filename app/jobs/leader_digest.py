@@ -19,11 +19,12 @@ from app.core.domain import DeliveryStatus
 from app.core.report import iso_week, week_start
 from app.core.workspace_settings import LeaderSettings
 from app.jobs.ledger import claim, claimer_id, ledger_rows, reclaim, record, retryable
-from app.jobs.sweep import HISTORY_LOOKBACK, SLACK_FAILURES, _reason
+from app.jobs.sweep import HISTORY_LOOKBACK, _reason
 from app.platform.runtime import Runtime
+from app.platform.slack_client import SLACK_FAILURES
 from app.services.report import build_report, leader_settings
 from blocks.report import leader_digest_message
-from handlers.channels import channel_is_shared
+from handlers.common.channels import channel_is_shared
 
 log = logging.getLogger("stakemap.leader_digest")
 

@@ -1,4 +1,4 @@
-"""The weekly-digest ledger and the Slack-user cache: what makes a digest go out exactly once.
+"""The weekly-digest ledger: what makes a digest go out exactly once.
 
 A digest is claimed before it is sent: a row keyed (workspace, CSM, ISO week) is inserted with
 INSERT … ON CONFLICT DO NOTHING, and only the process whose insert went in sends. A failed send, an
@@ -13,19 +13,17 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from app.core.domain import DeliveryStatus
-from app.core.models import NudgeDelivery, SlackUser
+from app.core.models import NudgeDelivery
 from app.platform.db import insert_for
 
 # A claim this old belongs to a process that died mid-send: far longer than one send with retries.
 CLAIM_LEASE = timedelta(minutes=10)
-TZ_REFRESH = timedelta(days=7)
 ERROR_MAX = 255
 
 
@@ -89,24 +87,3 @@ def record(session: Session, row_id: int, status: DeliveryStatus, *, now: dateti
         update(NudgeDelivery).where(NudgeDelivery.id == row_id).values(**values)
         .execution_options(synchronize_session=False)
     )
-
-
-# --- Slack users: time zone and DM channel --------------------------------------------------------------
-
-
-def cached_users(session: Session, team_id: str, user_ids: Iterable[str]) -> dict[str, SlackUser]:
-    query = select(SlackUser).where(SlackUser.team_id == team_id, SlackUser.user_id.in_(list(user_ids)))
-    return {user.user_id: user for user in session.scalars(query)}
-
-
-def tz_is_stale(user: SlackUser | None, now: datetime) -> bool:
-    return user is None or user.tz_checked_at is None or user.tz_checked_at < now - TZ_REFRESH
-
-
-def remember_user(session: Session, team_id: str, user_id: str, **values) -> None:
-    """Insert or update what is cached about a user (tz and tz_checked_at, or dm_channel_id)."""
-    statement = (
-        insert_for(session, SlackUser).values(team_id=team_id, user_id=user_id, **values)
-        .on_conflict_do_update(index_elements=["team_id", "user_id"], set_=values)
-    )
-    session.execute(statement)

@@ -20,27 +20,27 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from app.core.domain import DeliveryStatus
 from app.core.errors import ConfigError
 from app.core.models import Account, NudgeDelivery, Workspace
+from app.core.stale import StaleItem
 from app.core.workspace_settings import settings_of
 from app.jobs.ledger import (
-    cached_users,
     claim,
     claimer_id,
     ledger_rows,
     reclaim,
     record,
-    remember_user,
     retryable,
-    tz_is_stale,
 )
 from app.platform.runtime import Runtime
+from app.platform.slack_client import SLACK_FAILURES, conversation_opener
 from app.platform.slack_retries import outcome_unknown
-from app.services.nudges import LocalWeek, StaleItem, local_week, stale_by_owner
+from app.services.nudges import LocalWeek, local_week, stale_by_owner
+from app.services.slack_users import cached_users, dm_channel, remember_user, tz_is_stale
 from blocks.digest import MAX_ITEMS, digest_message
 
 log = logging.getLogger("stakemap.nudges")
@@ -50,8 +50,6 @@ HISTORY_LOOKBACK = 50  # recent DM messages searched for a digest a dead process
 # Slack errors that retrying will not fix for this recipient: recorded, not retried.
 RECIPIENT_GONE = frozenset({"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot",
                             "user_not_visible"})
-# What a Slack call raises once the client's own retries are spent (app/platform/slack_retries.py).
-SLACK_FAILURES = (SlackClientError, OSError)
 
 
 @dataclass
@@ -277,16 +275,7 @@ class Sweep:
 
 def open_dm(runtime: Runtime, client: WebClient, team_id: str, user: str, *, open_if_missing: bool = True) -> str | None:
     """The DM channel with a user: cached, else conversations.open (rate-limited, so cached after)."""
-    with runtime.db.session() as session:
-        cached = cached_users(session, team_id, [user]).get(user)
-    if cached is not None and cached.dm_channel_id:
-        return cached.dm_channel_id
-    if not open_if_missing:
-        return None
-    channel = client.conversations_open(users=user)["channel"]["id"]
-    with runtime.db.session() as session:
-        remember_user(session, team_id, user, dm_channel_id=channel)
-    return channel
+    return dm_channel(runtime, team_id, user, conversation_opener(client) if open_if_missing else None)
 
 
 def _reason(error: Exception) -> str:

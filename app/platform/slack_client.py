@@ -3,15 +3,21 @@ whose outcome is unknown (slack_retries.py), and a count of the calls that still
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from app.core.errors import StakemapError
 from app.core.settings import Settings
 from app.platform.observability import record_api_error
 from app.platform.slack_retries import retry_handlers
+
+log = logging.getLogger("handlers.channels")  # where these warnings were always logged
+
+# What a Slack call raises once the client's own retries are spent (app/platform/slack_retries.py).
+SLACK_FAILURES = (SlackClientError, OSError)
 
 
 class ObservedWebClient(WebClient):
@@ -55,3 +61,26 @@ def slack_email_lookup(settings: Settings) -> Callable[[str], str] | None:
                                 "users:read.email scope.") from None
 
     return lookup
+
+
+def conversation_opener(client: WebClient) -> Callable[[str], str]:
+    """The call that opens (or finds) the DM with a user and gives its channel id."""
+    return lambda user: client.conversations_open(users=user)["channel"]["id"]
+
+
+def channel_asker(client: WebClient) -> Callable[[str], dict | None]:
+    """How to ask Slack about a channel (conversations.info): its channel object, None when Slack does not say."""
+    return lambda channel: _channel_info(client, channel)
+
+
+def _channel_info(client: WebClient, channel_id: str) -> dict | None:
+    try:
+        channel = client.conversations_info(channel=channel_id).get("channel")
+    except SlackApiError as error:  # channel_not_found (a private channel without the bot), missing_scope...
+        log.warning("conversations.info refused for %s (%s): treating it as shared", channel_id,
+                    error.response.get("error"))
+        return None
+    except SLACK_FAILURES as error:
+        log.warning("conversations.info failed for %s (%s): treating it as shared", channel_id, error)
+        return None
+    return channel if isinstance(channel, dict) else None

@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Boolean, Date, Integer, String, and_, case, func, literal, or_, select, union_all
@@ -41,48 +40,13 @@ from app.core.domain import (
     StakeholderType,
 )
 from app.core.models import Account, Contact, Touch, Workspace
+from app.core.stale import StaleItem, StaleList
 from app.core.workspace_settings import NudgeSchedule, windows_of
 
 _PRIORITY_ORDER = {Priority.CRITICAL: 0, Priority.HIGH: 1}  # then the rest
 # How late a digest may still go out (a restart or an outage around the send time). Later than this
 # it would land next to the following week's: that week is skipped rather than sent twice in a row.
 CATCH_UP = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class StaleItem:
-    """One stale relationship on a CSM's list."""
-
-    contact_id: int
-    account_id: int
-    account_name: str
-    contact_name: str  # display name: "Sarah Kim", "CTO (name unknown)"
-    title: str | None  # a named contact's title (a placeholder's title is already in its name)
-    type: StakeholderType
-    staleness: Staleness
-    idle_days: int
-    window_days: int | None  # None: a cadence of "none" (stale only by the renewal rule)
-    last_touch_on: date | None  # None: never touched (stale since it was added)
-    renewal_date: date | None
-    arr_amount: Decimal | None
-    currency: str
-    promise: str | None = None  # the accepted strategy's approach whose cadence was missed
-    cadence: Cadence | None = None
-
-
-@dataclass(frozen=True)
-class StaleList:
-    """One CSM's stale relationships on their local date `today`: the most urgent first few (`items`)
-    and counts over all of them. Its length is the number of stale relationships, not of `items`."""
-
-    today: date
-    items: tuple[StaleItem, ...] = ()
-    total: int = 0
-    overdue: int = 0
-    accounts: int = 0  # accounts with at least one stale relationship
-
-    def __len__(self) -> int:
-        return self.total
 
 
 def stale_relationships(session: Session, team_id: str, owner_user_id: str, today: date, shown: int) -> StaleList:

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from collections import defaultdict, namedtuple
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.core.assessment import Assessment, Staleness, assess
-from app.core.domain import PlanStatus, Risk
+from app.core.assessment import Assessment, assess
+from app.core.domain import PlanStatus
 from app.core.models import Account, Contact, PlanStep, Touch, Workspace
+from app.core.portfolio import Portfolio, ranked_by_risk
 from app.core.workspace_settings import table_of, windows_of
-from app.services.nudges import StaleList, stale_relationships
+from app.services.nudges import stale_relationships
 
 
 def accounts_query(team_id: str, owner_user_id: str | None = None):
@@ -119,35 +118,6 @@ class TouchRow(namedtuple("TouchRow", Touch.__table__.columns.keys())):
 
 
 # --- the portfolio: accounts ranked by risk, stale relationships ranked by urgency ---------------
-
-
-@dataclass(frozen=True)
-class Portfolio:
-    accounts: list[Assessment]  # highest risk first
-    stale: StaleList  # the most urgent first, as in the owner's weekly digest
-
-
-def _renewal_then_arr(assessment: Assessment) -> tuple:
-    account = assessment.account
-    return (account.renewal_date or date.max, -(account.arr_amount or Decimal(0)))
-
-
-def ranked_by_risk(assessments: Sequence[Assessment]) -> list[Assessment]:
-    """Highest overall risk first; then nearer renewal, bigger ARR, name."""
-    return sorted(assessments, key=lambda a: (-a.overall_risk, *_renewal_then_arr(a), a.account.name_key))
-
-
-def main_reason(assessment: Assessment) -> str:
-    """The one factor that sets the account's risk, in the seed's words."""
-    worst = [f for f in assessment.applying_factors if f.risk == assessment.overall_risk]
-    if assessment.overall_risk > Risk.LOW and worst:
-        return worst[0].label
-    broad = [f for f in assessment.applying_factors if f.key == "broad"]
-    return broad[0].label if broad else "No high or medium risk factor"
-
-
-def stale_count(assessment: Assessment) -> int:
-    return sum(1 for state in assessment.active if state.staleness != Staleness.FRESH)
 
 
 def portfolio(session: Session, team_id: str, owner_user_id: str, today: date, stale_shown: int) -> Portfolio:

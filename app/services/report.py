@@ -21,6 +21,7 @@ from sqlmodel import Session
 from app.core.assessment import Assessment, Coverage, Staleness
 from app.core.domain import Risk, StakeholderType
 from app.core.models import CoverageSnapshot, Touch, Workspace
+from app.core.portfolio import main_reason
 from app.core.report import (
     COMPARE_WEEKS,
     HORIZON_DAYS,
@@ -40,7 +41,7 @@ from app.core.report import (
     weeks_back,
 )
 from app.core.workspace_settings import LeaderSettings, settings_of
-from app.services.portfolio import assess_accounts, main_reason
+from app.services.portfolio import assess_accounts
 from app.services.snapshots import is_single_threaded
 from app.services.workspaces import ensure_workspace
 

@@ -22,9 +22,10 @@ from sqlmodel import Session
 from app.core.assessment import Assessment, Coverage
 from app.core.domain import StakeholderType
 from app.core.models import Account, CoverageSnapshot
+from app.core.portfolio import stale_count
 from app.core.report import iso_week
 from app.platform.db import insert_for
-from app.services.portfolio import assess_accounts, stale_count
+from app.services.portfolio import assess_accounts
 
 COVERAGE_WORDS = {Coverage.COVERED: "covered", Coverage.GAP: "gap", Coverage.MISSING: "missing"}
 DIMENSION_COLUMNS = {  # Dimension.key → column

@@ -7,7 +7,7 @@ import pytest
 
 from app.core.assessment import Staleness
 from app.core.domain import StakeholderType
-from app.services.nudges import StaleItem, StaleList
+from app.core.stale import StaleItem, StaleList
 from blocks.digest import MAX_ITEMS, digest_message, settle_item
 from tests.block_limits import message_problems
 

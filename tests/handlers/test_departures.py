@@ -5,7 +5,7 @@ import pytest
 from app.core.domain import Risk, StakeholderType
 from app.core.errors import NotFound
 from app.platform.slack_client import web_client
-from handlers.departures import record_departure
+from handlers.common.departures import record_departure
 from tests.nudge_world import MONDAY, Person, at, seed_account
 
 T = StakeholderType

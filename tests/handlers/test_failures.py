@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.exc import OperationalError
 
-from handlers.errors import SORRY
+from handlers.common.errors import SORRY
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from slack_sdk.webhook import WebhookClient
 from app.platform.runtime import Runtime
 from blocks.modals import notice_modal
 from blocks.notices import Notice
-from handlers.payloads import acting_view
+from handlers.common.payloads import acting_view
 
 log = logging.getLogger(__name__)
 RESPONSE_URL_TIMEOUT = 10  # seconds, as slack_sdk's WebhookClient

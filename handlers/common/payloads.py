@@ -54,6 +54,22 @@ class ModalContext(BaseModel):
         return context if team_id and context.team_id == team_id else None
 
 
+def modal_context(*required: str):
+    """Listener middleware for a modal submission: its validated ModalContext in `context["modal"]`, with
+    the `required` fields (e.g. "account_id") set. A view without one (missing, malformed, another
+    workspace's, or lacking a required field) is acknowledged and goes no further: the listener starts
+    at its real work."""
+
+    def load_modal(ack, body, context, next):  # noqa: A002 - Bolt passes `next` by that name
+        modal = ModalContext.load(body.get("view") if isinstance(body, dict) else None, context.team_id)
+        if modal is None or any(getattr(modal, field) is None for field in required):
+            return ack()
+        context["modal"] = modal
+        return next()
+
+    return load_modal
+
+
 def _dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 

@@ -1,17 +1,17 @@
 """After a change: confirm it to whoever made it, redraw the map they made it from, refresh their Home.
 
-All of it runs after the ack (handlers.errors.after_ack): rendering a map or a Home can take a moment.
+All of it runs after the ack (handlers.common.errors.after_ack): rendering a map or a Home can take a moment.
 """
 
 from __future__ import annotations
 
 from app.platform.runtime import Runtime
 from blocks.notices import Notice
-from handlers.errors import after_ack
-from handlers.home import refresh_home
-from handlers.maps import MapPlace, redraw_map
-from handlers.payloads import ModalContext
-from handlers.replies import tell_later
+from handlers.common.errors import after_ack
+from handlers.common.home import refresh_home
+from handlers.common.maps import MapPlace, redraw_map
+from handlers.common.payloads import ModalContext
+from handlers.common.replies import tell_later
 
 
 def after_modal(runtime: Runtime, client, context, modal: ModalContext, account_id: int | None, notice: Notice, *,

@@ -19,7 +19,7 @@ from app.core.errors import InvalidInput, NotFound
 from app.core.validation import field_errors
 from app.platform.deadline import RECEIVED_AT, TooLate, deadline, is_timeout, submission_deadline
 from blocks.notices import not_saved_in_time
-from handlers.payloads import filled
+from handlers.common.payloads import filled
 
 Saved = TypeVar("Saved")
 log = logging.getLogger(__name__)

@@ -5,16 +5,26 @@ from __future__ import annotations
 
 import logging
 
+from app.core.departures import Departure
 from app.core.errors import NotFound
-from app.jobs.sweep import SLACK_FAILURES, open_dm
 from app.platform.runtime import Runtime
-from app.services.departures import Departure, contact_left
+from app.platform.slack_client import SLACK_FAILURES, conversation_opener
+from app.services.departures import contact_left
+from app.services.slack_users import dm_channel
 from blocks.departures import coverage_changed
-from blocks.notices import Notice, coverage_told_owner_privately, plain_notice
-from blocks.text import field
-from handlers.changes import after_action
-from handlers.channels import channel_is_shared
-from handlers.replies import answer
+from blocks.notices import (
+    Notice,
+    already_left,
+    coverage_not_told,
+    coverage_posted,
+    coverage_told_owner,
+    coverage_told_owner_privately,
+    marked_left,
+    plain_notice,
+)
+from handlers.common.changes import after_action
+from handlers.common.channels import channel_is_shared
+from handlers.common.replies import answer
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +43,9 @@ def record_departure(runtime: Runtime, client, team_id: str, contact_id: int, us
     with runtime.db.session() as session:
         departure = contact_left(session, team_id, contact_id, user_id, runtime.now())
     if not departure.changed:
-        return plain_notice(f"*{field(departure.contact_name, 150)}* had already left the company.")
-    done = (f"Marked *{field(departure.contact_name, 150)}* ({departure.contact_type.label}) at "
-            f"*{field(departure.account_name, 150)}* as left the company.")
+        return already_left(departure.contact_name)
     announced = announce_departure(runtime, client, team_id, departure, user_id)
-    return plain_notice(f"{done} {announced}".strip())
+    return marked_left(departure.contact_name, departure.contact_type.label, departure.account_name, announced)
 
 
 def depart_from_map(runtime: Runtime, client, context, body: dict, respond, contact_id: int, account_id: int) -> None:
@@ -61,16 +69,16 @@ def announce_departure(runtime: Runtime, client, team_id: str, departure: Depart
     if departure.channel_id and not private:
         try:
             client.chat_postMessage(channel=departure.channel_id, text=message.text, blocks=message.blocks)
-            return f"Coverage changed: posted in <#{departure.channel_id}>."
+            return coverage_posted(departure.channel_id)
         except SLACK_FAILURES as error:
             log.warning("could not post a coverage change in %s (%s): telling the owner", departure.channel_id, error)
     if departure.owner_user_id:
         try:
-            channel = open_dm(runtime, client, team_id, departure.owner_user_id)
+            channel = dm_channel(runtime, team_id, departure.owner_user_id, conversation_opener(client))
             client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
             if private:
                 return coverage_told_owner_privately(departure.owner_user_id)
-            return f"Coverage changed: told the owner, <@{departure.owner_user_id}>."
+            return coverage_told_owner(departure.owner_user_id)
         except SLACK_FAILURES as error:
             log.error("could not tell %s about a coverage change (%s)", departure.owner_user_id, error)
-    return "Coverage changed, but Slack refused the post to the account's channel and owner: tell them yourself."
+    return coverage_not_told()

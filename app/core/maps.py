@@ -1,0 +1,20 @@
+"""What the map of one account shows: its assessment and the trends of its contacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.core.assessment import Assessment
+from app.core.trends import Trends
+
+
+@dataclass(frozen=True)
+class AccountMap:
+    """What a map shows: the account's assessment and the trends of its contacts."""
+
+    assessment: Assessment
+    trends: Trends
+
+    @property
+    def account_id(self) -> int:
+        return self.assessment.account.id

@@ -1,0 +1,127 @@
+"""An account's map as several surfaces show it: the account a request names, the map posted or shown
+privately, and the map redrawn where it was after a change made from it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
+
+from app.core.errors import NotFound
+from app.core.models import Account
+from app.platform.runtime import Runtime
+from app.platform.slack_client import channel_asker
+from app.services import maps
+from app.services.accounts import close_matches, find_account, get_account
+from blocks.map import MapMessage, account_map_message, map_modal
+from blocks.notices import map_only_to_you, plain_notice, unknown_account
+from handlers.common.channels import channel_is_shared
+from handlers.common.payloads import (
+    ModalContext,
+    action_value,
+    int_or_none,
+    is_map_message,
+    map_view_id,
+    message_origin,
+)
+from handlers.common.replies import answer, post_encoded, send_to_response_url, tell, tell_later
+from handlers.common.requests import CommandRequest
+
+log = logging.getLogger(__name__)
+
+
+def current_map(runtime: Runtime, session: Session, team_id: str, *, name: str | None = None,
+                account_id: int | None = None) -> MapMessage | None:
+    """The map of the account with that name or id, as it is now; None when there is no such account."""
+    return maps.current_map(runtime, session, team_id, account_map_message, name=name, account_id=account_id)
+
+
+def show_map(runtime: Runtime, client, respond, team_id: str, channel_id: str | None, name: str) -> None:
+    """Post the account's map in the channel, or tell the caller it does not exist. In a channel shared with
+    another organisation (or one Slack says nothing about) the map is shown only to the caller."""
+    found = maps.requested_map(runtime, team_id, name, channel_id, channel_asker(client), account_map_message)
+    if found.map is None:
+        tell(respond, unknown_account(name, list(found.matches)))
+    elif found.private:
+        show_privately(runtime, respond.response_url, found.map)
+    else:
+        post_encoded(runtime, respond.response_url, found.map.channel_post)
+
+
+def show_privately(runtime: Runtime, response_url: str | None, message: MapMessage) -> None:
+    """The map only to the caller (ephemeral), then the one sentence saying why."""
+    send_to_response_url(runtime, response_url, text=message.text, blocks=message.blocks, response_type="ephemeral",
+                         replace_original=False)
+    tell_later(runtime, response_url, map_only_to_you())
+
+
+def tell_unknown(runtime: Runtime, respond, team_id: str, name: str) -> None:
+    """Tell the caller no account has that name, with close matches and a Create button."""
+    with runtime.db.reading() as session:
+        matches = close_matches(session, team_id, name)
+    tell(respond, unknown_account(name, matches))
+
+
+def requested_account(request: CommandRequest) -> Account | None:
+    """The account a command names, or None once the caller has been told it does not exist."""
+    with request.runtime.db.reading() as session:
+        account = find_account(session, request.team_id, request.account)
+    if account is None:
+        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
+    return account
+
+
+@dataclass(frozen=True)
+class MapPlace:
+    """Where a map someone acted on is shown: a modal (from the App Home) or a message (via response_url)
+    in a channel, seen by everyone there or (ephemeral) only by the person acting."""
+
+    view_id: str | None = None
+    response_url: str | None = None
+    channel_id: str | None = None
+    ephemeral: bool = False  # only the person acting sees the message: redrawing it shows nobody else
+
+    @classmethod
+    def of_action(cls, body: dict) -> MapPlace:
+        url = body.get("response_url") if is_map_message(body) else None
+        container = body.get("container") if isinstance(body.get("container"), dict) else {}
+        return cls(map_view_id(body), url if isinstance(url, str) else None, message_origin(body)[0],
+                   ephemeral=container.get("is_ephemeral") is True)
+
+    @classmethod
+    def of_modal(cls, modal: ModalContext) -> MapPlace:
+        return cls(modal.map_view_id, modal.response_url if modal.map_message else None, modal.channel_id)
+
+
+def _modal_metadata(team_id: str, account_id: int) -> str:
+    return ModalContext(team_id=team_id, account_id=account_id).dump()
+
+
+def redraw_map(runtime: Runtime, client, team_id: str, account_id: int | None, place: MapPlace) -> None:
+    """Show the account's current map where it was; a map that cannot be redrawn is left as it was."""
+    if account_id is None or not (place.view_id or place.response_url):
+        return
+    with runtime.db.reading() as session:
+        message = current_map(runtime, session, team_id, account_id=account_id)
+    if message is None:
+        return
+    if place.view_id:
+        try:
+            client.views_update(view_id=place.view_id, view=map_modal(message, _modal_metadata(team_id, account_id)))
+        except SlackApiError as error:  # the modal was closed meanwhile: nothing to redraw
+            log.info("could not redraw a map modal: %s", error.response.get("error"))
+    if place.response_url and (place.ephemeral or not channel_is_shared(runtime, client, team_id, place.channel_id)):
+        send_to_response_url(runtime, place.response_url, text=message.text, blocks=message.blocks,
+                             replace_original=True)
+
+
+def clicked_account(runtime: Runtime, client, body: dict, context, respond) -> Account | None:
+    """The account a button's value names; when it is gone (or another workspace's) the clicker is told."""
+    try:
+        with runtime.db.reading() as session:
+            return get_account(session, context.team_id, int_or_none(action_value(body)) or 0)
+    except NotFound as error:
+        answer(client, body, respond, plain_notice(str(error)))
+        return None
