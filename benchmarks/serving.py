@@ -8,6 +8,8 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -59,13 +61,17 @@ def children(pid: int) -> list[int]:
 def server(module_args: list[str], database_url: str, standin: RemoteStandIn, port: int, **env: str):
     env = {**os.environ, "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
            "SLACK_API_URL": standin.api_url, "LOG_LEVEL": "WARNING", **env}
-    process = subprocess.Popen([sys.executable, "-m", *module_args, "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        yield process
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    # The server's log goes to a file, never to a pipe nobody reads while it runs: a full pipe blocks the
+    # logging call that writes to it, and with it every thread that logs (the whole server).
+    with tempfile.TemporaryFile() as log_file:
+        process = subprocess.Popen([sys.executable, "-m", *module_args, "--port", str(port)], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=log_file)
+        process.log_file = log_file
+        try:
+            yield process
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 class RemoteStandIn:
@@ -79,6 +85,8 @@ class RemoteStandIn:
                                         stdout=subprocess.PIPE, text=True)
         self.api_url = self.process.stdout.readline().split()[1]
         self.base = self.api_url.removesuffix("api/")
+        # Whatever it prints later is read away, so that it never blocks on a full pipe.
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()
 
     def response_url(self, name: str) -> str:
         return f"{self.base}response/{name}"
@@ -108,6 +116,7 @@ def wait_healthy_or_bolt(base: str, process) -> None:
             return  # answered (404 from the bare app)
         except OSError:
             if process.poll() is not None:
-                raise SystemExit(process.stderr.read().decode(errors="replace")) from None
+                process.log_file.seek(0)
+                raise SystemExit(process.log_file.read().decode(errors="replace")) from None
             time.sleep(0.2)
     raise SystemExit("server did not start")
