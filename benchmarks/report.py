@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import delete, func, select, text
 
@@ -26,7 +24,15 @@ from app.render.report import to_text
 from app.render.report_chart import draw_trend
 from app.services.report import build_report
 from app.services.snapshots import take_snapshots
-from benchmarks.sweep import TEAM, TODAY, build, ensure_postgres_database, settings, sizes
+from benchmarks.sweep import (
+    TEAM,
+    TODAY,
+    add_database_arguments,
+    build,
+    ensure_postgres_database,
+    settings,
+    sizes,
+)
 from tests.sql_counter import count_statements
 
 
@@ -113,12 +119,7 @@ def run(url: str, weeks: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    default = f"sqlite:///{Path(tempfile.gettempdir()) / 'stakemap-bench-sweep.db'}"
-    parser.add_argument("--database-url", default=default)
-    parser.add_argument("--accounts", type=int, default=10_000)
-    parser.add_argument("--contacts", type=int, default=10, help="contacts per account")
-    parser.add_argument("--touches", type=int, default=10, help="touches per contact")
-    parser.add_argument("--csms", type=int, default=100)
+    add_database_arguments(parser)
     parser.add_argument("--weeks", type=int, default=12)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--clone-from", type=int, default=None, metavar="N",

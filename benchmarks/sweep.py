@@ -241,14 +241,19 @@ def run(url: str, csms: int, ranking_only: bool = False, repeat: int = 1) -> Non
         runtime.db.dispose()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """The benchmark database and its size (shared by benchmarks/report.py, which measures the same data)."""
     default = f"sqlite:///{Path(tempfile.gettempdir()) / 'stakemap-bench-sweep.db'}"
     parser.add_argument("--database-url", default=default)
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--contacts", type=int, default=10, help="contacts per account")
     parser.add_argument("--touches", type=int, default=10, help="touches per contact")
     parser.add_argument("--csms", type=int, default=100)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_database_arguments(parser)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--ranking-only", action="store_true", help="measure the floor and the ranking (0, 1) only")
     parser.add_argument("--repeat", type=int, default=1, help="measure 0 and 1 this many times, alternately")
