@@ -36,6 +36,7 @@ from app.core.domain import (
 from app.core.format import one_line, without_bidi
 
 NAME_MAX = 120
+DOMAINS_MAX = 255
 TEXT_MAX = 1000
 NOTES_MAX = 3000
 STEP_TEXT_MAX = 300  # a plan step's path and first action
@@ -129,6 +130,10 @@ class AccountBase(SQLModel):
     renewal_date: date | None = None
     owner_user_id: str | None = Field(default=None, max_length=32)
     channel_id: str | None = Field(default=None, max_length=32)
+    # The customer's e-mail domains ("acme.com, acme.io"): who in a linked channel is the customer (capture).
+    domains: str | None = Field(default=None, max_length=DOMAINS_MAX)
+    # Slack Connect capture for this account (the workspace setting can turn it off for all).
+    capture_enabled: bool = Field(default=True)
 
 
 class AccountCreate(AccountBase):
@@ -226,6 +231,8 @@ class ContactBase(SQLModel):
     strategy_channel: TouchKind | None = Field(default=None, sa_type=enum_type(TouchKind))
     strategy_origin: StrategyOrigin | None = Field(default=None, sa_type=enum_type(StrategyOrigin),
                                                    schema_extra={"validate_default": True})
+    # The contact's Slack user (a member of a linked Slack Connect channel), kept once matched by capture.
+    slack_user_id: str | None = Field(default=None, max_length=32)
 
 
 STRATEGY_FIELDS = ("strategy_approach", "strategy_cadence", "strategy_channel", "strategy_origin")
@@ -286,6 +293,7 @@ class Contact(ContactBase, TeamScoped, table=True):
     __table_args__ = (
         UniqueConstraint("account_id", "name_key", name="uq_contact_account_name"),
         Index("ix_contact_team_account_status", "team_id", "account_id", "status"),
+        Index("ix_contact_team_slack_user", "team_id", "slack_user_id"),  # capture: who wrote this message
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -352,12 +360,24 @@ class TouchCreate(TouchBase):
 
 
 class Touch(TouchBase, TeamScoped, table=True):
-    __table_args__ = (Index("ix_touch_contact_date", "contact_id", "occurred_on"),)
+    __table_args__ = (
+        Index("ix_touch_contact_date", "contact_id", "occurred_on"),
+        # At most one captured touch per contact per day; logged touches leave capture_day empty.
+        UniqueConstraint("contact_id", "capture_day", name="uq_touch_contact_capture_day"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
     logged_by: str | None = Field(default=None, max_length=32)
     created_at: datetime
+    # Captured from a Slack Connect channel (None: logged by a person). The day equals occurred_on.
+    capture_day: date | None = None
+    capture_messages: int | None = None  # customer messages that day ("3 messages in #ext-acme")
+    capture_channel_id: str | None = Field(default=None, max_length=32)  # the channel of the first one
+
+    @property
+    def captured(self) -> bool:
+        return self.capture_day is not None
 
 
 # --- multi-threading plan ------------------------------------------------------------------------
@@ -480,7 +500,8 @@ def _bump_map_versions(session: Session, _context, _instances) -> None:
     changed = {
         row.account_id
         for row in (*session.new, *session.dirty, *session.deleted)
-        if isinstance(row, Contact | Touch | PlanStep | ContactChange) and row.account_id is not None
+        if isinstance(row, Contact | Touch | PlanStep | ContactChange | AccountChannel | CaptureSuggestion)
+        and row.account_id is not None
     }
     changed |= {row.id for row in session.dirty if isinstance(row, Account) and session.is_modified(row)}
     for account_id in changed:
@@ -515,6 +536,15 @@ class SlackUser(SQLModel, table=True):
     tz: str | None = Field(default=None, max_length=64)  # IANA name, e.g. "Pacific/Honolulu"
     tz_checked_at: datetime | None = None
     dm_channel_id: str | None = Field(default=None, max_length=32)
+    # users.info as capture needs it (a member of a linked channel): whose organisation, who they are.
+    home_team_id: str | None = Field(default=None, max_length=32)  # user.team_id
+    enterprise_id: str | None = Field(default=None, max_length=32)  # user.enterprise_user.enterprise_id
+    real_name: str | None = Field(default=None, max_length=NAME_MAX)
+    title: str | None = Field(default=None, max_length=NAME_MAX)
+    email: str | None = Field(default=None, max_length=254)
+    is_bot: bool | None = None
+    deleted: bool | None = None
+    profile_checked_at: datetime | None = None  # when users.info last answered (a time to live)
 
 
 class NudgeDelivery(TeamScoped, table=True):
@@ -584,3 +614,64 @@ class CoverageSnapshot(SQLModel, table=True):
     currency: str = Field(max_length=3)
     renewal_date: date | None = None
     owner_user_id: str | None = Field(default=None, max_length=32)
+
+
+# --- Slack Connect capture -------------------------------------------------------------------------
+
+
+class AccountChannel(SQLModel, table=True):
+    """A channel linked to an account (`/stakemap link Acme`): several per account, one account per channel."""
+
+    __tablename__ = "account_channel"
+
+    team_id: str = Field(primary_key=True, max_length=32, foreign_key="workspace.team_id")
+    channel_id: str = Field(primary_key=True, max_length=32)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    name: str | None = Field(default=None, max_length=80)  # "ext-acme", as conversations.info last said
+    linked_by: str | None = Field(default=None, max_length=32)
+    linked_at: datetime
+    backfilled_at: datetime | None = None  # the last 90 days were read (conversations.history)
+    last_customer_message_at: datetime | None = None
+
+
+class ChannelActivity(SQLModel, table=True):
+    """How many customer messages a linked channel had on a day (UTC): "quiet for N days" (going dark)."""
+
+    __tablename__ = "channel_activity"
+
+    team_id: str = Field(primary_key=True, max_length=32, foreign_key="workspace.team_id")
+    channel_id: str = Field(primary_key=True, max_length=32)
+    day: date = Field(primary_key=True)
+    messages: int = Field(default=0)
+
+
+class CaptureSuggestion(SQLModel, table=True):
+    """A customer member seen in a linked channel who matches no contact: "Seen in Slack, not on the map"."""
+
+    __tablename__ = "capture_suggestion"
+
+    team_id: str = Field(primary_key=True, max_length=32, foreign_key="workspace.team_id")
+    account_id: int = Field(primary_key=True, foreign_key="account.id", ondelete="CASCADE")
+    slack_user_id: str = Field(primary_key=True, max_length=32)
+    messages: int = Field(default=0)
+    first_seen_at: datetime
+    last_seen_at: datetime
+    ignored_at: datetime | None = None  # *Ignore*: never suggested again
+    ignored_by: str | None = Field(default=None, max_length=32)
+
+
+class CaptureSignal(TeamScoped, table=True):
+    """The ledger of signals DMed to an account's owner (left the channel, deactivated, new title): each once."""
+
+    __tablename__ = "capture_signal"
+    __table_args__ = (UniqueConstraint("team_id", "contact_id", "kind", "detail", name="uq_capture_signal"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE")
+    kind: str = Field(max_length=16)  # "left_channel", "deactivated", "title"
+    detail: str = Field(default="", max_length=NAME_MAX)  # the channel id, or the new title
+    created_at: datetime
+    sent_at: datetime | None = None
+    answered_at: datetime | None = None
+    answered_by: str | None = Field(default=None, max_length=32)
