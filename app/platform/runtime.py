@@ -1,5 +1,6 @@
 """What every listener, job and command needs: settings, the database, the clock, and the process's
-bounded pool for work done after an ack, and its size-bounded cache of rendered maps."""
+bounded pool for work done after an ack, its size-bounded cache of rendered maps, and the App Home
+publishes it coalesces per user."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date, datetime
 
 from app.core.clock import Clock
 from app.core.settings import Settings
+from app.platform.coalesce import LatestOnly
 from app.platform.db import Database
 from app.platform.map_cache import VersionedCache
 
@@ -60,6 +62,7 @@ class Runtime:
     after_ack: ThreadPoolExecutor = field(
         default_factory=lambda: BoundedPool(AFTER_ACK_THREADS, AFTER_ACK_QUEUE, thread_name_prefix="after-ack"))
     maps: VersionedCache = field(default_factory=VersionedCache)
+    homes: LatestOnly = field(default_factory=LatestOnly)  # App Home publishes: the latest per user runs
 
     def now(self) -> datetime:
         return self.clock.now()

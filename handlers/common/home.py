@@ -21,9 +21,15 @@ from handlers.common.permissions import is_workspace_admin
 log = logging.getLogger(__name__)
 
 
-
 def publish_home(runtime: Runtime, client, team_id: str, user_id: str, page: int = 0) -> None:
-    """Render the user's Home (their accounts ranked by risk, their stale relationships) and publish it."""
+    """Render the user's Home (their accounts ranked by risk, their stale relationships) and publish it.
+
+    Requests for one user while their Home is being published coalesce: the latest runs after it (it shows
+    every change before it), the ones in between are skipped (app/platform/coalesce.py)."""
+    runtime.homes.run((team_id, user_id), lambda: _publish_home(runtime, client, team_id, user_id, page))
+
+
+def _publish_home(runtime: Runtime, client, team_id: str, user_id: str, page: int) -> None:
     today = viewer_today(runtime, client, team_id, user_id)
     with runtime.db.reading() as session:
         view = home_view(portfolio(session, team_id, user_id, today, STALE_SHOWN), page)
