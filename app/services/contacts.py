@@ -15,6 +15,7 @@ from app.services.accounts import touch_account
 from app.services.history import apply_changes
 
 SEARCH_WORDS_MAX = 5
+QUERY_MAX = 100  # characters of a type-ahead query searched for
 
 
 def get_contact(session: Session, team_id: str, contact_id: int, account_id: int | None = None) -> Contact:
@@ -160,3 +161,13 @@ def search_contacts(
         statement = _matching(statement, query)
         order.insert(0, _relevance(query))
     return list(session.scalars(statement.order_by(*order).limit(limit)))
+
+
+def picker_contacts(session: Session, team_id: str, account_id: int, *, query: str = "", include_left: bool = False,
+                    besides: int | None = None, limit: int = 100) -> list[Contact]:
+    """What a contact picker offers: the account's contacts matching `query` (its first QUERY_MAX characters),
+    best first, departed ones only with `include_left`, never `besides` (the contact being edited): at most
+    `limit` (a picker asks for one more than it can show, to know when to switch to search)."""
+    found = search_contacts(session, team_id, account_id, query[:QUERY_MAX], limit + (besides is not None),
+                            include_left)
+    return [contact for contact in found if contact.id != besides][:limit]

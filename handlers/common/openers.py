@@ -7,7 +7,7 @@ from app.core.models import Account, Contact
 from app.core.strategy import strategy_of
 from app.platform.runtime import Runtime
 from app.services.accounts import get_account
-from app.services.contacts import get_contact, search_contacts
+from app.services.contacts import get_contact, picker_contacts
 from app.services.erasure import ERASE_REFUSED
 from app.services.strategies import workspace_table
 from blocks.modals import (
@@ -27,9 +27,10 @@ from handlers.common.permissions import may_manage
 from handlers.common.replies import answer, open_modal, tell
 
 
-def picker_choices(session, team_id: str, account_id: int, include_left: bool):
+def picker_choices(session, team_id: str, account_id: int, include_left: bool, besides: int | None = None):
     """Up to 101 contacts: a picker shows them all when they fit, else switches to search."""
-    found = search_contacts(session, team_id, account_id, limit=STATIC_OPTIONS_MAX + 1, include_left=include_left)
+    found = picker_contacts(session, team_id, account_id, include_left=include_left, besides=besides,
+                            limit=STATIC_OPTIONS_MAX + 1)
     return [pickable(contact) for contact in found]
 
 
@@ -37,12 +38,11 @@ def open_contact_modal(runtime: Runtime, client, body: dict, context, account: A
                        contact: Contact | None = None) -> None:
     """The contact modal: empty to add one, prefilled to edit `contact`."""
     with runtime.db.reading() as session:
-        colleagues = picker_choices(session, context.team_id, account.id, include_left=True)
+        colleagues = picker_choices(session, context.team_id, account.id, include_left=True,
+                                    besides=contact.id if contact else None)
         manager_id = contact.reports_to_id if contact else None
         manager = pickable(get_contact(session, context.team_id, manager_id)) if manager_id else None
         strategy = strategy_of(contact, workspace_table(session, context.team_id)) if contact else None
-    if contact is not None:
-        colleagues = [c for c in colleagues if c.id != contact.id]
     metadata = ModalContext.opened_from(context, body, account_id=account.id,
                                         contact_id=contact.id if contact else None).dump()
     open_modal(client, body, contact_modal(account.name, colleagues, metadata, contact, manager, strategy))
