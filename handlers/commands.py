@@ -22,25 +22,21 @@ COMMAND = "/stakemap"
 @dataclass(frozen=True)
 class Verb:
     run: Callable[[CommandRequest], None]
-    does: str  # for the help
-    takes_account: bool = True
+    takes_account: bool = True  # what each verb does is said in blocks/notices.py (VERB_HELP)
 
 
 VERBS: dict[str, Verb] = {
-    "show": Verb(maps.show_command, "post the account's stakeholder map in this channel"),
-    "new": Verb(accounts.new_command, "create an account"),
-    "link": Verb(accounts.link_command, "link this channel to the account (its map here, its changes posted here)"),
-    "add": Verb(contacts.add_command, "add a contact (name optional: “CTO (name unknown)”)"),
-    "log": Verb(touches.log_command, "log a call, meeting, e-mail or QBR"),
-    "plan": Verb(plans.plan_command, "add a step to the multi-threading plan"),
-    "chart": Verb(charts.chart_command, "post the org chart and influence × interest picture in this channel"),
-    "list": Verb(portfolio.list_command, "your accounts ranked by risk, only to you (`list all`: every account)",
-                 takes_account=False),
-    "forget": Verb(erasure.forget_command, "erase a person's personal data (account owner or workspace admin)"),
-    "report": Verb(report.report_command, "the portfolio report, only to you (`report mine`, `report @csm`, "
-                   "`report chart`, `report digest #channel monday 09:00`)", takes_account=False),
-    "settings": Verb(settings.settings_command, "staleness windows and the weekly digest's day and time",
-                     takes_account=False),
+    "show": Verb(maps.show_command),
+    "new": Verb(accounts.new_command),
+    "link": Verb(accounts.link_command),
+    "add": Verb(contacts.add_command),
+    "log": Verb(touches.log_command),
+    "plan": Verb(plans.plan_command),
+    "chart": Verb(charts.chart_command),
+    "list": Verb(portfolio.list_command, takes_account=False),
+    "forget": Verb(erasure.forget_command),
+    "report": Verb(report.report_command, takes_account=False),
+    "settings": Verb(settings.settings_command, takes_account=False),
 }
 
 
@@ -61,14 +57,6 @@ def parse_command(text: str) -> Command:
     return Command("show", text.strip())
 
 
-def usage() -> list[tuple[str, str]]:
-    lines = [(f"{COMMAND} <account>", "post the account's stakeholder map in this channel"),
-             (COMMAND, "in a channel linked to an account: that account's map")]
-    lines += [(f"{COMMAND} {name}" + (" <account>" if verb.takes_account else ""), verb.does)
-              for name, verb in VERBS.items() if name != "show"]
-    return [*lines, (f"{COMMAND} help", "this help")]
-
-
 def help_or_channel_map(runtime: Runtime, client, body: dict, respond, context, text: str) -> None:
     """`/stakemap` alone in a channel linked to an account shows that account's map; else the help."""
     linked = None
@@ -79,7 +67,7 @@ def help_or_channel_map(runtime: Runtime, client, body: dict, respond, context, 
         after_ack(runtime, maps.show_map, runtime, client, respond, context.team_id, context.channel_id, linked.name,
                   body=body, respond=respond)
     else:
-        tell(respond, help_notice(usage()))
+        tell(respond, help_notice(COMMAND, [(name, verb.takes_account) for name, verb in VERBS.items()]))
 
 
 def register(app: App, runtime: Runtime) -> None:

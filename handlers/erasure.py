@@ -16,7 +16,7 @@ from app.services.contacts import get_contact
 from app.services.erasure import erasure_of, forget_contact
 from blocks import ids
 from blocks.modals import forget_confirm_modal, pickable
-from blocks.notices import contact_erased, plain_notice
+from blocks.notices import ALREADY_ERASED, contact_erased, plain_notice
 from handlers.common.changes import after_modal
 from handlers.common.errors import guarded
 from handlers.common.maps import requested_account
@@ -44,7 +44,7 @@ def register(app: App, runtime: Runtime) -> None:
                 contact = get_contact(session, context.team_id, int_or_none(view_values(view).get("contact_id")) or 0,
                                       account.id)
                 if erasure_of(session, contact) is not None:
-                    raise NotFound("That person's data was already erased.")
+                    raise NotFound(ALREADY_ERASED)
                 chosen = pickable(contact)
         except NotFound as error:
             ack(response_action="errors", errors={"contact_id": str(error)})

@@ -15,8 +15,7 @@ from app.services.contacts import get_contact
 from app.services.nudges import snooze
 from blocks import ids
 from blocks.digest import settle_item
-from blocks.notices import Notice, plain_notice
-from blocks.text import field
+from blocks.notices import Notice, left_settled, nobody_to_touch, plain_notice, snoozed
 from handlers.common.changes import after_action
 from handlers.common.departures import record_departure
 from handlers.common.errors import after_ack, guarded
@@ -47,7 +46,7 @@ def _left(runtime: Runtime, client, context, body: dict, respond, contact_id: in
     except NotFound as error:
         answer(client, body, respond, plain_notice(str(error)))
         return
-    settle(respond, body, contact_id, plain_notice("🚪 " + notice.text))
+    settle(respond, body, contact_id, left_settled(notice))
     after_action(runtime, client, context, body, respond, None)
 
 
@@ -72,7 +71,7 @@ def register(app: App, runtime: Runtime) -> None:
             return
         contact_id, account_id, name, gone = found
         if gone:
-            answer(client, body, respond, plain_notice(f"*{field(name, 150)}* has left the company: there is no one to touch."))
+            answer(client, body, respond, nobody_to_touch(name))
             return
         open_touch_modal(runtime, client, body, context, respond, account_id, contact_id)
 
@@ -86,8 +85,7 @@ def register(app: App, runtime: Runtime) -> None:
         if found is None:
             return
         contact_id, account_id, name, until = found
-        done = f"💤 *{field(name, 150)}* snoozed until {short_date(until, today)}: left out of your digests until then."
-        settle(respond, body, contact_id, plain_notice(done))
+        settle(respond, body, contact_id, snoozed(name, short_date(until, today)))
         after_action(runtime, client, context, body, respond, account_id)
 
     @app.action(_pattern(ids.NUDGE_LEFT))

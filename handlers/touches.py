@@ -12,7 +12,13 @@ from app.services.accounts import get_account
 from app.services.contacts import get_contact
 from app.services.touches import log_touch
 from blocks import ids
-from blocks.notices import plain_notice, touch_logged
+from blocks.notices import (
+    ACCOUNT_CHANGED,
+    ACCOUNT_WITHOUT_CONTACTS,
+    PICK_THE_ACCOUNT,
+    plain_notice,
+    touch_logged,
+)
 from handlers.common.changes import after_modal
 from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain, validated
@@ -34,11 +40,11 @@ def _account_of(modal: ModalContext, values: dict) -> int:
         return modal.account_id or 0
     picked = int_or_none(values.get("account_id"))
     if picked is None:
-        raise InvalidInput({"account_id": "Pick the account."})
+        raise InvalidInput({"account_id": PICK_THE_ACCOUNT})
     if "contact_id" not in values:
-        raise InvalidInput({"account_id": "This account has no contacts yet: add one with /stakemap add first."})
+        raise InvalidInput({"account_id": ACCOUNT_WITHOUT_CONTACTS})
     if picked != modal.account_id:
-        raise InvalidInput({"contact_id": "Pick the contact again: the account changed."})
+        raise InvalidInput({"contact_id": ACCOUNT_CHANGED})
     return picked
 
 

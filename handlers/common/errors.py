@@ -15,9 +15,9 @@ from slack_bolt import App
 
 from app.core.errors import StakemapError
 from app.platform.runtime import Runtime
+from blocks.notices import SORRY
 
 log = logging.getLogger("stakemap.listeners")
-SORRY = "Something went wrong on stakemap's side and it has been logged. Please try again in a minute."
 
 
 def report_failure(error: Exception, body, respond) -> None:

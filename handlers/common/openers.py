@@ -18,8 +18,7 @@ from blocks.modals import (
     pickable,
     touch_modal,
 )
-from blocks.notices import no_contacts, plain_notice
-from blocks.text import field
+from blocks.notices import no_contacts, no_contacts_to_forget, plain_notice
 from handlers.common.payloads import (
     ModalContext,
 )
@@ -90,6 +89,6 @@ def open_forget(runtime: Runtime, client, body: dict, context, respond, account_
     elif choices:
         view = forget_pick_modal(account.name, choices, metadata)
     else:
-        tell(respond, plain_notice(f"*{field(account.name, 200)}* has no contacts."))
+        tell(respond, no_contacts_to_forget(account.name))
         return
     open_modal(client, body, view)
