@@ -53,9 +53,7 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def add_button(ack, body, client, context, respond):
         ack()
-        account = clicked_account(runtime, client, body, context, respond)
-        if account is not None:
-            open_contact_modal(runtime, client, body, context, account)
+        open_contact_modal(runtime, client, body, context, clicked_account(runtime, body, context))
 
     @app.options(ids.CONTACT_PICKER)
     @guarded

@@ -36,9 +36,7 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def open_map(ack, body, client, context, respond):
         ack()
-        account = clicked_account(runtime, client, body, context, respond)
-        if account is None:
-            return
+        account = clicked_account(runtime, body, context)
         with runtime.db.reading() as session:
             message = current_map(runtime, session, context.team_id, account_id=account.id)
         if message is None:

@@ -24,7 +24,14 @@ from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain, validated
 from handlers.common.maps import requested_account
 from handlers.common.openers import open_touch_modal
-from handlers.common.payloads import ModalContext, action_value, int_or_none, modal_context, view_values
+from handlers.common.payloads import (
+    ModalContext,
+    action_value,
+    id_and_rest,
+    int_or_none,
+    modal_context,
+    view_values,
+)
 from handlers.common.requests import CommandRequest
 
 
@@ -74,9 +81,8 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def log_stale(ack, body, client, context, respond):
         ack()
-        account_id, _, contact_id = (action_value(body) or "").partition(":")
-        open_touch_modal(runtime, client, body, context, respond, int_or_none(account_id) or 0,
-                         int_or_none(contact_id))
+        account_id, contact_id = id_and_rest(body, ":")
+        open_touch_modal(runtime, client, body, context, respond, account_id, int_or_none(contact_id))
 
     @app.view(ids.TOUCH_MODAL, middleware=[modal_context()])
     @guarded

@@ -13,7 +13,7 @@ from app.core.departures import Departure
 from app.core.domain import ContactStatus
 from app.core.models import STRATEGY_FIELDS, ContactCreate
 from app.services.accounts import get_account
-from app.services.contacts import add_contact, get_contact, update_contact
+from app.services.contacts import add_contact, contact_on_account, update_contact
 from app.services.departures import contact_left
 
 # The strategy inputs of the modal: editing any of them makes the whole strategy the CSM's own.
@@ -33,11 +33,11 @@ def save_contact(session: Session, team_id: str, account_id: int, contact_id: in
                  edited: Iterable[str], by: str | None, now: datetime) -> ContactSaved:
     """Add the contact (`contact_id` None), or save the `edited` fields of `data` on it. NotFound when the
     account or contact is gone (or another workspace's); InvalidInput for a duplicate or a bad manager."""
-    account = get_account(session, team_id, account_id)
     if contact_id is None:
+        account = get_account(session, team_id, account_id)
         contact = add_contact(session, account, data, by, now)
         return ContactSaved(contact.display_name, account.name, True, [], None)
-    contact = get_contact(session, team_id, contact_id, account.id)
+    account, contact = contact_on_account(session, team_id, account_id, contact_id)
     changes = {name: getattr(data, name) for name in edited if name in ContactCreate.model_fields}
     if any(name in changes for name in STRATEGY_INPUTS):
         changes.update({name: getattr(data, name) for name in STRATEGY_FIELDS})

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.core.domain import ContactStatus, StakeholderType
 from app.core.errors import InvalidInput, NotFound
 from app.core.models import NAME_MAX, Account, Contact, ContactCreate, PlanStep, like_pattern, name_key
-from app.services.accounts import touch_account
+from app.services.accounts import get_account, touch_account
 from app.services.history import apply_changes
 
 SEARCH_WORDS_MAX = 5
@@ -23,6 +23,12 @@ def get_contact(session: Session, team_id: str, contact_id: int, account_id: int
     if contact is None or contact.team_id != team_id or (account_id is not None and contact.account_id != account_id):
         raise NotFound("That contact no longer exists.")
     return contact
+
+
+def contact_on_account(session: Session, team_id: str, account_id: int, contact_id: int) -> tuple[Account, Contact]:
+    """The account and one of its contacts; NotFound when either is gone (or another workspace's)."""
+    account = get_account(session, team_id, account_id)
+    return account, get_contact(session, team_id, contact_id, account.id)
 
 
 def account_contacts(session: Session, account: Account) -> list[Contact]:

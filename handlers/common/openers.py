@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.errors import Forbidden, NotFound, StakemapError
+from app.core.errors import Forbidden
 from app.core.models import Account, Contact
 from app.core.strategy import strategy_of
 from app.platform.runtime import Runtime
@@ -18,7 +18,7 @@ from blocks.modals import (
     pickable,
     touch_modal,
 )
-from blocks.notices import no_contacts, no_contacts_to_forget, plain_notice
+from blocks.notices import no_contacts, no_contacts_to_forget
 from handlers.common.payloads import (
     ModalContext,
 )
@@ -50,14 +50,10 @@ def open_contact_modal(runtime: Runtime, client, body: dict, context, account: A
 def open_touch_modal(runtime: Runtime, client, body: dict, context, respond, account_id: int,
                      contact_id: int | None = None, notes: str | None = None) -> None:
     """Open the touch modal, the contact preselected when known and notes prefilled when given."""
-    try:
-        with runtime.db.reading() as session:
-            account = get_account(session, context.team_id, account_id)
-            choices = picker_choices(session, context.team_id, account.id, include_left=False)
-            initial = pickable(get_contact(session, context.team_id, contact_id, account.id)) if contact_id else None
-    except NotFound as error:
-        answer(client, body, respond, plain_notice(str(error)))
-        return
+    with runtime.db.reading() as session:
+        account = get_account(session, context.team_id, account_id)
+        choices = picker_choices(session, context.team_id, account.id, include_left=False)
+        initial = pickable(get_contact(session, context.team_id, contact_id, account.id)) if contact_id else None
     if not choices:
         answer(client, body, respond, no_contacts(account.name, account.id))
         return
@@ -74,15 +70,11 @@ def check_caller(client, account: Account, user_id: str) -> None:
 def open_forget(runtime: Runtime, client, body: dict, context, respond, account_id: int,
                 contact_id: int | None = None) -> None:
     """Open the forget modal: the contact picker, or (a contact given) the confirmation."""
-    try:
-        with runtime.db.session() as session:
-            account = get_account(session, context.team_id, account_id)
-            chosen = pickable(get_contact(session, context.team_id, contact_id, account.id)) if contact_id else None
-            choices = [] if chosen else picker_choices(session, context.team_id, account.id, include_left=True)
-        check_caller(client, account, context.user_id)
-    except StakemapError as error:
-        answer(client, body, respond, plain_notice(str(error)))
-        return
+    with runtime.db.session() as session:
+        account = get_account(session, context.team_id, account_id)
+        chosen = pickable(get_contact(session, context.team_id, contact_id, account.id)) if contact_id else None
+        choices = [] if chosen else picker_choices(session, context.team_id, account.id, include_left=True)
+    check_caller(client, account, context.user_id)
     metadata = ModalContext.opened_from(context, body, account_id=account.id, contact_id=contact_id).dump()
     if chosen:
         view = forget_confirm_modal(account.name, chosen, metadata)

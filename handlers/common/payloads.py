@@ -165,6 +165,12 @@ def action_value(body: Any) -> str | None:
     return None
 
 
+def id_and_rest(body: Any, separator: str = "|") -> tuple[int, str]:
+    """A button value "<id><separator><rest>" as (id, rest); id 0 (found nowhere) when it names none."""
+    first, _, rest = (action_value(body) or "").partition(separator)
+    return int_or_none(first) or 0, rest
+
+
 def message_origin(body: Any) -> tuple[str | None, str | None]:
     """(channel id, message ts) of the message whose button was clicked; no ts for an ephemeral one."""
     container = body.get("container") if isinstance(body, dict) else None
