@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from slack_bolt import App
 
+from app.core.format import one_line
 from app.platform.runtime import Runtime
 from app.services.accounts import linked_account
 from blocks.notices import help_notice
 from handlers import accounts, charts, contacts, erasure, maps, plans, portfolio, report, settings, touches
-from handlers.common.errors import after_ack, guarded
-from handlers.common.payloads import text_of
+from handlers.common.after_ack import after_ack
+from handlers.common.errors import guarded
 from handlers.common.replies import tell
 from handlers.common.requests import CommandRequest
 
@@ -42,14 +43,18 @@ VERBS: dict[str, Verb] = {
 
 @dataclass(frozen=True)
 class Command:
-    verb: str  # "help" or a key of VERBS
+    verb: str  # "here" (nothing typed), "help" or a key of VERBS
     account: str  # the rest of the text: the account name, any characters
 
 
-def parse_command(text: str) -> Command:
-    """'' / help → help; '<verb> <account>' for a known verb; anything else is an account to show."""
+def parse_command(typed: object) -> Command:
+    """The command's text (anything but a string counts as nothing): nothing → here; help → help;
+    '<verb> <account>' for a known verb; anything else is an account to show."""
+    text = one_line(typed) if isinstance(typed, str) else ""
     words = text.split(maxsplit=1)
-    if not words or (len(words) == 1 and words[0].lower() == "help"):
+    if not words:
+        return Command("here", "")
+    if len(words) == 1 and words[0].lower() == "help":
         return Command("help", "")
     verb = VERBS.get(words[0].lower())
     if verb is not None and (len(words) == 2 or not verb.takes_account):
@@ -57,17 +62,19 @@ def parse_command(text: str) -> Command:
     return Command("show", text.strip())
 
 
-def help_or_channel_map(runtime: Runtime, client, body: dict, respond, context, text: str) -> None:
+def show_help(respond) -> None:
+    tell(respond, help_notice(COMMAND, [(name, verb.takes_account) for name, verb in VERBS.items()]))
+
+
+def help_or_channel_map(runtime: Runtime, client, body: dict, respond, context) -> None:
     """`/stakemap` alone in a channel linked to an account shows that account's map; else the help."""
-    linked = None
-    if not text:
-        with runtime.db.session() as session:
-            linked = linked_account(session, context.team_id, context.channel_id)
+    with runtime.db.session() as session:
+        linked = linked_account(session, context.team_id, context.channel_id)
     if linked is not None:
         after_ack(runtime, maps.show_map, runtime, client, respond, context.team_id, context.channel_id, linked.name,
                   body=body, respond=respond)
     else:
-        tell(respond, help_notice(COMMAND, [(name, verb.takes_account) for name, verb in VERBS.items()]))
+        show_help(respond)
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -75,10 +82,12 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def stakemap(ack, body, respond, client, context):
         ack()
-        text = text_of(body, "text")
-        command = parse_command(text)
+        command = parse_command(body.get("text"))
         if command.verb == "help":
-            help_or_channel_map(runtime, client, body, respond, context, text)
+            show_help(respond)
             return
-        request = CommandRequest(runtime, client, body, context, respond, command.account)
+        if command.verb == "here":
+            help_or_channel_map(runtime, client, body, respond, context)
+            return
+        request = CommandRequest(runtime, client, body, context, respond, command.account, context.team_id)
         VERBS[command.verb].run(request)

@@ -10,7 +10,8 @@ from slack_bolt import App
 from app.platform.runtime import Runtime
 from blocks import ids
 from blocks.map import map_modal
-from handlers.common.errors import after_ack, guarded
+from handlers.common.after_ack import after_ack
+from handlers.common.errors import guarded
 from handlers.common.maps import (
     _modal_metadata,
     clicked_account,

@@ -14,7 +14,8 @@ from app.services.workspaces import update_settings
 from blocks import ids
 from blocks.notices import SETTINGS_ADMINS_ONLY, settings_saved
 from blocks.settings import settings_modal
-from handlers.common.errors import after_ack, guarded
+from handlers.common.after_ack import after_ack
+from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain
 from handlers.common.payloads import ModalContext, modal_context, view_values
 from handlers.common.permissions import is_workspace_admin

@@ -76,19 +76,6 @@ def _ack_failure(ack, body) -> None:
         ack()
 
 
-def after_ack(runtime: Runtime, work, *args, body, respond, client=None) -> None:
-    """Run slow work (assess, render, post) on the runtime's bounded pool, failures reported like a listener's
-    (with `client`, a refusal reaches a person without a response_url too)."""
-
-    def run() -> None:
-        try:
-            work(*args)
-        except Exception as error:
-            report_failure(error, body, respond, client)
-
-    runtime.after_ack.submit(run)
-
-
 def _kind(body) -> str:
     if not isinstance(body, dict):
         return "malformed"

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from slack_sdk.models.views import View
 
-from app.core.format import one_line
 from blocks import ids as block_ids
 
 METADATA_MAX = View.private_metadata_max_length
@@ -149,12 +148,6 @@ def changed_inputs(view: Any) -> dict[str, str | None]:
     before = view_initial_values(view)
     now = {block: value or None for block, value in view_values(view).items()}
     return {block: value for block, value in now.items() if block in before and value != before[block]}
-
-
-def text_of(body: Any, key: str) -> str:
-    """A top-level string of a payload (a command's text), or "" when absent or not a string."""
-    value = body.get(key) if isinstance(body, dict) else None
-    return one_line(value) if isinstance(value, str) else ""
 
 
 def action_value(body: Any) -> str | None:
