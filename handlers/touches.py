@@ -8,9 +8,7 @@ from app.core.errors import InvalidInput, NotFound
 from app.core.format import short_date
 from app.core.models import TouchCreate
 from app.platform.runtime import Runtime
-from app.services.accounts import get_account
-from app.services.contacts import get_contact
-from app.services.touches import log_touch
+from app.services.touches import LoggedTouch, record_touch
 from blocks import ids
 from blocks.notices import (
     ACCOUNT_CHANGED,
@@ -55,19 +53,15 @@ def _account_of(modal: ModalContext, values: dict) -> int:
     return picked
 
 
-def _log(runtime: Runtime, context, modal: ModalContext, values: dict) -> tuple[int, str]:
-    """Store the touch the modal describes; returns the account and the confirmation."""
+def _log(runtime: Runtime, context, modal: ModalContext, values: dict) -> LoggedTouch:
+    """Store the touch the modal describes (a gone account is an error on the modal's account field)."""
     account_id = _account_of(modal, values)
     data = validated(TouchCreate, values | {"contact_id": int_or_none(values.get("contact_id"))}, runtime.today())
     with runtime.db.session() as session:
         try:
-            account = get_account(session, context.team_id, account_id)
+            return record_touch(session, context.team_id, account_id, data, context.user_id, runtime.now())
         except NotFound as error:
             raise InvalidInput({"account_id" if "account_id" in values else "contact_id": str(error)}) from None
-        touch = log_touch(session, account, data, context.user_id, runtime.now())
-        contact = get_contact(session, context.team_id, touch.contact_id)
-        return account.id, touch_logged(touch.kind.label, contact.display_name, account.name,
-                                        short_date(touch.occurred_on, runtime.today()))
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -90,5 +84,7 @@ def register(app: App, runtime: Runtime) -> None:
         modal = context["modal"]
         logged = save_or_explain(ack, context, "contact_id", lambda: _log(runtime, context, modal, view_values(view)))
         if logged is not None:
-            account_id, said = logged
-            after_modal(runtime, client, context, modal, account_id, plain_notice(said), body=body, respond=respond)
+            said = touch_logged(logged.kind.label, logged.contact_name, logged.account_name,
+                                short_date(logged.occurred_on, runtime.today()))
+            after_modal(runtime, client, context, modal, logged.account_id, plain_notice(said), body=body,
+                        respond=respond)
