@@ -52,8 +52,9 @@ def guarded(listener):
         try:
             return listener(**kwargs)
         except Exception as error:
-            report_failure(error, kwargs["body"], kwargs["respond"], kwargs.get("client"))
-            if kwargs["ack"].response is None:
+            acked = kwargs["ack"].response is not None  # a modal's submission not yet acked answers in the modal
+            report_failure(error, kwargs["body"], kwargs["respond"], kwargs.get("client") if acked else None)
+            if not acked:
                 _ack_failure(kwargs["ack"], kwargs["body"])
 
     run.guarded = True  # what tests/handlers/test_every_listener_guarded.py looks for
