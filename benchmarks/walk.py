@@ -5,7 +5,8 @@ and a log-touch submission. While each runs, a profiler on every thread records 
 Python call frame that belongs to stakemap (app.*, handlers.*, blocks.*); consecutive repeats collapse.
 Printed per walk: the modules visited, how often the walk goes back to a module it had already left,
 and the same for the surface modules alone (handlers.*, app.services.*, blocks.*), then with blocks/
-counted as one renderer. The app is built before the walk starts (registration is not part of it).
+counted as one renderer, and by layer alone (handlers, services, blocks: the issue's "handler → one
+service → blocks → reply"). The app is built before the walk starts (registration is not part of it).
     .venv/bin/python -m benchmarks.walk [--verbose]
 """
 
@@ -63,17 +64,26 @@ class Walk:
             sys.setprofile(None)
             threading.setprofile(None)
 
-    def steps(self, only: tuple[str, ...] = OURS, blocks_as_one: bool = False) -> list[str]:
-        """The walk over all threads in the order they started, kept to modules starting with `only`
-        (with blocks_as_one, every blocks.* module counts as the one renderer "blocks")."""
+    def steps(self, only: tuple[str, ...] = OURS, name: Callable[[str], str] = str) -> list[str]:
+        """The walk over all threads in the order they started, kept to modules starting with `only`,
+        each counted under `name(module)` (consecutive repeats collapse again)."""
         walked: list[str] = []
         for thread in self._order:
             for module in self.by_thread[thread]:
-                if blocks_as_one and module.startswith("blocks."):
-                    module = "blocks"
-                if module.startswith(only) and (not walked or walked[-1] != module):
-                    walked.append(module)
+                if module.startswith(only) and (not walked or walked[-1] != name(module)):
+                    walked.append(name(module))
         return walked
+
+
+def blocks_as_one(module: str) -> str:
+    """Every blocks.* module as the one renderer "blocks"."""
+    return "blocks" if module.startswith("blocks.") else module
+
+
+def layer(module: str) -> str:
+    """handlers, services or blocks."""
+    return {"handlers.": "handlers", "app.services.": "services", "blocks.": "blocks"}[
+        next(prefix for prefix in SURFACE if module.startswith(prefix))]
 
 
 def returns(steps: list[str]) -> int:
@@ -87,10 +97,10 @@ def returns(steps: list[str]) -> int:
 
 
 def report(name: str, walk: Walk, verbose: bool) -> None:
-    views = (("all modules", OURS, False), ("handlers, services, blocks", SURFACE, False),
-             ("handlers, services, blocks as one", SURFACE + ("blocks",), True))
-    for label, only, blocks_as_one in views:
-        steps = walk.steps(only, blocks_as_one)
+    views = (("all modules", OURS, str), ("handlers, services, blocks", SURFACE, str),
+             ("handlers, services, blocks as one", SURFACE, blocks_as_one), ("layers", SURFACE, layer))
+    for label, only, grouping in views:
+        steps = walk.steps(only, grouping)
         print(f"{name:24} {label:34} visits {len(set(steps)):3} modules in {len(steps):4} steps, "
               f"returns to a module already left: {returns(steps)}")
         if verbose:

@@ -18,7 +18,32 @@ def _notice(text: str, *blocks) -> Notice:
     return Notice(text=text, blocks=[block.to_dict() for block in blocks] if blocks else [section(text).to_dict()])
 
 
-def help_notice(commands: list[tuple[str, str]]) -> Notice:
+SORRY = "Something went wrong on stakemap's side and it has been logged. Please try again in a minute."
+
+# What each verb of /stakemap does, for the help (handlers/commands.py holds the verbs themselves).
+VERB_HELP = {
+    "show": "post the account's stakeholder map in this channel",
+    "new": "create an account",
+    "link": "link this channel to the account (its map here, its changes posted here)",
+    "add": "add a contact (name optional: “CTO (name unknown)”)",
+    "log": "log a call, meeting, e-mail or QBR",
+    "plan": "add a step to the multi-threading plan",
+    "chart": "post the org chart and influence × interest picture in this channel",
+    "list": "your accounts ranked by risk, only to you (`list all`: every account)",
+    "forget": "erase a person's personal data (account owner or workspace admin)",
+    "report": "the portfolio report, only to you (`report mine`, `report @csm`, `report chart`, "
+              "`report digest #channel monday 09:00`)",
+    "settings": "staleness windows and the weekly digest's day and time",
+}
+
+
+def help_notice(command: str, verbs: list[tuple[str, bool]]) -> Notice:
+    """The help of `command`, from its verbs (name, whether it takes an account) in the order given."""
+    commands = [(f"{command} <account>", VERB_HELP["show"]),
+                (command, "in a channel linked to an account: that account's map")]
+    commands += [(f"{command} {verb}" + (" <account>" if takes_account else ""), VERB_HELP[verb])
+                 for verb, takes_account in verbs if verb != "show"]
+    commands.append((f"{command} help", "this help"))
     lines = [compose("`{usage}` — {what}", usage=usage, what=what) for usage, what in commands]
     return _notice("*stakemap* keeps a stakeholder map of every customer account.\n" + "\n".join(lines))
 
@@ -135,6 +160,37 @@ def contact_removed(contact_name: str, account_name: str) -> str:
 def contact_erased(type_label: str, account_name: str) -> str:
     return (f"Erased the personal data of a contact ({type_label}) at *{field(account_name, 200)}*. "
             "The erasure is recorded.")
+
+
+def settings_saved(changed: list[str]) -> Notice:
+    return plain_notice("Saved: " + "; ".join(changed) + "." if changed else "Nothing changed.")
+
+
+SETTINGS_ADMINS_ONLY = "Only workspace admins can change stakemap's settings."
+ALREADY_ERASED = "That person's data was already erased."
+
+
+def no_contacts_to_forget(account_name: str) -> Notice:
+    return plain_notice(f"*{field(account_name, 200)}* has no contacts.")
+
+
+# The "Log as touch" modal's field errors (the account picked in the modal, then its contact).
+PICK_THE_ACCOUNT = "Pick the account."
+ACCOUNT_WITHOUT_CONTACTS = "This account has no contacts yet: add one with /stakemap add first."
+ACCOUNT_CHANGED = "Pick the contact again: the account changed."
+
+
+def nobody_to_touch(contact_name: str) -> Notice:
+    return plain_notice(f"*{field(contact_name, 150)}* has left the company: there is no one to touch.")
+
+
+def snoozed(contact_name: str, until: str) -> Notice:
+    return plain_notice(f"💤 *{field(contact_name, 150)}* snoozed until {until}: left out of your digests until then.")
+
+
+def left_settled(notice: Notice) -> Notice:
+    """A digest item's note once its contact was marked as left the company."""
+    return plain_notice("🚪 " + notice.text)
 
 
 def already_left(contact_name: str) -> Notice:

@@ -17,9 +17,10 @@ from blocks.notices import (
     link_from_a_channel,
     linked_shared_channel,
 )
+from handlers.common.after_ack import after_ack
 from handlers.common.changes import after_modal
 from handlers.common.channels import channel_is_shared
-from handlers.common.errors import after_ack, guarded
+from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain, validated
 from handlers.common.maps import show_map, tell_unknown
 from handlers.common.payloads import ModalContext, action_value, modal_context, view_values

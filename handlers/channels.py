@@ -5,11 +5,12 @@ in app/services/channels.py."""
 from __future__ import annotations
 
 import logging
+import re
 
 from slack_bolt import App
 
 from app.platform.runtime import Runtime
-from app.services.channels import became_shared, became_unshared
+from app.services.channels import sharing_changed
 from handlers.common.errors import guarded
 
 log = logging.getLogger(__name__)
@@ -21,18 +22,10 @@ def _event_channel(event: dict) -> str | None:
 
 
 def register(app: App, runtime: Runtime) -> None:
-    @app.event("channel_shared")
+    @app.event(re.compile(r"^channel_(un)?shared$"))
     @guarded
-    def shared(ack, body, respond, event, context):
+    def audience_changed(ack, body, respond, event, context):
         ack()
         channel = _event_channel(event)
         if channel and context.team_id:
-            became_shared(runtime.db, context.team_id, channel, runtime.now())
-
-    @app.event("channel_unshared")
-    @guarded
-    def unshared(ack, body, respond, event, context):
-        ack()
-        channel = _event_channel(event)
-        if channel and context.team_id:
-            became_unshared(runtime.db, context.team_id, channel)
+            sharing_changed(runtime.db, context.team_id, channel, event.get("type") == "channel_shared", runtime.now())

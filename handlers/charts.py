@@ -28,9 +28,10 @@ from blocks.notices import (
     charts_need_a_channel,
     plain_notice,
 )
+from handlers.common.after_ack import after_ack
 from handlers.common.channels import channel_is_shared
 from handlers.common.charts import upload_chart
-from handlers.common.errors import after_ack, guarded
+from handlers.common.errors import guarded
 from handlers.common.maps import requested_account
 from handlers.common.payloads import action_value, int_or_none, message_origin
 from handlers.common.replies import tell

@@ -11,13 +11,14 @@ from app.core.errors import NotFound
 from app.core.models import Account
 from app.platform.runtime import Runtime
 from app.services.accounts import get_account
-from app.services.contacts import get_contact, remove_contact
+from app.services.contacts import contact_on_account, get_contact, remove_contact
 from blocks import ids
 from blocks.modals import notice_modal, remove_contact_modal
 from blocks.notices import contact_removed, plain_notice, removal_refused
+from handlers.common.after_ack import after_ack
 from handlers.common.changes import after_modal
 from handlers.common.departures import depart_from_map
-from handlers.common.errors import after_ack, guarded
+from handlers.common.errors import guarded
 from handlers.common.openers import open_contact_modal, open_forget, open_touch_modal
 from handlers.common.payloads import ModalContext, action_value, int_or_none, modal_context
 from handlers.common.permissions import may_manage
@@ -34,13 +35,9 @@ def register(app: App, runtime: Runtime) -> None:
     def chosen(ack, body, client, context, respond):
         ack()
         choice, _, contact_id = (action_value(body) or "").partition(":")
-        try:
-            with runtime.db.session() as session:
-                contact = get_contact(session, context.team_id, int_or_none(contact_id) or 0)
-                account = get_account(session, context.team_id, contact.account_id)
-        except NotFound as error:
-            answer(client, body, respond, plain_notice(str(error)))
-            return
+        with runtime.db.session() as session:
+            contact = get_contact(session, context.team_id, int_or_none(contact_id) or 0)
+            account = get_account(session, context.team_id, contact.account_id)
         if choice == ids.EDIT:
             open_contact_modal(runtime, client, body, context, account, contact)
         elif choice == ids.LOG:
@@ -63,8 +60,7 @@ def register(app: App, runtime: Runtime) -> None:
         modal = context["modal"]
         try:
             with runtime.db.session() as session:
-                account = get_account(session, context.team_id, modal.account_id)
-                contact = get_contact(session, context.team_id, modal.contact_id, account.id)
+                account, contact = contact_on_account(session, context.team_id, modal.account_id, modal.contact_id)
                 if not may_manage(client, account, context.user_id):
                     ack(response_action="update", view=notice_modal(refusal(account)))
                     return

@@ -11,12 +11,11 @@ from slack_bolt import App
 
 from app.core.errors import NotFound, StakemapError
 from app.platform.runtime import Runtime
-from app.services.accounts import get_account
-from app.services.contacts import get_contact
+from app.services.contacts import contact_on_account
 from app.services.erasure import erasure_of, forget_contact
 from blocks import ids
 from blocks.modals import forget_confirm_modal, pickable
-from blocks.notices import contact_erased, plain_notice
+from blocks.notices import ALREADY_ERASED, contact_erased, plain_notice
 from handlers.common.changes import after_modal
 from handlers.common.errors import guarded
 from handlers.common.maps import requested_account
@@ -38,16 +37,16 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def picked(ack, body, view, context, respond):
         modal = context["modal"]
+        contact_id = int_or_none(view_values(view).get("contact_id")) or 0
         try:
             with runtime.db.session() as session:
-                account = get_account(session, context.team_id, modal.account_id)
-                contact = get_contact(session, context.team_id, int_or_none(view_values(view).get("contact_id")) or 0,
-                                      account.id)
-                if erasure_of(session, contact) is not None:
-                    raise NotFound("That person's data was already erased.")
-                chosen = pickable(contact)
+                account, contact = contact_on_account(session, context.team_id, modal.account_id, contact_id)
+                erased, chosen = erasure_of(session, contact) is not None, pickable(contact)
         except NotFound as error:
             ack(response_action="errors", errors={"contact_id": str(error)})
+            return
+        if erased:
+            ack(response_action="errors", errors={"contact_id": ALREADY_ERASED})
             return
         metadata = modal.model_copy(update={"contact_id": chosen.id}).dump()
         ack(response_action="update", view=forget_confirm_modal(account.name, chosen, metadata))
@@ -58,8 +57,7 @@ def register(app: App, runtime: Runtime) -> None:
         modal = context["modal"]
         try:
             with runtime.db.session() as session:
-                account = get_account(session, context.team_id, modal.account_id)
-                contact = get_contact(session, context.team_id, modal.contact_id, account.id)
+                account, contact = contact_on_account(session, context.team_id, modal.account_id, modal.contact_id)
                 check_caller(client, account, context.user_id)
                 forget_contact(session, account, contact, context.user_id, runtime.now())
                 done = contact_erased(contact.type.label, account.name)

@@ -9,7 +9,8 @@ from slack_bolt import App
 
 from app.platform.runtime import Runtime
 from blocks import ids
-from handlers.common.errors import after_ack, guarded
+from handlers.common.after_ack import after_ack
+from handlers.common.errors import guarded
 from handlers.common.home import publish_home
 from handlers.common.payloads import action_value, int_or_none
 

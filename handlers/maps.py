@@ -10,7 +10,8 @@ from slack_bolt import App
 from app.platform.runtime import Runtime
 from blocks import ids
 from blocks.map import map_modal
-from handlers.common.errors import after_ack, guarded
+from handlers.common.after_ack import after_ack
+from handlers.common.errors import guarded
 from handlers.common.maps import (
     _modal_metadata,
     clicked_account,
@@ -36,9 +37,7 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def open_map(ack, body, client, context, respond):
         ack()
-        account = clicked_account(runtime, client, body, context, respond)
-        if account is None:
-            return
+        account = clicked_account(runtime, body, context)
         with runtime.db.reading() as session:
             message = current_map(runtime, session, context.team_id, account_id=account.id)
         if message is None:

@@ -8,18 +8,17 @@ import re
 from slack_bolt import App
 
 from app.core.domain import ContactStatus
-from app.core.errors import NotFound
 from app.core.format import short_date
 from app.platform.runtime import Runtime
 from app.services.contacts import get_contact
 from app.services.nudges import snooze
 from blocks import ids
 from blocks.digest import settle_item
-from blocks.notices import Notice, plain_notice
-from blocks.text import field
+from blocks.notices import Notice, left_settled, nobody_to_touch, snoozed
+from handlers.common.after_ack import after_ack
 from handlers.common.changes import after_action
 from handlers.common.departures import record_departure
-from handlers.common.errors import after_ack, guarded
+from handlers.common.errors import guarded
 from handlers.common.openers import open_touch_modal
 from handlers.common.payloads import action_value, int_or_none
 from handlers.common.replies import answer
@@ -42,23 +41,15 @@ def settle(respond, body: dict, contact_id: int, notice: Notice) -> None:
 
 def _left(runtime: Runtime, client, context, body: dict, respond, contact_id: int) -> None:
     """After the ack: record the departure, post the coverage change, settle the item."""
-    try:
-        notice = record_departure(runtime, client, context.team_id, contact_id, context.user_id)
-    except NotFound as error:
-        answer(client, body, respond, plain_notice(str(error)))
-        return
-    settle(respond, body, contact_id, plain_notice("🚪 " + notice.text))
+    notice = record_departure(runtime, client, context.team_id, contact_id, context.user_id)
+    settle(respond, body, contact_id, left_settled(notice))
     after_action(runtime, client, context, body, respond, None)
 
 
-def _on_contact(runtime: Runtime, client, body: dict, context, respond, read):
-    """`read(contact)` for the clicked item's contact, in one transaction; None (the clicker told) when it is gone."""
-    try:
-        with runtime.db.session() as session:
-            return read(get_contact(session, context.team_id, int_or_none(action_value(body)) or 0))
-    except NotFound as error:
-        answer(client, body, respond, plain_notice(str(error)))
-        return None
+def _on_contact(runtime: Runtime, body: dict, context, read):
+    """`read(contact)` for the clicked item's contact, in one transaction; NotFound when it is gone."""
+    with runtime.db.session() as session:
+        return read(get_contact(session, context.team_id, int_or_none(action_value(body)) or 0))
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -66,13 +57,10 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def log_touch(ack, body, client, context, respond):
         ack()
-        found = _on_contact(runtime, client, body, context, respond,
-                            lambda c: (c.id, c.account_id, c.display_name, c.status == ContactStatus.LEFT))
-        if found is None:
-            return
-        contact_id, account_id, name, gone = found
+        contact_id, account_id, name, gone = _on_contact(
+            runtime, body, context, lambda c: (c.id, c.account_id, c.display_name, c.status == ContactStatus.LEFT))
         if gone:
-            answer(client, body, respond, plain_notice(f"*{field(name, 150)}* has left the company: there is no one to touch."))
+            answer(client, body, respond, nobody_to_touch(name))
             return
         open_touch_modal(runtime, client, body, context, respond, account_id, contact_id)
 
@@ -81,13 +69,9 @@ def register(app: App, runtime: Runtime) -> None:
     def snooze_button(ack, body, client, context, respond):
         ack()
         today = runtime.today()
-        found = _on_contact(runtime, client, body, context, respond,
-                            lambda c: (c.id, c.account_id, c.display_name, snooze(c, context.user_id, today)))
-        if found is None:
-            return
-        contact_id, account_id, name, until = found
-        done = f"💤 *{field(name, 150)}* snoozed until {short_date(until, today)}: left out of your digests until then."
-        settle(respond, body, contact_id, plain_notice(done))
+        contact_id, account_id, name, until = _on_contact(
+            runtime, body, context, lambda c: (c.id, c.account_id, c.display_name, snooze(c, context.user_id, today)))
+        settle(respond, body, contact_id, snoozed(name, short_date(until, today)))
         after_action(runtime, client, context, body, respond, account_id)
 
     @app.action(_pattern(ids.NUDGE_LEFT))
@@ -95,4 +79,5 @@ def register(app: App, runtime: Runtime) -> None:
     def left_button(ack, body, client, context, respond):
         ack()
         contact_id = int_or_none(action_value(body)) or 0
-        after_ack(runtime, _left, runtime, client, context, body, respond, contact_id, body=body, respond=respond)
+        after_ack(runtime, _left, runtime, client, context, body, respond, contact_id, body=body, respond=respond,
+                  client=client)

@@ -6,7 +6,6 @@ import re
 
 from slack_bolt import App
 
-from app.core.errors import NotFound
 from app.core.models import Account, PlanStepCreate
 from app.core.strategy import strategy_of
 from app.platform.runtime import Runtime
@@ -23,7 +22,14 @@ from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain, validated
 from handlers.common.maps import clicked_account, requested_account
 from handlers.common.openers import picker_choices
-from handlers.common.payloads import ModalContext, action_value, int_or_none, modal_context, view_values
+from handlers.common.payloads import (
+    ModalContext,
+    action_value,
+    id_and_rest,
+    int_or_none,
+    modal_context,
+    view_values,
+)
 from handlers.common.replies import answer, open_modal
 from handlers.common.requests import CommandRequest
 
@@ -62,21 +68,16 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def add_button(ack, body, client, context, respond):
         ack()
-        account = clicked_account(runtime, client, body, context, respond)
-        if account is not None:
-            open_plan_modal(runtime, client, body, context, account)
+        open_plan_modal(runtime, client, body, context, clicked_account(runtime, body, context))
 
     @app.action(ids.STRATEGY_PLAN)
     @guarded
     def plan_for_person(ack, body, client, context, respond):
         ack()
-        account_id, _, contact_id = (action_value(body) or "").partition("|")
-        try:
-            with runtime.db.reading() as session:
-                account = get_account(session, context.team_id, int_or_none(account_id) or 0)
-            open_plan_modal(runtime, client, body, context, account, int_or_none(contact_id) or 0)
-        except NotFound as error:
-            answer(client, body, respond, plain_notice(str(error)))
+        account_id, contact_id = id_and_rest(body)
+        with runtime.db.reading() as session:
+            account = get_account(session, context.team_id, account_id)
+        open_plan_modal(runtime, client, body, context, account, int_or_none(contact_id) or 0)
 
     @app.view(ids.PLAN_MODAL, middleware=[modal_context("account_id")])
     @guarded
@@ -90,27 +91,18 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def accept(ack, body, client, context, respond):
         ack()
-        account_id, _, key = (action_value(body) or "").partition("|")
-        try:
-            with runtime.db.session() as session:
-                account = get_account(session, context.team_id, int_or_none(account_id) or 0)
-                step = accept_suggestion(session, account, key, context.user_id, runtime.now())
-        except NotFound as error:
-            answer(client, body, respond, plain_notice(str(error)))
-            return
+        account_id, key = id_and_rest(body)
+        with runtime.db.session() as session:
+            step = accept_suggestion(session, context.team_id, account_id, key, context.user_id, runtime.now())
         if step is None:
             answer(client, body, respond, step_exists())
-        after_action(runtime, client, context, body, respond, account.id)
+        after_action(runtime, client, context, body, respond, account_id)
 
     @app.action(re.compile(rf"^{ids.PLAN_DONE}:\d+$"))
     @guarded
     def done(ack, body, client, context, respond):
         ack()
-        try:
-            with runtime.db.session() as session:
-                step = complete_step(session, context.team_id, int_or_none(action_value(body)) or 0,
-                                     context.user_id, runtime.now())
-        except NotFound as error:
-            answer(client, body, respond, plain_notice(str(error)))
-            return
+        with runtime.db.session() as session:
+            step = complete_step(session, context.team_id, int_or_none(action_value(body)) or 0,
+                                 context.user_id, runtime.now())
         after_action(runtime, client, context, body, respond, step.account_id)

@@ -32,9 +32,10 @@ from blocks.report import (
     report_message,
     report_usage,
 )
+from handlers.common.after_ack import after_ack
 from handlers.common.channels import channel_is_shared
 from handlers.common.charts import upload_chart
-from handlers.common.errors import after_ack, guarded
+from handlers.common.errors import guarded
 from handlers.common.payloads import action_value
 from handlers.common.permissions import is_workspace_admin
 from handlers.common.replies import tell

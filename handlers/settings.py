@@ -12,9 +12,10 @@ from app.core.workspace_settings import SettingsForm, settings_of
 from app.platform.runtime import Runtime
 from app.services.workspaces import update_settings
 from blocks import ids
-from blocks.notices import plain_notice
+from blocks.notices import SETTINGS_ADMINS_ONLY, settings_saved
 from blocks.settings import settings_modal
-from handlers.common.errors import after_ack, guarded
+from handlers.common.after_ack import after_ack
+from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain
 from handlers.common.payloads import ModalContext, modal_context, view_values
 from handlers.common.permissions import is_workspace_admin
@@ -22,7 +23,6 @@ from handlers.common.replies import open_modal, tell_later
 from handlers.common.requests import CommandRequest
 
 log = logging.getLogger(__name__)
-ADMINS_ONLY = "Only workspace admins can change stakemap's settings."
 
 
 def open_settings(runtime: Runtime, client, body: dict, context) -> None:
@@ -41,7 +41,7 @@ def settings_command(request: CommandRequest) -> None:
 def _save(runtime: Runtime, client, context, view: dict) -> list[str]:
     form = SettingsForm.model_validate(view_values(view))
     if not is_workspace_admin(client, context.user_id):  # checked again on save, never taken from the view
-        raise InvalidInput({"nudge_weekday": ADMINS_ONLY})
+        raise InvalidInput({"nudge_weekday": SETTINGS_ADMINS_ONLY})
     with runtime.db.session() as session:
         return update_settings(session, context.team_id, form.windows(), form.schedule(), runtime.now())
 
@@ -62,5 +62,4 @@ def register(app: App, runtime: Runtime) -> None:
             return
         if changed:
             log.info("%s changed the settings of %s: %s", context.user_id, context.team_id, "; ".join(changed))
-        saved = "Saved: " + "; ".join(changed) + "." if changed else "Nothing changed."
-        after_ack(runtime, tell_later, runtime, modal.response_url, plain_notice(saved), body=body, respond=respond)
+        after_ack(runtime, tell_later, runtime, modal.response_url, settings_saved(changed), body=body, respond=respond)

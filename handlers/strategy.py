@@ -6,16 +6,14 @@ import re
 
 from slack_bolt import App
 
-from app.core.errors import NotFound
 from app.platform.runtime import Runtime
-from app.services.accounts import get_account
 from app.services.strategies import accept_proposals
 from blocks import ids
 from blocks.notices import plain_notice
 from blocks.strategy import NOTHING_TO_ACCEPT
 from handlers.common.changes import after_action
 from handlers.common.errors import guarded
-from handlers.common.payloads import action_value, int_or_none
+from handlers.common.payloads import id_and_rest, int_or_none
 from handlers.common.replies import answer
 
 
@@ -24,15 +22,10 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def accept(ack, body, client, context, respond):
         ack()
-        account_id, _, who = (action_value(body) or "").partition("|")
+        account_id, who = id_and_rest(body)
         contact_id = None if who == "all" else (int_or_none(who) or 0)
-        try:
-            with runtime.db.session() as session:
-                account = get_account(session, context.team_id, int_or_none(account_id) or 0)
-                accepted = accept_proposals(session, account, contact_id, context.user_id, runtime.now())
-        except NotFound as error:
-            answer(client, body, respond, plain_notice(str(error)))
-            return
+        with runtime.db.session() as session:
+            accepted = accept_proposals(session, context.team_id, account_id, contact_id, context.user_id, runtime.now())
         if not accepted:
             answer(client, body, respond, plain_notice(NOTHING_TO_ACCEPT))
-        after_action(runtime, client, context, body, respond, account.id)
+        after_action(runtime, client, context, body, respond, account_id)

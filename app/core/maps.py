@@ -1,4 +1,5 @@
-"""What the map of one account shows: its assessment and the trends of its contacts."""
+"""What the map of one account shows: its assessment and the trends of its contacts; and what a request
+for a map by name gets."""
 
 from __future__ import annotations
 
@@ -18,3 +19,15 @@ class AccountMap:
     @property
     def account_id(self) -> int:
         return self.assessment.account.id
+
+
+@dataclass(frozen=True)
+class MapAnswer:
+    """What `/stakemap <account>` shows: the rendered map, and whether only the caller may see it (a channel
+    shared with another organisation, or one Slack says nothing about); or, for an unknown name, the
+    names of the accounts that look like it."""
+
+    name: str
+    map: object | None = None
+    private: bool = False
+    matches: tuple[str, ...] = ()

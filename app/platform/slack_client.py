@@ -68,6 +68,20 @@ def conversation_opener(client: WebClient) -> Callable[[str], str]:
     return lambda user: client.conversations_open(users=user)["channel"]["id"]
 
 
+def user_asker(client: WebClient) -> Callable[[str], dict | None]:
+    """How to ask Slack about a user (users.info): its user object, None when Slack does not answer."""
+    return lambda user: _user_info(client, user)
+
+
+def _user_info(client: WebClient, user_id: str) -> dict | None:
+    try:
+        user = client.users_info(user=user_id).get("user")
+    except SLACK_FAILURES as error:
+        log.warning("users.info %s failed (%s)", user_id, error)
+        return None
+    return user if isinstance(user, dict) else None
+
+
 def channel_asker(client: WebClient) -> Callable[[str], dict | None]:
     """How to ask Slack about a channel (conversations.info): its channel object, None when Slack does not say."""
     return lambda channel: _channel_info(client, channel)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from rapidfuzz import fuzz, process
@@ -13,7 +11,7 @@ from sqlmodel import Session
 
 from app.core.assessment import Assessment
 from app.core.errors import InvalidInput, NotFound
-from app.core.models import Account, AccountCreate, Workspace, like_pattern, name_key
+from app.core.models import Account, AccountCreate, like_pattern, name_key
 from app.services.portfolio import assess_accounts
 from app.services.workspaces import ensure_workspace
 
@@ -24,33 +22,6 @@ def find_account(session: Session, team_id: str, text: str) -> Account | None:
     if not key:
         return None
     return session.scalar(select(Account).where(Account.team_id == team_id, Account.name_key == key))
-
-
-@dataclass(frozen=True)
-class MapStamp:
-    """What an account's rendered map depends on besides the day: the account's version (bumped by every
-    change on the map) and the workspace's staleness-window overrides and strategy table."""
-
-    account_id: int
-    version: int
-    windows: str  # the window overrides and the strategy table, as canonical JSON
-
-
-def map_stamp(session: Session, team_id: str, *, name: str | None = None, account_id: int | None = None
-              ) -> MapStamp | None:
-    """The stamp of the account with that name (any case) or id, in one light statement; None when absent."""
-    query = (
-        select(Account.id, Account.version, Workspace.config)
-        .join(Workspace, Workspace.team_id == Account.team_id)
-        .where(Account.team_id == team_id)
-    )
-    query = query.where(Account.name_key == name_key(name)) if name is not None else query.where(Account.id == account_id)
-    row = session.execute(query).first()
-    if row is None:
-        return None
-    config = row.config or {}
-    windows = json.dumps([config.get("windows", {}), config.get("strategy_table")], sort_keys=True)
-    return MapStamp(row.id, row.version, windows)
 
 
 def get_account(session: Session, team_id: str, account_id: int) -> Account:

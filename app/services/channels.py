@@ -72,6 +72,14 @@ def remember(session: Session, team_id: str, channel_id: str, shared: bool, at: 
         where=ChannelAudience.checked_at <= at))
 
 
+def sharing_changed(db: Database, team_id: str, channel_id: str, shared: bool, at: datetime) -> None:
+    """The channel_shared (`shared`) or channel_unshared event."""
+    if shared:
+        became_shared(db, team_id, channel_id, at)
+    else:
+        became_unshared(db, team_id, channel_id)
+
+
 def became_shared(db: Database, team_id: str, channel_id: str, at: datetime) -> None:
     """The channel_shared event: the channel is shared from now on."""
     with db.session() as session:

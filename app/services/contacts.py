@@ -11,10 +11,11 @@ from sqlmodel import Session
 from app.core.domain import ContactStatus, StakeholderType
 from app.core.errors import InvalidInput, NotFound
 from app.core.models import NAME_MAX, Account, Contact, ContactCreate, PlanStep, like_pattern, name_key
-from app.services.accounts import touch_account
+from app.services.accounts import get_account, touch_account
 from app.services.history import apply_changes
 
 SEARCH_WORDS_MAX = 5
+QUERY_MAX = 100  # characters of a type-ahead query searched for
 
 
 def get_contact(session: Session, team_id: str, contact_id: int, account_id: int | None = None) -> Contact:
@@ -22,6 +23,12 @@ def get_contact(session: Session, team_id: str, contact_id: int, account_id: int
     if contact is None or contact.team_id != team_id or (account_id is not None and contact.account_id != account_id):
         raise NotFound("That contact no longer exists.")
     return contact
+
+
+def contact_on_account(session: Session, team_id: str, account_id: int, contact_id: int) -> tuple[Account, Contact]:
+    """The account and one of its contacts; NotFound when either is gone (or another workspace's)."""
+    account = get_account(session, team_id, account_id)
+    return account, get_contact(session, team_id, contact_id, account.id)
 
 
 def account_contacts(session: Session, account: Account) -> list[Contact]:
@@ -160,3 +167,13 @@ def search_contacts(
         statement = _matching(statement, query)
         order.insert(0, _relevance(query))
     return list(session.scalars(statement.order_by(*order).limit(limit)))
+
+
+def picker_contacts(session: Session, team_id: str, account_id: int, *, query: str = "", include_left: bool = False,
+                    besides: int | None = None, limit: int = 100) -> list[Contact]:
+    """What a contact picker offers: the account's contacts matching `query` (its first QUERY_MAX characters),
+    best first, departed ones only with `include_left`, never `besides` (the contact being edited): at most
+    `limit` (a picker asks for one more than it can show, to know when to switch to search)."""
+    found = search_contacts(session, team_id, account_id, query[:QUERY_MAX], limit + (besides is not None),
+                            include_left)
+    return [contact for contact in found if contact.id != besides][:limit]

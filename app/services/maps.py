@@ -7,28 +7,59 @@ only when that rendering is not cached yet.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TypeVar
 
+from sqlalchemy import select
 from sqlmodel import Session
 
-from app.core.maps import AccountMap
+from app.core.maps import AccountMap, MapAnswer
+from app.core.models import Account, Workspace, name_key
 from app.core.trends import TREND_DAYS, trends
 from app.platform.runtime import Runtime
-from app.services.accounts import assess_account, close_matches, get_account, map_stamp
+from app.services.accounts import assess_account, close_matches, get_account
 from app.services.channels import AskSlack, is_shared
 from app.services.history import account_history
 
 Rendered = TypeVar("Rendered")
 
 
+@dataclass(frozen=True)
+class MapStamp:
+    """What an account's rendered map depends on besides the day: the account's version (bumped by every
+    change on the map) and the workspace's staleness-window overrides and strategy table."""
+
+    account_id: int
+    version: int
+    windows: str  # the window overrides and the strategy table, as canonical JSON
+
+
+def map_stamp(session: Session, team_id: str, *, name: str | None = None, account_id: int | None = None
+              ) -> MapStamp | None:
+    """The stamp of the account with that name (any case) or id, in one light statement; None when absent."""
+    query = (
+        select(Account.id, Account.version, Workspace.config)
+        .join(Workspace, Workspace.team_id == Account.team_id)
+        .where(Account.team_id == team_id)
+    )
+    query = query.where(Account.name_key == name_key(name)) if name is not None else query.where(Account.id == account_id)
+    row = session.execute(query).first()
+    if row is None:
+        return None
+    config = row.config or {}
+    windows = json.dumps([config.get("windows", {}), config.get("strategy_table")], sort_keys=True)
+    return MapStamp(row.id, row.version, windows)
+
+
 def account_map(session: Session, team_id: str, account_id: int, today: date) -> AccountMap:
     """The assessment and trends of the account on `today` (NotFound in another workspace)."""
     account = get_account(session, team_id, account_id)
+    assessment = assess_account(session, account, today)
     history = account_history(session, team_id, account.id, since=today - timedelta(days=TREND_DAYS))
-    return AccountMap(assess_account(session, account, today), trends(history, today))
+    return AccountMap(assessment, trends(history, today))
 
 
 def current_map(runtime: Runtime, session: Session, team_id: str, render: Callable[[AccountMap], Rendered], *,
@@ -44,18 +75,6 @@ def current_map(runtime: Runtime, session: Session, team_id: str, render: Callab
     key = ("map", stamp.account_id, today, stamp.windows)
     return runtime.maps.get_or_make(key, stamp.version,
                                     lambda: render(account_map(session, team_id, stamp.account_id, today)))
-
-
-@dataclass(frozen=True)
-class MapAnswer:
-    """What `/stakemap <account>` shows: the rendered map, and whether only the caller may see it (a channel
-    shared with another organisation, or one Slack says nothing about); or, for an unknown name, the
-    names of the accounts that look like it."""
-
-    name: str
-    map: object | None = None
-    private: bool = False
-    matches: tuple[str, ...] = ()
 
 
 def requested_map(runtime: Runtime, team_id: str, name: str, channel_id: str | None, ask: AskSlack,

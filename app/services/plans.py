@@ -11,7 +11,7 @@ from app.core.domain import PlanStatus
 from app.core.errors import NotFound
 from app.core.format import truncate
 from app.core.models import NAME_MAX, STEP_TEXT_MAX, Account, PlanStep, PlanStepCreate
-from app.services.accounts import assess_account, touch_account
+from app.services.accounts import assess_account, get_account, touch_account
 from app.services.contacts import get_contact
 
 
@@ -37,8 +37,11 @@ def from_suggestion(suggestion: Suggestion, owner_user_id: str | None) -> PlanSt
     )
 
 
-def accept_suggestion(session: Session, account: Account, key: str, by: str | None, now: datetime) -> PlanStep | None:
-    """Add the assessment's suggestion `key` to the plan; None when it is no longer suggested (already planned)."""
+def accept_suggestion(session: Session, team_id: str, account_id: int, key: str, by: str | None,
+                      now: datetime) -> PlanStep | None:
+    """Add the assessment's suggestion `key` to the plan; None when it is no longer suggested (already planned).
+    NotFound when the account is gone (or another workspace's)."""
+    account = get_account(session, team_id, account_id)
     session.refresh(account, with_for_update=True)  # two clicks at once add it once
     suggestions = assess_account(session, account, now.date()).suggestions
     suggestion = next((s for s in suggestions if s.key == key), None)

@@ -6,8 +6,9 @@ never imports Slack.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -18,6 +19,10 @@ from app.platform.runtime import Runtime
 
 TZ_REFRESH = timedelta(days=7)
 
+
+def is_admin(user: Mapping[str, Any] | None) -> bool:
+    """users.info's user object says a workspace admin or owner (nobody, when Slack did not answer)."""
+    return bool(user and (user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")))
 
 
 def cached_users(session: Session, team_id: str, user_ids: Iterable[str]) -> dict[str, SlackUser]:

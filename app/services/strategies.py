@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.core.domain import ContactStatus, StrategyOrigin
-from app.core.models import Account, Contact, Workspace
+from app.core.models import Contact, Workspace
 from app.core.strategy import ProposalTable, own_strategy, proposal_for
 from app.core.workspace_settings import table_of
-from app.services.accounts import touch_account
+from app.services.accounts import get_account, touch_account
 from app.services.contacts import get_contact
 from app.services.history import apply_changes
 
@@ -22,10 +22,12 @@ def workspace_table(session: Session, team_id: str) -> ProposalTable:
     return table_of(session.get(Workspace, team_id))
 
 
-def accept_proposals(session: Session, account: Account, contact_id: int | None, by: str | None,
+def accept_proposals(session: Session, team_id: str, account_id: int, contact_id: int | None, by: str | None,
                      now: datetime) -> list[Contact]:
     """Store the proposal, as written, as the strategy of that contact (or, with None, of every active
-    contact still on a proposal); kept in history. Returns the contacts that accepted one."""
+    contact still on a proposal); kept in history. Returns the contacts that accepted one. NotFound when
+    the account or contact is gone (or another workspace's)."""
+    account = get_account(session, team_id, account_id)
     if contact_id is not None:
         waiting: Sequence[Contact] = [get_contact(session, account.team_id, contact_id, account.id)]
     else:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from app.platform.runtime import Runtime
 from blocks.notices import Notice
-from handlers.common.errors import after_ack
+from handlers.common.after_ack import after_ack
 from handlers.common.home import refresh_home
 from handlers.common.maps import MapPlace, redraw_map
 from handlers.common.payloads import ModalContext

@@ -1,5 +1,10 @@
 """Recording that a contact left the company, from any surface (the digest's button, the map's menu,
-the contact modal), and telling the account's channel when coverage changed."""
+the contact modal), and telling the account's channel (or its owner) when coverage changed.
+
+Entry points: `record_departure` (record, tell, return the confirmation) for a button; a save that records
+the departure itself (the contact modal) calls `announce_departure` after the ack. Which channel may be
+posted in, and whether anything is told at all, is app/services/departures.py's; here it is posted.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,8 @@ import logging
 from app.core.departures import Departure
 from app.core.errors import NotFound
 from app.platform.runtime import Runtime
-from app.platform.slack_client import SLACK_FAILURES, conversation_opener
-from app.services.departures import contact_left
+from app.platform.slack_client import SLACK_FAILURES, channel_asker, conversation_opener
+from app.services.departures import Announcement, announcement, leave_company
 from app.services.slack_users import dm_channel
 from blocks.departures import coverage_changed
 from blocks.notices import (
@@ -23,7 +28,6 @@ from blocks.notices import (
     plain_notice,
 )
 from handlers.common.changes import after_action
-from handlers.common.channels import channel_is_shared
 from handlers.common.replies import answer
 
 log = logging.getLogger(__name__)
@@ -35,17 +39,15 @@ def record_departure(runtime: Runtime, client, team_id: str, contact_id: int, us
     suggested next step — to the account's channel, or DM the account owner when there is none.
 
     `client` is the WebClient of the listener (Bolt's `client`); call it after the ack (it posts).
-    Returns the confirmation for the person who did it, for `tell(respond, notice)`. Raises
-    app.core.errors.NotFound when the contact does not exist in this workspace. Calling it again for the
-    same contact changes and posts nothing. A path that saves other changes in the same transaction
-    (the contact modal) uses app.services.departures.contact_left there and announce_departure after the ack.
+    Returns the confirmation for the person who did it. Raises app.core.errors.NotFound when the contact
+    does not exist in this workspace. Calling it again for the same contact changes and posts nothing.
     """
-    with runtime.db.session() as session:
-        departure = contact_left(session, team_id, contact_id, user_id, runtime.now())
+    departed = leave_company(runtime.db, team_id, contact_id, user_id, runtime.now(), channel_asker(client))
+    departure = departed.departure
     if not departure.changed:
         return already_left(departure.contact_name)
-    announced = announce_departure(runtime, client, team_id, departure, user_id)
-    return marked_left(departure.contact_name, departure.contact_type.label, departure.account_name, announced)
+    told = tell_coverage(runtime, client, team_id, departed.announcement, user_id)
+    return marked_left(departure.contact_name, departure.contact_type.label, departure.account_name, told)
 
 
 def depart_from_map(runtime: Runtime, client, context, body: dict, respond, contact_id: int, account_id: int) -> None:
@@ -59,26 +61,31 @@ def depart_from_map(runtime: Runtime, client, context, body: dict, respond, cont
 
 
 def announce_departure(runtime: Runtime, client, team_id: str, departure: Departure, user_id: str | None) -> str:
-    """Post the coverage change where the account's people look, when a key role left; say where (or
-    why not) in one sentence, "" when there was nothing to announce. A channel shared with another
-    organisation (or one Slack says nothing about) gets nothing: the owner is told by DM instead."""
-    if not departure.coverage_changed:
+    """After the ack of a save that recorded `departure`: tell it where
+    app/services/departures.py says; the sentence saying where, "" when there was nothing to tell."""
+    told = announcement(runtime.db, team_id, departure, channel_asker(client), runtime.now())
+    return tell_coverage(runtime, client, team_id, told, user_id)
+
+
+def tell_coverage(runtime: Runtime, client, team_id: str, told: Announcement | None, user_id: str | None) -> str:
+    """Post the coverage change in the channel, else (or when Slack refuses) DM the owner; say where in
+    one sentence ("" when there is nothing to tell)."""
+    if told is None:
         return ""
-    message = coverage_changed(departure, user_id)
-    private = departure.channel_id is not None and channel_is_shared(runtime, client, team_id, departure.channel_id)
-    if departure.channel_id and not private:
+    message = coverage_changed(told.departure, user_id)
+    if told.channel_id:
         try:
-            client.chat_postMessage(channel=departure.channel_id, text=message.text, blocks=message.blocks)
-            return coverage_posted(departure.channel_id)
+            client.chat_postMessage(channel=told.channel_id, text=message.text, blocks=message.blocks)
+            return coverage_posted(told.channel_id)
         except SLACK_FAILURES as error:
-            log.warning("could not post a coverage change in %s (%s): telling the owner", departure.channel_id, error)
-    if departure.owner_user_id:
+            log.warning("could not post a coverage change in %s (%s): telling the owner", told.channel_id, error)
+    if told.owner_user_id:
         try:
-            channel = dm_channel(runtime, team_id, departure.owner_user_id, conversation_opener(client))
+            channel = dm_channel(runtime, team_id, told.owner_user_id, conversation_opener(client))
             client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
-            if private:
-                return coverage_told_owner_privately(departure.owner_user_id)
-            return coverage_told_owner(departure.owner_user_id)
+            if told.channel_shared:
+                return coverage_told_owner_privately(told.owner_user_id)
+            return coverage_told_owner(told.owner_user_id)
         except SLACK_FAILURES as error:
-            log.error("could not tell %s about a coverage change (%s)", departure.owner_user_id, error)
+            log.error("could not tell %s about a coverage change (%s)", told.owner_user_id, error)
     return coverage_not_told()

@@ -1,5 +1,9 @@
 """Where listener failures end: logged for us, one sentence for the user, never a 500 after an ack.
 
+A refusal of ours (app.core.errors.StakemapError: NotFound, Forbidden, InvalidInput...) raised by a
+listener, or by its work after the ack, is the answer: its sentence goes to the person acting, ephemeral
+where Slack gave a response_url, else (the App Home, a modal) in a modal. Listeners let it rise here.
+
 Every listener is wrapped in `guarded`: an exception escaping a listener after its ack would let Bolt
 turn the already-sent acknowledgement into a 500 (its thread runner mutates the shared response).
 The global handler catches what fails before a listener runs.
@@ -15,25 +19,26 @@ from slack_bolt import App
 
 from app.core.errors import StakemapError
 from app.platform.runtime import Runtime
+from blocks.notices import SORRY, plain_notice
+from handlers.common.replies import answer
 
 log = logging.getLogger("stakemap.listeners")
-SORRY = "Something went wrong on stakemap's side and it has been logged. Please try again in a minute."
 
 
-def report_failure(error: Exception, body, respond) -> None:
+def report_failure(error: Exception, body, respond, client=None) -> None:
     """Log the failure (never the payload: it holds people's names and notes) and tell the user."""
     kind = _kind(body)
-    if isinstance(error, StakemapError):
-        log.info("listener refused a %s request: %s", kind, error)
-        message = str(error)
-    else:
+    try:
+        if isinstance(error, StakemapError):
+            log.info("listener refused a %s request: %s", kind, error)
+            if isinstance(body, dict):
+                answer(client, body, respond, plain_notice(str(error)))
+            return
         log.error("listener failed on a %s request", kind, exc_info=error)
-        message = SORRY
-    if respond is not None and getattr(respond, "response_url", None):
-        try:
-            respond(response_type="ephemeral", replace_original=False, text=message)
-        except Exception:  # the reply is a courtesy; the failure is already logged
-            log.warning("could not tell the user about the failure", exc_info=True)
+        if respond is not None and getattr(respond, "response_url", None):
+            respond(response_type="ephemeral", replace_original=False, text=SORRY)
+    except Exception:  # the reply is a courtesy; the failure is already logged
+        log.warning("could not tell the user about the failure", exc_info=True)
 
 
 def guarded(listener):
@@ -47,8 +52,9 @@ def guarded(listener):
         try:
             return listener(**kwargs)
         except Exception as error:
-            report_failure(error, kwargs["body"], kwargs["respond"])
-            if kwargs["ack"].response is None:
+            acked = kwargs["ack"].response is not None  # a modal's submission not yet acked answers in the modal
+            report_failure(error, kwargs["body"], kwargs["respond"], kwargs.get("client") if acked else None)
+            if not acked:
                 _ack_failure(kwargs["ack"], kwargs["body"])
 
     run.guarded = True  # what tests/handlers/test_every_listener_guarded.py looks for
@@ -69,18 +75,6 @@ def _ack_failure(ack, body) -> None:
         ack(response_action="errors", errors={inputs[0]: SORRY})
     else:
         ack()
-
-
-def after_ack(runtime: Runtime, work, *args, body, respond) -> None:
-    """Run slow work (assess, render, post) on the runtime's bounded pool, failures reported like a listener's."""
-
-    def run() -> None:
-        try:
-            work(*args)
-        except Exception as error:
-            report_failure(error, body, respond)
-
-    runtime.after_ack.submit(run)
 
 
 def _kind(body) -> str:

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from app.core.errors import NotFound
 from app.core.models import Account
 from app.platform.runtime import Runtime
 from app.platform.slack_client import channel_asker
 from app.services import maps
 from app.services.accounts import close_matches, find_account, get_account
 from blocks.map import MapMessage, account_map_message, map_modal
-from blocks.notices import map_only_to_you, plain_notice, unknown_account
+from blocks.notices import map_only_to_you, unknown_account
 from handlers.common.channels import channel_is_shared
 from handlers.common.payloads import (
     ModalContext,
@@ -26,7 +25,7 @@ from handlers.common.payloads import (
     map_view_id,
     message_origin,
 )
-from handlers.common.replies import answer, post_encoded, send_to_response_url, tell, tell_later
+from handlers.common.replies import post_encoded, send_to_response_url, tell, tell_later
 from handlers.common.requests import CommandRequest
 
 log = logging.getLogger(__name__)
@@ -117,11 +116,8 @@ def redraw_map(runtime: Runtime, client, team_id: str, account_id: int | None, p
                              replace_original=True)
 
 
-def clicked_account(runtime: Runtime, client, body: dict, context, respond) -> Account | None:
-    """The account a button's value names; when it is gone (or another workspace's) the clicker is told."""
-    try:
-        with runtime.db.reading() as session:
-            return get_account(session, context.team_id, int_or_none(action_value(body)) or 0)
-    except NotFound as error:
-        answer(client, body, respond, plain_notice(str(error)))
-        return None
+def clicked_account(runtime: Runtime, body: dict, context) -> Account:
+    """The account a button's value names; NotFound (told to the clicker by the failure path) when it is
+    gone or another workspace's."""
+    with runtime.db.reading() as session:
+        return get_account(session, context.team_id, int_or_none(action_value(body)) or 0)

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from slack_sdk.models.views import View
 
-from app.core.format import one_line
 from blocks import ids as block_ids
 
 METADATA_MAX = View.private_metadata_max_length
@@ -151,18 +150,18 @@ def changed_inputs(view: Any) -> dict[str, str | None]:
     return {block: value for block, value in now.items() if block in before and value != before[block]}
 
 
-def text_of(body: Any, key: str) -> str:
-    """A top-level string of a payload (a command's text), or "" when absent or not a string."""
-    value = body.get(key) if isinstance(body, dict) else None
-    return one_line(value) if isinstance(value, str) else ""
-
-
 def action_value(body: Any) -> str | None:
     actions = body.get("actions") if isinstance(body, dict) else None
     if isinstance(actions, list) and actions and isinstance(actions[0], dict):
         value = actions[0].get("value") or (actions[0].get("selected_option") or {}).get("value")
         return value if isinstance(value, str) else None
     return None
+
+
+def id_and_rest(body: Any, separator: str = "|") -> tuple[int, str]:
+    """A button value "<id><separator><rest>" as (id, rest); id 0 (found nowhere) when it names none."""
+    first, _, rest = (action_value(body) or "").partition(separator)
+    return int_or_none(first) or 0, rest
 
 
 def message_origin(body: Any) -> tuple[str | None, str | None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from slack_sdk.errors import SlackApiError
 
 from app.core.models import Account
+from app.services.slack_users import is_admin
 
 
 def is_workspace_admin(client, user_id: str) -> bool:
@@ -14,7 +15,7 @@ def is_workspace_admin(client, user_id: str) -> bool:
         user = client.users_info(user=user_id)["user"]
     except SlackApiError:
         return False
-    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+    return is_admin(user)
 
 
 def may_manage(client, account: Account, user_id: str) -> bool:

@@ -70,5 +70,5 @@ def answer(client, body: dict, respond, notice: Notice) -> None:
     """Tell the person acting: ephemerally where Slack gave a response_url, else (App Home, modal) in a modal."""
     if getattr(respond, "response_url", None):
         tell(respond, notice)
-    elif isinstance(body.get("trigger_id"), str):
+    elif client is not None and isinstance(body.get("trigger_id"), str):
         open_modal(client, body, notice_modal(notice.text))

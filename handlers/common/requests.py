@@ -16,7 +16,4 @@ class CommandRequest:
     context: Any  # slack_bolt.BoltContext
     respond: Any  # slack_bolt.Respond
     account: str  # the text after the verb
-
-    @property
-    def team_id(self) -> str:
-        return self.context.team_id
+    team_id: str  # the workspace, from Bolt's context

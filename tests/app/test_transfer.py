@@ -67,7 +67,7 @@ def demo(runtime):
             email="zoe@acme.example", notes="Line one\nline two, with a comma", reports_to_id=tom.id,
             objectives="Fewer tools", strategy_approach='Weekly "ops" sync, then a demo', strategy_cadence="weekly",
             strategy_channel=TouchKind.CHAT), None, runtime.now())
-        accept_proposals(session, acme, tom.id, "U0CSM", runtime.now())
+        accept_proposals(session, acme.team_id, acme.id, tom.id, "U0CSM", runtime.now())
         for _ in range(2):
             log_touch(session, acme, TouchCreate(contact_id=odd.id, occurred_on=date(2026, 3, 2), kind=TouchKind.CALL),
                       None, runtime.now())

@@ -12,12 +12,14 @@ from tests.block_limits import message_problems, view_problems
 @pytest.mark.parametrize(
     ("text", "command"),
     [
-        ("", Command("help", "")),
+        ("", Command("here", "")),
+        (None, Command("here", "")),
+        ("a\nb", Command("show", "a b")),
         ("help", Command("help", "")),
         ("HELP", Command("help", "")),
         ("Acme", Command("show", "Acme")),
         ("show Acme Corp", Command("show", "Acme Corp")),
-        ("new  Acme  Corp ", Command("new", "Acme  Corp")),
+        ("new  Acme  Corp ", Command("new", "Acme Corp")),  # spaces collapsed, as Slack users type them
         ("add Ünïcødé & <Co>", Command("add", "Ünïcødé & <Co>")),
         ("log acme", Command("log", "acme")),
         ("new", Command("show", "new")),  # a verb alone names an account

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.exc import OperationalError
 
-from handlers.common.errors import SORRY
+from blocks.notices import SORRY
 
 
 @contextmanager

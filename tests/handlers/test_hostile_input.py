@@ -15,7 +15,7 @@ from sqlmodel import SQLModel
 
 from app.services.demo import load_demo
 from blocks import ids
-from handlers.common.errors import SORRY
+from blocks.notices import SORRY
 
 IDS = sorted({value for name, value in vars(ids).items() if name.isupper() and isinstance(value, str)})
 CALLBACKS = [value for value in IDS if value.endswith("_modal")]
