@@ -82,6 +82,13 @@ def _person_menu(person: SeenPerson) -> OverflowMenuElement:
     )
 
 
+def settle_person(blocks: Sequence[dict], account_id: int, slack_user_id: str, note: str) -> list[dict]:
+    """A message (the digest) with one person's row replaced by what was done ("… will not be suggested")."""
+    action_id = f"{ids.SEEN_MENU}:{account_id}:{slack_user_id}"[:255]
+    done = ContextBlock(elements=[mrkdwn(note)]).to_dict()
+    return [done if (block.get("accessory") or {}).get("action_id") == action_id else block for block in blocks]
+
+
 # --- the weekly digest ---------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from app.platform.runtime import Runtime
 from app.services.accounts import get_account
 from app.services.contacts import add_contact, get_contact, search_contacts, update_contact
 from app.services.departures import contact_left
+from app.services.suggestions import settle_added
 from blocks import ids
 from blocks.modals import option, pickable
 from blocks.notices import contact_added, contact_saved, plain_notice
@@ -41,7 +42,9 @@ def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> tuple[s
     with runtime.db.session() as session:
         account = get_account(session, context.team_id, modal.account_id)
         if modal.contact_id is None:
+            data.slack_user_id = modal.slack_user_id  # added from "Seen in Slack": no longer suggested
             contact = add_contact(session, account, data, context.user_id, runtime.now())
+            settle_added(session, contact, runtime.now())
             return contact_added(contact.display_name, account.name), None
         contact = get_contact(session, context.team_id, modal.contact_id, account.id)
         changes = {name: getattr(data, name) for name in changed_inputs(view) if name in ContactCreate.model_fields}

@@ -116,12 +116,12 @@ def draft_for(session: Session, team_id: str, account_id: int, slack_user_id: st
 
 
 def ignore(session: Session, team_id: str, account_id: int, slack_user_id: str, by: str | None,
-           now: datetime) -> str:
-    """Never suggest this person for this account again; returns how they are named."""
+           now: datetime) -> tuple[str, str]:
+    """Never suggest this person for this account again; returns how they and the account are named."""
+    account, draft = draft_for(session, team_id, account_id, slack_user_id)
     row = _suggestion(session, team_id, account_id, slack_user_id)
     row.ignored_at, row.ignored_by = now, by
-    profile = session.get(SlackUser, (team_id, slack_user_id))
-    return (profile.real_name if profile and profile.real_name else None) or "That person"
+    return draft.name or "That person", account.name
 
 
 def settle_added(session: Session, contact: Contact, now: datetime) -> None:
