@@ -59,8 +59,9 @@ def digest_message(stale: StaleList, today: date, news: SlackNews | None = None)
 
 
 def _news_fallback(news: SlackNews) -> str:
-    return compose("{quiet} of your accounts went quiet in Slack; {seen} people seen in Slack are not on your maps.",
-                   quiet=len(news.quiet), seen=news.seen.total)
+    people = "1 person" if news.seen.total == 1 else f"{news.seen.total} people"
+    return compose("{quiet} of your accounts went quiet in Slack; {people} seen in Slack not on your maps.",
+                   quiet=len(news.quiet), people=people)
 
 
 def _s(count: int) -> str:
