@@ -23,8 +23,8 @@ from app.core.departures import Departure
 from app.core.domain import ContactStatus, PlanTimeline, Relationship, Risk, Sentiment, StakeholderType
 from app.core.models import NAME_MAX, STEP_TEXT_MAX, TEXT_MAX
 from app.core.portfolio import Portfolio, ranked_by_risk
-from app.core.stale import StaleItem, StaleList
 from app.core.presence import ChannelPulse, QuietAccount, SeenList, SeenPerson, Signal, SignalKind, SlackNews
+from app.core.stale import StaleItem, StaleList
 from app.services.suggestions import ContactDraft
 from blocks.capture import ignored, signal_message, signal_settled, still_there, title_updated
 from blocks.departures import coverage_changed
