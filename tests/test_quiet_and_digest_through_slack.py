@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core.domain import DeliveryStatus, StakeholderType
-from app.core.models import CaptureSuggestion
+from app.core.models import CaptureSuggestion, Contact
 from app.core.presence import quiet_days
 from app.jobs.sweep import DIGEST_EVENT, run_sweep
 from app.platform.slack_client import web_client
@@ -137,3 +137,22 @@ def test_ignore_from_the_digest_settles_that_row(runtime, standin, ana, slack):
     assert "seen_menu:" not in str(settled["blocks"])
     with runtime.db.session() as session:
         assert session.scalar(select(CaptureSuggestion.ignored_by)) == "U0ANA"
+
+
+def test_add_to_map_from_the_digest_adds_them_to_that_account(runtime, standin, ana, slack):
+    seed_account(runtime, "Globex", "U0ANA", [Person("Hank Scorpio", touched=3)])
+    seen(runtime, "Globex", "U0RAJ", 7, "Raj Patel", "CFO", "raj@globex.com")
+    sweep(runtime, at(MONDAY, 10))
+    digest = digest_of(standin, "U0ANA")
+    row = next(b for b in digest["blocks"] if (b.get("accessory") or {}).get("action_id", "").startswith("seen_menu:"))
+    add = next(o["value"] for o in row["accessory"]["options"] if o["text"]["text"] == "Add to map")
+    slack.choose(row["accessory"]["action_id"], add, message=digest | {"ts": "1773046800.000100"}, user_id="U0ANA")
+    view = slack.wait_for_views(1)
+    assert "Adding a contact to *Globex*" in str(view["blocks"][0])
+    assert slack.submit(view, {}).body == ""
+    slack.drain()
+    with runtime.db.session() as session:
+        raj = session.scalar(select(Contact).where(Contact.slack_user_id == "U0RAJ"))
+        assert (raj.name, raj.title, raj.email, raj.type.value, raj.department) == (
+            "Raj Patel", "CFO", "raj@globex.com", "economic_buyer", "Finance")
+        assert session.scalar(select(CaptureSuggestion)) is None

@@ -1,6 +1,7 @@
 """Signals, the day they happen: a contact's Slack user leaves a linked channel, is deactivated or changes title;
 the owner is asked by DM once, and nothing changes until they answer."""
 
+import json
 import threading
 from contextlib import ExitStack
 
@@ -68,8 +69,9 @@ def test_leaving_the_shared_channel_asks_the_owner_by_dm(slack, standin, runtime
 def test_the_same_signal_is_sent_once_whatever_slack_redelivers(slack, standin, runtime, acme):
     slack.event(left_event())
     slack.event(left_event())  # the same leave delivered again under another event id
-    body = '{"token": "t", "team_id": "T0001", "api_app_id": "A0STAKEMAP", "type": "event_callback", ' \
-           '"event_id": "Ev0RETRY", "event_time": 1773144000, "event": ' + str(left_event()).replace("'", '"') + "}"
+    body = json.dumps({"token": "t", "team_id": TEAM, "api_app_id": "A0STAKEMAP", "type": "event_callback",
+                       "event_id": "Ev0RETRY", "event_time": 1773144000, "event": left_event(),
+                       "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}]})
     for retry in range(3):  # Slack's retries of one delivery: the same event_id, newly signed
         slack.send(body, "application/json", headers={"x-slack-retry-num": str(retry), **sign(body)})
     slack.drain()
