@@ -15,8 +15,10 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
 )
 
+from app.core.presence import SlackNews
 from app.core.stale import StaleItem, StaleList
 from blocks import ids
+from blocks.capture import news_blocks, news_count
 from blocks.stale import stale_item_text
 from blocks.text import Message, compose, field, mrkdwn, plain, section
 
@@ -31,12 +33,16 @@ class DigestMessage(Message):
     """One CSM's weekly DM."""
 
 
-def digest_message(stale: StaleList, today: date) -> DigestMessage:
-    """The digest of one CSM's ranked stale relationships (at least one)."""
-    shown = stale.items[:MAX_ITEMS]
+def digest_message(stale: StaleList, today: date, news: SlackNews | None = None) -> DigestMessage:
+    """The digest of one CSM's ranked stale relationships, and what Slack Connect brought (`news`: accounts gone
+    quiet, people to add); at least one of the two is there."""
+    news = news or SlackNews()
+    extra = news_blocks(news, today)
+    room = (MESSAGE_MAX_BLOCKS - HEAD_BLOCKS - 1 - news_count(news)) // ITEM_BLOCKS
+    shown = stale.items[:min(MAX_ITEMS, room)]
     blocks: list[Block] = [
-        HeaderBlock(text=plain("Relationships to touch this week", 150)),
-        section(_counts(stale)),
+        HeaderBlock(text=plain("Relationships to touch this week" if stale.total else "Your accounts this week", 150)),
+        section(_counts(stale) if stale.total else "Nothing went stale this week."),
         DividerBlock(),
     ]
     for item in shown:
@@ -47,7 +53,15 @@ def digest_message(stale: StaleList, today: date) -> DigestMessage:
         blocks.append(ContextBlock(elements=[mrkdwn(
             f"+{more} more stale relationship{_s(more)}. Touch the ones above first; the rest follow in order."
         )]))
-    return DigestMessage(text=_fallback(stale), blocks=[block.to_dict() for block in blocks])
+    blocks += extra
+    text = _fallback(stale) if stale.total else _news_fallback(news)
+    return DigestMessage(text=text, blocks=[block.to_dict() for block in blocks])
+
+
+def _news_fallback(news: SlackNews) -> str:
+    people = "1 person" if news.seen.total == 1 else f"{news.seen.total} people"
+    return compose("{quiet} of your accounts went quiet in Slack; {people} seen in Slack not on your maps.",
+                   quiet=len(news.quiet), people=people)
 
 
 def _s(count: int) -> str:

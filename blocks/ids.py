@@ -55,3 +55,12 @@ OPEN_SETTINGS = "open_settings"  # the App Home's Settings button
 # the leader's report
 REPORT_CHART = "report_chart"  # the report's Trend chart button; value: the owner's user id or "all"
 REPORT_FULL = "report_full"  # the App Home Portfolio section's Full report button
+
+# Slack Connect people: "Seen in Slack, not on the map" (map and digest) and signals DMed to an owner
+SEEN_MENU = "seen_menu"  # "seen_menu:<account id>:<slack user id>"; option values "<choice>|<account id>|<user id>"
+SEEN_ADD = "add"  # the contact modal, prefilled from their Slack profile and title
+SEEN_IGNORE = "ignore"  # never suggested again
+SIGNAL_ACTIONS = "signal_actions"  # block_id of a signal's buttons: "signal_actions:<signal id>"
+SIGNAL_LEFT = "signal_left"  # "signal_left:<signal id>": the departure flow
+SIGNAL_STILL = "signal_still"  # still there: nothing changes
+SIGNAL_TITLE = "signal_title"  # take Slack's new title

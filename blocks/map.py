@@ -22,8 +22,10 @@ from app.core.assessment import Assessment, ContactState, Dimension, Staleness, 
 from app.core.domain import TYPE_PROFILES
 from app.core.format import RISK_BADGE, long_date, money, renewal_text, short_date
 from app.core.maps import AccountMap
+from app.core.presence import ChannelPulse, SeenList
 from app.core.trends import Trend, Trends
 from blocks import ids
+from blocks.capture import channels_block, seen_blocks
 from blocks.strategy import strategy_blocks, window_words
 from blocks.text import Message, chunk_lines, compose, esc, field, fit_lines, mention, mrkdwn, plain, section
 
@@ -51,15 +53,19 @@ class MapMessage(Message):
 
 def account_map_message(account_map: AccountMap) -> MapMessage:
     """The map message of an account's current map (app/services/maps.py)."""
-    return map_message(account_map.assessment, account_map.account_id, account_map.trends)
+    return map_message(account_map.assessment, account_map.account_id, account_map.trends,
+                       channels=account_map.channels, seen=account_map.seen)
 
 
-def map_message(assessment: Assessment, account_id: int, trends: Trends | None = None) -> MapMessage:
-    """The map of one account; `trends` (app.services.history.trends) adds "Neutral → Skeptical since Mar 3"."""
+def map_message(assessment: Assessment, account_id: int, trends: Trends | None = None, *,
+                channels: tuple[ChannelPulse, ...] = (), seen: SeenList | None = None) -> MapMessage:
+    """The map of one account; `trends` (app.services.history.trends) adds "Neutral → Skeptical since Mar 3";
+    `channels` and `seen` are what its linked Slack Connect channels say (app.services.maps.account_map)."""
     trends = trends or {}
-    head = _head(assessment)
+    head = [*_head(assessment), *channels_block(channels, assessment.today)]
     tail = [
         *_not_engaged(assessment),
+        *seen_blocks(seen or SeenList()),
         *_departed(assessment),
         DividerBlock(),
         *_coverage(assessment),

@@ -165,9 +165,10 @@ def _iso(day: date | None) -> str | None:
 
 
 def contact_modal(account_name: str, colleagues: Sequence[PickableContact], metadata: str, contact=None,
-                  manager: PickableContact | None = None, strategy=None) -> dict:
+                  manager: PickableContact | None = None, strategy=None, draft=None) -> dict:
     """Add a contact, or edit `contact` (every input prefilled; `manager` is whom they report to;
-    `strategy` is its strategy, the table's proposal when it has none of its own)."""
+    `strategy` is its strategy, the table's proposal when it has none of its own). Adding someone seen in
+    Slack, `draft` (app.services.suggestions.ContactDraft) prefills what their profile and title say."""
     if contact is None:
         title, submit, intro = "Add contact", "Add", f"Adding a contact to *{field(account_name, 200)}*"
     elif contact.name:
@@ -177,7 +178,7 @@ def contact_modal(account_name: str, colleagues: Sequence[PickableContact], meta
         intro = f"Who is the *{field(contact.title, 200)}* at *{field(account_name, 200)}*? Fill in the name."
 
     def value(name: str):
-        return getattr(contact, name) if contact is not None else None
+        return getattr(contact if contact is not None else draft, name, None)
 
     blocks = [
         _context(intro),

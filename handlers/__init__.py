@@ -19,7 +19,9 @@ from handlers import (
     report,
     settings,
     shortcuts,
+    signals,
     strategy,
+    suggestions,
     touches,
 )
 from handlers.common import errors
@@ -27,5 +29,5 @@ from handlers.common import errors
 
 def register_all(app: App, runtime: Runtime) -> None:
     for surface in (commands, accounts, contacts, contact_menu, touches, plans, charts, erasure, maps, home, shortcuts,
-                    nudges, settings, channels, strategy, report, errors):
+                    nudges, settings, channels, strategy, report, suggestions, signals, errors):
         surface.register(app, runtime)

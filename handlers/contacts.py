@@ -35,7 +35,7 @@ def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> Contact
     data = validated(ContactCreate, view_values(view), runtime.today())
     with runtime.db.session() as session:
         return save_contact(session, context.team_id, modal.account_id, modal.contact_id, data, changed_inputs(view),
-                            context.user_id, runtime.now())
+                            context.user_id, runtime.now(), slack_user_id=modal.slack_user_id)
 
 
 def _confirmation(saved: ContactSaved) -> Notice:

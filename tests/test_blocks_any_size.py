@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from app.core.assessment import Staleness, assess
 from app.core.domain import ContactStatus, Relationship, Sentiment, StakeholderType
 from app.core.portfolio import Portfolio, ranked_by_risk
+from app.core.presence import ChannelPulse, SeenList, SeenPerson
 from app.core.stale import StaleItem, StaleList
 from app.core.trends import Trend
 from blocks.home import home_view
@@ -51,13 +52,22 @@ def stale_of(assessments) -> StaleList:
     return StaleList(TODAY, tuple(items), len(items), overdue, len({item.account_id for item in items}))
 
 
+def slack_connect(acct, seen: int, channels: int, name: str):
+    """`channels` linked channels (every other one quiet) and `seen` people seen there, for the map."""
+    people = tuple(SeenPerson(acct.id, acct.name, f"U0SEEN{n}", name, name, 100 - n) for n in range(min(seen, 5)))
+    pulses = tuple(ChannelPulse(f"C0LINK{n}", TODAY - timedelta(days=n * 7), n * 7 if n % 2 else None)
+                   for n in range(channels))
+    return pulses, SeenList(people, seen)
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(people, max_size=80), st.integers(0, 30))
-def test_any_map_fits_a_message_and_a_modal(spec, steps):
+@given(st.lists(people, max_size=80), st.integers(0, 30), st.integers(0, 40), st.integers(0, 300), names)
+def test_any_map_fits_a_message_and_a_modal(spec, steps, seen, channels, name):
     acct, assessment, contacts = build(spec, 1, steps)
     trends = {c.id: [Trend(c.id, "sentiment", "Neutral", "Skeptical", TODAY),
                      Trend(c.id, "relationship", "Strong", "None", TODAY)] for c in contacts}
-    message = map_message(assessment, acct.id, trends)
+    pulses, seen_list = slack_connect(acct, seen, channels, name)
+    message = map_message(assessment, acct.id, trends, channels=pulses, seen=seen_list)
     assert message_problems(message.blocks, message.text) == []
     assert view_problems(map_modal(message, "{}")) == []
 
@@ -83,3 +93,17 @@ def test_three_hundred_accounts_fit_the_home_on_every_page():
     for page in range(15):
         view = home_view(portfolio, page)
         assert view_problems(view) == [] and len(view["blocks"]) <= 100
+
+
+def test_the_fullest_map_with_slack_connect_still_fits():
+    """Every optional part at its largest: detailed contacts, not engaged, departed, plan, suggestions, strategies,
+    people seen in Slack (+N more) and many linked channels."""
+    kinds = list(StakeholderType)
+    spec = [(f"P{i}", "VP Engineering " * 6, kinds[i % len(kinds)],
+             [ContactStatus.ACTIVE, ContactStatus.NOT_ENGAGED, ContactStatus.LEFT][i % 3], Relationship.NONE,
+             Sentiment.DETRACTOR, 300, "n" * 900) for i in range(90)]
+    acct, assessment, _contacts = build(spec, 1, 30)
+    pulses, seen = slack_connect(acct, 40, 300, "<!channel> " * 20)
+    message = map_message(assessment, acct.id, channels=pulses, seen=seen)
+    assert message_problems(message.blocks, message.text) == [] and len(message.blocks) <= 50
+    assert "Seen in Slack, not on the map" in str(message.blocks)

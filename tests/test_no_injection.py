@@ -23,7 +23,10 @@ from app.core.departures import Departure
 from app.core.domain import ContactStatus, PlanTimeline, Relationship, Risk, Sentiment, StakeholderType
 from app.core.models import NAME_MAX, STEP_TEXT_MAX, TEXT_MAX
 from app.core.portfolio import Portfolio, ranked_by_risk
+from app.core.presence import ChannelPulse, QuietAccount, SeenList, SeenPerson, Signal, SignalKind, SlackNews
 from app.core.stale import StaleItem, StaleList
+from app.services.suggestions import ContactDraft
+from blocks.capture import ignored, signal_message, signal_settled, still_there, title_updated
 from blocks.departures import coverage_changed
 from blocks.digest import digest_message
 from blocks.home import home_view
@@ -125,6 +128,7 @@ def surfaces(acct_name: str, person: str, title: str, notes: str, department: st
         ("list usage", list_usage(acct_name)), ("account created", account_created(acct_name)),
         ("coverage change", coverage_changed(departure, ACTOR)), ("digest", digest_message(stale_list, TODAY)),
     ]
+    as_message += _slack_connect_surfaces(acct, assessment, person, title)
     rendered: dict[str, dict] = {name: {"text": m.text, "blocks": m.blocks} for name, m in as_message}
     rendered["map channel post"] = json.loads(message.channel_post)
     rendered |= {
@@ -142,8 +146,29 @@ def surfaces(acct_name: str, person: str, title: str, notes: str, department: st
         "plan step": plan_modal(acct_name, pick, "{}", OWNER),
         "new account": account_modal(AccountForm(name=acct_name), "{}"),
         "notice modal": notice_modal(unknown_account(acct_name, [person]).text),
+        "add contact seen in Slack": contact_modal(acct_name, pick, "{}", draft=ContactDraft(
+            "U0SEEN", person, title, None, title, None, StakeholderType.INFLUENCER)),
     }
     return rendered
+
+
+def _slack_connect_surfaces(acct, assessment, person: str, title: str) -> list:
+    """The map and digest with people seen in Slack and quiet channels; the signals DMed to the owner."""
+    seen = SeenList((SeenPerson(acct.id, acct.name, "U0SEEN", person, title, 3),
+                     SeenPerson(acct.id, acct.name, "U0NONAME", None, None, 1)), total=9)
+    pulses = (ChannelPulse(CHANNEL, TODAY - timedelta(days=20), 20), ChannelPulse(CHANNEL, None))
+    news = SlackNews(seen, (QuietAccount(acct.id, acct.name, CHANNEL, 20),))
+    signals = [Signal(id=1, kind=kind, contact_id=1, contact_name=person, contact_type=StakeholderType.CHAMPION,
+                      account_id=acct.id, account_name=acct.name, owner_user_id=OWNER, channel_id=CHANNEL,
+                      old_title=title, new_title=title) for kind in SignalKind]
+    return [
+        ("map with Slack", map_message(assessment, acct.id, channels=pulses, seen=seen)),
+        ("digest with Slack", digest_message(StaleList(TODAY), TODAY, news)),
+        *((f"signal {s.kind}", signal_message(s)) for s in signals),
+        ("signal answered", signal_settled(signals[0], still_there(signals[0]))),
+        ("title updated", signal_settled(signals[2], title_updated(signals[2]))),
+        ("ignored", signal_settled(signals[1], ignored(person, acct.name))),
+    ]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

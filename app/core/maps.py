@@ -3,9 +3,10 @@ for a map by name gets."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.core.assessment import Assessment
+from app.core.presence import ChannelPulse, SeenList
 from app.core.trends import Trends
 
 
@@ -15,6 +16,8 @@ class AccountMap:
 
     assessment: Assessment
     trends: Trends
+    channels: tuple[ChannelPulse, ...] = ()  # linked channels: the customer's last message, going dark
+    seen: SeenList = field(default_factory=SeenList)  # "Seen in Slack, not on the map"
 
     @property
     def account_id(self) -> int:

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from app.core.domain import DeliveryStatus
 from app.core.errors import ConfigError
 from app.core.models import Account, NudgeDelivery, Workspace
+from app.core.presence import SlackNews
 from app.core.stale import StaleItem
 from app.core.workspace_settings import settings_of
 from app.jobs.ledger import (
@@ -41,6 +42,7 @@ from app.platform.slack_client import SLACK_FAILURES, conversation_opener
 from app.platform.slack_retries import outcome_unknown
 from app.services.nudges import LocalWeek, local_week, stale_by_owner
 from app.services.slack_users import cached_users, dm_channel, remember_user, tz_is_stale
+from app.services.suggestions import slack_news_by_owner
 from blocks.digest import MAX_ITEMS, digest_message
 
 log = logging.getLogger("stakemap.nudges")
@@ -110,12 +112,13 @@ class Sweep:
         now = self.runtime.now()
         due = self._due(now)
         if due:
+            today_of = {user: week.today for user, (week, _) in due.items()}
             with self.runtime.db.session() as session:
-                items = stale_by_owner(session, self.team_id, {user: week.today for user, (week, _) in due.items()},
-                                       MAX_ITEMS)
+                items = stale_by_owner(session, self.team_id, today_of, MAX_ITEMS)
+                news = slack_news_by_owner(session, self.team_id, today_of)
             for user in sorted(due):
                 week, row = due[user]
-                self._deliver(user, week, row, items.get(user, []))
+                self._deliver(user, week, row, items.get(user, []), news.get(user, SlackNews()))
         return self.report
 
     # --- who is due ---------------------------------------------------------------------------------
@@ -172,12 +175,14 @@ class Sweep:
 
     # --- one CSM ------------------------------------------------------------------------------------
 
-    def _deliver(self, user: str, week: LocalWeek, row: NudgeDelivery | None, items: list[StaleItem]) -> None:
-        """Claim this week's row (or take over a retryable one), then send — or record that nothing was stale."""
+    def _deliver(self, user: str, week: LocalWeek, row: NudgeDelivery | None, items: list[StaleItem],
+                 news: SlackNews) -> None:
+        """Claim this week's row (or take over a retryable one), then send — or record that there was nothing
+        to say (nothing stale, nothing new from Slack Connect)."""
         now = self.runtime.now()
         with self.runtime.db.session() as session:
             if row is None:
-                status = DeliveryStatus.SENDING if items else DeliveryStatus.EMPTY
+                status = DeliveryStatus.SENDING if items or news else DeliveryStatus.EMPTY
                 row_id = claim(session, self.team_id, user, week.week, status, self.claimer, now, len(items))
             else:
                 row_id = row.id if reclaim(session, row, self.claimer, now, len(items)) else None
@@ -186,13 +191,13 @@ class Sweep:
             return
         if row is not None and self._already_sent(user, week, row):
             return
-        if not items:
+        if not items and not news:
             if row is not None:
                 with self.runtime.db.session() as session:
                     record(session, row_id, DeliveryStatus.EMPTY)
             self.report.empty.append(user)
             return
-        self._send(user, week, row_id, items)
+        self._send(user, week, row_id, items, news)
 
     def _already_sent(self, user: str, week: LocalWeek, row: NudgeDelivery) -> bool:
         """Before a retry: did an earlier attempt deliver after all (a process killed after posting, or a
@@ -216,8 +221,8 @@ class Sweep:
                 return True
         return False
 
-    def _send(self, user: str, week: LocalWeek, row_id: int, items: list[StaleItem]) -> None:
-        message = digest_message(items, week.today)
+    def _send(self, user: str, week: LocalWeek, row_id: int, items: list[StaleItem], news: SlackNews) -> None:
+        message = digest_message(items, week.today, news)
         metadata = {"event_type": DIGEST_EVENT, "event_payload": {"week": week.week, "user": user}}
         try:
             channel = self.dm_channels.get(user) or open_dm(self.runtime, self.client, self.team_id, user)

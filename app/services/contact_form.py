@@ -15,6 +15,7 @@ from app.core.models import STRATEGY_FIELDS, ContactCreate
 from app.services.accounts import get_account
 from app.services.contacts import add_contact, contact_on_account, update_contact
 from app.services.departures import contact_left
+from app.services.suggestions import settle_added
 
 # The strategy inputs of the modal: editing any of them makes the whole strategy the CSM's own.
 STRATEGY_INPUTS = ("strategy_approach", "strategy_cadence", "strategy_channel")
@@ -30,12 +31,15 @@ class ContactSaved:
 
 
 def save_contact(session: Session, team_id: str, account_id: int, contact_id: int | None, data: ContactCreate,
-                 edited: Iterable[str], by: str | None, now: datetime) -> ContactSaved:
+                 edited: Iterable[str], by: str | None, now: datetime, slack_user_id: str | None = None) -> ContactSaved:
     """Add the contact (`contact_id` None), or save the `edited` fields of `data` on it. NotFound when the
-    account or contact is gone (or another workspace's); InvalidInput for a duplicate or a bad manager."""
+    account or contact is gone (or another workspace's); InvalidInput for a duplicate or a bad manager.
+    A contact added from "Seen in Slack" keeps the person's `slack_user_id` and is no longer suggested."""
     if contact_id is None:
         account = get_account(session, team_id, account_id)
+        data.slack_user_id = slack_user_id
         contact = add_contact(session, account, data, by, now)
+        settle_added(session, contact, now)
         return ContactSaved(contact.display_name, account.name, True, [], None)
     account, contact = contact_on_account(session, team_id, account_id, contact_id)
     changes = {name: getattr(data, name) for name in edited if name in ContactCreate.model_fields}

@@ -23,6 +23,8 @@ from app.platform.runtime import Runtime
 from app.services.accounts import assess_account, close_matches, get_account
 from app.services.channels import AskSlack, is_shared
 from app.services.history import account_history
+from app.services.quiet import channel_pulses
+from app.services.suggestions import account_seen
 
 Rendered = TypeVar("Rendered")
 
@@ -59,7 +61,9 @@ def account_map(session: Session, team_id: str, account_id: int, today: date) ->
     account = get_account(session, team_id, account_id)
     assessment = assess_account(session, account, today)
     history = account_history(session, team_id, account.id, since=today - timedelta(days=TREND_DAYS))
-    return AccountMap(assessment, trends(history, today))
+    return AccountMap(assessment, trends(history, today),
+                      channels=channel_pulses(session, team_id, account.id, today),
+                      seen=account_seen(session, team_id, account.id))
 
 
 def current_map(runtime: Runtime, session: Session, team_id: str, render: Callable[[AccountMap], Rendered], *,

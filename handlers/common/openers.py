@@ -34,17 +34,18 @@ def picker_choices(session, team_id: str, account_id: int, include_left: bool, b
 
 
 def open_contact_modal(runtime: Runtime, client, body: dict, context, account: Account,
-                       contact: Contact | None = None) -> None:
-    """The contact modal: empty to add one, prefilled to edit `contact`."""
+                       contact: Contact | None = None, draft=None) -> None:
+    """The contact modal: empty to add one, prefilled to edit `contact`, or to add someone seen in Slack
+    (`draft`: app.services.suggestions.ContactDraft; the contact gets their Slack user id)."""
     with runtime.db.reading() as session:
         colleagues = picker_choices(session, context.team_id, account.id, include_left=True,
                                     besides=contact.id if contact else None)
         manager_id = contact.reports_to_id if contact else None
         manager = pickable(get_contact(session, context.team_id, manager_id)) if manager_id else None
         strategy = strategy_of(contact, workspace_table(session, context.team_id)) if contact else None
-    metadata = ModalContext.opened_from(context, body, account_id=account.id,
-                                        contact_id=contact.id if contact else None).dump()
-    open_modal(client, body, contact_modal(account.name, colleagues, metadata, contact, manager, strategy))
+    metadata = ModalContext.opened_from(context, body, account_id=account.id, contact_id=contact.id if contact else None,
+                                        slack_user_id=draft.slack_user_id if draft else None).dump()
+    open_modal(client, body, contact_modal(account.name, colleagues, metadata, contact, manager, strategy, draft))
 
 
 def open_touch_modal(runtime: Runtime, client, body: dict, context, respond, account_id: int,

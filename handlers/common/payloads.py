@@ -28,9 +28,10 @@ class ModalContext(BaseModel):
     # Where a map the modal was opened from is shown, to redraw it after the change:
     map_view_id: str | None = Field(default=None, max_length=64)  # a map modal (opened from the App Home)
     map_message: bool = False  # a map message, redrawn through response_url
+    slack_user_id: str | None = Field(default=None, max_length=32)  # adding someone seen in Slack: their user id
 
     @classmethod
-    def opened_from(cls, context, body: Any, **ids: int | None) -> ModalContext:
+    def opened_from(cls, context, body: Any, **ids: int | str | None) -> ModalContext:
         """Metadata for a modal opened by this command or action (Bolt's context knows the team)."""
         url = body.get("response_url") if isinstance(body, dict) else None
         return cls(team_id=context.team_id, channel_id=context.channel_id,

@@ -1,0 +1,166 @@
+"""Signals, the day they happen: a contact's Slack user leaves a linked channel, is deactivated or changes title;
+the owner is asked by DM once, and nothing changes until they answer."""
+
+import json
+import threading
+from contextlib import ExitStack
+
+import pytest
+from sqlalchemy import select
+
+from app.core.domain import ContactStatus
+from app.core.models import CaptureSignal, Contact, ContactChange
+from tests.block_limits import message_problems
+from tests.conftest import make_settings, running, serving
+from tests.people_world import EXT_CHANNEL, TEAM, customer_user, known_as, link
+from tests.seeding import seed_demo
+from tests.slack_driver import SlackDriver, sign
+
+
+@pytest.fixture
+def acme(runtime, standin):
+    seed_demo(runtime, TEAM, channel="C0ACME")
+    standin.add_channel("C0ACME", "acme-team")
+    standin.add_channel(EXT_CHANNEL, "ext-acme", shared=True)
+    link(runtime, "Acme")
+    return known_as(runtime, "Sarah Kim", "U0SARAH", "CFO")
+
+
+def left_event(user: str = "U0SARAH", channel: str = EXT_CHANNEL) -> dict:
+    """member_left_channel as Slack sends it (bolt-python's and the Events API's shape)."""
+    return {"type": "member_left_channel", "user": user, "channel": channel, "channel_type": "C", "team": TEAM,
+            "event_ts": "1773144000.000100"}
+
+
+def user_change(user: dict) -> dict:
+    return {"type": "user_change", "user": user, "cache_ts": 1773144000, "event_ts": "1773144000.000200"}
+
+
+def dms(standin) -> list[dict]:
+    """Messages the bot posted in DMs (the stand-in's DM channels start with D)."""
+    return [c.body for c in standin.calls_to("chat.postMessage", ok=True) if c.body["channel"].startswith("D")]
+
+
+def status_of(runtime, contact_id: int) -> ContactStatus:
+    with runtime.db.session() as session:
+        return session.get(Contact, contact_id).status
+
+
+def answer(slack, dm: dict, label: str):
+    buttons = next(b for b in dm["blocks"] if b["type"] == "actions")["elements"]
+    button = next(b for b in buttons if b["text"]["text"] == label)
+    return slack.click(button["action_id"], button["value"], message=dm)
+
+
+def test_leaving_the_shared_channel_asks_the_owner_by_dm(slack, standin, runtime, acme):
+    assert slack.event(left_event()).status == 200
+    slack.drain()
+    [dm] = dms(standin)
+    assert dm["text"] == "Sarah Kim (Economic Buyer, Acme) left <#C0EXTACME> — have they left Acme?"
+    assert message_problems(dm["blocks"], dm["text"]) == []
+    assert [c.body["users"] for c in standin.calls_to("conversations.open")] == ["U0CSM"]
+    assert status_of(runtime, acme) == ContactStatus.ACTIVE  # never on a signal alone
+    assert [c.body["channel"] for c in standin.calls_to("chat.postMessage")] == [dm["channel"]]  # nothing in a channel
+    with runtime.db.session() as session:
+        [row] = session.scalars(select(CaptureSignal)).all()
+        assert (row.kind, row.detail, row.sent_at is not None) == ("left_channel", EXT_CHANNEL, True)
+
+
+def test_the_same_signal_is_sent_once_whatever_slack_redelivers(slack, standin, runtime, acme):
+    slack.event(left_event())
+    slack.event(left_event())  # the same leave delivered again under another event id
+    body = json.dumps({"token": "t", "team_id": TEAM, "api_app_id": "A0STAKEMAP", "type": "event_callback",
+                       "event_id": "Ev0RETRY", "event_time": 1773144000, "event": left_event(),
+                       "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}]})
+    for retry in range(3):  # Slack's retries of one delivery: the same event_id, newly signed
+        slack.send(body, "application/json", headers={"x-slack-retry-num": str(retry), **sign(body)})
+    slack.drain()
+    assert len(dms(standin)) == 1
+
+
+def test_two_replicas_receiving_the_leave_at_once_send_one_dm(db_url, standin, clock, acme):
+    """Two processes on one database, each handed a delivery of the same leave (under two event ids) at once."""
+    with ExitStack() as stack:
+        drivers = []
+        for _ in range(2):
+            rt = stack.enter_context(running(make_settings(db_url, standin.api_url), clock))
+            drivers.append(SlackDriver(stack.enter_context(serving(rt)), standin, team_id=TEAM, pools=(rt.after_ack,)))
+        threads = [threading.Thread(target=driver.event, args=(left_event(),)) for driver in drivers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for driver in drivers:
+            driver.drain()
+        assert len(dms(standin)) == 1
+
+
+def test_left_the_company_runs_the_departure_flow(slack, standin, runtime, acme):
+    slack.event(left_event())
+    slack.drain()
+    [dm] = dms(standin)
+    answer(slack, dm, "Left the company")
+    slack.drain()
+    assert status_of(runtime, acme) == ContactStatus.LEFT
+    coverage = [c.body for c in standin.calls_to("chat.postMessage", ok=True) if c.body["channel"] == "C0ACME"]
+    assert len(coverage) == 1 and "*Sarah Kim* (CFO), the economic buyer, left the company" in str(coverage[0])
+    settled = slack.replies(1)[0]
+    assert settled["replace_original"] is True and "actions" not in [b["type"] for b in settled["blocks"]]
+    assert "Marked *Sarah Kim* (Economic Buyer) at *Acme* as left the company." in settled["text"]
+    with runtime.db.session() as session:
+        changes = session.scalars(select(ContactChange).where(ContactChange.contact_id == acme)).all()
+        assert [(c.field, c.new_value, c.changed_by) for c in changes] == [("status", "left", "U0CSM")]
+
+
+def test_still_there_changes_nothing_and_the_question_is_answered_once(slack, standin, runtime, acme):
+    slack.event(left_event())
+    slack.drain()
+    [dm] = dms(standin)
+    answer(slack, dm, "Still there")
+    assert slack.reply()["text"] == "✔️ Noted: *Sarah Kim* is still at *Acme*. Nothing changed."
+    answer(slack, dm, "Left the company")
+    assert slack.reply()["text"] == "That question was already answered."
+    assert status_of(runtime, acme) == ContactStatus.ACTIVE
+
+
+def test_deactivation_asks_the_owner(slack, standin, runtime, acme):
+    slack.event(user_change(customer_user("U0SARAH", "sarah", deleted=True)))
+    slack.drain()
+    [dm] = dms(standin)
+    assert dm["text"] == "Sarah Kim (Economic Buyer, Acme) was deactivated in Slack — have they left Acme?"
+    assert status_of(runtime, acme) == ContactStatus.ACTIVE
+
+
+def test_a_new_title_offers_update_title_and_keeps_it_in_history(slack, standin, runtime, acme):
+    user = customer_user("U0SARAH", "sarah")
+    user["profile"]["title"] = "Chief Operating Officer"
+    slack.event(user_change(user))
+    slack.event(user_change(user))  # Slack sends user_change for any profile edit: the same title is not asked twice
+    slack.drain()
+    [dm] = dms(standin)
+    assert dm["text"] == ("Sarah Kim (Economic Buyer, Acme) changed their title in Slack: CFO → Chief Operating Officer. "
+                          "Update it on the map?")
+    answer(slack, dm, "Update title")
+    slack.drain()
+    with runtime.db.session() as session:
+        assert session.get(Contact, acme).title == "Chief Operating Officer"
+        change = session.scalar(select(ContactChange).where(ContactChange.field == "title"))
+        assert (change.old_value, change.new_value, change.changed_by) == ("CFO", "Chief Operating Officer", "U0CSM")
+
+
+def test_an_unchanged_title_or_a_stranger_says_nothing(slack, standin, runtime, acme):
+    same = customer_user("U0SARAH", "sarah")
+    same["profile"]["title"] = "cfo"
+    slack.event(user_change(same))
+    slack.event(user_change(customer_user("U0NOBODY", "nobody", deleted=True)))
+    slack.event(left_event(user="U0NOBODY"))
+    slack.event(left_event(channel="C0UNLINKED"))
+    slack.drain()
+    assert dms(standin) == []
+
+
+def test_signals_stay_in_their_workspace(other_slack, standin, runtime, acme):
+    other_slack.event(left_event())
+    other_slack.event(user_change(customer_user("U0SARAH", "sarah", deleted=True)))
+    other_slack.drain()
+    assert dms(standin) == []
