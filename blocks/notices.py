@@ -186,6 +186,15 @@ def link_from_a_channel() -> Notice:
     return plain_notice("Run `/stakemap link &lt;account&gt;` in the channel to link the account to.")
 
 
+def channel_unlinked(account_name: str) -> Notice:
+    return plain_notice(f"Unlinked this channel from *{field(account_name, 200)}*: nothing here is captured any more, "
+                        "and `/stakemap` here shows the help.")
+
+
+def channel_not_linked() -> Notice:
+    return plain_notice("This channel is not linked to an account: `/stakemap link &lt;account&gt;` links it.")
+
+
 def channel_linked(account_name: str, moved_from: list[str]) -> Notice:
     note = f" (it was linked to {', '.join(field(n, 100) for n in moved_from)})" if moved_from else ""
     return plain_notice(f"Linked this channel to *{field(account_name, 200)}*{note}: `/stakemap` here shows its map, "

@@ -8,12 +8,15 @@ from slack_bolt import App
 
 from app.core.models import AccountCreate
 from app.platform.runtime import Runtime
-from app.services.accounts import create_account, find_account, link_channel
+from app.services.accounts import create_account, find_account
+from app.services.channel_links import link_channel, unlink_channel
 from blocks import ids
 from blocks.modals import AccountForm, account_modal
 from blocks.notices import (
     account_created,
     channel_linked,
+    channel_not_linked,
+    channel_unlinked,
     link_from_a_channel,
     linked_shared_channel,
 )
@@ -22,7 +25,7 @@ from handlers.common.channels import channel_is_shared
 from handlers.common.errors import after_ack, guarded
 from handlers.common.forms import save_or_explain, validated
 from handlers.common.maps import show_map, tell_unknown
-from handlers.common.payloads import ModalContext, action_value, modal_context, view_values
+from handlers.common.payloads import ModalContext, action_value, modal_context, text_of, view_values
 from handlers.common.replies import open_modal, tell
 from handlers.common.requests import CommandRequest
 
@@ -43,7 +46,8 @@ def link_command(request: CommandRequest) -> None:
     with request.runtime.db.session() as session:
         account = find_account(session, request.team_id, request.account)
         if account is not None:
-            moved = link_channel(session, account, channel_id, request.runtime.now())
+            moved = link_channel(session, account, channel_id, request.runtime.now(), by=request.context.user_id,
+                                 name=text_of(request.body, "channel_name")[:80] or None)
             name = account.name
     if account is None:
         tell_unknown(request.runtime, request.respond, request.team_id, request.account)
@@ -52,6 +56,18 @@ def link_command(request: CommandRequest) -> None:
         tell(request.respond, linked_shared_channel(name, moved))
         return
     tell(request.respond, channel_linked(name, moved))
+
+
+def unlink_command(request: CommandRequest) -> None:
+    """`/stakemap unlink` in a linked channel: the channel no longer belongs to its account (capture stops)."""
+    channel_id = request.context.channel_id
+    if not channel_id or not channel_id.startswith(("C", "G")):
+        tell(request.respond, link_from_a_channel())
+        return
+    with request.runtime.db.session() as session:
+        account = unlink_channel(session, request.team_id, channel_id, request.runtime.now())
+        name = account.name if account is not None else None
+    tell(request.respond, channel_unlinked(name) if name else channel_not_linked())
 
 
 def new_command(request: CommandRequest) -> None:

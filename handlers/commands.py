@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from slack_bolt import App
 
 from app.platform.runtime import Runtime
-from app.services.accounts import linked_account
+from app.services.channel_links import linked_account
 from blocks.notices import help_notice
 from handlers import accounts, charts, contacts, erasure, maps, plans, portfolio, report, settings, touches
 from handlers.common.errors import after_ack, guarded
@@ -30,6 +30,7 @@ VERBS: dict[str, Verb] = {
     "show": Verb(maps.show_command, "post the account's stakeholder map in this channel"),
     "new": Verb(accounts.new_command, "create an account"),
     "link": Verb(accounts.link_command, "link this channel to the account (its map here, its changes posted here)"),
+    "unlink": Verb(accounts.unlink_command, "unlink this channel from its account", takes_account=False),
     "add": Verb(contacts.add_command, "add a contact (name optional: “CTO (name unknown)”)"),
     "log": Verb(touches.log_command, "log a call, meeting, e-mail or QBR"),
     "plan": Verb(plans.plan_command, "add a step to the multi-threading plan"),
