@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -19,13 +20,26 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from app.core.assessment import Assessment, ContactState, Dimension, Staleness, Suggestion
+from app.core.capture import touch_label
 from app.core.domain import TYPE_PROFILES
 from app.core.format import RISK_BADGE, long_date, money, renewal_text, short_date
-from app.core.maps import AccountMap
+from app.core.maps import AccountMap, LinkedChannel
 from app.core.trends import Trend, Trends
 from blocks import ids
 from blocks.strategy import strategy_blocks, window_words
-from blocks.text import Message, chunk_lines, compose, esc, field, fit_lines, mention, mrkdwn, plain, section
+from blocks.text import (
+    Message,
+    channel_mention,
+    chunk_lines,
+    compose,
+    esc,
+    field,
+    fit_lines,
+    mention,
+    mrkdwn,
+    plain,
+    section,
+)
 
 MESSAGE_MAX_BLOCKS = 50
 DETAILED_CONTACTS = 12  # contacts shown one per section (with their menu); the rest are condensed to lines
@@ -33,6 +47,7 @@ CONDENSED_SECTIONS = 3
 DETAILED_NOT_ENGAGED = 5
 DETAILED_STEPS = 8  # open plan steps shown with a Done button; the rest as lines
 DETAILED_SUGGESTIONS = 5  # suggestions shown with an "Add to plan" button; the rest as lines
+CHANNELS_SHOWN = 5  # linked channels named in the map's head
 MODAL_TITLE = "Stakeholder map"
 
 
@@ -51,13 +66,14 @@ class MapMessage(Message):
 
 def account_map_message(account_map: AccountMap) -> MapMessage:
     """The map message of an account's current map (app/services/maps.py)."""
-    return map_message(account_map.assessment, account_map.account_id, account_map.trends)
+    return map_message(account_map.assessment, account_map.account_id, account_map.trends, account_map.channels)
 
 
-def map_message(assessment: Assessment, account_id: int, trends: Trends | None = None) -> MapMessage:
+def map_message(assessment: Assessment, account_id: int, trends: Trends | None = None,
+                channels: Sequence[LinkedChannel] = ()) -> MapMessage:
     """The map of one account; `trends` (app.services.history.trends) adds "Neutral → Skeptical since Mar 3"."""
     trends = trends or {}
-    head = _head(assessment)
+    head = _head(assessment, channels)
     tail = [
         *_not_engaged(assessment),
         *_departed(assessment),
@@ -92,12 +108,22 @@ def fallback_text(assessment: Assessment) -> str:
 # --- head ------------------------------------------------------------------------------------------
 
 
-def _head(assessment: Assessment) -> list[Block]:
+def channels_text(channels: Sequence[LinkedChannel]) -> str:
+    """" | *Channels:* <#C0ACME> <#C0EXT>": the linked channels (Slack shows their names), at most CHANNELS_SHOWN."""
+    if not channels:
+        return ""
+    shown = " ".join(channel_mention(c.channel_id) for c in channels[:CHANNELS_SHOWN])
+    more = f" +{len(channels) - CHANNELS_SHOWN} more" if len(channels) > CHANNELS_SHOWN else ""
+    return f" | *Channels:* {shown}{more}"
+
+
+def _head(assessment: Assessment, channels: Sequence[LinkedChannel] = ()) -> list[Block]:
     account = assessment.account
     owner = mention(account.owner_user_id, nobody="no owner")
     facts = (
         f"*Date:* {long_date(assessment.today)} | *ARR:* {money(account.arr_amount, account.currency)} | "
         f"*Renewal:* {renewal_text(account.renewal_date, assessment.today)} | *Owner:* {owner}"
+        f"{channels_text(channels)}"
     )
     risk = assessment.overall_risk
     verdict = f"{RISK_BADGE[risk]} *Overall risk: {risk.label}*"
@@ -118,7 +144,7 @@ def last_touch_text(state: ContactState, today) -> str:
     touch = state.last_touch
     if touch is None:
         return "never touched"
-    return f"{short_date(touch.occurred_on, today)} ({touch.kind.label})"
+    return f"{short_date(touch.occurred_on, today)} ({touch_label(touch)})"
 
 
 def _staleness_note(state: ContactState, today) -> str:

@@ -99,6 +99,11 @@ def captured_note(messages: int | None, channel_name: str | None) -> str:
     return f"{count} message{'s' if count != 1 else ''}{where}"
 
 
+def touch_label(touch) -> str:
+    """How a touch's kind is shown: "Slack" for one captured from a Slack Connect channel."""
+    return "Slack" if getattr(touch, "capture_day", None) is not None else touch.kind.label
+
+
 def proposed_domains(emails: list[str | None], ours: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The customer's domains as their first members' e-mails show them (most frequent first), leaving out
     public mail providers and our own domains."""

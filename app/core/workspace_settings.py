@@ -57,6 +57,14 @@ class LeaderSettings(BaseModel):
         return f"{WEEKDAYS[self.weekday]} at {self.at:%H:%M} UTC"
 
 
+class CaptureSettings(BaseModel):
+    """Slack Connect capture for the whole workspace (each account has its own switch too) and how long
+    captured rows are kept."""
+
+    enabled: bool = True
+    retention_days: int = Field(default=365, ge=30, le=3650)
+
+
 class WorkspaceSettings(BaseModel):
     """workspace.config as stored: window overrides and the nudge schedule; keys others add are kept."""
 
@@ -67,6 +75,7 @@ class WorkspaceSettings(BaseModel):
     # The workspace's own proposal table (app/core/strategy.py); None: the default table.
     strategy_table: list[ProposalRow] | None = Field(default=None, min_length=1, max_length=TABLE_MAX_ROWS)
     leader: LeaderSettings = Field(default_factory=LeaderSettings)
+    capture: CaptureSettings = Field(default_factory=CaptureSettings)
 
     def window(self, kind: StakeholderType) -> int:
         return self.windows.get(kind, DEFAULT_WINDOWS[kind])

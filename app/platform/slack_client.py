@@ -73,6 +73,23 @@ def channel_asker(client: WebClient) -> Callable[[str], dict | None]:
     return lambda channel: _channel_info(client, channel)
 
 
+def user_asker(client: WebClient) -> Callable[[str], dict | None]:
+    """How to ask Slack about a user (users.info): its user object, None when Slack does not say."""
+    return lambda user: _user_info(client, user)
+
+
+def _user_info(client: WebClient, user_id: str) -> dict | None:
+    try:
+        user = client.users_info(user=user_id).get("user")
+    except SlackApiError as error:  # user_not_found, missing_scope...
+        log.warning("users.info refused for %s (%s)", user_id, error.response.get("error"))
+        return None
+    except SLACK_FAILURES as error:
+        log.warning("users.info failed for %s (%s)", user_id, error)
+        return None
+    return user if isinstance(user, dict) else None
+
+
 def _channel_info(client: WebClient, channel_id: str) -> dict | None:
     try:
         channel = client.conversations_info(channel=channel_id).get("channel")

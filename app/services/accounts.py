@@ -14,6 +14,7 @@ from sqlmodel import Session
 from app.core.assessment import Assessment
 from app.core.errors import InvalidInput, NotFound
 from app.core.models import Account, AccountCreate, Workspace, like_pattern, name_key
+from app.services.capture_cache import CAPTURE_CACHE
 from app.services.channel_links import link_channel
 from app.services.portfolio import assess_accounts
 from app.services.workspaces import ensure_workspace
@@ -108,8 +109,10 @@ def create_account(
 
 
 def touch_account(account: Account, now: datetime) -> None:
-    """Record when the account's map last changed (its version is bumped by the session itself)."""
+    """Record when the account's map last changed (its version is bumped by the session itself); what capture
+    remembers about the account (its contacts, owner, switches) is looked up again."""
     account.updated_at = now
+    CAPTURE_CACHE.forget_account(account.team_id, account.id)
 
 
 def touch_accounts(session: Session, team_id: str, account_ids: set[int], now: datetime) -> None:

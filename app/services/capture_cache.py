@@ -44,6 +44,15 @@ class CaptureCache:
         self._channels: dict[tuple[str, str], tuple[float, ChannelTarget | None]] = {}
         self._members: dict[tuple[str, int, str], tuple[float, MemberMatch]] = {}
         self._activity_written: dict[tuple[str, str], float] = {}
+        self._resolving: dict[tuple, threading.Lock] = {}
+
+    def resolving(self, *key) -> threading.Lock:
+        """A lock per thing being looked up: threads that miss the cache for the same channel or person at once
+        wait for the first one's answer instead of asking Slack and the database again."""
+        with self._lock:
+            if len(self._resolving) >= MAX_ENTRIES:
+                self._resolving.clear()
+            return self._resolving.setdefault(key, threading.Lock())
 
     def channel(self, team_id: str, channel_id: str) -> tuple[bool, ChannelTarget | None]:
         """(known, target): known False when the channel must be looked up."""

@@ -46,6 +46,7 @@ def link_channel(session: Session, account: Account, channel_id: str, now: datet
     link.name = name or link.name
     account.updated_at = now  # the map lists its channels (the session bumps its version)
     CAPTURE_CACHE.forget_channel(account.team_id, channel_id)
+    CAPTURE_CACHE.forget_account(account.team_id, account.id)
     return moved
 
 

@@ -14,10 +14,11 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from app.core.maps import AccountMap
+from app.core.maps import AccountMap, LinkedChannel
 from app.core.trends import TREND_DAYS, trends
 from app.platform.runtime import Runtime
 from app.services.accounts import assess_account, close_matches, get_account, map_stamp
+from app.services.channel_links import account_channels
 from app.services.channels import AskSlack, is_shared
 from app.services.history import account_history
 
@@ -28,7 +29,9 @@ def account_map(session: Session, team_id: str, account_id: int, today: date) ->
     """The assessment and trends of the account on `today` (NotFound in another workspace)."""
     account = get_account(session, team_id, account_id)
     history = account_history(session, team_id, account.id, since=today - timedelta(days=TREND_DAYS))
-    return AccountMap(assess_account(session, account, today), trends(history, today))
+    links = account_channels(session, team_id, [account.id]).get(account.id, [])
+    channels = tuple(LinkedChannel(link.channel_id, link.name, link.last_customer_message_at) for link in links)
+    return AccountMap(assess_account(session, account, today), trends(history, today), channels)
 
 
 def current_map(runtime: Runtime, session: Session, team_id: str, render: Callable[[AccountMap], Rendered], *,
