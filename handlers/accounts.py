@@ -8,7 +8,9 @@ from slack_bolt import App
 
 from app.core.models import AccountCreate
 from app.platform.runtime import Runtime
+from app.platform.slack_client import backfill_budget, history_reader, user_asker
 from app.services.accounts import create_account, find_account
+from app.services.capture_backfill import backfill_channel
 from app.services.channel_links import link_channel, unlink_channel
 from blocks import ids
 from blocks.modals import AccountForm, account_modal
@@ -52,7 +54,11 @@ def link_command(request: CommandRequest) -> None:
     if account is None:
         tell_unknown(request.runtime, request.respond, request.team_id, request.account)
         return
-    if channel_is_shared(request.runtime, request.client, request.team_id, channel_id):
+    runtime = request.runtime
+    after_ack(runtime, backfill_channel, runtime.db, request.team_id, channel_id,
+              history_reader(request.client, backfill_budget(request.team_id)), user_asker(request.client),
+              runtime.now(), body=request.body, respond=request.respond)
+    if channel_is_shared(runtime, request.client, request.team_id, channel_id):
         tell(request.respond, linked_shared_channel(name, moved))
         return
     tell(request.respond, channel_linked(name, moved))

@@ -55,6 +55,7 @@ class Member:
     enterprise_id: str | None = None  # users.info user.enterprise_user.enterprise_id
     email: str | None = None
     is_bot: bool = False
+    profiled: bool = False  # users.info answered (else only the event's teams are known)
 
 
 def is_customer(member: Member, our_team: str, our_enterprise: str | None, domains: tuple[str, ...]) -> bool:
@@ -67,8 +68,8 @@ def is_customer(member: Member, our_team: str, our_enterprise: str | None, domai
     if our_enterprise and member.enterprise_id:
         return member.enterprise_id != our_enterprise
     team = member.user_team or member.home_team_id
-    if our_enterprise and team and team != our_team and not member.enterprise_id:
-        return False  # another workspace of our own Grid organisation, until users.info says otherwise
+    if our_enterprise and team and team != our_team and not member.profiled:
+        return False  # maybe another workspace of our own Grid organisation: users.info did not say
     return bool(team) and team != our_team
 
 

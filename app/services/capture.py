@@ -15,11 +15,13 @@ Slack is the caller's business: `profile(user_id)` returns users.info's user obj
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import case, func, or_, select, update
+from pydantic import ValidationError
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlmodel import Session
 
 from app.core.capture import (
@@ -31,6 +33,7 @@ from app.core.capture import (
     proposed_domains,
 )
 from app.core.domain import TouchKind
+from app.core.errors import InvalidInput, NotFound
 from app.core.models import (
     Account,
     AccountChannel,
@@ -42,7 +45,7 @@ from app.core.models import (
     Workspace,
     name_key,
 )
-from app.core.workspace_settings import settings_of
+from app.core.workspace_settings import CaptureSettings, settings_of
 from app.platform.db import Database, insert_for
 from app.services.capture_cache import CAPTURE_CACHE, ChannelTarget, MemberMatch
 from app.services.slack_users import remember_user
@@ -157,8 +160,8 @@ def _match_by_profile(db: Database, message: CustomerMessage, target: ChannelTar
     known = user_profile(db, message.team_id, message.user_id, profile, now)
     member = Member(user_team=message.user_team, home_team_id=known.home_team_id if known else None,
                     enterprise_id=known.enterprise_id if known else None, email=known.email if known else None,
-                    is_bot=bool(known and known.is_bot))
-    if not is_customer(member, message.team_id, message.our_enterprise, target.domains):
+                    is_bot=bool(known and known.is_bot), profiled=known is not None)
+    if not is_customer(member, message.team_id, message.our_enterprise or target.our_enterprise, target.domains):
         return MemberMatch(customer=False)
     with db.session() as session:
         contact = _contact_by_profile(session, message.team_id, target.account_id, message.user_id, known)
@@ -246,9 +249,11 @@ def capture_message(db: Database, message: CustomerMessage, profile: AskProfile,
     day = capture_day(message.at, target.owner_tz)
     with db.session() as session:
         if match.contact_id is not None:
-            new = count_touch(session, message, target.account_id, match.contact_id, day, now) == 1
+            new = count_touch(session, message.team_id, message.channel_id, target.account_id, match.contact_id,
+                              day, now) == 1
         else:
-            new = count_suggestion(session, message.team_id, target.account_id, message.user_id, message.at, 1) == 1
+            new = count_suggestion(session, message.team_id, target.account_id, message.user_id, message.at,
+                                   message.at, 1) == 1
         if new:
             bump_version(session, message.team_id, target.account_id, now)
         count_activity(session, message.team_id, message.channel_id, message.at.date(), 1)
@@ -257,7 +262,7 @@ def capture_message(db: Database, message: CustomerMessage, profile: AskProfile,
     return True
 
 
-def count_touch(session: Session, message: CustomerMessage, account_id: int, contact_id: int, day: date,
+def count_touch(session: Session, team_id: str, channel_id: str, account_id: int, contact_id: int, day: date,
                 now: datetime, messages: int = 1, *, at_least: bool = False) -> int:
     """Add `messages` to the contact's captured touch of that day (created when absent), or with at_least
     raise it to `messages` (a backfill's recount); returns the touch's count."""
@@ -265,28 +270,28 @@ def count_touch(session: Session, message: CustomerMessage, account_id: int, con
     counted = _raised(table.c.capture_messages, messages) if at_least else table.c.capture_messages + messages
     statement = (
         insert_for(session, Touch)
-        .values(team_id=message.team_id, account_id=account_id, contact_id=contact_id, occurred_on=day,
+        .values(team_id=team_id, account_id=account_id, contact_id=contact_id, occurred_on=day,
                 kind=TouchKind.CHAT, created_at=now, capture_day=day, capture_messages=messages,
-                capture_channel_id=message.channel_id)
+                capture_channel_id=channel_id)
         .on_conflict_do_update(index_elements=["contact_id", "capture_day"], set_={"capture_messages": counted})
         .returning(table.c.capture_messages)
     )
     return session.execute(statement).scalar_one()
 
 
-def count_suggestion(session: Session, team_id: str, account_id: int, user_id: str, at: datetime, messages: int,
-                     *, at_least: bool = False) -> int:
+def count_suggestion(session: Session, team_id: str, account_id: int, user_id: str, first_at: datetime,
+                     last_at: datetime, messages: int, *, at_least: bool = False) -> int:
     """Count a customer member who matches no contact (messages 0: they joined); an ignored one stays ignored."""
     table = CaptureSuggestion.__table__
     counted = _raised(table.c.messages, messages) if at_least else table.c.messages + messages
     statement = (
         insert_for(session, CaptureSuggestion)
         .values(team_id=team_id, account_id=account_id, slack_user_id=user_id, messages=messages,
-                first_seen_at=at, last_seen_at=at)
+                first_seen_at=first_at, last_seen_at=last_at)
         .on_conflict_do_update(index_elements=["team_id", "account_id", "slack_user_id"], set_={
             "messages": counted,
-            "last_seen_at": case((table.c.last_seen_at < at, at), else_=table.c.last_seen_at),
-            "first_seen_at": case((table.c.first_seen_at > at, at), else_=table.c.first_seen_at)})
+            "last_seen_at": case((table.c.last_seen_at < last_at, last_at), else_=table.c.last_seen_at),
+            "first_seen_at": case((table.c.first_seen_at > first_at, first_at), else_=table.c.first_seen_at)})
         .returning(table.c.messages)
     )
     return session.execute(statement).scalar_one()
@@ -328,6 +333,87 @@ def member_joined(db: Database, message: CustomerMessage, profile: AskProfile, n
     if not match.customer or match.contact_id is not None:
         return False
     with db.session() as session:
-        if count_suggestion(session, message.team_id, target.account_id, message.user_id, message.at, 0) == 0:
+        if count_suggestion(session, message.team_id, target.account_id, message.user_id, message.at, message.at,
+                            0) == 0:
             bump_version(session, message.team_id, target.account_id, now)
     return True
+
+
+# --- history (a backfill) -------------------------------------------------------------------------------
+
+
+def record_history(db: Database, team_id: str, channel_id: str, messages: list[CustomerMessage], profile: AskProfile,
+                   now: datetime, *, complete: bool = True) -> int:
+    """Count messages read from the channel's history: each (contact, day), suggestion and channel day is
+    raised to what the history shows, never added to, so live capture and any number of backfills agree.
+    Returns how many customer messages were counted; with `complete` the channel is marked backfilled."""
+    target = channel_target(db, team_id, channel_id, profile, now)
+    if target is None or not target.enabled:
+        return 0
+    touches: Counter = Counter()
+    suggested: dict[str, list[datetime]] = {}
+    days: Counter = Counter()
+    latest: datetime | None = None
+    for message in messages:
+        match = member_match(db, message, target, profile, now)
+        if not match.customer:
+            continue
+        if match.contact_id is not None:
+            touches[(match.contact_id, capture_day(message.at, target.owner_tz))] += 1
+        else:
+            suggested.setdefault(message.user_id, []).append(message.at)
+        days[message.at.date()] += 1
+        latest = max(latest or message.at, message.at)
+    with db.session() as session:
+        for (contact_id, day), count in touches.items():
+            count_touch(session, team_id, channel_id, target.account_id, contact_id, day, now, count, at_least=True)
+        for user_id, times in suggested.items():
+            count_suggestion(session, team_id, target.account_id, user_id, min(times), max(times), len(times),
+                             at_least=True)
+        for day, count in days.items():
+            count_activity(session, team_id, channel_id, day, count, at_least=True)
+        if latest is not None:
+            note_last_message(session, team_id, channel_id, latest)
+        if touches or suggested:
+            bump_version(session, team_id, target.account_id, now)
+        if complete:
+            session.execute(update(AccountChannel).where(AccountChannel.team_id == team_id,
+                                                         AccountChannel.channel_id == channel_id)
+                            .values(backfilled_at=now))
+    return sum(days.values())
+
+
+# --- retention and switches ----------------------------------------------------------------------------
+
+
+def prune_captured(session: Session, team_id: str, today: date) -> tuple[int, int]:
+    """Delete captured touches and channel activity older than the workspace's retention (default 365 days);
+    returns (touches, channel days) deleted. Logged touches are never pruned."""
+    workspace = session.get(Workspace, team_id)
+    cutoff = today - timedelta(days=settings_of(workspace).capture.retention_days)
+    accounts = set(session.scalars(select(Touch.account_id).where(
+        Touch.team_id == team_id, Touch.capture_day.is_not(None), Touch.capture_day < cutoff).distinct()))
+    touches = session.execute(delete(Touch).where(Touch.team_id == team_id, Touch.capture_day.is_not(None),
+                                                  Touch.capture_day < cutoff)).rowcount
+    days = session.execute(delete(ChannelActivity).where(ChannelActivity.team_id == team_id,
+                                                         ChannelActivity.day < cutoff)).rowcount
+    for account_id in accounts:
+        bump_version(session, team_id, account_id, datetime.combine(today, datetime.min.time(), UTC))
+    return touches, days
+
+
+def set_workspace_capture(session: Session, team_id: str, *, enabled: bool | None = None,
+                          retention_days: int | None = None) -> CaptureSettings:
+    """Turn capture on or off for the whole workspace, or change how long captured rows are kept."""
+    workspace = session.get(Workspace, team_id)
+    if workspace is None:
+        raise NotFound(f"No workspace {team_id} in this database.")
+    current = settings_of(workspace).capture
+    changes = {k: v for k, v in (("enabled", enabled), ("retention_days", retention_days)) if v is not None}
+    try:
+        updated = CaptureSettings.model_validate({**current.model_dump(), **changes})
+    except ValidationError:
+        raise InvalidInput({"retention_days": "Keep captured rows for 30 to 3650 days."}) from None
+    workspace.config = {**(workspace.config or {}), "capture": updated.model_dump()}
+    CAPTURE_CACHE.clear()
+    return updated
