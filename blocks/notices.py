@@ -50,6 +50,10 @@ def list_usage(typed: str) -> Notice:
                            name=field(typed, 120)))
 
 
+def account_saved(name: str) -> Notice:
+    return _notice(compose("Saved *{name}*.", name=field(name, 200)))
+
+
 def account_created(name: str) -> Notice:
     return _notice(compose("Created *{name}*. Add its people with `/stakemap add {name}`.", name=field(name, 200)))
 

@@ -29,6 +29,7 @@ class Verb:
 VERBS: dict[str, Verb] = {
     "show": Verb(maps.show_command, "post the account's stakeholder map in this channel"),
     "new": Verb(accounts.new_command, "create an account"),
+    "edit": Verb(accounts.edit_command, "edit the account: owner, renewal, customer e-mail domains, capture from Slack"),
     "link": Verb(accounts.link_command, "link this channel to the account (its map here, its changes posted here)"),
     "unlink": Verb(accounts.unlink_command, "unlink this channel from its account", takes_account=False),
     "add": Verb(contacts.add_command, "add a contact (name optional: “CTO (name unknown)”)"),

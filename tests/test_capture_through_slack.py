@@ -232,3 +232,19 @@ def test_unlink_stops_capture_and_a_channel_has_one_account(slack, runtime, link
         assert session.scalar(select(Account.version).where(Account.id == acme.id)) > 1
     assert [c.channel_id for c in shown.channels] == ["C0ACME", EXT]
 
+
+
+def test_the_account_modal_lists_channels_and_edits_domains_and_the_switch(slack, runtime, linked):
+    view = slack.next_view(lambda: slack.command("edit Acme"))
+    assert view["title"]["text"] == "Edit account"
+    assert f"<#{EXT}>" in str(view["blocks"])
+    answer = slack.submit(view, {"Customer e-mail domains": "Acme.example; nope"})
+    assert "nope is not an e-mail domain" in answer.body
+    slack.submit(view, {"Customer e-mail domains": "Acme.example, @acme.io", "Capture from Slack": "off"})
+    slack.drain()
+    with runtime.db.session() as session:
+        acme = find_account(session, TEAM, "Acme")
+        assert (acme.domains, acme.capture_enabled, acme.owner_user_id) == ("acme.example, acme.io", False, "U0CSM")
+    write(slack, "U0SARAH", linked, 1)  # the switch is seen at once (the cache was dropped)
+    slack.drain()
+    assert captured_touches(runtime) == []

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from app.core.assessment import Staleness, Suggestion, assess
 from app.core.departures import Departure
 from app.core.domain import ContactStatus, PlanTimeline, Relationship, Risk, Sentiment, StakeholderType
+from app.core.maps import LinkedChannel
 from app.core.models import NAME_MAX, STEP_TEXT_MAX, TEXT_MAX
 from app.core.portfolio import Portfolio, ranked_by_risk
 from app.core.stale import StaleItem, StaleList
@@ -41,7 +42,14 @@ from blocks.modals import (
     shortcut_touch_modal,
     touch_modal,
 )
-from blocks.notices import account_created, list_usage, no_contacts, unknown_account
+from blocks.notices import (
+    account_created,
+    channel_linked,
+    channel_unlinked,
+    list_usage,
+    no_contacts,
+    unknown_account,
+)
 from blocks.portfolio import portfolio_notice
 from tests.conftest import TEAM
 from tests.factories import account, contact, step, touch
@@ -124,6 +132,10 @@ def surfaces(acct_name: str, person: str, title: str, notes: str, department: st
         ("unknown account", unknown_account(acct_name, [acct_name, person])), ("no contacts", no_contacts(acct_name, 1)),
         ("list usage", list_usage(acct_name)), ("account created", account_created(acct_name)),
         ("coverage change", coverage_changed(departure, ACTOR)), ("digest", digest_message(stale_list, TODAY)),
+        ("map with channels", map_message(assessment, acct.id, channels=(LinkedChannel(CHANNEL, acct_name),
+                                                                         LinkedChannel(title, notes)))),
+        ("channel unlinked", channel_unlinked(acct_name)),
+        ("channel linked", channel_linked(acct_name, [person])),
     ]
     rendered: dict[str, dict] = {name: {"text": m.text, "blocks": m.blocks} for name, m in as_message}
     rendered["map channel post"] = json.loads(message.channel_post)
@@ -141,6 +153,8 @@ def surfaces(acct_name: str, person: str, title: str, notes: str, department: st
         "forget confirm": forget_confirm_modal(acct_name, pick[0], "{}"),
         "plan step": plan_modal(acct_name, pick, "{}", OWNER),
         "new account": account_modal(AccountForm(name=acct_name), "{}"),
+        "edit account": account_modal(AccountForm(name=acct_name, domains=title, linked_channels=(CHANNEL, title),
+                                                  editing=True), "{}"),
         "notice modal": notice_modal(unknown_account(acct_name, [person]).text),
     }
     return rendered

@@ -108,6 +108,24 @@ def create_account(
     return account
 
 
+EDITABLE = ("name", "arr_amount", "currency", "renewal_date", "owner_user_id", "domains", "capture_enabled")
+
+
+def update_account(session: Session, team_id: str, account_id: int, data: AccountCreate, now: datetime) -> Account:
+    """Save the account modal's fields (linked channels are changed by `/stakemap link`/`unlink`); a name
+    another account has is a field error."""
+    account = get_account(session, team_id, account_id)
+    other = find_account(session, team_id, data.name)
+    if other is not None and other.id != account.id:
+        raise InvalidInput({"name": f"An account named {data.name} already exists."})
+    for key in EDITABLE:
+        setattr(account, key, getattr(data, key))
+    account.name_key = name_key(data.name)
+    touch_account(account, now)
+    session.flush()
+    return account
+
+
 def touch_account(account: Account, now: datetime) -> None:
     """Record when the account's map last changed (its version is bumped by the session itself); what capture
     remembers about the account (its contacts, owner, switches) is looked up again."""
