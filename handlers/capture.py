@@ -2,7 +2,9 @@
 linked channels, acknowledged at once and counted after the ack (app/services/capture.py). Nothing is ever
 posted in reply: capture is silent, and the channels it reads are shared with the customer.
 
-Retries (X-Slack-Retry-Num) never count twice: the event receipt middleware drops a repeated event_id.
+Retries (X-Slack-Retry-Num) never count twice: a message's event receipt is written in the same transaction
+as its counts, after the ack (app/edge/slack_app.RECEIPT_AFTER_THE_ACK); member_joined_channel's by the
+receipt middleware before the ack.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ def parse_message(body: dict, event: dict, team_id: str | None, enterprise_id: s
         return None
     teams = [event.get(key) for key in ("user_team", "source_team")]
     user_team = next((team for team in teams if isinstance(team, str) and team), None)
+    event_id = body.get("event_id")
     return CustomerMessage(team_id=team_id, channel_id=channel, user_id=user[:32], at=at,
-                           user_team=user_team, our_enterprise=enterprise_id or _enterprise(body))
+                           user_team=user_team, our_enterprise=enterprise_id or _enterprise(body),
+                           event_id=event_id[:64] if isinstance(event_id, str) and event_id else None)
 
 
 def _enterprise(body: dict) -> str | None:

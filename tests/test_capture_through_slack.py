@@ -248,3 +248,20 @@ def test_the_account_modal_lists_channels_and_edits_domains_and_the_switch(slack
     write(slack, "U0SARAH", linked, 1)  # the switch is seen at once (the cache was dropped)
     slack.drain()
     assert captured_touches(runtime) == []
+
+
+def test_a_message_costs_two_statements_once_its_channel_and_author_are_known(slack, runtime, linked):
+    """Plus its event receipt, written after the ack in the same transaction (retries count once)."""
+    from tests.sql_counter import count_statements
+
+    write(slack, "U0SARAH", linked, 1)  # first of the day: the touch is created, the map's version bumped,
+    slack.drain()  # Acme's domains proposed from Sarah's address (the channel is looked up again after that)
+    write(slack, "U0SARAH", linked, 2)
+    slack.drain()
+    with count_statements(runtime.db.engine) as statements:
+        write(slack, "U0SARAH", linked, 3)
+        slack.drain()
+    receipts = [s for s in statements if "event_receipt" in s]
+    counts = [s for s in statements if "event_receipt" not in s]
+    assert len(receipts) == 1 and len(counts) == 2, statements  # the touch's count, the channel's day
+    assert [t.capture_messages for t in captured_touches(runtime)] == [3]

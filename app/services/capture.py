@@ -15,8 +15,10 @@ Slack is the caller's business: `profile(user_id)` returns users.info's user obj
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -48,6 +50,7 @@ from app.core.models import (
 from app.core.workspace_settings import CaptureSettings, settings_of
 from app.platform.db import Database, insert_for
 from app.services.capture_cache import CAPTURE_CACHE, ChannelTarget, MemberMatch
+from app.services.events import first_delivery
 from app.services.slack_users import remember_user
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,7 @@ class CustomerMessage:
     at: datetime
     user_team: str | None = None  # the event's user_team, else source_team
     our_enterprise: str | None = None  # authorizations[0].enterprise_id / the body's enterprise_id
+    event_id: str | None = None  # a live event's id: its receipt is written with its counts (retries count once)
 
 
 # --- the channel ------------------------------------------------------------------------------------
@@ -237,6 +241,22 @@ def _aware(at: datetime) -> datetime:
 
 # --- recording ----------------------------------------------------------------------------------------
 
+# SQLite has one writer at a time. Capture's after-ack threads queue for it here, in order, rather than in
+# SQLite's busy handler, whose sleeps grow to 100 ms and which the acks' event receipts wait in too.
+_SQLITE_WRITER = threading.Lock()
+
+
+@contextmanager
+def writing(db: Database) -> Iterator[Session]:
+    """A session for capture's writes (one at a time per process on SQLite)."""
+    if db.engine.dialect.name != "sqlite":
+        with db.session() as session:
+            yield session
+        return
+    with _SQLITE_WRITER, db.session() as session:
+        yield session
+
+
 
 def capture_message(db: Database, message: CustomerMessage, profile: AskProfile, now: datetime) -> bool:
     """Count one message; True when it was a customer's message in a linked channel with capture on."""
@@ -247,7 +267,9 @@ def capture_message(db: Database, message: CustomerMessage, profile: AskProfile,
     if not match.customer:
         return False
     day = capture_day(message.at, target.owner_tz)
-    with db.session() as session:
+    with writing(db) as session:
+        if message.event_id and not first_delivery(session, message.event_id, message.team_id, now):
+            return False  # a retry of an event already counted
         if match.contact_id is not None:
             new = count_touch(session, message.team_id, message.channel_id, target.account_id, match.contact_id,
                               day, now) == 1
@@ -332,7 +354,7 @@ def member_joined(db: Database, message: CustomerMessage, profile: AskProfile, n
     match = member_match(db, message, target, profile, now)
     if not match.customer or match.contact_id is not None:
         return False
-    with db.session() as session:
+    with writing(db) as session:
         if count_suggestion(session, message.team_id, target.account_id, message.user_id, message.at, message.at,
                             0) == 0:
             bump_version(session, message.team_id, target.account_id, now)
@@ -364,7 +386,7 @@ def record_history(db: Database, team_id: str, channel_id: str, messages: list[C
             suggested.setdefault(message.user_id, []).append(message.at)
         days[message.at.date()] += 1
         latest = max(latest or message.at, message.at)
-    with db.session() as session:
+    with writing(db) as session:
         for (contact_id, day), count in touches.items():
             count_touch(session, team_id, channel_id, target.account_id, contact_id, day, now, count, at_least=True)
         for user_id, times in suggested.items():

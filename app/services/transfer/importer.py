@@ -266,7 +266,7 @@ class AccountImport(_Importer):
         ids = [word for word in text.replace(",", " ").split() if word]
         wrong = [word for word in ids if not SLACK_ID_RE.match(word) or word[0] not in "CG"]
         if wrong:
-            self.problem(line, "channel", f"'{wrong[0][:40]}' is not a Slack channel id (C… or G…).")
+            self.problem(line, "channel", "That is not a Slack channel id.")
             return None
         return ids
 
