@@ -265,3 +265,18 @@ def test_a_message_costs_two_statements_once_its_channel_and_author_are_known(sl
     counts = [s for s in statements if "event_receipt" not in s]
     assert len(receipts) == 1 and len(counts) == 2, statements  # the touch's count, the channel's day
     assert [t.capture_messages for t in captured_touches(runtime)] == [3]
+
+
+def test_a_workspace_admin_turns_capture_off_in_the_settings(slack, standin, runtime, linked):
+    standin.add_user("U0ADMIN", "alex", is_admin=True)
+    slack.user_id = "U0ADMIN"
+    view = slack.modal("settings")
+    response = slack.submit(view, {"Keep captured touches and channel activity (days)": "10"})
+    assert "from 30 to 3650" in response.body
+    slack.submit(view, {"Capture from Slack Connect channels": "off",
+                        "Keep captured touches and channel activity (days)": "90"})
+    assert slack.reply()["text"] == ("Saved: capture on, captured rows kept 365 days → capture off, captured rows "
+                                     "kept 90 days.")
+    write(slack, "U0SARAH", linked, 1)
+    slack.drain()
+    assert captured_touches(runtime) == []
