@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from app.core.assessment import Assessment, ContactState, Dimension, Staleness, Suggestion
+from app.core.capture import touch_label
 from app.core.domain import TYPE_PROFILES
 from app.core.format import RISK_BADGE, long_date, money, renewal_text, short_date
 from app.core.maps import AccountMap
@@ -27,7 +28,18 @@ from app.core.trends import Trend, Trends
 from blocks import ids
 from blocks.capture import channels_block, seen_blocks
 from blocks.strategy import strategy_blocks, window_words
-from blocks.text import Message, chunk_lines, compose, esc, field, fit_lines, mention, mrkdwn, plain, section
+from blocks.text import (
+    Message,
+    chunk_lines,
+    compose,
+    esc,
+    field,
+    fit_lines,
+    mention,
+    mrkdwn,
+    plain,
+    section,
+)
 
 MESSAGE_MAX_BLOCKS = 50
 DETAILED_CONTACTS = 12  # contacts shown one per section (with their menu); the rest are condensed to lines
@@ -124,7 +136,7 @@ def last_touch_text(state: ContactState, today) -> str:
     touch = state.last_touch
     if touch is None:
         return "never touched"
-    return f"{short_date(touch.occurred_on, today)} ({touch.kind.label})"
+    return f"{short_date(touch.occurred_on, today)} ({touch_label(touch)})"
 
 
 def _staleness_note(state: ContactState, today) -> str:

@@ -13,7 +13,8 @@ from app.core.errors import NotFound
 from app.core.format import truncate
 from app.core.models import NOTES_MAX, Account
 from app.platform.runtime import Runtime
-from app.services.accounts import get_account, linked_account, search_accounts
+from app.services.accounts import get_account, search_accounts
+from app.services.channel_links import linked_account
 from blocks import ids
 from blocks.modals import option, shortcut_touch_modal
 from handlers.common.errors import guarded

@@ -19,6 +19,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
+from app.core.capture import domains_text, parse_domains
 from app.core.domain import (
     Cadence,
     ContactStatus,
@@ -129,7 +130,6 @@ class AccountBase(SQLModel):
     currency: str = Field(default="EUR", min_length=3, max_length=3)
     renewal_date: date | None = None
     owner_user_id: str | None = Field(default=None, max_length=32)
-    channel_id: str | None = Field(default=None, max_length=32)
     # The customer's e-mail domains ("acme.com, acme.io"): who in a linked channel is the customer (capture).
     domains: str | None = Field(default=None, max_length=DOMAINS_MAX)
     # Slack Connect capture for this account (the workspace setting can turn it off for all).
@@ -137,6 +137,9 @@ class AccountBase(SQLModel):
 
 
 class AccountCreate(AccountBase):
+    # A channel to link at creation (an AccountChannel row, not a column of the account).
+    channel_id: str | None = Field(default=None, max_length=32)
+
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
@@ -190,11 +193,15 @@ class AccountCreate(AccountBase):
     def _channel(cls, value: str | None) -> str | None:
         return slack_id(value, "channel")
 
+    @field_validator("domains", mode="before")
+    @classmethod
+    def _domains(cls, value: Any) -> Any:
+        return domains_text(parse_domains(value)) if isinstance(value, str) or value is None else value
+
 
 class Account(AccountBase, TeamScoped, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "name_key", name="uq_account_team_name"),
-        Index("ix_account_team_channel", "team_id", "channel_id"),  # `/stakemap` in a linked channel
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -511,6 +511,63 @@ def leaders(team: str | None, leads: tuple[str, ...], no_leads: bool, currency: 
                f"{('<#' + found.channel_id + '> ' + found.schedule_label) if found.channel_id else 'off'}.")
 
 
+@cli.group()
+def capture() -> None:
+    """Slack Connect capture: backfill linked channels, turn capture on or off, prune old captured rows."""
+
+
+@capture.command("backfill")
+@click.argument("account", nargs=-1, required=True)
+@click.option("--team", "team", default=None, help="Only this workspace (default: the token's).")
+@friendly
+def capture_backfill(account: tuple[str, ...], team: str | None) -> None:
+    """Read the last 90 days of the account's linked channels (as linking does); safe to run again."""
+    from app.jobs.capture_jobs import backfill_account
+
+    runtime = _runtime()
+    runtime.db.upgrade()
+    name = " ".join(account)
+    done = backfill_account(runtime, team, name)
+    if done is None:
+        raise StakemapError(f"No account named '{name}'.")
+    if not done:
+        click.echo(f"{name} has no linked channel: run `/stakemap link {name}` in its channels first.")
+    for channel in done:
+        state = "" if channel.result.complete else " (Slack did not answer every page: run it again)"
+        click.echo(f"#{channel.name or channel.channel_id}: {channel.result.messages} customer messages counted{state}.")
+    if not all(channel.result.complete for channel in done):
+        raise click.exceptions.Exit(1)
+
+
+@capture.command("set")
+@click.option("--team", "team", default=None, help=TEAM_HELP)
+@click.option("--on/--off", "enabled", default=None, help="Capture in the whole workspace.")
+@click.option("--retention-days", type=int, default=None, help="Keep captured rows this many days (30-3650).")
+@friendly
+def capture_set(team: str | None, enabled: bool | None, retention_days: int | None) -> None:
+    """Turn capture on or off for the workspace, or set how long captured rows are kept; alone, show both."""
+    from app.services.capture import set_workspace_capture
+
+    runtime = _runtime()
+    runtime.db.upgrade()
+    with runtime.db.session() as session:
+        found = set_workspace_capture(session, resolve_team(session, team), enabled=enabled,
+                                      retention_days=retention_days)
+    click.echo(f"Capture is {'on' if found.enabled else 'off'}; captured rows are kept {found.retention_days} days.")
+
+
+@capture.command("prune")
+@friendly
+def capture_prune() -> None:
+    """Delete captured touches and channel activity past each workspace's retention (serve does it daily)."""
+    from app.jobs.capture_jobs import prune_pass
+
+    runtime = _runtime()
+    runtime.db.upgrade()
+    for team_id, (touches, days) in prune_pass(runtime).items():
+        click.echo(f"{team_id}: pruned {touches} captured touches and {days} days of channel activity.")
+
+
 def main() -> None:
     cli(prog_name="stakemap")
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.core.assessment import Assessment, ContactState
+from app.core.capture import touch_label
 from app.core.domain import TYPE_PROFILES
 from app.core.format import long_date, money, one_line, short_date
 from app.core.strategy import engagement_groups
@@ -13,7 +14,7 @@ from app.core.strategy import engagement_groups
 
 def last_touch_cell(state: ContactState, assessment: Assessment) -> str:
     touch = state.last_touch
-    return f"{short_date(touch.occurred_on, assessment.today)} ({touch.kind.label})" if touch else "never"
+    return f"{short_date(touch.occurred_on, assessment.today)} ({touch_label(touch)})" if touch else "never"
 
 
 def _priority(state: ContactState) -> str:
@@ -154,7 +155,8 @@ def _contact_json(state: ContactState) -> dict[str, Any]:
     touch = state.last_touch
     data.update(
         display_name=contact.display_name,
-        last_touch={"date": touch.occurred_on.isoformat(), "kind": touch.kind.value} if touch else None,
+        last_touch={"date": touch.occurred_on.isoformat(), "kind": touch.kind.value,
+                    "captured": getattr(touch, "capture_day", None) is not None} if touch else None,
         days_since_touch=state.idle_days,
         window_days=state.window_days,
         staleness=state.staleness.value,
