@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
+from sqlmodel import select
 
-from app.core.models import AccountChannel, SlackUser, Workspace
+from app.core.models import AccountChannel, CaptureSignal, SlackUser, Workspace
+from app.core.presence import SignalKind
 from app.jobs.capture_jobs import prune_pass
 from app.services.accounts import find_account
 from app.services.erasure import forget_contact
@@ -132,9 +134,15 @@ def test_forget_erases_what_capture_knew_about_the_person(slack, runtime, histor
     assert sarah.slack_user_id == "U0SARAH"
     with runtime.db.session() as session:
         account = find_account(session, TEAM, "Acme")
+        for kind, detail in ((SignalKind.TITLE, "Chief Financial Officer"), (SignalKind.LEFT_CHANNEL, "C0EXT")):
+            session.add(CaptureSignal(team_id=TEAM, account_id=account.id, contact_id=sarah.id, kind=kind.value,
+                                      detail=detail, created_at=runtime.now()))
+    with runtime.db.session() as session:
+        account = find_account(session, TEAM, "Acme")
         forget_contact(session, account, session.merge(sarah), "U0CSM", runtime.now())
     with runtime.db.session() as session:
         assert session.get(SlackUser, (TEAM, "U0SARAH")) is None
+        assert session.exec(select(CaptureSignal.kind, CaptureSignal.detail)).all() == [("left_channel", "C0EXT")]
     erased = [t for t in captured_touches(runtime) if t.contact_id == sarah.id]
     assert len(erased) == 5 and {(t.capture_messages, t.capture_channel_id, t.notes) for t in erased} == {
         (None, None, None)}

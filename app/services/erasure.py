@@ -5,7 +5,7 @@ stakeholder type, level, department, influence, interest, relationship, sentimen
 reports-to line, so coverage, breadth, depth and every count stay what they were. Gone for good:
 name, title, e-mail, notes and objectives; the notes and sentiment of every touch with them (each
 touch keeps its date and kind; a captured touch also loses its message count and channel); their Slack user
-id, what users.info said about them and their capture suggestions; the old and new values of their history (each change keeps what
+id, what users.info said about them, their capture suggestions and the titles their signals noted; the old and new values of their history (each change keeps what
 field changed, who changed it and when); the texts of plan steps aimed at them. An Erasure row
 records that it happened, who asked and when, and never what was erased.
 """
@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app.core.errors import StakemapError
 from app.core.models import (
     Account,
+    CaptureSignal,
     CaptureSuggestion,
     Contact,
     ContactChange,
@@ -28,6 +29,7 @@ from app.core.models import (
     SlackUser,
     Touch,
 )
+from app.core.presence import SignalKind
 from app.services.accounts import touch_account
 
 ERASED_NAME = "Erased contact"
@@ -72,7 +74,10 @@ def forget_contact(session: Session, account: Account, contact: Contact, by: str
 
 def _forget_slack_user(session: Session, contact: Contact) -> None:
     """Capture's data about the person: their Slack user id on the contact, what users.info said about them
-    (slack_user) and their suggestions on every account. A message they write later is a new suggestion."""
+    (slack_user), their suggestions on every account and the titles their signals recorded. A message they
+    write later is a new suggestion."""
+    session.execute(delete(CaptureSignal).where(CaptureSignal.contact_id == contact.id,
+                                                CaptureSignal.kind == SignalKind.TITLE.value))
     user_id, contact.slack_user_id = contact.slack_user_id, None
     if not user_id:
         return
