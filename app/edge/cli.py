@@ -420,6 +420,42 @@ def db_upgrade() -> None:
     click.echo("The database schema is up to date.")
 
 
+# --- CRM -------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def crm() -> None:
+    """Keep accounts and contacts in step with the CRM (HubSpot; README: 'HubSpot')."""
+
+
+@crm.command("sync")
+@click.option("--team", "team", default=None, help=TEAM_HELP)
+@click.option("--full", is_flag=True, help="List every record and flag contacts HubSpot no longer has "
+                                           "(default: only what changed since the last sync).")
+@friendly
+def crm_sync(team: str | None, full: bool) -> None:
+    """Pull companies, contacts and their roles from HubSpot; prints what was created, updated and flagged."""
+    from app.jobs.crm_sync import sync_team
+
+    runtime = _runtime()
+    runtime.db.upgrade()
+    report, requests = sync_team(runtime, team, full=full, progress=_progress_line() if sys.stderr.isatty() else None)
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"HubSpot sync of workspace {report.team_id} done ({requests} HTTP requests).")
+
+
+def _progress_line():
+    """A progress line on a terminal: records read so far per object."""
+    done: dict[str, int] = {}
+
+    def show(object_name: str, count: int) -> None:
+        done[object_name] = done.get(object_name, 0) + count
+        click.echo("\r" + ", ".join(f"{name}s: {n}" for name, n in done.items()), nl=False, err=True)
+
+    return show
+
+
 # --- the leader's view -----------------------------------------------------------------------------
 
 

@@ -1,0 +1,339 @@
+"""The HubSpot pull: companies → accounts, contacts → contacts, association labels → stakeholder roles.
+
+Incremental by default: each object has a cursor (its last-modified time, app.core.models.CrmCursor) moved
+forward after every page is stored, in the same transaction, so an interrupted sync resumes where it
+stopped. `full` lists every record instead and flags linked contacts HubSpot no longer has. Nothing is
+deleted: a contact archived or removed in HubSpot is flagged on the map (CrmLink.removed_at) for the CSM
+to confirm. Applying the same records twice changes nothing (no history row, no new map version).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.core import crm
+from app.core.crm import HUBSPOT, HUBSPOT_SOURCE, ROLES_CONFIG_KEY, Counts, SyncReport
+from app.core.domain import StakeholderType
+from app.core.models import Account, Contact, CrmCursor, CrmLink, name_key
+from app.services.history import apply_changes
+from app.services.roles import replace_roles
+from app.services.workspaces import ensure_workspace
+
+PRIMARY_COMPANY_TYPE_ID = 1  # HubSpot's "Primary" contact-to-company association (HUBSPOT_DEFINED)
+COMPANY, CONTACT = "company", "contact"
+
+
+class HubSpotSource(Protocol):
+    """What the pull reads (app.platform.hubspot.HubSpotClient; a test may hand another)."""
+
+    def search_modified(self, object_type: str, properties: list[str], since: str | None) -> Iterator[list[dict]]: ...
+    def list_all(self, object_type: str, properties: list[str], archived: bool = False) -> Iterator[list[dict]]: ...
+    def company_associations(self, contact_ids: list[str]) -> dict[str, list[dict]]: ...
+    def owner_emails(self) -> dict[str, str]: ...
+
+
+@dataclass(frozen=True)
+class HubSpotFields:
+    """The HubSpot properties read besides the standard ones (None: not read)."""
+
+    arr: str | None = None
+    currency: str | None = None
+    renewal: str | None = None
+    department: str | None = None
+
+    @property
+    def company(self) -> list[str]:
+        return ["name", "hubspot_owner_id", *(p for p in (self.arr, self.currency, self.renewal) if p)]
+
+    @property
+    def contact(self) -> list[str]:
+        return ["firstname", "lastname", "jobtitle", "email", *([self.department] if self.department else [])]
+
+
+OpenSession = Callable[[], AbstractContextManager[Session]]
+Progress = Callable[[str, int], None]  # (object, records done in this page)
+
+
+@dataclass
+class _Pull:
+    open_session: OpenSession
+    source: HubSpotSource
+    team_id: str
+    fields: HubSpotFields
+    now: Callable[[], datetime]
+    owner_lookup: Callable[[str], str] | None
+    progress: Progress | None
+
+    def __post_init__(self) -> None:
+        self._owner_emails: dict[str, str] | None = None
+        self._slack_users: dict[str, str | None] = {}
+
+    def owner(self, owner_id: str | None) -> str | None:
+        """The Slack user of a HubSpot owner (by e-mail, users.lookupByEmail); None when unknown."""
+        if not owner_id or self.owner_lookup is None:
+            return None
+        if self._owner_emails is None:
+            self._owner_emails = self.source.owner_emails()
+        email = self._owner_emails.get(str(owner_id))
+        if email and email not in self._slack_users:
+            try:
+                self._slack_users[email] = self.owner_lookup(email)
+            except LookupError:
+                self._slack_users[email] = None
+        return self._slack_users.get(email) if email else None
+
+    def done(self, object_name: str, count: int) -> None:
+        if self.progress is not None:
+            self.progress(object_name, count)
+
+
+def sync_hubspot(open_session: OpenSession, source: HubSpotSource, team_id: str, fields: HubSpotFields,
+                 now: Callable[[], datetime], owner_lookup: Callable[[str], str] | None = None, *,
+                 full: bool = False, progress: Progress | None = None) -> SyncReport:
+    """Pull one workspace's companies, then its contacts; returns what changed per object."""
+    pull = _Pull(open_session, source, team_id, fields, now, owner_lookup, progress)
+    report = SyncReport(team_id)
+    with open_session() as session:
+        workspace = ensure_workspace(session, team_id, now())
+        table = crm.role_map((workspace.config or {}).get(ROLES_CONFIG_KEY))
+        cursors = {c.object: c.modified_at for c in session.scalars(
+            select(CrmCursor).where(CrmCursor.team_id == team_id, CrmCursor.crm == HUBSPOT))}
+    _pages(pull, "companies", COMPANY, fields.company, cursors.get(COMPANY), full,
+           lambda session, page: _companies(session, pull, page, report.companies))
+    seen: set[str] = set()
+    _pages(pull, "contacts", CONTACT, fields.contact, cursors.get(CONTACT), full,
+           lambda session, page: _contacts(session, pull, page, table, report.contacts, seen))
+    archived = _flag_archived(pull, report.contacts)
+    if full:
+        _flag_missing(pull, seen | archived, report.contacts)
+    return report
+
+
+def _pages(pull: _Pull, object_type: str, object_name: str, properties: list[str], cursor: str | None, full: bool,
+           store: Callable[[Session, list[dict]], None]) -> None:
+    """Store page after page; the cursor moves with each page stored (incremental: oldest change first)."""
+    pages = pull.source.list_all(object_type, properties) if full else pull.source.search_modified(
+        object_type, properties, cursor)
+    latest = cursor
+    for page in pages:
+        modified = crm.MODIFIED_PROPERTY[object_type]
+        page_latest = max((r["properties"].get(modified) or "" for r in page), default="") or None
+        with pull.open_session() as session:
+            store(session, page)
+            if page_latest and (latest is None or page_latest > latest):
+                latest = page_latest
+                _save_cursor(session, pull, object_name, latest)
+        pull.done(object_name, len(page))
+
+
+def _save_cursor(session: Session, pull: _Pull, object_name: str, modified_at: str) -> None:
+    cursor = session.get(CrmCursor, (pull.team_id, HUBSPOT, object_name))
+    if cursor is None:
+        session.add(CrmCursor(team_id=pull.team_id, crm=HUBSPOT, object=object_name, modified_at=modified_at,
+                              updated_at=pull.now()))
+    elif cursor.modified_at != modified_at:
+        cursor.modified_at, cursor.updated_at = modified_at, pull.now()
+
+
+def _links(session: Session, team_id: str, object_name: str, external_ids: Iterable[str]) -> dict[str, CrmLink]:
+    query = select(CrmLink).where(CrmLink.team_id == team_id, CrmLink.crm == HUBSPOT, CrmLink.object == object_name,
+                                  CrmLink.external_id.in_(list(external_ids)))
+    return {link.external_id: link for link in session.scalars(query)}
+
+
+def _link(session: Session, pull: _Pull, object_name: str, external_id: str, account_id: int,
+          contact_id: int | None = None) -> None:
+    session.add(CrmLink(team_id=pull.team_id, crm=HUBSPOT, object=object_name, external_id=external_id,
+                        account_id=account_id, contact_id=contact_id, created_at=pull.now()))
+
+
+def _set(row, values: dict) -> bool:
+    """Set the values that differ (None: HubSpot has nothing, the value stays); True when any did."""
+    changed = False
+    for name, value in values.items():
+        if value is not None and getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+# --- companies → accounts -------------------------------------------------------------------------
+
+
+def _companies(session: Session, pull: _Pull, page: list[dict], counts: Counts) -> None:
+    links = _links(session, pull.team_id, COMPANY, (r["id"] for r in page))
+    for record in page:
+        outcome = _company(session, pull, record, links.get(str(record["id"])))
+        setattr(counts, outcome, getattr(counts, outcome) + 1)
+
+
+def _company(session: Session, pull: _Pull, record: dict, link: CrmLink | None) -> str:
+    props, fields, now = record.get("properties") or {}, pull.fields, pull.now()
+    name = crm.text(props.get("name"))
+    account = session.get(Account, link.account_id) if link else None
+    values = {
+        "arr_amount": crm.amount(props.get(fields.arr)) if fields.arr else None,
+        "currency": crm.currency(props.get(fields.currency)) if fields.currency else None,
+        "renewal_date": crm.day(props.get(fields.renewal)) if fields.renewal else None,
+        "owner_user_id": pull.owner(props.get("hubspot_owner_id")),
+    }
+    if account is None:
+        if not name:
+            return "skipped"
+        account = session.scalar(select(Account).where(Account.team_id == pull.team_id,
+                                                       Account.name_key == name_key(name)))
+        created = account is None
+        if created:
+            account = Account(team_id=pull.team_id, name=name, name_key=name_key(name), created_at=now,
+                              updated_at=now)
+            session.add(account)
+        _set(account, values)
+        session.flush()
+        _link(session, pull, COMPANY, str(record["id"]), account.id)
+        return "created" if created else "updated"
+    if name and name != account.name and not _account_name_taken(session, account, name):
+        values.update(name=name, name_key=name_key(name))
+    if not _set(account, values):
+        return "unchanged"
+    account.updated_at = now
+    return "updated"
+
+
+def _account_name_taken(session: Session, account: Account, name: str) -> bool:
+    query = select(Account.id).where(Account.team_id == account.team_id, Account.name_key == name_key(name),
+                                     Account.id != account.id)
+    return session.scalar(query) is not None
+
+
+# --- contacts → contacts with their roles -----------------------------------------------------------
+
+
+def _contacts(session: Session, pull: _Pull, page: list[dict], table, counts: Counts, seen: set[str]) -> None:
+    ids = [str(r["id"]) for r in page]
+    seen.update(ids)
+    associations = pull.source.company_associations(ids)
+    company_ids = {str(a["toObjectId"]) for found in associations.values() for a in found}
+    accounts = {external: link.account_id for external, link in _links(session, pull.team_id, COMPANY, company_ids).items()}
+    links = _links(session, pull.team_id, CONTACT, ids)
+    for record in page:
+        company = _company_of(associations.get(str(record["id"]), []), accounts)
+        outcome = _contact(session, pull, record, links.get(str(record["id"])), company, accounts, table)
+        setattr(counts, outcome, getattr(counts, outcome) + 1)
+
+
+def _company_of(found: list[dict], accounts: dict[str, int]) -> dict | None:
+    """The association with a company stakemap has an account for: the primary company first."""
+    known = [a for a in found if str(a["toObjectId"]) in accounts]
+    primary = [a for a in known if any(t.get("typeId") == PRIMARY_COMPANY_TYPE_ID for t in a.get("associationTypes", []))]
+    return (primary or known or [None])[0]
+
+
+def _contact(session: Session, pull: _Pull, record: dict, link: CrmLink | None, company: dict | None,
+             accounts: dict[str, int], table) -> str:
+    props, now = record.get("properties") or {}, pull.now()
+    labels = [t.get("label") for t in (company or {}).get("associationTypes", [])]
+    roles: set[StakeholderType] = crm.roles_for(labels, table)
+    values = {
+        "name": crm.person_name(props.get("firstname"), props.get("lastname")),
+        "title": crm.text(props.get("jobtitle")),
+        "email": crm.email(props.get("email")),
+        "department": crm.text(props.get(pull.fields.department), 80) if pull.fields.department else None,
+    }
+    contact = session.get(Contact, link.contact_id) if link and link.contact_id else None
+    if contact is None:
+        if company is None or not (values["name"] or values["title"]):
+            return "skipped"
+        contact, created = _new_or_adopted(session, pull, accounts[str(company["toObjectId"])], values, roles)
+        if link is None:
+            _link(session, pull, CONTACT, str(record["id"]), contact.account_id, contact.id)
+        elif link.contact_id is None:
+            link.contact_id = contact.id
+        replace_roles(session, contact, crm.primary_and_extra(contact.type, roles)[1], HUBSPOT_SOURCE, now,
+                      source=HUBSPOT_SOURCE, only_source=True)
+        return "created" if created else "updated"
+    changed = _update_contact(session, contact, values, roles, now)
+    if link.removed_at is not None:  # back in HubSpot
+        link.removed_at = None
+        changed = True
+    return "updated" if changed else "unchanged"
+
+
+def _new_or_adopted(session: Session, pull: _Pull, account_id: int, values: dict, roles: set[StakeholderType]
+                    ) -> tuple[Contact, bool]:
+    """A contact of that account with the same name (typed in Slack, imported) is adopted, else one is added."""
+    key = Contact.key_for(values["name"], values["title"])
+    existing = session.scalar(select(Contact).where(Contact.team_id == pull.team_id, Contact.account_id == account_id,
+                                                    Contact.name_key == key))
+    if existing is not None:
+        _update_contact(session, existing, values, roles, pull.now())
+        return existing, False
+    now = pull.now()
+    primary = crm.primary_and_extra(None, roles)[0]
+    contact = Contact(team_id=pull.team_id, account_id=account_id, name_key=key, type=primary, created_at=now,
+                      updated_at=now, **{k: v for k, v in values.items() if v is not None})
+    session.add(contact)
+    session.flush()
+    return contact, True
+
+
+def _update_contact(session: Session, contact: Contact, values: dict, roles: set[StakeholderType],
+                    now: datetime) -> bool:
+    """HubSpot's values and roles onto the contact, in history "from HubSpot"; True when anything changed."""
+    primary, extra = crm.primary_and_extra(contact.type, roles)
+    changes = {name: value for name, value in values.items() if value is not None}
+    key = Contact.key_for(changes.get("name", contact.name), changes.get("title", contact.title))
+    if key != contact.name_key and _contact_key_taken(session, contact, key):
+        changes.pop("name", None)
+        changes.pop("title", None)
+        key = contact.name_key
+    changed = bool(apply_changes(session, contact, {**changes, "type": primary}, HUBSPOT_SOURCE, now))
+    if key != contact.name_key:  # assigning even the same value would mark the contact (and its map) changed
+        contact.name_key = key
+    return replace_roles(session, contact, extra, HUBSPOT_SOURCE, now, source=HUBSPOT_SOURCE,
+                         only_source=True) or changed
+
+
+def _contact_key_taken(session: Session, contact: Contact, key: str) -> bool:
+    query = select(Contact.id).where(Contact.account_id == contact.account_id, Contact.name_key == key,
+                                     Contact.id != contact.id)
+    return session.scalar(query) is not None
+
+
+# --- removed in HubSpot: flagged, never deleted -----------------------------------------------------
+
+
+def _flag(links: Iterable[CrmLink], now: datetime) -> int:
+    flagged = 0
+    for link in links:
+        if link.removed_at is None and link.contact_id is not None:
+            link.removed_at = now
+            flagged += 1
+    return flagged
+
+
+def _flag_archived(pull: _Pull, counts: Counts) -> set[str]:
+    """Flag the linked contacts HubSpot archived; returns the archived ids."""
+    archived: set[str] = set()
+    for page in pull.source.list_all("contacts", ["email"], archived=True):
+        ids = {str(r["id"]) for r in page}
+        archived |= ids
+        with pull.open_session() as session:
+            counts.flagged += _flag(_links(session, pull.team_id, CONTACT, ids).values(), pull.now())
+    return archived
+
+
+def _flag_missing(pull: _Pull, present: set[str], counts: Counts) -> None:
+    """A full sync: linked contacts HubSpot lists neither live nor archived (deleted for good) are flagged too."""
+    with pull.open_session() as session:
+        query = select(CrmLink).where(CrmLink.team_id == pull.team_id, CrmLink.crm == HUBSPOT,
+                                      CrmLink.object == CONTACT, CrmLink.removed_at.is_(None))
+        gone = [link for link in session.scalars(query) if link.external_id not in present]
+        counts.flagged += _flag(gone, pull.now())
+
