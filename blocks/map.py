@@ -18,7 +18,15 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from app.core.assessment import Assessment, ContactState, Dimension, Staleness, Suggestion, removed_in_crm, type_text
+from app.core.assessment import (
+    Assessment,
+    ContactState,
+    Dimension,
+    Staleness,
+    Suggestion,
+    removed_in_crm,
+    type_text,
+)
 from app.core.domain import TYPE_PROFILES
 from app.core.format import RISK_BADGE, long_date, money, renewal_text, short_date
 from app.core.maps import AccountMap

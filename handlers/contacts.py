@@ -5,14 +5,15 @@ from __future__ import annotations
 from slack_bolt import App
 
 from app.core.departures import Departure
-from app.core.domain import ContactStatus
+from app.core.domain import ContactStatus, StakeholderType
 from app.core.models import STRATEGY_FIELDS, ContactCreate
 from app.platform.runtime import Runtime
 from app.services.accounts import get_account
 from app.services.contacts import add_contact, get_contact, search_contacts, update_contact
 from app.services.departures import contact_left
+from app.services.roles import replace_roles
 from blocks import ids
-from blocks.modals import option, pickable
+from blocks.modals import ALSO, option, pickable
 from blocks.notices import contact_added, contact_saved, plain_notice
 from handlers.common.changes import after_modal
 from handlers.common.departures import announce_departure
@@ -20,7 +21,7 @@ from handlers.common.errors import after_ack, guarded
 from handlers.common.forms import save_or_explain, validated
 from handlers.common.maps import clicked_account, requested_account
 from handlers.common.openers import open_contact_modal
-from handlers.common.payloads import ModalContext, changed_inputs, modal_context, view_values
+from handlers.common.payloads import ModalContext, changed_inputs, modal_context, selected_values, view_values
 from handlers.common.replies import tell_later
 from handlers.common.requests import CommandRequest
 
@@ -38,10 +39,12 @@ def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> tuple[s
     the departure when the edit set the status to Left the company (announced after the ack)."""
     values = view_values(view)
     data = validated(ContactCreate, values, runtime.today())
+    also = selected_values(view, ALSO)
     with runtime.db.session() as session:
         account = get_account(session, context.team_id, modal.account_id)
         if modal.contact_id is None:
             contact = add_contact(session, account, data, context.user_id, runtime.now())
+            _set_roles(session, contact, also, context.user_id, runtime.now())
             return contact_added(contact.display_name, account.name), None
         contact = get_contact(session, context.team_id, modal.contact_id, account.id)
         changes = {name: getattr(data, name) for name in changed_inputs(view) if name in ContactCreate.model_fields}
@@ -51,9 +54,19 @@ def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> tuple[s
         if changes.get("status") == ContactStatus.LEFT:
             departure = contact_left(session, context.team_id, contact.id, context.user_id, runtime.now())
         changed = update_contact(session, account, contact, changes, context.user_id, runtime.now())
+        if _set_roles(session, contact, also, context.user_id, runtime.now()):
+            changed = [*changed, "roles"]
         if departure is not None and departure.changed:
             changed = ["status", *changed]
         return contact_saved(contact.display_name, account.name, changed), departure
+
+
+def _set_roles(session, contact, also: list[str] | None, by: str | None, now) -> bool:
+    """The "Also" roles as picked (the modal offers only stakeholder types); None: the view had no such input."""
+    if also is None:
+        return False
+    kinds = {StakeholderType(value) for value in also if value in StakeholderType._value2member_map_}
+    return replace_roles(session, contact, kinds, by, now)
 
 
 def _announce(runtime: Runtime, client, context, modal: ModalContext, departure: Departure) -> None:
