@@ -204,3 +204,17 @@ def test_client_waits_as_hubspot_says(hubspot):
     hubspot.fail("/crm/v3/owners", 500, times=2)
     assert client.owner_emails() == {}
     assert waits == [7.0, 1.0, 2.0] and client.requests == 4
+
+
+def test_a_workspace_maps_its_own_labels(env, acme, hubspot):
+    code, out = run("crm", "roles", "--team", TEAM, "--set", "Budget owner=economic_buyer", "--set", "Champion=")
+    assert code == 0 and "budget owner → Economic Buyer" in out and "\nchampion →" not in out
+    code, out = run("crm", "roles", "--team", TEAM, "--set", "Boss=king")
+    assert code == 1 and "'king' (for 'Boss') is not a stakeholder type" in out
+    hubspot.add_contact("Bo", "Rich", company=acme["company"], labels=("Budget owner",))
+    sync()
+    data = shown("Acme")
+    assert contact_named(data, "Bo Rich")["type"] == "economic_buyer"
+    assert contact_named(data, "Tom Chen")["type"] == "influencer"  # "Champion" is ignored here
+    code, out = run("crm", "roles", "--team", TEAM, "--reset")
+    assert "\nchampion → Champion" in out and "budget owner" not in out  # the shipped table again
