@@ -16,8 +16,10 @@ every request is recorded in `requests` (method, path, body).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
+import socket
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -77,6 +79,8 @@ class HubSpotStandIn:
         self._clock = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._version = 0  # bumped by every change: the search order below is kept per version
+        self._ordered: dict[str, tuple[int, list[datetime], list[Record]]] = {}
 
     # --- lifecycle ----------------------------------------------------------------------------------
 
@@ -114,6 +118,7 @@ class HubSpotStandIn:
             props = {k: (None if v is None else str(v)) for k, v in properties.items()}
             props.update(hs_object_id=record_id, createdate=now, **{MODIFIED[kind]: now})
             self.objects[kind][record_id] = Record(record_id, props, now, now)
+            self._version += 1
             return record_id
 
     def touch(self, kind: str, record_id: str, **properties: Any) -> None:
@@ -123,6 +128,7 @@ class HubSpotStandIn:
             record.properties.update({k: (None if v is None else str(v)) for k, v in properties.items()})
             record.properties[MODIFIED[kind]] = now
             record.updated_at = now
+            self._version += 1
 
     def add_owner(self, owner_id: str, email: str, first: str = "Casey", last: str = "Owner") -> None:
         self.owners.append({"id": owner_id, "email": email, "firstName": first, "lastName": last,
@@ -153,6 +159,13 @@ class HubSpotStandIn:
         with self._lock:
             record, now = self.objects[kind][record_id], self._tick()
             record.archived, record.archived_at, record.updated_at = True, now, now
+            self._version += 1
+
+    def delete(self, kind: str, record_id: str) -> None:
+        """Gone for good (GDPR delete): neither listed nor archived."""
+        with self._lock:
+            del self.objects[kind][record_id]
+            self._version += 1
 
     def fail(self, path_part: str, status: int = 429, *, times: int = 1, retry_after: str | None = None,
              drop: bool = False, passing: int = 0) -> None:
@@ -195,15 +208,26 @@ class HubSpotStandIn:
             return self._page(self.owners, query)
         return 404, {"status": "error", "message": f"Unable to route {method} request", "category": "NOT_FOUND"}, {}
 
+    def _in_order(self, kind: str) -> tuple[list[datetime], list[Record]]:
+        """The live records by last-modified time (then id), and their times: kept until the data changes."""
+        with self._lock:
+            version, times, records = self._ordered.get(kind, (-1, [], []))
+            if version != self._version:
+                modified = MODIFIED[kind]
+                keyed = sorted(((_instant(r.properties[modified]), int(r.id), r) for r in self.objects[kind].values()
+                                if not r.archived), key=lambda item: item[:2])
+                times, records = [k[0] for k in keyed], [k[2] for k in keyed]
+                self._ordered[kind] = (self._version, times, records)
+            return times, records
+
     def _search(self, kind: str, body: dict) -> tuple[int, dict, dict]:
         modified = MODIFIED[kind]
-        records = [r for r in self.objects[kind].values() if not r.archived]
+        times, records = self._in_order(kind)
         for group in body.get("filterGroups", []):
             for rule in group.get("filters", []):
                 assert rule["operator"] == "GTE" and rule["propertyName"] == modified, rule
-                since = _instant(rule["value"])
-                records = [r for r in records if _instant(r.properties[modified]) >= since]
-        records.sort(key=lambda r: (_instant(r.properties[modified]), int(r.id)))
+                first = bisect.bisect_left(times, _instant(rule["value"]))
+                times, records = times[first:], records[first:]
         start, limit = int(body.get("after") or 0), min(int(body.get("limit") or 10), 200)
         if start >= SEARCH_WINDOW:
             return 400, {"status": "error", "message": "Cannot page past 10000 results.",
@@ -258,6 +282,10 @@ def _error(status: int) -> dict:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as HubSpot's servers
+
+    def setup(self) -> None:
+        super().setup()  # headers and body go out in two writes: without this, Nagle waits for a delayed ACK
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _handle(self, method: str) -> None:
         url = urlsplit(self.path)

@@ -130,7 +130,7 @@ def test_new_contact_role_change_and_archive_show_after_one_sync(env, acme, hubs
 
 def test_a_contact_deleted_for_good_is_flagged_by_a_full_sync(env, acme, hubspot):
     sync()
-    del hubspot.objects["contacts"][acme["tom"]]
+    hubspot.delete("contacts", acme["tom"])
     assert "0 flagged" in sync().splitlines()[1]  # an incremental sync cannot see a deletion
     assert "Contacts: 0 created, 0 updated, 1 flagged" in sync("--full")
     assert contact_named(shown("Acme"), "Tom Chen")["removed_in_crm"] is True

@@ -15,17 +15,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from app.core import crm
 from app.core.crm import HUBSPOT, HUBSPOT_SOURCE, ROLES_CONFIG_KEY, Counts, SyncReport
 from app.core.domain import StakeholderType
-from app.core.models import Account, Contact, CrmCursor, CrmLink, name_key
+from app.core.models import Account, Contact, ContactRole, CrmCursor, CrmLink, name_key
+from app.services.accounts import touch_accounts
 from app.services.history import apply_changes
-from app.services.roles import replace_roles
+from app.services.roles import replace_roles, roles_by_contact
 from app.services.workspaces import ensure_workspace
 
+# Every column of a contact the CRM does not give, as the model defaults it (Core inserts skip the model).
+CONTACT_DEFAULTS = {name: None if field.is_required() else field.get_default(call_default_factory=True)
+                    for name, field in Contact.model_fields.items() if name in Contact.__table__.columns and name != "id"}
 PRIMARY_COMPANY_TYPE_ID = 1  # HubSpot's "Primary" contact-to-company association (HUBSPOT_DEFINED)
 COMPANY, CONTACT = "company", "contact"
 
@@ -168,16 +172,33 @@ def _set(row, values: dict) -> bool:
 
 
 def _companies(session: Session, pull: _Pull, page: list[dict], counts: Counts) -> None:
-    links = _links(session, pull.team_id, COMPANY, (r["id"] for r in page))
+    """One page of companies: the linked accounts and the namesakes read in two statements, new ones written at once."""
+    links = _links(session, pull.team_id, COMPANY, (str(r["id"]) for r in page))
+    linked = _accounts_by(session, pull.team_id, Account.id.in_([link.account_id for link in links.values()]))
+    names = {name_key(crm.text((r.get("properties") or {}).get("name"))) for r in page if str(r["id"]) not in links}
+    by_name = {a.name_key: a for a in _accounts_by(session, pull.team_id, Account.name_key.in_(names)).values()}
+    taken = set(session.scalars(select(CrmLink.account_id).where(  # namesakes another HubSpot company feeds
+        CrmLink.team_id == pull.team_id, CrmLink.crm == HUBSPOT, CrmLink.object == COMPANY,
+        CrmLink.account_id.in_([a.id for a in by_name.values()]))))
+    fresh: list[tuple[str, Account]] = []
     for record in page:
-        outcome = _company(session, pull, record, links.get(str(record["id"])))
+        link = links.get(str(record["id"]))
+        outcome = _company(session, pull, record, linked.get(link.account_id) if link else None, by_name, taken, fresh)
         setattr(counts, outcome, getattr(counts, outcome) + 1)
+    session.flush()
+    for external_id, account in fresh:
+        _link(session, pull, COMPANY, external_id, account.id)
 
 
-def _company(session: Session, pull: _Pull, record: dict, link: CrmLink | None) -> str:
+def _accounts_by(session: Session, team_id: str, *conditions) -> dict[int, Account]:
+    return {a.id: a for a in session.scalars(select(Account).where(Account.team_id == team_id, *conditions))}
+
+
+def _company(session: Session, pull: _Pull, record: dict, account: Account | None, by_name: dict[str, Account],
+             taken: set[int], fresh: list[tuple[str, Account]]) -> str:
+    """Apply one company; an unlinked one adopts the account of the same name or creates one (added to `fresh`)."""
     props, fields, now = record.get("properties") or {}, pull.fields, pull.now()
     name = crm.text(props.get("name"))
-    account = session.get(Account, link.account_id) if link else None
     values = {
         "arr_amount": crm.amount(props.get(fields.arr)) if fields.arr else None,
         "currency": crm.currency(props.get(fields.currency)) if fields.currency else None,
@@ -187,16 +208,17 @@ def _company(session: Session, pull: _Pull, record: dict, link: CrmLink | None) 
     if account is None:
         if not name:
             return "skipped"
-        account = session.scalar(select(Account).where(Account.team_id == pull.team_id,
-                                                       Account.name_key == name_key(name)))
+        account = by_name.get(name_key(name))
+        if account is not None and (account.id in taken or any(adopted is account for _, adopted in fresh)):
+            return "skipped"  # two HubSpot companies of one name: the first keeps the account
         created = account is None
         if created:
             account = Account(team_id=pull.team_id, name=name, name_key=name_key(name), created_at=now,
                               updated_at=now)
             session.add(account)
+            by_name[account.name_key] = account  # a namesake later in the page adopts it
         _set(account, values)
-        session.flush()
-        _link(session, pull, COMPANY, str(record["id"]), account.id)
+        fresh.append((str(record["id"]), account))
         return "created" if created else "updated"
     if name and name != account.name and not _account_name_taken(session, account, name):
         values.update(name=name, name_key=name_key(name))
@@ -216,16 +238,102 @@ def _account_name_taken(session: Session, account: Account, name: str) -> bool:
 
 
 def _contacts(session: Session, pull: _Pull, page: list[dict], table, counts: Counts, seen: set[str]) -> None:
+    """One page of contacts, read and written with a fixed number of statements (plus one per changed row)."""
     ids = [str(r["id"]) for r in page]
     seen.update(ids)
     associations = pull.source.company_associations(ids)
     company_ids = {str(a["toObjectId"]) for found in associations.values() for a in found}
     accounts = {external: link.account_id for external, link in _links(session, pull.team_id, COMPANY, company_ids).items()}
     links = _links(session, pull.team_id, CONTACT, ids)
-    for record in page:
-        company = _company_of(associations.get(str(record["id"]), []), accounts)
-        outcome = _contact(session, pull, record, links.get(str(record["id"])), company, accounts, table)
+    linked = _contacts_by(session, pull.team_id, Contact.id.in_([link.contact_id for link in links.values()]))
+    incoming = [_Incoming.of(record, associations.get(str(record["id"]), []), accounts, table, pull.fields)
+                for record in page]
+    unlinked = [i for i in incoming if i.external_id not in links and i.account_id is not None and i.key]
+    by_key = {(c.account_id, c.name_key): c for c in _contacts_by(
+        session, pull.team_id, Contact.account_id.in_({i.account_id for i in unlinked}),
+        Contact.name_key.in_({i.key for i in unlinked})).values()}
+    held = roles_by_contact(session, pull.team_id, [*linked, *(c.id for c in by_key.values())])
+    created: list[tuple[_Incoming, dict]] = []
+    for item in incoming:
+        link = links.get(item.external_id)
+        contact = linked.get(link.contact_id) if link else None
+        if contact is not None:
+            changed = _update_contact(session, contact, item.values, item.roles, pull.now(), held[contact.id])
+            if link.removed_at is not None:  # back in HubSpot
+                link.removed_at = None
+                changed = True
+            outcome = "updated" if changed else "unchanged"
+        elif item.account_id is None or not item.key or (item.account_id, item.key) in {
+                (row["account_id"], row["name_key"]) for _, row in created}:
+            outcome = "skipped"  # no known company, no name or title, or a namesake already in this page
+        elif (existing := by_key.get((item.account_id, item.key))) is not None:  # typed in Slack, or imported
+            _update_contact(session, existing, item.values, item.roles, pull.now(), held[existing.id])
+            _link(session, pull, CONTACT, item.external_id, existing.account_id, existing.id)
+            outcome = "updated"
+        else:
+            created.append((item, item.new_contact(pull.team_id, pull.now())))
+            outcome = "created"
         setattr(counts, outcome, getattr(counts, outcome) + 1)
+    _insert_contacts(session, pull, created)
+
+
+def _insert_contacts(session: Session, pull: _Pull, created: list[tuple[_Incoming, dict]]) -> None:
+    """New contacts, their links and roles in three statements (the ORM would cost more than the rest of the
+    sync); the accounts' map versions are bumped here, as the session does not see these rows."""
+    if not created:
+        return
+    now = pull.now()
+    statement = insert(Contact.__table__).returning(Contact.__table__.c.id, sort_by_parameter_order=True)
+    ids = session.scalars(statement, [row for _, row in created]).all()
+    session.execute(insert(CrmLink.__table__), [
+        {"team_id": pull.team_id, "crm": HUBSPOT, "object": CONTACT, "external_id": item.external_id,
+         "account_id": row["account_id"], "contact_id": contact_id, "removed_at": None, "created_at": now}
+        for (item, row), contact_id in zip(created, ids, strict=True)])
+    roles = [{"team_id": pull.team_id, "account_id": row["account_id"], "contact_id": contact_id, "type": kind,
+              "source": HUBSPOT_SOURCE, "created_at": now}
+             for (item, row), contact_id in zip(created, ids, strict=True) for kind in item.roles - {row["type"]}]
+    if roles:
+        session.execute(insert(ContactRole.__table__), roles)
+    touch_accounts(session, pull.team_id, {row["account_id"] for _, row in created}, now)
+
+
+def _contacts_by(session: Session, team_id: str, *conditions) -> dict[int, Contact]:
+    return {c.id: c for c in session.scalars(select(Contact).where(Contact.team_id == team_id, *conditions))}
+
+
+@dataclass
+class _Incoming:
+    """One HubSpot contact as stakemap reads it: its account (its primary company's), values and roles."""
+
+    external_id: str
+    account_id: int | None
+    values: dict
+    roles: set[StakeholderType]
+
+    @property
+    def key(self) -> str | None:
+        name, title = self.values["name"], self.values["title"]
+        return Contact.key_for(name, title) if name or title else None
+
+    @classmethod
+    def of(cls, record: dict, found: list[dict], accounts: dict[str, int], table, fields: HubSpotFields) -> _Incoming:
+        props = record.get("properties") or {}
+        company = _company_of(found, accounts)
+        labels = [t.get("label") for t in (company or {}).get("associationTypes", [])]
+        values = {
+            "name": crm.person_name(props.get("firstname"), props.get("lastname")),
+            "title": crm.text(props.get("jobtitle")),
+            "email": crm.email(props.get("email")),
+            "department": crm.text(props.get(fields.department), 80) if fields.department else None,
+        }
+        account_id = accounts[str(company["toObjectId"])] if company else None
+        return cls(str(record["id"]), account_id, values, crm.roles_for(labels, table))
+
+    def new_contact(self, team_id: str, now: datetime) -> dict:
+        """The new contact's row (every column: it is inserted without the ORM)."""
+        primary = crm.primary_and_extra(None, self.roles)[0]
+        return {**CONTACT_DEFAULTS, **self.values, "team_id": team_id, "account_id": self.account_id,
+                "name_key": self.key, "type": primary, "created_at": now, "updated_at": now}
 
 
 def _company_of(found: list[dict], accounts: dict[str, int]) -> dict | None:
@@ -235,56 +343,8 @@ def _company_of(found: list[dict], accounts: dict[str, int]) -> dict | None:
     return (primary or known or [None])[0]
 
 
-def _contact(session: Session, pull: _Pull, record: dict, link: CrmLink | None, company: dict | None,
-             accounts: dict[str, int], table) -> str:
-    props, now = record.get("properties") or {}, pull.now()
-    labels = [t.get("label") for t in (company or {}).get("associationTypes", [])]
-    roles: set[StakeholderType] = crm.roles_for(labels, table)
-    values = {
-        "name": crm.person_name(props.get("firstname"), props.get("lastname")),
-        "title": crm.text(props.get("jobtitle")),
-        "email": crm.email(props.get("email")),
-        "department": crm.text(props.get(pull.fields.department), 80) if pull.fields.department else None,
-    }
-    contact = session.get(Contact, link.contact_id) if link and link.contact_id else None
-    if contact is None:
-        if company is None or not (values["name"] or values["title"]):
-            return "skipped"
-        contact, created = _new_or_adopted(session, pull, accounts[str(company["toObjectId"])], values, roles)
-        if link is None:
-            _link(session, pull, CONTACT, str(record["id"]), contact.account_id, contact.id)
-        elif link.contact_id is None:
-            link.contact_id = contact.id
-        replace_roles(session, contact, crm.primary_and_extra(contact.type, roles)[1], HUBSPOT_SOURCE, now,
-                      source=HUBSPOT_SOURCE, only_source=True)
-        return "created" if created else "updated"
-    changed = _update_contact(session, contact, values, roles, now)
-    if link.removed_at is not None:  # back in HubSpot
-        link.removed_at = None
-        changed = True
-    return "updated" if changed else "unchanged"
-
-
-def _new_or_adopted(session: Session, pull: _Pull, account_id: int, values: dict, roles: set[StakeholderType]
-                    ) -> tuple[Contact, bool]:
-    """A contact of that account with the same name (typed in Slack, imported) is adopted, else one is added."""
-    key = Contact.key_for(values["name"], values["title"])
-    existing = session.scalar(select(Contact).where(Contact.team_id == pull.team_id, Contact.account_id == account_id,
-                                                    Contact.name_key == key))
-    if existing is not None:
-        _update_contact(session, existing, values, roles, pull.now())
-        return existing, False
-    now = pull.now()
-    primary = crm.primary_and_extra(None, roles)[0]
-    contact = Contact(team_id=pull.team_id, account_id=account_id, name_key=key, type=primary, created_at=now,
-                      updated_at=now, **{k: v for k, v in values.items() if v is not None})
-    session.add(contact)
-    session.flush()
-    return contact, True
-
-
 def _update_contact(session: Session, contact: Contact, values: dict, roles: set[StakeholderType],
-                    now: datetime) -> bool:
+                    now: datetime, held: list) -> bool:
     """HubSpot's values and roles onto the contact, in history "from HubSpot"; True when anything changed."""
     primary, extra = crm.primary_and_extra(contact.type, roles)
     changes = {name: value for name, value in values.items() if value is not None}
@@ -297,7 +357,7 @@ def _update_contact(session: Session, contact: Contact, values: dict, roles: set
     if key != contact.name_key:  # assigning even the same value would mark the contact (and its map) changed
         contact.name_key = key
     return replace_roles(session, contact, extra, HUBSPOT_SOURCE, now, source=HUBSPOT_SOURCE,
-                         only_source=True) or changed
+                         only_source=True, held=held) or changed
 
 
 def _contact_key_taken(session: Session, contact: Contact, key: str) -> bool:
