@@ -218,3 +218,33 @@ def test_a_workspace_maps_its_own_labels(env, acme, hubspot):
     assert contact_named(data, "Tom Chen")["type"] == "influencer"  # "Champion" is ignored here
     code, out = run("crm", "roles", "--team", TEAM, "--reset")
     assert "\nchampion → Champion" in out and "budget owner" not in out  # the shipped table again
+
+
+def test_accounts_and_people_already_in_stakemap_are_adopted(env, hubspot):
+    code, out = run("demo", "--team", TEAM)
+    assert code == 0
+    company = hubspot.add_company("ACME ")  # the same account, whatever the case and spaces
+    hubspot.add_contact("Sarah", "Kim", company=company, labels=("Economic buyer", "Decision maker"),
+                        email="sarah@acme.example")
+    out = sync()
+    assert "Companies: 0 created, 1 updated" in out and "Contacts: 0 created, 1 updated" in out
+    sarah = contact_named(shown("Acme"), "Sarah Kim")
+    assert (sarah["type"], sarah["also_types"], sarah["email"]) == ("economic_buyer", ["decision_maker"],
+                                                                    "sarah@acme.example")
+    assert "Companies: 0 created, 0 updated, 0 flagged, 1 unchanged" in sync("--full")
+
+
+def test_two_companies_of_one_name_feed_one_account(env, hubspot):
+    hubspot.add_company("Globex")
+    hubspot.add_company("Globex")
+    assert "Companies: 1 created, 0 updated, 0 flagged, 0 unchanged, 1 skipped" in sync()
+    assert "Companies: 0 created, 0 updated, 0 flagged, 1 unchanged, 1 skipped" in sync("--full")
+
+
+def test_a_renamed_company_renames_its_account_and_moves_its_fields(env, acme, hubspot):
+    sync()
+    hubspot.touch("companies", acme["company"], name="Acme Corp", stakemap_arr="150000.50",
+                  contract_renewal_date="1798675200000")  # HubSpot's date type: epoch milliseconds (2026-12-31)
+    assert "Companies: 0 created, 1 updated" in sync()
+    code, markdown = run("show", "Acme Corp", "--team", TEAM, "--format", "markdown")
+    assert code == 0 and "**ARR:** EUR 150,000.50" in markdown and "Dec 31, 2026" in markdown

@@ -220,7 +220,7 @@ def _company(session: Session, pull: _Pull, record: dict, account: Account | Non
         _set(account, values)
         fresh.append((str(record["id"]), account))
         return "created" if created else "updated"
-    if name and name != account.name and not _account_name_taken(session, account, name):
+    if name and name_key(name) != account.name_key and not _account_name_taken(session, account, name):
         values.update(name=name, name_key=name_key(name))
     if not _set(account, values):
         return "unchanged"
