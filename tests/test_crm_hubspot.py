@@ -248,3 +248,14 @@ def test_a_renamed_company_renames_its_account_and_moves_its_fields(env, acme, h
     assert "Companies: 0 created, 1 updated" in sync()
     code, markdown = run("show", "Acme Corp", "--team", TEAM, "--format", "markdown")
     assert code == 0 and "**ARR:** EUR 150,000.50" in markdown and "Dec 31, 2026" in markdown
+
+
+def test_a_full_sync_sets_the_cursor_only_once_it_is_through(env, acme, hubspot):
+    for n in range(150):
+        hubspot.add_company(f"Globex {n:03}")
+    hubspot.fail("/crm/v3/objects/companies", 503, times=6, passing=1)  # the full list's second page
+    assert run("crm", "sync", "--team", TEAM, "--full")[0] == 1
+    with running(make_settings(env["DATABASE_URL"]), None) as rt, rt.db.reading() as session:
+        assert session.get(CrmCursor, (TEAM, "hubspot", "company")) is None
+    assert "Companies: 51 created, 0 updated, 0 flagged, 100 unchanged" in sync("--full")
+    assert "Companies: 0 created, 0 updated, 0 flagged, 1 unchanged" in sync()  # from the cursor the full sync set

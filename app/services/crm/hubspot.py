@@ -122,19 +122,25 @@ def sync_hubspot(open_session: OpenSession, source: HubSpotSource, team_id: str,
 
 def _pages(pull: _Pull, object_type: str, object_name: str, properties: list[str], cursor: str | None, full: bool,
            store: Callable[[Session, list[dict]], None]) -> None:
-    """Store page after page; the cursor moves with each page stored (incremental: oldest change first)."""
-    pages = pull.source.list_all(object_type, properties) if full else pull.source.search_modified(
+    """Store page after page. Incremental (oldest change first): the cursor moves with each page, in its
+    transaction. Full (in id order): the cursor moves once every page is stored, so a full sync that stops
+    half-way never makes the next incremental one skip the records it did not reach."""
+    modified = crm.MODIFIED_PROPERTY[object_type]
+    pages = pull.source.list_all(object_type, [*properties, modified]) if full else pull.source.search_modified(
         object_type, properties, cursor)
     latest = cursor
     for page in pages:
-        modified = crm.MODIFIED_PROPERTY[object_type]
         page_latest = max((r["properties"].get(modified) or "" for r in page), default="") or None
+        newer = page_latest is not None and (latest is None or page_latest > latest)
+        latest = page_latest if newer else latest
         with pull.open_session() as session:
             store(session, page)
-            if page_latest and (latest is None or page_latest > latest):
-                latest = page_latest
+            if newer and not full:
                 _save_cursor(session, pull, object_name, latest)
         pull.done(object_name, len(page))
+    if full and latest is not None and latest != cursor:
+        with pull.open_session() as session:
+            _save_cursor(session, pull, object_name, latest)
 
 
 def _save_cursor(session: Session, pull: _Pull, object_name: str, modified_at: str) -> None:
