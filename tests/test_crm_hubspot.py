@@ -259,3 +259,21 @@ def test_a_full_sync_sets_the_cursor_only_once_it_is_through(env, acme, hubspot)
         assert session.get(CrmCursor, (TEAM, "hubspot", "company")) is None
     assert "Companies: 51 created, 0 updated, 0 flagged, 100 unchanged" in sync("--full")
     assert "Companies: 0 created, 0 updated, 0 flagged, 1 unchanged" in sync()  # from the cursor the full sync set
+
+
+def test_roles_a_csm_set_in_slack_survive_a_sync(env, acme, hubspot):
+    from datetime import UTC, datetime
+
+    from app.core.domain import StakeholderType
+    from app.services.roles import replace_roles
+
+    sync()
+    with running(make_settings(env["DATABASE_URL"]), None) as rt, rt.db.session() as session:
+        tom = session.scalar(select(Contact).where(Contact.team_id == TEAM, Contact.name == "Tom Chen"))
+        replace_roles(session, tom, {StakeholderType.EXECUTIVE_SPONSOR}, "U0CSM", datetime.now(UTC))
+    hubspot.label(acme["tom"], acme["company"], "Champion", "Influencer")
+    assert "Contacts: 0 created, 1 updated" in sync()
+    assert contact_named(shown("Acme"), "Tom Chen")["also_types"] == ["executive_sponsor", "influencer"]
+    hubspot.label(acme["tom"], acme["company"], "Champion")
+    sync()
+    assert contact_named(shown("Acme"), "Tom Chen")["also_types"] == ["executive_sponsor"]

@@ -52,9 +52,10 @@ def replace_roles(session: Session, contact: Contact, kinds: Iterable[Stakeholde
     only the roles that source set are replaced and the others stay (a CRM sync leaves the CSM's roles alone).
     `held`: its roles when already read. Records the change in history; True when something changed."""
     held = extra_roles(session, contact) if held is None else held
-    wanted = set(kinds) - {contact.type}
+    wanted = set(kinds)
     if only_source:
         wanted |= {role.type for role in held if role.source != source}
+    wanted -= {contact.type}
     before = {role.type for role in held}
     if wanted == before:
         return False
