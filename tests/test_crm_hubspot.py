@@ -88,6 +88,9 @@ def test_first_sync_brings_accounts_contacts_and_every_role(env, acme):
     with running(make_settings(env["DATABASE_URL"]), None) as rt, rt.db.reading() as session:
         account = session.scalar(select(Account).where(Account.team_id == TEAM))
         assert account.owner_user_id == "U0CSM"
+    code, exported = run("export", "--team", TEAM, "--format", "json")
+    people = {c["name"]: c for c in json.loads(exported)["accounts"][0]["contacts"]}
+    assert people["Sarah Kim"]["also"] == "decision_maker" and people["Tom Chen"]["also"] == ""
 
 
 def test_second_sync_changes_nothing(env, acme):
