@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.core.models import Contact, ContactRole  # noqa: E402
 from app.core.settings import Settings  # noqa: E402
+from app.jobs.crm_sync import sync_session  # noqa: E402
 from app.platform.db import Database  # noqa: E402
 from app.platform.hubspot import HubSpotClient  # noqa: E402
 from app.services.crm.hubspot import HubSpotFields, sync_hubspot  # noqa: E402
@@ -54,7 +55,7 @@ def fill(hubspot: HubSpotStandIn, companies: int, contacts: int, rng: random.Ran
 def timed_sync(db: Database, hubspot: HubSpotStandIn) -> tuple[float, float, int, str]:
     client = HubSpotClient(hubspot.url, TOKEN)
     wall, cpu = time.perf_counter(), time.process_time()
-    report = sync_hubspot(db.session, client, TEAM, HubSpotFields(arr="arr", currency="currency", renewal="renewal"),
+    report = sync_hubspot(lambda: sync_session(db), client, TEAM, HubSpotFields(arr="arr", currency="currency", renewal="renewal"),
                           lambda: datetime.now(UTC))
     client.close()
     return time.perf_counter() - wall, time.process_time() - cpu, client.requests, "; ".join(report.lines())

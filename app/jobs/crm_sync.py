@@ -7,10 +7,15 @@ handed to the service (app.services.crm.hubspot), which only reads and writes th
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+
+from sqlmodel import Session
 
 from app.core.crm import SyncReport
 from app.core.errors import StakemapError
+from app.platform.db import Database
 from app.platform.hubspot import HubSpotClient
 from app.platform.runtime import Runtime
 from app.platform.slack_client import slack_email_lookup
@@ -37,11 +42,28 @@ def sync_team(runtime: Runtime, team: str | None, *, full: bool = False, progres
         with runtime.db.reading() as session:
             team = resolve_team(session, None)
     try:
-        report = sync_hubspot(runtime.db.session, client, team, hubspot_fields(runtime), runtime.now,
+        report = sync_hubspot(lambda: sync_session(runtime.db), client, team, hubspot_fields(runtime), runtime.now,
                               slack_email_lookup(settings), full=full, progress=progress)
     finally:
         client.close()
     return report, client.requests
+
+
+@contextmanager
+def sync_session(db: Database) -> Iterator[Session]:
+    """A unit of work of the sync. On PostgreSQL each statement is planned for the rows it finds: psycopg would
+    prepare the sync's repeated lookups after five runs, and PostgreSQL would keep the generic plan it made
+    while the tables were still empty (a scan of the whole table per page, as they fill up)."""
+    with db.session() as session:
+        connection = session.connection().connection.dbapi_connection
+        threshold = getattr(connection, "prepare_threshold", None)
+        if threshold is not None:
+            connection.prepare_threshold = None
+        try:
+            yield session
+        finally:
+            if threshold is not None:
+                connection.prepare_threshold = threshold
 
 
 def crm_sync_every(runtime: Runtime) -> timedelta | None:
