@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
     Option,
     PlainTextInputElement,
     SectionBlock,
+    StaticMultiSelectElement,
     StaticSelectElement,
     UserSelectElement,
 )
@@ -196,11 +197,27 @@ def _iso(day: date | None) -> str | None:
 # --- contact -------------------------------------------------------------------------------------
 
 
+def roles_select(also: Sequence[StakeholderType]) -> InputBlock:
+    """"Also": the roles the person holds besides the primary type (coverage counts each)."""
+    options = enum_options(StakeholderType)
+    chosen = [o for o in options if o.value in {kind.value for kind in also}] or None
+    element = StaticMultiSelectElement(action_id=ALSO, options=options, initial_options=chosen,
+                                       placeholder=plain("Other roles they play", 150))
+    return InputBlock(block_id=ALSO, label=plain("Also", 2000), element=element, optional=True,
+                      hint=plain("Roles besides the type above, e.g. Economic Buyer and Decision Maker: "
+                                 "coverage counts each.", 2000))
+
+
+ALSO = "also_types"
+
+
 def contact_modal(account_name: str, colleagues: Sequence[PickableContact], metadata: str, contact=None,
-                  manager: PickableContact | None = None, strategy=None, draft=None) -> dict:
+                  manager: PickableContact | None = None, strategy=None, draft=None,
+                  also: Sequence[StakeholderType] = ()) -> dict:
     """Add a contact, or edit `contact` (every input prefilled; `manager` is whom they report to;
-    `strategy` is its strategy, the table's proposal when it has none of its own). Adding someone seen in
-    Slack, `draft` (app.services.suggestions.ContactDraft) prefills what their profile and title say."""
+    `strategy` is its strategy, the table's proposal when it has none of its own; `also` its extra roles).
+    Adding someone seen in Slack, `draft` (app.services.suggestions.ContactDraft) prefills what their
+    profile and title say."""
     if contact is None:
         title, submit, intro = "Add contact", "Add", f"Adding a contact to *{field(account_name, 200)}*"
     elif contact.name:
@@ -218,6 +235,7 @@ def contact_modal(account_name: str, colleagues: Sequence[PickableContact], meta
                    hint="Leave empty when you know the role but not the name yet."),
         text_input("title", "Title", NAME_MAX, initial=value("title"), optional=True, placeholder="CFO"),
         enum_select("type", "Stakeholder type", StakeholderType, initial=value("type")),
+        roles_select(also),
         text_input("department", "Department", 80, initial=value("department"), optional=True, placeholder="Finance"),
         enum_select("level", "Level", Level, initial=value("level"), optional=True),
         enum_select("influence", "Influence", Influence, initial=value("influence"), optional=True),

@@ -247,3 +247,25 @@ def test_a_contact_named_as_a_link_leaves_the_company_harmless(slack, standin, r
     assert post.body["text"].startswith("Coverage changed at Acme: &lt;https://evil.example|click&gt; (Champion)")
     assert all(injected(text) == [] for text in parsed_texts(post.body))
     assert not {"link_names", "parse"} & set(post.body)  # plain words like @channel stay plain words
+
+
+def test_what_hubspot_sends_is_posted_harmless(slack, runtime):
+    """The CRM is a source of data strings too: a company, person, title and department from HubSpot, with their
+    extra roles and a removal flag, reach the map escaped."""
+    from app.jobs.crm_sync import sync_team
+    from app.platform.hubspot import HubSpotClient
+    from tests.hubspot_standin import TOKEN, HubSpotStandIn
+
+    with HubSpotStandIn() as hubspot:
+        company = hubspot.add_company(EVIL_ACCOUNT)
+        hubspot.add_contact(EVIL_PERSON, "<!here>", company=company, labels=("Champion", "Decision maker"),
+                            jobtitle="<@U123> VP", department="<#C123>")
+        gone = hubspot.add_contact("Ann", "<!everyone>", company=company, labels=("Economic buyer",))
+        sync_team(runtime, TEAM, client=HubSpotClient(hubspot.url, TOKEN))
+        hubspot.archive("contacts", gone)
+        sync_team(runtime, TEAM, client=HubSpotClient(hubspot.url, TOKEN))
+    slack.command(EVIL_ACCOUNT)
+    posted = slack.reply()
+    text = json.dumps(posted["blocks"])
+    assert "Champion (also Decision Maker)" in text and "removed in the CRM" in text
+    assert all(injected(text) == [] for text in parsed_texts(posted)) and len(parsed_texts(posted)) > 10

@@ -98,6 +98,7 @@ def start_scheduler(runtime: Runtime) -> BackgroundScheduler:
         replace_existing=True,
     )
     _add_leader_jobs(scheduler, runtime)
+    _add_crm_job(scheduler, runtime)
     scheduler.start()
     log.info("nudge scheduler started: a pass every %s", SWEEP_EVERY)
     return scheduler
@@ -115,3 +116,15 @@ def _add_leader_jobs(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
         scheduler.add_job(job, IntervalTrigger(seconds=every.total_seconds()), args=[runtime], id=job_id,
                           next_run_time=runtime.now(), coalesce=True, max_instances=1,
                           misfire_grace_time=int(MISFIRE_GRACE.total_seconds()), replace_existing=True)
+
+
+def _add_crm_job(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
+    """The CRM pull (every CRM_SYNC_HOURS, default 3), when a CRM is configured; the first pass runs at once."""
+    from app.jobs.crm_sync import crm_sync_every, crm_sync_pass
+
+    every = crm_sync_every(runtime)
+    if every is None:
+        return
+    scheduler.add_job(crm_sync_pass, IntervalTrigger(seconds=every.total_seconds()), args=[runtime], id="crm-sync",
+                      next_run_time=runtime.now(), coalesce=True, max_instances=1,
+                      misfire_grace_time=int(MISFIRE_GRACE.total_seconds()), replace_existing=True)

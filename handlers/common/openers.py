@@ -9,6 +9,7 @@ from app.platform.runtime import Runtime
 from app.services.accounts import get_account
 from app.services.contacts import get_contact, picker_contacts
 from app.services.erasure import ERASE_REFUSED
+from app.services.roles import extra_roles
 from app.services.strategies import workspace_table
 from blocks.modals import (
     STATIC_OPTIONS_MAX,
@@ -43,9 +44,11 @@ def open_contact_modal(runtime: Runtime, client, body: dict, context, account: A
         manager_id = contact.reports_to_id if contact else None
         manager = pickable(get_contact(session, context.team_id, manager_id)) if manager_id else None
         strategy = strategy_of(contact, workspace_table(session, context.team_id)) if contact else None
+        also = [role.type for role in extra_roles(session, contact)] if contact else []
     metadata = ModalContext.opened_from(context, body, account_id=account.id, contact_id=contact.id if contact else None,
                                         slack_user_id=draft.slack_user_id if draft else None).dump()
-    open_modal(client, body, contact_modal(account.name, colleagues, metadata, contact, manager, strategy, draft))
+    open_modal(client, body, contact_modal(account.name, colleagues, metadata, contact, manager, strategy,
+                                           draft=draft, also=also))
 
 
 def open_touch_modal(runtime: Runtime, client, body: dict, context, respond, account_id: int,

@@ -27,6 +27,7 @@ from app.core.capture import captured_note
 from app.core.models import Account, AccountChannel, Contact, Erasure, Touch
 from app.services.channel_links import account_channels
 from app.services.portfolio import accounts_query, assess_accounts
+from app.services.roles import roles_by_contact, roles_value
 from app.services.transfer.columns import COLUMNS, Kind
 
 Record = dict[str, str]
@@ -68,13 +69,14 @@ def contact_records(session: Session, team_id: str, accounts: Sequence[Account])
                     Contact).order_by(Account.name_key, Contact.name_key)
     rows = list(session.execute(query))
     label = {c.id: c.display_name for c, _account in rows}
+    also = roles_by_contact(session, team_id, label)
     return [{"account": account, "name": _text(c.name), "title": _text(c.title), "type": _text(c.type),
              "department": _text(c.department), "level": _text(c.level), "influence": _text(c.influence),
              "interest": _text(c.interest), "relationship": _text(c.relationship), "sentiment": _text(c.sentiment),
              "status": _text(c.status), "reports_to": label.get(c.reports_to_id, ""), "email": _text(c.email),
              "objectives": _text(c.objectives), "notes": _text(c.notes), "strategy": _text(c.strategy_approach),
              "cadence": _text(c.strategy_cadence), "channel": _text(c.strategy_channel),
-             "strategy_status": _text(c.strategy_origin)}
+             "strategy_status": _text(c.strategy_origin), "also": roles_value(r.type for r in also[c.id]) or ""}  # extra roles: JSON only (not imported from CSV)
             for c, account in rows]
 
 
