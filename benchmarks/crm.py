@@ -15,14 +15,11 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -32,6 +29,7 @@ from app.jobs.crm_sync import sync_session  # noqa: E402
 from app.platform.db import Database  # noqa: E402
 from app.platform.hubspot import HubSpotClient  # noqa: E402
 from app.services.crm.hubspot import HubSpotFields, sync_hubspot  # noqa: E402
+from benchmarks.data import scratch_database  # noqa: E402
 from tests.hubspot_standin import TOKEN, HubSpotStandIn  # noqa: E402
 
 TEAM = "TBENCH"
@@ -61,25 +59,6 @@ def timed_sync(db: Database, hubspot: HubSpotStandIn) -> tuple[float, float, int
     return time.perf_counter() - wall, time.process_time() - cpu, client.requests, "; ".join(report.lines())
 
 
-@contextmanager
-def database(postgres: str | None):
-    if postgres is None:
-        with tempfile.TemporaryDirectory() as directory:
-            yield f"sqlite:///{Path(directory) / 'bench.db'}"
-        return
-    admin_url = Settings(_env_file=None, database_url=postgres).sqlalchemy_url
-    name = f"stakemap_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--companies", type=int, default=10_000)
@@ -88,7 +67,7 @@ def main() -> None:
     parser.add_argument("--postgres", default=None, help="a PostgreSQL server URL (default: SQLite)")
     args = parser.parse_args()
     rng = random.Random(1)
-    with HubSpotStandIn() as hubspot, database(args.postgres) as url:
+    with HubSpotStandIn() as hubspot, scratch_database(args.postgres) as url:
         started = time.perf_counter()
         contact_ids = fill(hubspot, args.companies, args.contacts, rng)
         print(f"stand-in filled: {args.companies} companies, {args.contacts} contacts "
