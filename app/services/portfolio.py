@@ -11,7 +11,7 @@ from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.core.assessment import Assessment, assess
@@ -31,9 +31,14 @@ def accounts_query(team_id: str, owner_user_id: str | None = None):
 
 def assess_accounts(
     session: Session, team_id: str, today: date, owner_user_id: str | None = None,
-    accounts: Sequence[Account] | None = None,
+    accounts: Sequence[Account] | None = None, figures_only: bool = False,
 ) -> list[Assessment]:
-    """Assess every account of a workspace (or one owner's, or the given ones) in four statements."""
+    """Assess every account of a workspace (or one owner's, or the given ones) in four statements.
+
+    `figures_only`: for surfaces that read the assessment's judgements but never show a contact's details
+    or its last touch (the leader's report, the weekly snapshots): each contact is read with only the
+    columns the assessment looks at (`AssessedContact`) and its latest touch as its day alone
+    (`LatestTouch`) — the same judgements, at a fraction of the reading cost."""
     if accounts is None:
         query = accounts_query(team_id, owner_user_id)
         rows = query.with_only_columns(*Account.__table__.columns)  # plain rows: read-only, no ORM bookkeeping
@@ -45,7 +50,8 @@ def assess_accounts(
         return []
     workspace = session.get(Workspace, team_id)
     windows, table = windows_of(workspace), table_of(workspace)
-    contacts, touches = _contacts_and_latest_touches(session, team_id, ids)
+    load = _contacts_and_latest_days if figures_only else _contacts_and_latest_touches
+    contacts, touches = load(session, team_id, ids)
     steps: dict[int, list[PlanStep]] = defaultdict(list)
     open_steps = select(PlanStep).where(
         PlanStep.team_id == team_id, PlanStep.account_id.in_(ids), PlanStep.status == PlanStatus.OPEN
@@ -95,6 +101,28 @@ def _contacts_and_latest_touches(session: Session, team_id: str, account_ids):
     return contacts, touches
 
 
+def _contacts_and_latest_days(session: Session, team_id: str, account_ids):
+    """Every contact of those accounts, only the columns the assessment reads, with the day of its latest touch
+    (one index probe per contact on (contact_id, occurred_on)), in one statement."""
+    latest_day = (
+        select(func.max(Touch.occurred_on)).where(Touch.contact_id == Contact.id).correlate(Contact).scalar_subquery()
+    )
+    query = (
+        select(*(getattr(Contact, name) for name in AssessedContact._fields), latest_day)
+        .where(Contact.team_id == team_id, Contact.account_id.in_(account_ids))
+        .order_by(Contact.account_id, Contact.id)
+    )
+    make_contact = AssessedContact._make
+    contacts: dict[int, list[AssessedContact]] = defaultdict(list)
+    touches: dict[int, list[LatestTouch]] = defaultdict(list)
+    for *columns, day in session.connection().execute(query):  # Core rows: no ORM loading machinery
+        contact = make_contact(columns)
+        contacts[contact.account_id].append(contact)
+        if day is not None:
+            touches[contact.account_id].append(LatestTouch(contact.id, day))
+    return contacts, touches
+
+
 class AccountRow(namedtuple("AccountRow", Account.__table__.columns.keys())):
     """An account read for assessment: every column of `Account` under the same name, read-only."""
 
@@ -109,6 +137,26 @@ class ContactRow(namedtuple("ContactRow", Contact.__table__.columns.keys())):
     label_for = staticmethod(Contact.label_for)
     display_name = Contact.__dict__["display_name"]
     short_name = Contact.__dict__["short_name"]
+
+
+class AssessedContact(namedtuple("AssessedContact", (
+    "id", "account_id", "name", "title", "type", "department", "level", "influence", "interest", "relationship",
+    "sentiment", "status", "snoozed_until", "strategy_approach", "strategy_cadence", "strategy_channel",
+    "strategy_origin", "created_at",
+))):
+    """A contact read for the assessment's figures: the columns `assess` reads (app.core.assessment.ContactLike,
+    its strategy and its added day), under the model's names, read-only."""
+
+    __slots__ = ()
+    label_for = staticmethod(Contact.label_for)
+    display_name = Contact.__dict__["display_name"]
+    short_name = Contact.__dict__["short_name"]
+
+
+class LatestTouch(namedtuple("LatestTouch", ("contact_id", "occurred_on"))):
+    """A contact's latest touch, as far as the assessment's figures need it: its day."""
+
+    __slots__ = ()
 
 
 class TouchRow(namedtuple("TouchRow", Touch.__table__.columns.keys())):

@@ -105,7 +105,7 @@ def build_report(session: Session, team_id: str, today: date, owner_user_id: str
     Its "now" figures are assessed live, not read from this week's snapshot: a snapshot is taken once a
     week (up to six days old) and would miss every touch, contact and plan change since."""
     rates = rates_of(session, team_id)
-    assessments = assess_accounts(session, team_id, today, owner_user_id)
+    assessments = assess_accounts(session, team_id, today, owner_user_id, figures_only=True)
     mondays = weeks_back(today, max(weeks, COMPARE_WEEKS + 1))
     past = _trend(session, team_id, mondays, owner_user_id, rates)
     compared = past[-1 - COMPARE_WEEKS]

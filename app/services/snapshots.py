@@ -88,7 +88,7 @@ def take_snapshots(session: Session, team_id: str, today: date) -> SnapshotPass:
     week = iso_week(today)
     if week_is_taken(session, team_id, week):
         return SnapshotPass(team_id, week, 0)
-    rows = [snapshot_values(a, team_id, week) for a in assess_accounts(session, team_id, today)]
+    rows = [snapshot_values(a, team_id, week) for a in assess_accounts(session, team_id, today, figures_only=True)]
     if not rows:
         return SnapshotPass(team_id, week, 0)
     statement = insert_for(session, CoverageSnapshot).on_conflict_do_nothing(
