@@ -11,7 +11,9 @@ from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 from sqlmodel import Session
 
 from app.core.assessment import Assessment, assess
@@ -50,8 +52,11 @@ def assess_accounts(
         return []
     workspace = session.get(Workspace, team_id)
     windows, table = windows_of(workspace), table_of(workspace)
-    load = _contacts_and_latest_days if figures_only else _contacts_and_latest_touches
-    contacts, touches = load(session, team_id, ids)
+    added_on = None  # read from each contact's created_at
+    if figures_only:
+        contacts, touches, added_on = _contacts_and_latest_days(session, team_id, ids)
+    else:
+        contacts, touches = _contacts_and_latest_touches(session, team_id, ids)
     steps: dict[int, list[PlanStep]] = defaultdict(list)
     open_steps = select(PlanStep).where(
         PlanStep.team_id == team_id, PlanStep.account_id.in_(ids), PlanStep.status == PlanStatus.OPEN
@@ -60,7 +65,7 @@ def assess_accounts(
         steps[step.account_id].append(step)
     return [
         assess(account, contacts[account.id], touches[account.id], steps[account.id], today, windows,
-               table=table)
+               added_on=added_on, table=table)
         for account in accounts
     ]
 
@@ -102,25 +107,45 @@ def _contacts_and_latest_touches(session: Session, team_id: str, account_ids):
 
 
 def _contacts_and_latest_days(session: Session, team_id: str, account_ids):
-    """Every contact of those accounts, only the columns the assessment reads, with the day of its latest touch
-    (one index probe per contact on (contact_id, occurred_on)), in one statement."""
+    """Every contact of those accounts, only the columns the assessment reads, with the (UTC) day it was added
+    and the day of its latest touch (one index probe per contact on (contact_id, occurred_on)), in one
+    statement. Read as Core rows: no ORM loading machinery, and no timestamp parsed for a day."""
     latest_day = (
         select(func.max(Touch.occurred_on)).where(Touch.contact_id == Contact.id).correlate(Contact).scalar_subquery()
     )
     query = (
-        select(*(getattr(Contact, name) for name in AssessedContact._fields), latest_day)
+        select(*(getattr(Contact, name) for name in AssessedContact._fields), utc_day(Contact.created_at), latest_day)
         .where(Contact.team_id == team_id, Contact.account_id.in_(account_ids))
         .order_by(Contact.account_id, Contact.id)
     )
     make_contact = AssessedContact._make
     contacts: dict[int, list[AssessedContact]] = defaultdict(list)
     touches: dict[int, list[LatestTouch]] = defaultdict(list)
-    for *columns, day in session.connection().execute(query):  # Core rows: no ORM loading machinery
+    added_on: dict[int, date] = {}
+    for *columns, added, day in session.connection().execute(query).all():  # fetched at once: faster than one by one
         contact = make_contact(columns)
         contacts[contact.account_id].append(contact)
+        added_on[contact.id] = added
         if day is not None:
             touches[contact.account_id].append(LatestTouch(contact.id, day))
-    return contacts, touches
+    return contacts, touches, added_on
+
+
+class utc_day(FunctionElement):  # noqa: N801 (an SQL function)
+    """The UTC calendar day of a timestamp stored in UTC (what `created_at.date()` gives in Python)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(utc_day)
+def _utc_day_default(element, compiler, **kw):  # PostgreSQL: timestamptz, in UTC whatever the session's zone
+    return f"CAST(timezone('UTC', {compiler.process(list(element.clauses)[0], **kw)}) AS DATE)"
+
+
+@compiles(utc_day, "sqlite")
+def _utc_day_sqlite(element, compiler, **kw):  # SQLite: the UTC timestamp's text
+    return f"date({compiler.process(list(element.clauses)[0], **kw)})"
 
 
 class AccountRow(namedtuple("AccountRow", Account.__table__.columns.keys())):
@@ -142,10 +167,10 @@ class ContactRow(namedtuple("ContactRow", Contact.__table__.columns.keys())):
 class AssessedContact(namedtuple("AssessedContact", (
     "id", "account_id", "name", "title", "type", "department", "level", "influence", "interest", "relationship",
     "sentiment", "status", "snoozed_until", "strategy_approach", "strategy_cadence", "strategy_channel",
-    "strategy_origin", "created_at",
+    "strategy_origin",
 ))):
-    """A contact read for the assessment's figures: the columns `assess` reads (app.core.assessment.ContactLike,
-    its strategy and its added day), under the model's names, read-only."""
+    """A contact read for the assessment's figures: the columns `assess` reads (app.core.assessment.ContactLike
+    and its strategy; the day it was added is passed beside it), under the model's names, read-only."""
 
     __slots__ = ()
     label_for = staticmethod(Contact.label_for)
