@@ -79,6 +79,9 @@ def clone_to(url: str, accounts: int) -> None:
                 name = model.__table__.name
                 session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                      f"(SELECT max(id) FROM {name}))"))
+    if database.engine.dialect.name == "postgresql":  # what autovacuum does to a live database: statistics
+        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
     database.dispose()
 
 

@@ -2,8 +2,8 @@
 accounts and ARR by risk; a table per CSM; the largest renewals at risk; the weekly trend.
 
 A fixed number of statements whatever the portfolio's size: the live figures come from the bulk
-assessment (app.services.portfolio.assess_accounts), the past ones from the weekly snapshots,
-aggregated per week and currency in the database.
+assessment (app.services.portfolio.assess_accounts, reading only what the figures need), the past ones
+from the weekly snapshots, aggregated per week and currency in the database.
 """
 
 from __future__ import annotations
