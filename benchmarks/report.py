@@ -3,10 +3,13 @@
 
     .venv/bin/python -m benchmarks.report                       # SQLite file in the temp dir (shared with sweep)
     .venv/bin/python -m benchmarks.report --database-url sqlite:////tmp/small.db --accounts 500
+    .venv/bin/python -m benchmarks.report --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench \
+        --clone-from 500 --repeat 3                             # 500 built, copied up to 10,000 in SQL
 
-Prints, with the SQL statements each issued: the snapshot pass of a new week (assess every account in
-bulk, one INSERT), the same pass once the week is taken, and `stakemap report` (build + text rendering),
-plus the trend PNG's drawing time and size.
+Prints, with the SQL statements each issued and the elapsed and CPU time (on a shared machine the CPU
+time of this process is the steadier figure): the snapshot pass of a new week (assess every account in
+bulk, one INSERT), the same pass once the week is taken, and `stakemap report` (build + text rendering,
+`--repeat` times), plus the trend PNG's drawing time and size.
 """
 
 from __future__ import annotations
