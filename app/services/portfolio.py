@@ -7,6 +7,8 @@ relationships are the weekly digest's own list (app.services.nudges.stale_relati
 
 from __future__ import annotations
 
+import gc
+import threading
 from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from datetime import date
@@ -41,6 +43,11 @@ def assess_accounts(
     or its last touch (the leader's report, the weekly snapshots): each contact is read with only the
     columns the assessment looks at (`AssessedContact`) and its latest touch as its day alone
     (`LatestTouch`) — the same judgements, at a fraction of the reading cost."""
+    with cycle_collection_paused:
+        return _assess_accounts(session, team_id, today, owner_user_id, accounts, figures_only)
+
+
+def _assess_accounts(session, team_id, today, owner_user_id, accounts, figures_only) -> list[Assessment]:
     if accounts is None:
         query = accounts_query(team_id, owner_user_id)
         rows = query.with_only_columns(*Account.__table__.columns)  # plain rows: read-only, no ORM bookkeeping
@@ -68,6 +75,36 @@ def assess_accounts(
                added_on=added_on, table=table)
         for account in accounts
     ]
+
+
+class _CycleCollectionPause:
+    """Python's cyclic garbage collector paused while bulk assessments run (in any thread), resumed when the
+    last one ends — unless it was off before the first began.
+
+    Assessing 10,000 accounts allocates about a million small objects, none of them in a reference cycle
+    (reference counting frees them all); meanwhile the collector would walk the growing heap again and again
+    for nothing: 40% of the leader's report's time on the benchmark database."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0  # bulk assessments under way
+        self._resume = False  # whether to switch the collector back on after the last one
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._running == 0:
+                self._resume = gc.isenabled()
+                gc.disable()
+            self._running += 1
+
+    def __exit__(self, *_exc) -> None:
+        with self._lock:
+            self._running -= 1
+            if self._running == 0 and self._resume:
+                gc.enable()
+
+
+cycle_collection_paused = _CycleCollectionPause()
 
 
 def _contacts_and_latest_touches(session: Session, team_id: str, account_ids):

@@ -140,3 +140,58 @@ def test_figures_only_rows_assess_like_full_rows(runtime):
     assert [figures(a) for a in lean] == [figures(a) for a in full]
     larry = next(s for a in lean for s in a.active if s.contact.name == "Late Larry")
     assert larry.idle_days == 40 and larry.last_touch is None
+
+
+def test_cycle_collection_paused_while_any_bulk_assessment_runs_and_resumed_after(runtime, monkeypatch):
+    """Paused from the first bulk assessment's start to the last one's end, in whichever thread; resumed after
+    an error too; left off when it was off before."""
+    import gc
+    import threading
+
+    from app.services import portfolio
+    from app.services.portfolio import cycle_collection_paused
+
+    fill(runtime, "T1", 1)
+    assert gc.isenabled()
+    seen, assess = [], portfolio.assess
+
+    def watched(*args, **kwargs):  # the real assessment, noting whether the collector runs meanwhile
+        seen.append(gc.isenabled())
+        return assess(*args, **kwargs)
+
+    monkeypatch.setattr(portfolio, "assess", watched)
+    with runtime.db.session() as session:
+        assert len(assess_accounts(session, "T1", runtime.today(), figures_only=True)) == 3
+    assert seen == [False, False, False] and gc.isenabled()
+
+    first_in, second_done = threading.Event(), threading.Event()
+
+    def other_thread():
+        with cycle_collection_paused:
+            first_in.set()
+            second_done.wait(5)
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    first_in.wait(5)
+    with cycle_collection_paused:
+        assert not gc.isenabled()
+    assert not gc.isenabled()  # the other thread's assessment still runs
+    second_done.set()
+    worker.join(5)
+    assert gc.isenabled()
+
+    try:
+        with cycle_collection_paused:
+            raise RuntimeError("a failed read")
+    except RuntimeError:
+        pass
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        with cycle_collection_paused:
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
