@@ -8,11 +8,13 @@ to rows it reads in bulk.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from functools import cached_property
+from typing import NamedTuple, Protocol
 
 from app.core.domain import (
     RENEWAL_LOOKBACK_DAYS,
@@ -232,8 +234,14 @@ class ContactState:
     staleness: Staleness
     engaged: bool
     snoozed_until: date | None = None  # set while the contact is snoozed out of the digests
-    strategy: Strategy | None = None  # its own, or the proposal (assess() always sets it)
     quadrant: Quadrant | None = None  # influence × interest; None when not rated
+    proposals: ProposalTable = field(default=DEFAULT_TABLE, repr=False, compare=False)  # the workspace's table
+
+    @cached_property
+    def strategy(self) -> Strategy:
+        """Its own strategy, or the proposal from the workspace's table — worked out when first read (the
+        figures of many accounts at once never read it)."""
+        return strategy_of(self.contact, self.proposals)
 
     @property
     def missed_promise(self) -> Strategy | None:
@@ -295,9 +303,23 @@ class Assessment:
     factors: list[RiskFactor]
     overall_risk: Risk
     single_thread_on: ContactLike | None
-    single_thread_summary: str
-    suggestions: list[Suggestion]
     plan_steps: list[PlanStepLike] = field(default_factory=list)
+    states: list[ContactState] = field(default_factory=list, repr=False)  # every contact's, in map order
+
+    # The plan proposals and the single-thread sentence are worked out when first read: the map, the
+    # exports and the plans read them; the figures of many accounts at once (report, snapshots) never do.
+
+    @cached_property
+    def suggestions(self) -> list[Suggestion]:
+        return _suggestions(self.states, self._engaged_contacts, self.plan_steps, self.account.renewal_date, self.today)
+
+    @cached_property
+    def single_thread_summary(self) -> str:
+        return _single_thread_summary(self.single_thread_on, self._engaged_contacts, self.active, self.suggestions)
+
+    @property
+    def _engaged_contacts(self) -> list[ContactLike]:
+        return [state.contact for state in self.active if state.engaged]
 
     @property
     def engaged(self) -> list[ContactState]:
@@ -342,27 +364,51 @@ def assess(
         for contact in contacts
     ]
     states.sort(key=_map_order)
-    by_status = {status: [s for s in states if s.contact.status == status] for status in _STATUSES}
+    by_status: dict[ContactStatus, list[ContactState]] = {status: [] for status in _STATUSES}
+    for state in states:
+        by_status[state.contact.status].append(state)
     steps = list(plan_steps)
     active = by_status[ContactStatus.ACTIVE]
-    engaged = [state.contact for state in active if state.engaged]
-    dimensions = _dimensions(states, engaged, steps, account.renewal_date, today)
-    factors = _factors(engaged, active, steps)
-    single = _single_thread_on(engaged, active)
-    suggestions = _suggestions(states, engaged, steps, account.renewal_date, today)
+    facts = _facts(states, active, steps)
+    factors = _factors(facts)
     return Assessment(
         account=account,
         today=today,
         active=active,
         not_engaged=by_status[ContactStatus.NOT_ENGAGED],
         departed=by_status[ContactStatus.LEFT],
-        dimensions=dimensions,
+        dimensions=_dimensions(facts, account.renewal_date, today),
         factors=factors,
         overall_risk=overall_risk(factors),
-        single_thread_on=single,
-        single_thread_summary=_single_thread_summary(single, engaged, active, suggestions),
-        suggestions=suggestions,
+        single_thread_on=_single_thread_on(facts.engaged, active),
         plan_steps=steps,
+        states=states,
+    )
+
+
+class _Facts(NamedTuple):
+    """What several of one account's rules read, worked out once."""
+
+    kinds: frozenset[StakeholderType]  # the roles of all its contacts, whatever their status
+    active_by_type: dict[StakeholderType, list[ContactState]]  # in map order
+    engaged: list[ContactLike]
+    departments: list[str]  # of the engaged contacts
+    levels: list[Level]  # of the engaged contacts
+    detractors: list[ContactLike]  # active detractors, in map order
+    unmanaged: list[ContactLike]  # those of them without an open plan step
+
+
+def _facts(states: Sequence[ContactState], active: Sequence[ContactState], steps: Sequence[PlanStepLike]) -> _Facts:
+    active_by_type: dict[StakeholderType, list[ContactState]] = defaultdict(list)
+    for state in active:
+        for kind in roles_of(state.contact):  # each role counts
+            active_by_type[kind].append(state)
+    engaged = [state.contact for state in active if state.engaged]
+    detractors = [state.contact for state in active if is_detractor(state.contact)]
+    return _Facts(
+        kinds=frozenset(kind for state in states for kind in roles_of(state.contact)), active_by_type=active_by_type, engaged=engaged,
+        departments=departments(engaged), levels=levels(engaged), detractors=detractors,
+        unmanaged=[contact for contact in detractors if not _has_open_step(contact, steps)],
     )
 
 
@@ -397,8 +443,8 @@ def _state(contact, last_touch, today, windows, renewal_date, added_on, table) -
         staleness=stale,
         engaged=is_engaged(contact.status, contact.relationship, stale),
         snoozed_until=contact.snoozed_until if is_snoozed(contact.snoozed_until, today) else None,
-        strategy=strategy_of(contact, table),
         quadrant=quadrant_of(contact.influence, contact.interest),
+        proposals=table,
     )
 
 
@@ -414,8 +460,8 @@ def _names(contacts: Iterable[ContactLike]) -> str:
     return ", ".join(contact.short_name for contact in contacts)
 
 
-def _type_coverage(states: Sequence[ContactState], kind: StakeholderType) -> tuple[Coverage, str]:
-    active = [s for s in states if holds(s.contact, kind) and s.contact.status == ContactStatus.ACTIVE]
+def _type_coverage(active: Sequence[ContactState]) -> tuple[Coverage, str]:
+    """The coverage of one stakeholder type, from its active contacts."""
     engaged = [s.contact for s in active if s.engaged]
     if engaged:
         return Coverage.COVERED, f"Active ({_names(engaged)})"
@@ -424,44 +470,43 @@ def _type_coverage(states: Sequence[ContactState], kind: StakeholderType) -> tup
     return Coverage.MISSING, "Missing"
 
 
-def _dimensions(states, engaged, steps, renewal_date, today) -> list[Dimension]:
+def _dimensions(facts: _Facts, renewal_date, today) -> list[Dimension]:
     dimensions = [
-        _champion_dimension(states, engaged),
+        _champion_dimension(facts),
         _type_dimension(
-            states,
+            facts,
             StakeholderType.ECONOMIC_BUYER,
             gap=(Risk.HIGH, "renewal decision at risk"),
             missing=(Risk.HIGH, "the renewal is decided by someone you do not reach"),
         ),
     ]
-    if any(holds(s.contact, StakeholderType.DECISION_MAKER) for s in states):
+    if StakeholderType.DECISION_MAKER in facts.kinds:
         near = _renewal_within(renewal_date, today, RENEWAL_LOOKBACK_DAYS)
         risk = (Risk.HIGH, "a commercial conversation is near") if near else (Risk.MEDIUM, "engage before any commercial conversation")
-        dimensions.append(_type_dimension(states, StakeholderType.DECISION_MAKER, gap=risk, missing=risk))
+        dimensions.append(_type_dimension(facts, StakeholderType.DECISION_MAKER, gap=risk, missing=risk))
     no_air_cover = (Risk.MEDIUM, "no strategic air cover")
-    dimensions.append(_type_dimension(states, StakeholderType.EXECUTIVE_SPONSOR, gap=no_air_cover, missing=no_air_cover))
-    dimensions.append(_breadth_dimension(engaged))
-    dimensions.append(_depth_dimension(engaged))
-    detractors = [s.contact for s in states if is_detractor(s.contact)]
-    if detractors:
-        dimensions.append(_detractor_dimension(detractors, steps))
+    dimensions.append(_type_dimension(facts, StakeholderType.EXECUTIVE_SPONSOR, gap=no_air_cover, missing=no_air_cover))
+    dimensions.append(_breadth_dimension(facts.engaged, facts.departments))
+    dimensions.append(_depth_dimension(facts.engaged, facts.levels))
+    if facts.detractors:
+        dimensions.append(_detractor_dimension(facts.detractors, facts.unmanaged))
     return dimensions
 
 
-def _type_dimension(states, kind: StakeholderType, *, gap, missing) -> Dimension:
-    coverage, status = _type_coverage(states, kind)
+def _type_dimension(facts: _Facts, kind: StakeholderType, *, gap, missing) -> Dimension:
+    coverage, status = _type_coverage(facts.active_by_type.get(kind, ()))
     risk, note = {Coverage.COVERED: (Risk.LOW, ""), Coverage.GAP: gap, Coverage.MISSING: missing}[coverage]
     return Dimension(kind.value, kind.label, coverage, status, risk, note)
 
 
-def _champion_dimension(states, engaged) -> Dimension:
+def _champion_dimension(facts: _Facts) -> Dimension:
     dimension = _type_dimension(
-        states,
+        facts,
         StakeholderType.CHAMPION,
         gap=(Risk.HIGH, "your advocate is drifting"),
         missing=(Risk.HIGH, "no one goes to bat for you internally"),
     )
-    strong = [c for c in engaged if c.relationship == Relationship.STRONG]
+    strong = [c for c in facts.engaged if c.relationship == Relationship.STRONG]
     if dimension.coverage == Coverage.COVERED and len(strong) == 1 and holds(strong[0], StakeholderType.CHAMPION):
         return Dimension(
             dimension.key, dimension.label, dimension.coverage, dimension.status, Risk.LOW,
@@ -483,9 +528,9 @@ def levels(contacts: Iterable[ContactLike]) -> list[Level]:
     return sorted({c.level for c in contacts if c.level}, key=lambda level: level.seniority)
 
 
-def _breadth_dimension(engaged) -> Dimension:
+def _breadth_dimension(engaged, found: list[str]) -> Dimension:
+    """`found`: the engaged contacts' departments."""
     label = "Breadth (departments)"
-    found = departments(engaged)
     if not engaged:
         return Dimension("breadth", label, Coverage.MISSING, "None (no engaged contacts)", Risk.MEDIUM, "no department is covered")
     if len(found) >= 2:
@@ -498,9 +543,9 @@ def _breadth_dimension(engaged) -> Dimension:
     return Dimension("breadth", label, Coverage.GAP, "Unknown (no departments recorded)", Risk.MEDIUM, "record departments to judge breadth")
 
 
-def _depth_dimension(engaged) -> Dimension:
+def _depth_dimension(engaged, found: list[Level]) -> Dimension:
+    """`found`: the engaged contacts' levels."""
     label = "Depth (levels)"
-    found = levels(engaged)
     if not engaged:
         return Dimension("depth", label, Coverage.MISSING, "None (no engaged contacts)", Risk.MEDIUM, "no level is covered")
     named = " + ".join(level.label for level in found)
@@ -514,8 +559,7 @@ def _has_open_step(contact: ContactLike, steps: Iterable[PlanStepLike]) -> bool:
     return any(step.contact_id == contact.id for step in steps)
 
 
-def _detractor_dimension(detractors, steps) -> Dimension:
-    unmanaged = [c for c in detractors if not _has_open_step(c, steps)]
+def _detractor_dimension(detractors, unmanaged) -> Dimension:
     if unmanaged:
         return Dimension(
             "detractors", "Detractors", Coverage.GAP, f"Unmanaged ({_names(unmanaged)})", Risk.MEDIUM,
@@ -527,10 +571,9 @@ def _detractor_dimension(detractors, steps) -> Dimension:
 # --- single-thread risk factors (seed 000's table) -------------------------------------------------
 
 
-def _factors(engaged, active, steps) -> list[RiskFactor]:
+def _factors(facts: _Facts) -> list[RiskFactor]:
+    engaged, found_departments = facts.engaged, facts.departments
     kinds = {kind for c in engaged for kind in roles_of(c)}
-    found_departments = departments(engaged)
-    unmanaged = [c for c in active if is_detractor(c.contact) and not _has_open_step(c.contact, steps)]
     return [
         RiskFactor(
             "one_contact",
@@ -565,14 +608,14 @@ def _factors(engaged, active, steps) -> list[RiskFactor]:
             "Active detractor exists with no engagement strategy",
             Risk.MEDIUM,
             "Unmanaged detractors become louder over time",
-            bool(unmanaged),
+            bool(facts.unmanaged),
         ),
         RiskFactor(
             "broad",
             "3+ active contacts across levels and functions",
             Risk.LOW,
             "Relationship is broad and resilient",
-            len(engaged) >= 3 and len(levels(engaged)) >= 2 and len(found_departments) >= 2,
+            len(engaged) >= 3 and len(facts.levels) >= 2 and len(found_departments) >= 2,
         ),
     ]
 

@@ -104,7 +104,11 @@ class Level(Labelled):
 
     @property
     def seniority(self) -> int:
-        return list(Level).index(self)
+        """0 for C-level, growing downwards (the order the levels are declared in)."""
+        return _SENIORITY[self]
+
+
+_SENIORITY = {level: rank for rank, level in enumerate(Level)}  # computed once: listing an enum is slow
 
 
 class Influence(Labelled):

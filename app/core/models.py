@@ -369,6 +369,8 @@ class TouchCreate(TouchBase):
 class Touch(TouchBase, TeamScoped, table=True):
     __table_args__ = (
         Index("ix_touch_contact_date", "contact_id", "occurred_on"),
+        # The leader's report counts a workspace's touches of the last 30 days without reading all the others.
+        Index("ix_touch_team_date", "team_id", "occurred_on"),
         # At most one captured touch per contact per day; logged touches leave capture_day empty.
         UniqueConstraint("contact_id", "capture_day", name="uq_touch_contact_capture_day"),
     )

@@ -2,8 +2,8 @@
 accounts and ARR by risk; a table per CSM; the largest renewals at risk; the weekly trend.
 
 A fixed number of statements whatever the portfolio's size: the live figures come from the bulk
-assessment (app.services.portfolio.assess_accounts), the past ones from the weekly snapshots,
-aggregated per week and currency in the database.
+assessment (app.services.portfolio.assess_accounts, reading only what the figures need), the past ones
+from the weekly snapshots, aggregated per week and currency in the database.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from app.core.report import (
     weeks_back,
 )
 from app.core.workspace_settings import LeaderSettings, settings_of
-from app.services.portfolio import assess_accounts
+from app.services.portfolio import assess_accounts, cycle_collection_paused
 from app.services.snapshots import is_single_threaded
 from app.services.workspaces import ensure_workspace
 
@@ -104,8 +104,13 @@ def build_report(session: Session, team_id: str, today: date, owner_user_id: str
 
     Its "now" figures are assessed live, not read from this week's snapshot: a snapshot is taken once a
     week (up to six days old) and would miss every touch, contact and plan change since."""
+    with cycle_collection_paused:  # while every account's assessment is held
+        return _build_report(session, team_id, today, owner_user_id, weeks)
+
+
+def _build_report(session: Session, team_id: str, today: date, owner_user_id: str | None, weeks: int) -> Report:
     rates = rates_of(session, team_id)
-    assessments = assess_accounts(session, team_id, today, owner_user_id)
+    assessments = assess_accounts(session, team_id, today, owner_user_id, figures_only=True)
     mondays = weeks_back(today, max(weeks, COMPARE_WEEKS + 1))
     past = _trend(session, team_id, mondays, owner_user_id, rates)
     compared = past[-1 - COMPARE_WEEKS]

@@ -25,7 +25,7 @@ from app.core.models import Account, CoverageSnapshot
 from app.core.portfolio import stale_count
 from app.core.report import iso_week
 from app.platform.db import insert_for
-from app.services.portfolio import assess_accounts
+from app.services.portfolio import assess_accounts, cycle_collection_paused
 
 COVERAGE_WORDS = {Coverage.COVERED: "covered", Coverage.GAP: "gap", Coverage.MISSING: "missing"}
 DIMENSION_COLUMNS = {  # Dimension.key → column
@@ -88,7 +88,8 @@ def take_snapshots(session: Session, team_id: str, today: date) -> SnapshotPass:
     week = iso_week(today)
     if week_is_taken(session, team_id, week):
         return SnapshotPass(team_id, week, 0)
-    rows = [snapshot_values(a, team_id, week) for a in assess_accounts(session, team_id, today)]
+    with cycle_collection_paused:  # while every account's assessment is held
+        rows = [snapshot_values(a, team_id, week) for a in assess_accounts(session, team_id, today, figures_only=True)]
     if not rows:
         return SnapshotPass(team_id, week, 0)
     statement = insert_for(session, CoverageSnapshot).on_conflict_do_nothing(

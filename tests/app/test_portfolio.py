@@ -55,10 +55,11 @@ def test_only_the_owners_accounts(runtime):
         assert assess_accounts(session, "T2", runtime.today()) == []
 
 
-def _summary(assessment):
-    """What every surface reads from an assessment, with contacts and touches named by id."""
+def _summary(assessment, touch_key=lambda touch: touch.id):
+    """What every surface reads from an assessment, with contacts and touches named by id (or `touch_key`)."""
     def states(group):
-        return [(s.contact.id, s.contact.display_name, s.contact.short_name, s.last_touch.id if s.last_touch else None,
+        return [(s.contact.id, s.contact.display_name, s.contact.short_name,
+                 touch_key(s.last_touch) if s.last_touch else None,
                  s.idle_days, s.window_days, s.staleness, s.engaged, s.snoozed_until, s.strategy, s.quadrant)
                 for s in group]
     return (assessment.overall_risk, [(d.key, d.coverage, d.status_text, d.risk_text) for d in assessment.dimensions],
@@ -108,3 +109,92 @@ def test_bulk_rows_assess_like_orm_entities_with_every_touch(runtime):
             reference = assess(account, contacts, touches, steps, today, windows_of(workspace),
                                table=table_of(workspace))
             assert _summary(result) == _summary(reference), account.name
+
+
+def test_figures_only_rows_assess_like_full_rows(runtime):
+    """The report's and the snapshots' lean reading (assessed columns only, the latest touch's day, the day
+    each contact was added computed in SQL) judges every account as the full reading does — including a
+    contact added just before midnight UTC and never touched, whose staleness counts from that day."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from app.core.domain import StakeholderType
+    from app.core.models import ContactCreate
+    from app.services.accounts import find_account
+    from app.services.contacts import add_contact
+    from app.services.roles import add_roles
+
+    fill(runtime, "T1", 2)
+    with runtime.db.session() as session:
+        late = datetime.combine(runtime.today() - timedelta(days=40), datetime.max.time(), UTC) - timedelta(minutes=5)
+        larry = add_contact(session, find_account(session, "T1", "Acme"),
+                            ContactCreate(name="Late Larry", type=StakeholderType.ECONOMIC_BUYER), None, late)
+        add_roles(session, larry, [StakeholderType.EXECUTIVE_SPONSOR], "slack", late)  # each role counts in both
+    with runtime.db.reading() as session:
+        if session.get_bind().dialect.name == "postgresql":  # a session far from UTC must not move the day
+            session.execute(text("SET LOCAL TIME ZONE 'Pacific/Kiritimati'"))
+        full = assess_accounts(session, "T1", runtime.today())
+        lean = assess_accounts(session, "T1", runtime.today(), figures_only=True)
+    def figures(assessment):  # all of it; of the last touch, its day (all the lean reading has of it)
+        return _summary(assessment, touch_key=lambda touch: touch.occurred_on)
+
+    assert [figures(a) for a in lean] == [figures(a) for a in full]
+    larry = next(s for a in lean for s in a.active if s.contact.name == "Late Larry")
+    assert larry.idle_days == 40 and larry.last_touch is None
+    assert larry.contact.also_types == (StakeholderType.EXECUTIVE_SPONSOR,)
+
+
+def test_cycle_collection_paused_while_any_bulk_assessment_runs_and_resumed_after(runtime, monkeypatch):
+    """Paused from the first bulk assessment's start to the last one's end, in whichever thread; resumed after
+    an error too; left off when it was off before."""
+    import gc
+    import threading
+
+    from app.services import portfolio
+    from app.services.portfolio import cycle_collection_paused
+
+    fill(runtime, "T1", 1)
+    assert gc.isenabled()
+    seen, assess = [], portfolio.assess
+
+    def watched(*args, **kwargs):  # the real assessment, noting whether the collector runs meanwhile
+        seen.append(gc.isenabled())
+        return assess(*args, **kwargs)
+
+    monkeypatch.setattr(portfolio, "assess", watched)
+    with runtime.db.session() as session:
+        assert len(assess_accounts(session, "T1", runtime.today(), figures_only=True)) == 3
+    assert seen == [False, False, False] and gc.isenabled()
+
+    first_in, second_done = threading.Event(), threading.Event()
+
+    def other_thread():
+        with cycle_collection_paused:
+            first_in.set()
+            second_done.wait(5)
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    first_in.wait(5)
+    with cycle_collection_paused:
+        assert not gc.isenabled()
+    assert not gc.isenabled()  # the other thread's assessment still runs
+    second_done.set()
+    worker.join(5)
+    assert gc.isenabled()
+
+    try:
+        with cycle_collection_paused:
+            raise RuntimeError("a failed read")
+    except RuntimeError:
+        pass
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        with cycle_collection_paused:
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
