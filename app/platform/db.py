@@ -101,25 +101,50 @@ class Database:
             )
 
     def upgrade(self) -> None:
-        """Apply pending Alembic migrations (idempotent; concurrent callers on PostgreSQL take turns)."""
+        """Apply pending Alembic migrations (idempotent; concurrent callers on PostgreSQL take turns).
+
+        On SQLite, foreign keys are off while migrating: a migration that rebuilds a table (Alembic's batch
+        mode: copy, drop the old table, rename the copy) would otherwise delete, by ON DELETE CASCADE, every
+        row that refers to the dropped table. The references are checked before the foreign keys are back on."""
         self.require_reachable()
         with self.engine.connect() as connection:
             postgres = connection.dialect.name == "postgresql"
+            sqlite = connection.dialect.name == "sqlite"
             if postgres:
                 connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
                 connection.commit()
+            if sqlite:  # outside any transaction (SQLite ignores this pragma inside one): on the driver's connection
+                _sqlite_pragma(connection, "foreign_keys=OFF")
             try:
                 config = alembic_config(self.url)
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
+                if sqlite:
+                    _require_consistent_references(connection)
                 connection.commit()
             finally:
                 if postgres:
                     connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID})
                     connection.commit()
+                if sqlite:
+                    connection.rollback()  # nothing left open: a failed migration is undone
+                    _sqlite_pragma(connection, "foreign_keys=ON")
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _sqlite_pragma(connection, pragma: str) -> None:
+    """Run a PRAGMA on the driver's connection itself: SQLAlchemy's own execute would begin a transaction."""
+    connection.connection.driver_connection.execute(f"PRAGMA {pragma}")
+
+
+def _require_consistent_references(connection) -> None:
+    """Refuse to commit a migration that left a row pointing at nothing (PRAGMA foreign_key_check)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise ConfigError(f"A migration left {len(broken)} rows referring to missing rows (first: {tuple(broken[0])}); "
+                          "nothing was changed.")
 
 
 def alembic_config(url: str) -> Config:
