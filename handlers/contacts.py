@@ -17,9 +17,9 @@ from handlers.common.changes import after_modal
 from handlers.common.departures import announce_departure
 from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain, validated
-from handlers.common.maps import clicked_account, requested_account
+from handlers.common.maps import requested_account
 from handlers.common.openers import open_contact_modal
-from handlers.common.payloads import ModalContext, changed_inputs, modal_context, view_values
+from handlers.common.payloads import ModalContext, changed_inputs, clicked_id, modal_context, view_values
 from handlers.common.replies import tell_later
 from handlers.common.requests import CommandRequest
 
@@ -27,7 +27,7 @@ from handlers.common.requests import CommandRequest
 def add_command(request: CommandRequest) -> None:
     account = requested_account(request)
     if account is not None:
-        open_contact_modal(request.runtime, request.client, request.body, request.context, account)
+        open_contact_modal(request.runtime, request.client, request.body, request.context, account.id)
 
 
 def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> ContactSaved:
@@ -54,7 +54,7 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def add_button(ack, body, client, context, respond):
         ack()
-        open_contact_modal(runtime, client, body, context, clicked_account(runtime, body, context))
+        open_contact_modal(runtime, client, body, context, clicked_id(body))
 
     @app.options(ids.CONTACT_PICKER)
     @guarded

@@ -159,6 +159,11 @@ def action_value(body: Any) -> str | None:
     return None
 
 
+def clicked_id(body: Any) -> int:
+    """The id a button's value names; 0 (found nowhere) when it names none."""
+    return int_or_none(action_value(body)) or 0
+
+
 def id_and_rest(body: Any, separator: str = "|") -> tuple[int, str]:
     """A button value "<id><separator><rest>" as (id, rest); id 0 (found nowhere) when it names none."""
     first, _, rest = (action_value(body) or "").partition(separator)
