@@ -16,10 +16,17 @@ from handlers.common.after_ack import after_ack
 from handlers.common.changes import after_modal
 from handlers.common.departures import announce_departure
 from handlers.common.errors import guarded
-from handlers.common.forms import save_or_explain, validated
+from handlers.common.forms import save_or_explain
 from handlers.common.maps import requested_account
 from handlers.common.openers import open_contact_modal
-from handlers.common.payloads import ModalContext, changed_inputs, clicked_id, modal_context, view_values
+from handlers.common.payloads import (
+    ModalContext,
+    changed_inputs,
+    clicked_id,
+    modal_context,
+    validated,
+    view_values,
+)
 from handlers.common.replies import tell_later
 from handlers.common.requests import CommandRequest
 

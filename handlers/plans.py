@@ -14,7 +14,7 @@ from blocks import ids
 from blocks.notices import plain_notice, step_added, step_exists
 from handlers.common.changes import after_action, after_modal
 from handlers.common.errors import guarded
-from handlers.common.forms import save_or_explain, validated
+from handlers.common.forms import save_or_explain
 from handlers.common.maps import requested_account
 from handlers.common.openers import open_plan_modal
 from handlers.common.payloads import (
@@ -24,6 +24,7 @@ from handlers.common.payloads import (
     id_and_rest,
     int_or_none,
     modal_context,
+    validated,
     view_values,
 )
 from handlers.common.replies import answer
