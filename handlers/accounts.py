@@ -17,8 +17,7 @@ from blocks.notices import (
     link_from_a_channel,
     linked_shared_channel,
 )
-from handlers.common.after_ack import after_ack
-from handlers.common.changes import after_modal
+from handlers.common.after_ack import after_ack, after_modal
 from handlers.common.channels import channel_is_shared
 from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain

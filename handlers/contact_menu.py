@@ -15,8 +15,7 @@ from app.services.contacts import contact_on_account, get_contact, remove_contac
 from blocks import ids
 from blocks.modals import notice_modal, remove_contact_modal
 from blocks.notices import contact_removed, plain_notice, removal_refused
-from handlers.common.after_ack import after_ack
-from handlers.common.changes import after_modal
+from handlers.common.after_ack import after_ack, after_modal
 from handlers.common.departures import depart_from_map
 from handlers.common.errors import guarded
 from handlers.common.openers import open_contact_modal, open_forget, open_touch_modal

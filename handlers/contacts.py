@@ -12,8 +12,7 @@ from app.services.contacts import picker_contacts
 from blocks import ids
 from blocks.modals import option, pickable
 from blocks.notices import Notice, contact_added, contact_saved, plain_notice
-from handlers.common.after_ack import after_ack
-from handlers.common.changes import after_modal
+from handlers.common.after_ack import after_ack, after_modal
 from handlers.common.departures import announce_departure
 from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain

@@ -16,7 +16,7 @@ from app.services.erasure import erasure_of, forget_contact
 from blocks import ids
 from blocks.modals import forget_confirm_modal, pickable
 from blocks.notices import ALREADY_ERASED, contact_erased, plain_notice
-from handlers.common.changes import after_modal
+from handlers.common.after_ack import after_modal
 from handlers.common.errors import guarded
 from handlers.common.maps import requested_account
 from handlers.common.openers import check_caller, open_forget

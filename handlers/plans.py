@@ -12,7 +12,7 @@ from app.services.accounts import get_account
 from app.services.plans import accept_suggestion, add_plan_step, complete_step
 from blocks import ids
 from blocks.notices import plain_notice, step_added, step_exists
-from handlers.common.changes import after_action, after_modal
+from handlers.common.after_ack import after_action, after_modal
 from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain
 from handlers.common.maps import requested_account

@@ -13,7 +13,7 @@ from app.services.suggestions import draft_for, ignore
 from blocks import ids
 from blocks.capture import ignored, settle_person
 from blocks.notices import plain_notice
-from handlers.common.changes import after_action
+from handlers.common.after_ack import after_action
 from handlers.common.errors import guarded
 from handlers.common.openers import open_contact_modal
 from handlers.common.payloads import action_value, int_or_none, is_map_message, map_view_id

@@ -12,7 +12,7 @@ from app.platform.runtime import Runtime
 from app.services.touches import record_touch
 from blocks import ids
 from blocks.notices import plain_notice, touch_logged
-from handlers.common.changes import after_modal
+from handlers.common.after_ack import after_modal
 from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain
 from handlers.common.maps import requested_account

@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Boolean, Date, Integer, String, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
@@ -30,6 +29,7 @@ from app.core.assessment import (
     overdue_before,
     staleness_window,
 )
+from app.core.clock import local_date, zone
 from app.core.domain import (
     CADENCE_DAYS,
     RENEWAL_LOOKBACK_DAYS,
@@ -241,14 +241,3 @@ def local_week(now: datetime, tz_name: str | None, schedule: NudgeSchedule) -> L
     return LocalWeek(week=f"{year}-W{week:02d}", today=local_date(now, tz_name), due_at=due_at, now=local)
 
 
-def local_date(now: datetime, tz_name: str | None) -> date:
-    """A CSM's date in their time zone (UTC when unknown): the day their stale relationships are judged on,
-    in the digest and on the App Home alike."""
-    return now.astimezone(zone(tz_name)).date()
-
-
-def zone(tz_name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz_name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
