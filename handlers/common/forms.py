@@ -12,10 +12,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
 
 from app.core.errors import InvalidInput, NotFound
-from app.platform.deadline import RECEIVED_AT, TooLate, deadline, is_timeout, submission_deadline
+from app.platform.deadline import RECEIVED_AT, TooLate, deadline, submission_deadline
 from blocks.notices import not_saved_in_time
 from handlers.common.payloads import input_errors
 
@@ -36,10 +35,6 @@ def save_or_explain(ack, context, first_field: str, save: Callable[[], Saved]) -
     except (ValidationError, InvalidInput, NotFound) as error:
         ack(response_action="errors", errors=input_errors(error, first_field))
         return None
-    except OperationalError as error:
-        if not is_timeout(error):
-            raise
-        return _not_saved(ack, first_field, error)
     except TooLate as error:
         return _not_saved(ack, first_field, error)
     ack()
