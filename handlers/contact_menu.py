@@ -36,7 +36,7 @@ def register(app: App, runtime: Runtime) -> None:
         choice, _, picked = (action_value(body) or "").partition(":")
         contact_id = int_or_none(picked) or 0
         if choice == ids.EDIT:
-            open_contact_modal(runtime, client, body, context, None, contact_id)
+            open_contact_modal(runtime, client, body, context, respond, None, contact_id)
         elif choice == ids.LOG:
             open_touch_modal(runtime, client, body, context, respond, None, contact_id)
         elif choice == ids.FORGET:

@@ -16,8 +16,7 @@ from handlers.common.after_ack import after_ack, after_modal
 from handlers.common.departures import announce_departure
 from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain
-from handlers.common.maps import requested_account
-from handlers.common.openers import open_contact_modal
+from handlers.common.openers import for_named_account, open_contact_modal
 from handlers.common.payloads import (
     ModalContext,
     changed_inputs,
@@ -27,13 +26,8 @@ from handlers.common.payloads import (
     view_values,
 )
 from handlers.common.replies import tell_later
-from handlers.common.requests import CommandRequest
 
-
-def add_command(request: CommandRequest) -> None:
-    account = requested_account(request)
-    if account is not None:
-        open_contact_modal(request.runtime, request.client, request.body, request.context, account.id)
+add_command = for_named_account(open_contact_modal)
 
 
 def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> ContactSaved:
@@ -60,7 +54,7 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def add_button(ack, body, client, context, respond):
         ack()
-        open_contact_modal(runtime, client, body, context, clicked_id(body))
+        open_contact_modal(runtime, client, body, context, respond, clicked_id(body))
 
     @app.options(ids.CONTACT_PICKER)
     @guarded

@@ -15,8 +15,7 @@ from blocks.notices import plain_notice, step_added, step_exists
 from handlers.common.after_ack import after_action, after_modal
 from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain
-from handlers.common.maps import requested_account
-from handlers.common.openers import open_plan_modal
+from handlers.common.openers import for_named_account, open_plan_modal
 from handlers.common.payloads import (
     ModalContext,
     action_value,
@@ -28,13 +27,8 @@ from handlers.common.payloads import (
     view_values,
 )
 from handlers.common.replies import answer
-from handlers.common.requests import CommandRequest
 
-
-def plan_command(request: CommandRequest) -> None:
-    account = requested_account(request)
-    if account is not None:
-        open_plan_modal(request.runtime, request.client, request.body, request.context, account.id)
+plan_command = for_named_account(open_plan_modal)
 
 
 def _add(runtime: Runtime, context, modal: ModalContext, values: dict) -> str:
@@ -50,14 +44,14 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def add_button(ack, body, client, context, respond):
         ack()
-        open_plan_modal(runtime, client, body, context, clicked_id(body))
+        open_plan_modal(runtime, client, body, context, respond, clicked_id(body))
 
     @app.action(ids.STRATEGY_PLAN)
     @guarded
     def plan_for_person(ack, body, client, context, respond):
         ack()
         account_id, contact_id = id_and_rest(body)
-        open_plan_modal(runtime, client, body, context, account_id, int_or_none(contact_id) or 0)
+        open_plan_modal(runtime, client, body, context, respond, account_id, int_or_none(contact_id) or 0)
 
     @app.view(ids.PLAN_MODAL, middleware=[modal_context("account_id")])
     @guarded

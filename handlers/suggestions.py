@@ -29,7 +29,7 @@ def _chosen(body: dict) -> tuple[str, int, str]:
 def _add(runtime: Runtime, client, body: dict, context, respond, account_id: int, user_id: str) -> None:
     with runtime.db.reading() as session:
         account, draft = draft_for(session, context.team_id, account_id, user_id)
-    open_contact_modal(runtime, client, body, context, account.id, draft=draft)
+    open_contact_modal(runtime, client, body, context, respond, account.id, draft=draft)
 
 
 def _ignore(runtime: Runtime, client, body: dict, context, respond, account_id: int, user_id: str) -> None:

@@ -15,16 +15,10 @@ from blocks.notices import plain_notice, touch_logged
 from handlers.common.after_ack import after_modal
 from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain
-from handlers.common.maps import requested_account
-from handlers.common.openers import open_touch_modal
+from handlers.common.openers import for_named_account, open_touch_modal
 from handlers.common.payloads import action_value, id_and_rest, int_or_none, modal_form
-from handlers.common.requests import CommandRequest
 
-
-def log_command(request: CommandRequest) -> None:
-    account = requested_account(request)
-    if account is not None:
-        open_touch_modal(request.runtime, request.client, request.body, request.context, request.respond, account.id)
+log_command = for_named_account(open_touch_modal)
 
 
 def register(app: App, runtime: Runtime) -> None:

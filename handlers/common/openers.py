@@ -3,6 +3,8 @@ Each opener asks one service (app.services.modal_forms) for what its modal needs
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app.core.errors import Forbidden
 from app.core.models import Account
 from app.platform.runtime import Runtime
@@ -19,14 +21,30 @@ from blocks.modals import (
 )
 from blocks.notices import no_contacts, no_contacts_to_forget
 from blocks.strategy import plan_prefill
+from handlers.common.maps import requested_account
 from handlers.common.payloads import ModalContext
 from handlers.common.permissions import may_manage
 from handlers.common.replies import answer, open_modal, tell
+from handlers.common.requests import CommandRequest
 
 SHOWN = STATIC_OPTIONS_MAX + 1  # a picker shows them all when they fit, else switches to search
+# An opener: (runtime, client, body, context, respond, account_id, contact_id=None) opens its modal.
+Opener = Callable[..., None]
 
 
-def open_contact_modal(runtime: Runtime, client, body: dict, context, account_id: int | None,
+def for_named_account(opener: Opener) -> Callable[[CommandRequest], None]:
+    """The command that opens `opener`'s modal for the account it names (`/stakemap add Acme`); a name no
+    account has is answered with close matches instead."""
+
+    def command(request: CommandRequest) -> None:
+        account = requested_account(request)
+        if account is not None:
+            opener(request.runtime, request.client, request.body, request.context, request.respond, account.id)
+
+    return command
+
+
+def open_contact_modal(runtime: Runtime, client, body: dict, context, respond, account_id: int | None,
                        contact_id: int | None = None, draft=None) -> None:
     """The contact modal: empty to add one, prefilled to edit contact `contact_id` (of its own account when
     `account_id` is None), or to add someone seen in Slack (`draft`: app.services.suggestions.ContactDraft;
@@ -75,7 +93,7 @@ def open_forget(runtime: Runtime, client, body: dict, context, respond, account_
     open_modal(client, body, view)
 
 
-def open_plan_modal(runtime: Runtime, client, body: dict, context, account_id: int,
+def open_plan_modal(runtime: Runtime, client, body: dict, context, respond, account_id: int,
                     target_id: int | None = None) -> None:
     """The plan-step modal; for one person (`target_id`), prefilled with their strategy and objectives."""
     form = modal_forms.plan_form(runtime, context.team_id, account_id, target_id, shown=SHOWN)
