@@ -16,17 +16,20 @@ from app.platform.runtime import Runtime
 from app.services.accounts import get_account, linked_account
 from app.services.contacts import get_contact, picker_contacts
 from app.services.strategies import workspace_table
+from app.services.suggestions import ContactDraft, draft_for
 
 
 @dataclass(frozen=True)
 class ContactForm:
-    """The contact modal: empty to add someone, or prefilled with `contact` (its manager and strategy)."""
+    """The contact modal: empty to add someone, prefilled with `contact` (its manager and strategy), or with
+    the `draft` of someone seen in Slack."""
 
     account: Account
     colleagues: list[Contact]  # whom they may report to
     contact: Contact | None = None
     manager: Contact | None = None
     strategy: Strategy | None = None
+    draft: ContactDraft | None = None
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,13 @@ def _account_and_contact(session: Session, team_id: str, account_id: int | None,
 
 
 def contact_form(runtime: Runtime, team_id: str, account_id: int | None, contact_id: int | None = None, *,
-                 shown: int) -> ContactForm:
+                 shown: int, slack_user_id: str | None = None) -> ContactForm:
+    """To add someone seen in Slack (`slack_user_id`), NotFound when they are no longer suggested."""
     with runtime.db.reading() as session:
+        if slack_user_id is not None:
+            account, draft = draft_for(session, team_id, account_id or 0, slack_user_id)
+            return ContactForm(account, picker_contacts(session, team_id, account.id, include_left=True, limit=shown),
+                               draft=draft)
         account, contact = _account_and_contact(session, team_id, account_id, contact_id)
         colleagues = picker_contacts(session, team_id, account.id, include_left=True, besides=contact_id,
                                      limit=shown)

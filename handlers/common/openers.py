@@ -45,17 +45,18 @@ def for_named_account(opener: Opener) -> Callable[[CommandRequest], None]:
 
 
 def open_contact_modal(runtime: Runtime, client, body: dict, context, respond, account_id: int | None,
-                       contact_id: int | None = None, draft=None) -> None:
+                       contact_id: int | None = None, slack_user_id: str | None = None) -> None:
     """The contact modal: empty to add one, prefilled to edit contact `contact_id` (of its own account when
-    `account_id` is None), or to add someone seen in Slack (`draft`: app.services.suggestions.ContactDraft;
+    `account_id` is None), or to add someone seen in Slack (`slack_user_id`: prefilled from their profile;
     the contact gets their Slack user id)."""
-    form = modal_forms.contact_form(runtime, context.team_id, account_id, contact_id, shown=SHOWN)
+    form = modal_forms.contact_form(runtime, context.team_id, account_id, contact_id, shown=SHOWN,
+                                    slack_user_id=slack_user_id)
     metadata = ModalContext.opened_from(context, body, account_id=form.account.id, contact_id=contact_id,
-                                        slack_user_id=draft.slack_user_id if draft else None).dump()
+                                        slack_user_id=slack_user_id).dump()
     colleagues = [pickable(contact) for contact in form.colleagues]
     manager = pickable(form.manager) if form.manager else None
     open_modal(client, body, contact_modal(form.account.name, colleagues, metadata, form.contact, manager,
-                                           form.strategy, draft))
+                                           form.strategy, form.draft))
 
 
 def open_touch_modal(runtime: Runtime, client, body: dict, context, respond, account_id: int | None,
