@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, make_url, select, text
 
 from app.core.domain import Level, Relationship, StakeholderType
 from app.core.models import Account, AccountCreate, ContactCreate, TouchCreate
+from app.core.settings import Settings
 from app.platform.db import Database
 from app.services.accounts import create_account, find_account
 from app.services.contacts import add_contact
@@ -47,3 +53,24 @@ def ensure_big_database(db: Database, now: datetime, accounts: int, big_contacts
     if not has_bigco:
         with db.session() as session:
             add_account(session, "Bigco", big_contacts, 4, now, team=team)
+
+
+@contextmanager
+def scratch_database(postgres: str | None) -> Iterator[str]:
+    """A database of its own for one benchmark run: a SQLite file in a temporary folder, or a new database on the
+    PostgreSQL server `postgres` names (dropped afterwards)."""
+    if postgres is None:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.db'}"
+        return
+    admin_url = Settings(_env_file=None, database_url=postgres).sqlalchemy_url
+    name = f"stakemap_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -14,20 +14,17 @@ import argparse
 import csv
 import io
 import random
-import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, select
 
 from app.core.models import Contact, Touch
 from app.core.settings import Settings
 from app.platform.db import Database
 from app.services.transfer.importer import ImportRejected, import_table
 from app.services.transfer.reading import read_table
+from benchmarks.data import scratch_database
 
 TEAM = "TBENCH"
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -81,25 +78,6 @@ def bad_file(rows: int = 10_000) -> bytes:
     return "\n".join(data).encode()
 
 
-@contextmanager
-def database(postgres: str | None):
-    if postgres is None:
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.db'}"
-        return
-    admin_url = Settings(_env_file=None, database_url=postgres).sqlalchemy_url
-    name = f"stakemap_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def timed(db: Database, label: str, data: bytes) -> None:
     start, cpu = time.perf_counter(), time.process_time()
     try:
@@ -114,7 +92,7 @@ def timed(db: Database, label: str, data: bytes) -> None:
 
 def run(label: str, postgres: str | None, contacts: int) -> None:
     accounts_csv, contacts_csv, touches_csv = files(contacts)
-    with database(postgres) as url:
+    with scratch_database(postgres) as url:
         db = Database(Settings(_env_file=None, database_url=url))
         db.upgrade()
         print(f"{label}: {len(contacts_csv) / 1e6:.1f} MB contacts file")

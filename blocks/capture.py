@@ -16,19 +16,11 @@ from slack_sdk.models.blocks import (
 )
 
 from app.core.format import short_date
-from app.core.models import SLACK_ID_RE
 from app.core.presence import ChannelPulse, QuietAccount, SeenList, SeenPerson, Signal, SignalKind, SlackNews
 from blocks import ids
-from blocks.text import Message, Mrkdwn, compose, esc, field, fit_lines, mrkdwn, plain, section
+from blocks.text import Message, Mrkdwn, channel_mention, compose, field, fit_lines, mrkdwn, plain, section
 
 SEEN_HEADING = "Seen in Slack, not on the map"
-
-
-def channel_link(channel_id: str | None) -> Mrkdwn:
-    """`<#C…>` for a Slack channel id; anything else is written as text."""
-    if channel_id and SLACK_ID_RE.match(channel_id):
-        return Mrkdwn(f"<#{channel_id}>")
-    return esc(channel_id or "a channel")
 
 
 def person_name(person: SeenPerson) -> str:
@@ -41,8 +33,8 @@ def person_name(person: SeenPerson) -> str:
 def pulse_text(pulse: ChannelPulse, today: date) -> str:
     """"<#C1> last customer message Dec 1 · 🌑 quiet for 16 days"."""
     if pulse.last_message_on is None:
-        return f"{channel_link(pulse.channel_id)} no customer message yet"
-    text = f"{channel_link(pulse.channel_id)} last customer message {short_date(pulse.last_message_on, today)}"
+        return f"{channel_mention(pulse.channel_id)} no customer message yet"
+    text = f"{channel_mention(pulse.channel_id)} last customer message {short_date(pulse.last_message_on, today)}"
     return text + (f" · 🌑 *quiet for {pulse.quiet_days} days*" if pulse.quiet_days is not None else "")
 
 
@@ -102,7 +94,7 @@ def news_blocks(news: SlackNews, today: date) -> list[Block]:
 
 
 def _quiet_line(quiet: QuietAccount) -> str:
-    return f"🌑 *{field(quiet.account_name, 150)}* — {channel_link(quiet.channel_id)} quiet for {quiet.quiet_days} days"
+    return f"🌑 *{field(quiet.account_name, 150)}* — {channel_mention(quiet.channel_id)} quiet for {quiet.quiet_days} days"
 
 
 def news_count(news: SlackNews) -> int:
@@ -122,7 +114,7 @@ def signal_text(signal: Signal) -> Mrkdwn:
                   role=signal.contact_type.label, account=field(signal.account_name, 150))
     account = field(signal.account_name, 150)
     if signal.kind == SignalKind.LEFT_CHANNEL:
-        return Mrkdwn(f"{who} left {channel_link(signal.channel_id)} — have they left {account}?")
+        return Mrkdwn(f"{who} left {channel_mention(signal.channel_id)} — have they left {account}?")
     if signal.kind == SignalKind.DEACTIVATED:
         return Mrkdwn(f"{who} was deactivated in Slack — have they left {account}?")
     old = field(signal.old_title, 150) if signal.old_title else "no title"

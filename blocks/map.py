@@ -18,7 +18,16 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from app.core.assessment import Assessment, ContactState, Dimension, Staleness, Suggestion
+from app.core.assessment import (
+    Assessment,
+    ContactState,
+    Dimension,
+    Staleness,
+    Suggestion,
+    removed_in_crm,
+    type_text,
+)
+from app.core.capture import touch_label
 from app.core.domain import TYPE_PROFILES
 from app.core.format import RISK_BADGE, long_date, money, renewal_text, short_date
 from app.core.maps import AccountMap
@@ -27,7 +36,18 @@ from app.core.trends import Trend, Trends
 from blocks import ids
 from blocks.capture import channels_block, seen_blocks
 from blocks.strategy import strategy_blocks, window_words
-from blocks.text import Message, chunk_lines, compose, esc, field, fit_lines, mention, mrkdwn, plain, section
+from blocks.text import (
+    Message,
+    chunk_lines,
+    compose,
+    esc,
+    field,
+    fit_lines,
+    mention,
+    mrkdwn,
+    plain,
+    section,
+)
 
 MESSAGE_MAX_BLOCKS = 50
 DETAILED_CONTACTS = 12  # contacts shown one per section (with their menu); the rest are condensed to lines
@@ -124,7 +144,7 @@ def last_touch_text(state: ContactState, today) -> str:
     touch = state.last_touch
     if touch is None:
         return "never touched"
-    return f"{short_date(touch.occurred_on, today)} ({touch.kind.label})"
+    return f"{short_date(touch.occurred_on, today)} ({touch_label(touch)})"
 
 
 def _staleness_note(state: ContactState, today) -> str:
@@ -145,9 +165,17 @@ def _contact_facts(state: ContactState, today, trends: Trends) -> str:
     contact = state.contact
     moves = "".join(f" · _{trend_text(t, today)}_" for t in trends.get(contact.id, ()))
     return (
-        f"{contact.type.label} · {contact.relationship.label} · {last_touch_text(state, today)}"
-        f" · {contact.sentiment.label}{moves}{_staleness_note(state, today)}"
+        f"{type_text(contact)} · {contact.relationship.label} · {last_touch_text(state, today)}"
+        f" · {contact.sentiment.label}{moves}{_staleness_note(state, today)}{crm_flag(contact)}"
     )
+
+
+def crm_flag(contact) -> str:
+    """The flag on a contact whose CRM record was archived or deleted: the CSM confirms, nothing was removed."""
+    return CRM_REMOVED if removed_in_crm(contact) else ""
+
+
+CRM_REMOVED = " · :warning: _removed in the CRM: mark *Left the company* or *Remove* to confirm_"
 
 
 def contact_menu(contact) -> OverflowMenuElement:
@@ -203,7 +231,7 @@ def _not_engaged_line(state: ContactState) -> str:
     contact = state.contact
     profile = TYPE_PROFILES[contact.type]
     why = f" — {field(contact.notes, 300)}" if contact.notes else ""
-    return f"• *{field(contact.display_name, 80)}* — {contact.type.label}{why} — _{profile.priority.value}_"
+    return f"• *{field(contact.display_name, 80)}* — {type_text(contact)}{why} — _{profile.priority.value}_{crm_flag(contact)}"
 
 
 def _departed(assessment: Assessment) -> list[Block]:

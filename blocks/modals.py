@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
     Option,
     PlainTextInputElement,
     SectionBlock,
+    StaticMultiSelectElement,
     StaticSelectElement,
     UserSelectElement,
 )
@@ -35,9 +36,9 @@ from app.core.domain import (
     TouchKind,
 )
 from app.core.format import one_line, truncate
-from app.core.models import APPROACH_MAX, NAME_MAX, NOTES_MAX, STEP_TEXT_MAX, TEXT_MAX
+from app.core.models import APPROACH_MAX, DOMAINS_MAX, NAME_MAX, NOTES_MAX, STEP_TEXT_MAX, TEXT_MAX
 from blocks import ids
-from blocks.text import field, mrkdwn, plain, section
+from blocks.text import channel_mention, field, mrkdwn, plain, section
 
 STATIC_OPTIONS_MAX = StaticSelectElement.options_max_length
 MODAL_TITLE_MAX = View.title_max_length
@@ -136,9 +137,18 @@ class AccountForm:
     renewal_date: date | None = None
     owner_user_id: str | None = None
     channel_id: str | None = None
+    domains: str | None = None
+    capture_enabled: bool = True
+    linked_channels: tuple[str, ...] = ()  # editing: the channels linked to the account (shown, not edited)
+    editing: bool = False
+
+
+CAPTURE_OPTIONS = (("On: count the customer's messages in the linked channels", "on"), ("Off", "off"))
 
 
 def account_modal(form: AccountForm, metadata: str) -> dict:
+    """Create an account, or edit one (`form.editing`: its linked channels are listed, linked with
+    `/stakemap link` in each channel)."""
     blocks = [
         text_input("name", "Account name", NAME_MAX, initial=form.name, placeholder="Acme"),
         text_input("arr_amount", "ARR", 20, initial=form.arr, optional=True, placeholder="120000",
@@ -148,13 +158,36 @@ def account_modal(form: AccountForm, metadata: str) -> dict:
                    element=DatePickerElement(action_id="renewal_date", initial_date=_iso(form.renewal_date))),
         InputBlock(block_id="owner_user_id", label=plain("Owner (the CSM who gets the nudges)", 2000),
                    element=UserSelectElement(action_id="owner_user_id", initial_user=form.owner_user_id)),
-        InputBlock(block_id="channel_id", label=plain("Account channel", 2000), optional=True,
-                   hint=plain("Where coverage changes are posted; /stakemap there shows this account.", 2000),
-                   element=ConversationSelectElement(action_id="channel_id", initial_conversation=form.channel_id,
-                                                     filter={"include": ["public", "private"],
-                                                             "exclude_bot_users": True})),
     ]
+    if form.editing:
+        blocks.append(_linked_channels(form.linked_channels))
+    else:
+        blocks.append(InputBlock(
+            block_id="channel_id", label=plain("Account channel", 2000), optional=True,
+            hint=plain("Where coverage changes are posted; /stakemap there shows this account.", 2000),
+            element=ConversationSelectElement(action_id="channel_id", initial_conversation=form.channel_id,
+                                              filter={"include": ["public", "private"], "exclude_bot_users": True})))
+    options = [option(label, value) for label, value in CAPTURE_OPTIONS]
+    blocks += [
+        text_input("domains", "Customer e-mail domains", DOMAINS_MAX, initial=form.domains, optional=True,
+                   placeholder="acme.com, acme.io",
+                   hint="Who in a linked channel is the customer (guests included), besides people of their "
+                        "own Slack organisation."),
+        InputBlock(block_id="capture_enabled", label=plain("Capture from Slack", 2000),
+                   element=StaticSelectElement(action_id="capture_enabled", options=options,
+                                               initial_option=options[0 if form.capture_enabled else 1])),
+    ]
+    if form.editing:
+        return _modal("Edit account", ids.ACCOUNT_MODAL, blocks, metadata, submit="Save")
     return _modal("New account", ids.ACCOUNT_MODAL, blocks, metadata, submit="Create")
+
+
+def _linked_channels(channels: Sequence[str]) -> Block:
+    if not channels:
+        return _context("No linked channel: run `/stakemap link &lt;account&gt;` in a channel to link it.")
+    return _context("Linked channels: " + " ".join(channel_mention(c) for c in channels[:20])
+                    + (f" +{len(channels) - 20} more" if len(channels) > 20 else "")
+                    + " (`/stakemap link` / `unlink` in a channel changes them)")
 
 
 def _iso(day: date | None) -> str | None:
@@ -164,11 +197,27 @@ def _iso(day: date | None) -> str | None:
 # --- contact -------------------------------------------------------------------------------------
 
 
+def roles_select(also: Sequence[StakeholderType]) -> InputBlock:
+    """"Also": the roles the person holds besides the primary type (coverage counts each)."""
+    options = enum_options(StakeholderType)
+    chosen = [o for o in options if o.value in {kind.value for kind in also}] or None
+    element = StaticMultiSelectElement(action_id=ALSO, options=options, initial_options=chosen,
+                                       placeholder=plain("Other roles they play", 150))
+    return InputBlock(block_id=ALSO, label=plain("Also", 2000), element=element, optional=True,
+                      hint=plain("Roles besides the type above, e.g. Economic Buyer and Decision Maker: "
+                                 "coverage counts each.", 2000))
+
+
+ALSO = "also_types"
+
+
 def contact_modal(account_name: str, colleagues: Sequence[PickableContact], metadata: str, contact=None,
-                  manager: PickableContact | None = None, strategy=None, draft=None) -> dict:
+                  manager: PickableContact | None = None, strategy=None, draft=None,
+                  also: Sequence[StakeholderType] = ()) -> dict:
     """Add a contact, or edit `contact` (every input prefilled; `manager` is whom they report to;
-    `strategy` is its strategy, the table's proposal when it has none of its own). Adding someone seen in
-    Slack, `draft` (app.services.suggestions.ContactDraft) prefills what their profile and title say."""
+    `strategy` is its strategy, the table's proposal when it has none of its own; `also` its extra roles).
+    Adding someone seen in Slack, `draft` (app.services.suggestions.ContactDraft) prefills what their
+    profile and title say."""
     if contact is None:
         title, submit, intro = "Add contact", "Add", f"Adding a contact to *{field(account_name, 200)}*"
     elif contact.name:
@@ -186,6 +235,7 @@ def contact_modal(account_name: str, colleagues: Sequence[PickableContact], meta
                    hint="Leave empty when you know the role but not the name yet."),
         text_input("title", "Title", NAME_MAX, initial=value("title"), optional=True, placeholder="CFO"),
         enum_select("type", "Stakeholder type", StakeholderType, initial=value("type")),
+        roles_select(also),
         text_input("department", "Department", 80, initial=value("department"), optional=True, placeholder="Finance"),
         enum_select("level", "Level", Level, initial=value("level"), optional=True),
         enum_select("influence", "Influence", Influence, initial=value("influence"), optional=True),

@@ -24,7 +24,9 @@ SORRY = "Something went wrong on stakemap's side and it has been logged. Please 
 VERB_HELP = {
     "show": "post the account's stakeholder map in this channel",
     "new": "create an account",
+    "edit": "edit the account: owner, renewal, customer e-mail domains, capture from Slack",
     "link": "link this channel to the account (its map here, its changes posted here)",
+    "unlink": "unlink this channel from its account",
     "add": "add a contact (name optional: “CTO (name unknown)”)",
     "log": "log a call, meeting, e-mail or QBR",
     "plan": "add a step to the multi-threading plan",
@@ -73,6 +75,10 @@ def list_usage(typed: str) -> Notice:
     return _notice(compose("`/stakemap list` shows your accounts and `/stakemap list all` every account. "
                            "To show an account named “{name}”, type `/stakemap show list {name}`.",
                            name=field(typed, 120)))
+
+
+def account_saved(name: str) -> Notice:
+    return _notice(compose("Saved *{name}*.", name=field(name, 200)))
 
 
 def account_created(name: str) -> Notice:
@@ -240,6 +246,15 @@ def no_accounts_yet(everyone: bool) -> Notice:
 
 def link_from_a_channel() -> Notice:
     return plain_notice("Run `/stakemap link &lt;account&gt;` in the channel to link the account to.")
+
+
+def channel_unlinked(account_name: str) -> Notice:
+    return plain_notice(f"Unlinked this channel from *{field(account_name, 200)}*: nothing here is captured any more, "
+                        "and `/stakemap` here shows the help.")
+
+
+def channel_not_linked() -> Notice:
+    return plain_notice("This channel is not linked to an account: `/stakemap link &lt;account&gt;` links it.")
 
 
 def channel_linked(account_name: str, moved_from: list[str]) -> Notice:

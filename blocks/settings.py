@@ -11,7 +11,14 @@ from slack_sdk.models.views import View
 
 from app.core.assessment import DEFAULT_WINDOWS
 from app.core.domain import StakeholderType
-from app.core.workspace_settings import WEEKDAYS, WINDOW_MAX_DAYS, WorkspaceSettings, window_field
+from app.core.workspace_settings import (
+    RETENTION_MAX,
+    RETENTION_MIN,
+    WEEKDAYS,
+    WINDOW_MAX_DAYS,
+    WorkspaceSettings,
+    window_field,
+)
 from blocks import ids
 from blocks.modals import option, text_input
 from blocks.text import field, fit_lines, mrkdwn, plain, section
@@ -58,13 +65,23 @@ def _inputs(current: WorkspaceSettings) -> list:
             window_field(kind), f"{kind.label} window (days)", 3, initial=str(current.window(kind)),
             hint=f"Default {DEFAULT_WINDOWS[kind]}; 1 to {WINDOW_MAX_DAYS}.",
         ))
+    switch = [option("On: count customers' messages in linked channels", "on"), option("Off", "off")]
+    blocks += [
+        InputBlock(block_id="capture_enabled", label=plain("Capture from Slack Connect channels", 2000),
+                   element=StaticSelectElement(action_id="capture_enabled", options=switch,
+                                               initial_option=switch[0 if current.capture.enabled else 1]),
+                   hint=plain("Each account has its own switch too (/stakemap edit <account>).", 2000)),
+        text_input("capture_retention_days", "Keep captured touches and channel activity (days)", 4,
+                   initial=str(current.capture.retention_days), hint=f"{RETENTION_MIN} to {RETENTION_MAX}."),
+    ]
     return blocks
 
 
 def _summary(current: WorkspaceSettings) -> list:
     windows = "\n".join(f"• {kind.label}: {current.window(kind)} days" for kind in StakeholderType)
     return [
-        section(f"*Weekly digest:* {current.nudge.label}, in each CSM's time zone\n*Staleness windows*\n{windows}"),
+        section(f"*Weekly digest:* {current.nudge.label}, in each CSM's time zone\n*Staleness windows*\n{windows}"
+                f"\n*Slack Connect capture:* {current.capture.label}"),
         ContextBlock(elements=[mrkdwn("Only workspace admins can change these settings.")]),
     ]
 

@@ -64,6 +64,13 @@ def mention(user_id: str | None, nobody: str = "nobody") -> Mrkdwn:
     return Mrkdwn(f"<@{user_id}>") if SLACK_ID_RE.match(user_id) else esc(user_id)
 
 
+def channel_mention(channel_id: str | None) -> Mrkdwn:
+    """`<#C…>` for a Slack channel id (Slack shows its name); anything else is written as text."""
+    if channel_id and SLACK_ID_RE.match(channel_id):
+        return Mrkdwn(f"<#{channel_id}>")
+    return esc(channel_id or "a channel")
+
+
 def guard(text: str) -> str:
     """mrkdwn with every `<` that does not start a mention or channel link of ours escaped: whatever a
     builder forgot, no broadcast, subteam, link or special command can be formed."""

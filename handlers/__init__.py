@@ -6,6 +6,7 @@ from slack_bolt import App
 from app.platform.runtime import Runtime
 from handlers import (
     accounts,
+    capture,
     channels,
     charts,
     commands,
@@ -29,5 +30,5 @@ from handlers.common import errors
 
 def register_all(app: App, runtime: Runtime) -> None:
     for surface in (commands, accounts, contacts, contact_menu, touches, plans, charts, erasure, maps, home, shortcuts,
-                    nudges, settings, channels, strategy, report, suggestions, signals, errors):
+                    nudges, settings, channels, capture, strategy, report, suggestions, signals, errors):
         surface.register(app, runtime)

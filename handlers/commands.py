@@ -9,7 +9,7 @@ from slack_bolt import App
 
 from app.core.format import one_line
 from app.platform.runtime import Runtime
-from app.services.accounts import linked_account
+from app.services.channel_links import linked_account
 from blocks.notices import help_notice
 from handlers import accounts, charts, contacts, erasure, maps, plans, portfolio, report, settings, touches
 from handlers.common.after_ack import after_ack
@@ -29,7 +29,9 @@ class Verb:
 VERBS: dict[str, Verb] = {
     "show": Verb(maps.show_command),
     "new": Verb(accounts.new_command),
+    "edit": Verb(accounts.edit_command),
     "link": Verb(accounts.link_command),
+    "unlink": Verb(accounts.unlink_command, takes_account=False),
     "add": Verb(contacts.add_command),
     "log": Verb(touches.log_command),
     "plan": Verb(plans.plan_command),
@@ -89,5 +91,6 @@ def register(app: App, runtime: Runtime) -> None:
         if command.verb == "here":
             help_or_channel_map(runtime, client, body, respond, context)
             return
-        request = CommandRequest(runtime, client, body, context, respond, command.account, context.team_id)
+        request = CommandRequest(runtime, client, body, context, respond, command.account, context.team_id,
+                                 one_line(body.get("channel_name") or "")[:80])
         VERBS[command.verb].run(request)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from slack_bolt import App
 
 from app.core.departures import Departure
+from app.core.domain import StakeholderType
 from app.core.models import ContactCreate
 from app.platform.runtime import Runtime
 from app.services.contact_form import ContactSaved, save_contact
 from app.services.contacts import picker_contacts
 from blocks import ids
-from blocks.modals import option, pickable
+from blocks.modals import ALSO, option, pickable
 from blocks.notices import Notice, contact_added, contact_saved, plain_notice
 from handlers.common.after_ack import after_ack, after_modal
 from handlers.common.departures import announce_departure
@@ -22,6 +23,7 @@ from handlers.common.payloads import (
     changed_inputs,
     clicked_id,
     modal_context,
+    selected_values,
     validated,
     view_values,
 )
@@ -35,7 +37,16 @@ def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> Contact
     data = validated(ContactCreate, view_values(view), runtime.today())
     with runtime.db.session() as session:
         return save_contact(session, context.team_id, modal.account_id, modal.contact_id, data, changed_inputs(view),
-                            context.user_id, runtime.now(), slack_user_id=modal.slack_user_id)
+                            context.user_id, runtime.now(), slack_user_id=modal.slack_user_id,
+                            also=_also(view))
+
+
+def _also(view: dict) -> set[StakeholderType] | None:
+    """The "Also" roles as picked (the modal offers only stakeholder types); None: the view had no such input."""
+    picked = selected_values(view, ALSO)
+    if picked is None:
+        return None
+    return {StakeholderType(value) for value in picked if value in StakeholderType._value2member_map_}
 
 
 def _confirmation(saved: ContactSaved) -> Notice:

@@ -43,7 +43,8 @@ def _save(runtime: Runtime, client, context, view: dict) -> list[str]:
     if not is_workspace_admin(client, context.user_id):  # checked again on save, never taken from the view
         raise InvalidInput({"nudge_weekday": SETTINGS_ADMINS_ONLY})
     with runtime.db.session() as session:
-        return update_settings(session, context.team_id, form.windows(), form.schedule(), runtime.now())
+        return update_settings(session, context.team_id, form.windows(), form.schedule(), runtime.now(),
+                               form.capture())
 
 
 def register(app: App, runtime: Runtime) -> None:

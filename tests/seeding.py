@@ -9,6 +9,7 @@ from decimal import Decimal
 from app.core.domain import ContactStatus, Level, Relationship, Sentiment, StakeholderType, TouchKind
 from app.core.models import Account, AccountCreate, ContactCreate, TouchCreate
 from app.services.accounts import create_account, find_account
+from app.services.channel_links import link_channel
 from app.services.contacts import add_contact
 from app.services.demo import load_demo
 from app.services.touches import log_touch
@@ -28,7 +29,8 @@ def seed_demo(runtime, team_id: str, owner: str | None = "U0CSM", channel: str |
         load_demo(session, team_id, runtime.now())
         for name in ("Acme", "Globex", "Initech"):
             find_account(session, team_id, name).owner_user_id = owner
-        find_account(session, team_id, "Acme").channel_id = channel
+        if channel:
+            link_channel(session, find_account(session, team_id, "Acme"), channel, runtime.now())
 
 
 def account_id(runtime, team_id: str, name: str) -> int:

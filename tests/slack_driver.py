@@ -260,6 +260,9 @@ def element_state(element: dict, given: Any) -> dict:
         return {"type": kind, "value": value if value not in ("",) else None}
     if kind in ("static_select", "external_select"):
         return {"type": kind, "selected_option": _pick_option(element, given)}
+    if kind == "multi_static_select":
+        picked = element.get("initial_options") or [] if given is _UNSET else [_pick_option(element, g) for g in given]
+        return {"type": kind, "selected_options": picked}
     key = {"users_select": ("selected_user", "initial_user"),
            "conversations_select": ("selected_conversation", "initial_conversation"),
            "channels_select": ("selected_channel", "initial_channel"),

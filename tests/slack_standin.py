@@ -56,6 +56,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "views.publish": ("user_id", "view"),
     "conversations.info": ("channel",),
     "conversations.history": ("channel",),
+    "conversations.replies": ("channel", "ts"),
     "users.info": ("user",),
     "users.lookupByEmail": ("email",),
     "files.getUploadURLExternal": ("filename", "length"),
@@ -162,6 +163,7 @@ class SlackStandIn:
         self.check_blocks = True  # reject invalid Block Kit like Slack; benchmarks may switch it off
         self._responses: dict[str, list[Call]] = defaultdict(list)  # response_url name → posts to it
         self._arrived_at: dict[str, float] = {}  # response_url name → when the first post arrived
+        self.written: dict[str, list[dict]] = defaultdict(list)  # channel → messages people wrote (add_message)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -241,6 +243,49 @@ class SlackStandIn:
         with self._cond:
             self.channels[channel_id] = channel
         return channel
+
+    def add_customer(self, user_id: str, name: str, *, email: str | None = None, title: str = "",
+                     team_id: str = CUSTOMER_TEAM, enterprise_id: str | None = None, tz: str = "UTC") -> dict:
+        """A person of another organisation (Slack Connect), as users.info shows them: their own team_id,
+        their profile (real name, title, e-mail) and, on Enterprise Grid, enterprise_user."""
+        user = self.add_user(user_id, name.split()[0].lower(), team_id=team_id, real_name=name, tz=tz,
+                             profile={"email": email or f"{name.split()[0].lower()}@customer.example",
+                                      "real_name": name, "display_name": name.split()[0], "title": title,
+                                      "team": team_id})
+        if enterprise_id:
+            user["enterprise_user"] = {"id": user_id, "enterprise_id": enterprise_id, "enterprise_name": "Customer",
+                                       "is_admin": False, "is_owner": False, "teams": [team_id]}
+        return user
+
+    def add_message(self, channel: str, user: str, ts: str, *, user_team: str = CUSTOMER_TEAM,
+                    thread_ts: str | None = None, subtype: str | None = None, text: str = "hello",
+                    bot_id: str | None = None) -> dict:
+        """A message someone wrote in a channel, for conversations.history (top-level messages and thread
+        parents) and conversations.replies (a thread), shaped as Slack returns them."""
+        message = {"type": "message", "user": user, "text": text, "ts": ts, "team": user_team,
+                   "user_team": user_team, "source_team": user_team}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+            if thread_ts != ts:
+                message["parent_user_id"] = next((m["user"] for m in self.written[channel] if m["ts"] == thread_ts),
+                                                 user)
+        if subtype:
+            message["subtype"] = subtype
+        if bot_id:
+            message["bot_id"] = bot_id
+        with self._cond:
+            self.written[channel].append(message)
+            self._count_replies(channel, thread_ts)
+        return message
+
+    def _count_replies(self, channel: str, thread_ts: str | None) -> None:
+        parent = next((m for m in self.written[channel] if thread_ts and m["ts"] == thread_ts), None)
+        if parent is None:
+            return
+        replies = [m for m in self.written[channel] if m.get("thread_ts") == thread_ts and m["ts"] != thread_ts]
+        parent |= {"thread_ts": thread_ts, "reply_count": len(replies),
+                   "reply_users": sorted({m["user"] for m in replies}),
+                   "latest_reply": max(m["ts"] for m in replies) if replies else thread_ts}
 
     def fail(
         self,
@@ -534,13 +579,22 @@ class SlackStandIn:
         return {"ok": True, "channel": known}
 
     def _conversations_history(self, body: dict, who: dict) -> dict:
-        """Messages delivered to the channel, newest first (metadata only with include_all_metadata)."""
+        """Top-level messages of the channel (bot posts and add_message's), newest first, between `oldest`
+        and `latest`, paged by `cursor` (metadata only with include_all_metadata)."""
         posted = [c.response["message"] for c in self.calls
                   if c.method == "chat.postMessage" and c.ok and c.response.get("channel") == body["channel"]]
         with_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
-        messages = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in posted]
-        limit = int(body.get("limit") or 100)
-        return {"ok": True, "messages": messages[::-1][:limit], "has_more": len(messages) > limit}
+        posted = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in posted]
+        written = [m for m in self.written.get(body["channel"], []) if m.get("thread_ts") in (None, m["ts"])]
+        messages = sorted(_between(posted + written, body), key=lambda m: float(m["ts"]), reverse=True)
+        return _page(messages, body, "messages")
+
+    def _conversations_replies(self, body: dict, who: dict) -> dict:
+        """A thread: its parent, then its replies oldest first, paged by `cursor`."""
+        thread = [m for m in self.written.get(body["channel"], []) if body["ts"] in (m["ts"], m.get("thread_ts"))]
+        if not thread:
+            return _error("thread_not_found")
+        return _page(sorted(_between(thread, body), key=lambda m: float(m["ts"])), body, "messages")
 
     def _users_info(self, body: dict, who: dict) -> dict:
         user = self.users.get(body["user"])
@@ -595,6 +649,7 @@ _METHODS: dict[str, _Method] = {
     "chat.update": SlackStandIn._update,
     "chat.delete": SlackStandIn._delete,
     "chat.getPermalink": SlackStandIn._permalink,
+    "conversations.replies": SlackStandIn._conversations_replies,
     "views.open": SlackStandIn._views_open,
     "views.push": SlackStandIn._views_open,
     "views.update": SlackStandIn._views_update,
@@ -613,6 +668,22 @@ _TOKENLESS = frozenset({"oauth.v2.access"})  # authenticated by client id and se
 
 
 # -- pure helpers ---------------------------------------------------------------------------
+
+
+def _between(messages: list[dict], body: dict) -> list[dict]:
+    oldest, latest = float(body.get("oldest") or 0), float(body.get("latest") or "inf")
+    return [m for m in messages if oldest <= float(m["ts"]) <= latest]
+
+
+def _page(items: list[dict], body: dict, key: str) -> dict:
+    """Cursor paging as Slack does it: `limit` (default 100) items from `cursor` on, and the next cursor in
+    response_metadata.next_cursor ("" on the last page)."""
+    limit = int(body.get("limit") or 100)
+    start = int(body.get("cursor") or 0)
+    page = items[start:start + limit]
+    more = start + limit < len(items)
+    return {"ok": True, key: page, "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
 
 def _error(error: str, **extra: Any) -> dict:

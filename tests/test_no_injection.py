@@ -44,7 +44,14 @@ from blocks.modals import (
     shortcut_touch_modal,
     touch_modal,
 )
-from blocks.notices import account_created, list_usage, no_contacts, unknown_account
+from blocks.notices import (
+    account_created,
+    channel_linked,
+    channel_unlinked,
+    list_usage,
+    no_contacts,
+    unknown_account,
+)
 from blocks.portfolio import portfolio_notice
 from tests.conftest import TEAM
 from tests.factories import account, contact, step, touch
@@ -127,6 +134,10 @@ def surfaces(acct_name: str, person: str, title: str, notes: str, department: st
         ("unknown account", unknown_account(acct_name, [acct_name, person])), ("no contacts", no_contacts(acct_name, 1)),
         ("list usage", list_usage(acct_name)), ("account created", account_created(acct_name)),
         ("coverage change", coverage_changed(departure, ACTOR)), ("digest", digest_message(stale_list, TODAY)),
+        ("map with channels", map_message(assessment, acct.id, channels=(ChannelPulse(CHANNEL, TODAY),
+                                                                         ChannelPulse(title, None)))),
+        ("channel unlinked", channel_unlinked(acct_name)),
+        ("channel linked", channel_linked(acct_name, [person])),
     ]
     as_message += _slack_connect_surfaces(acct, assessment, person, title)
     rendered: dict[str, dict] = {name: {"text": m.text, "blocks": m.blocks} for name, m in as_message}
@@ -145,6 +156,8 @@ def surfaces(acct_name: str, person: str, title: str, notes: str, department: st
         "forget confirm": forget_confirm_modal(acct_name, pick[0], "{}"),
         "plan step": plan_modal(acct_name, pick, "{}", OWNER),
         "new account": account_modal(AccountForm(name=acct_name), "{}"),
+        "edit account": account_modal(AccountForm(name=acct_name, domains=title, linked_channels=(CHANNEL, title),
+                                                  editing=True), "{}"),
         "notice modal": notice_modal(unknown_account(acct_name, [person]).text),
         "add contact seen in Slack": contact_modal(acct_name, pick, "{}", draft=ContactDraft(
             "U0SEEN", person, title, None, title, None, StakeholderType.INFLUENCER)),
@@ -234,3 +247,25 @@ def test_a_contact_named_as_a_link_leaves_the_company_harmless(slack, standin, r
     assert post.body["text"].startswith("Coverage changed at Acme: &lt;https://evil.example|click&gt; (Champion)")
     assert all(injected(text) == [] for text in parsed_texts(post.body))
     assert not {"link_names", "parse"} & set(post.body)  # plain words like @channel stay plain words
+
+
+def test_what_hubspot_sends_is_posted_harmless(slack, runtime):
+    """The CRM is a source of data strings too: a company, person, title and department from HubSpot, with their
+    extra roles and a removal flag, reach the map escaped."""
+    from app.jobs.crm_sync import sync_team
+    from app.platform.hubspot import HubSpotClient
+    from tests.hubspot_standin import TOKEN, HubSpotStandIn
+
+    with HubSpotStandIn() as hubspot:
+        company = hubspot.add_company(EVIL_ACCOUNT)
+        hubspot.add_contact(EVIL_PERSON, "<!here>", company=company, labels=("Champion", "Decision maker"),
+                            jobtitle="<@U123> VP", department="<#C123>")
+        gone = hubspot.add_contact("Ann", "<!everyone>", company=company, labels=("Economic buyer",))
+        sync_team(runtime, TEAM, client=HubSpotClient(hubspot.url, TOKEN))
+        hubspot.archive("contacts", gone)
+        sync_team(runtime, TEAM, client=HubSpotClient(hubspot.url, TOKEN))
+    slack.command(EVIL_ACCOUNT)
+    posted = slack.reply()
+    text = json.dumps(posted["blocks"])
+    assert "Champion (also Decision Maker)" in text and "removed in the CRM" in text
+    assert all(injected(text) == [] for text in parsed_texts(posted)) and len(parsed_texts(posted)) > 10

@@ -47,7 +47,8 @@ def test_the_map_shows_each_channels_last_message_and_which_went_quiet(slack, ac
     assert message_problems(posted["blocks"], posted["text"]) == []
     [line] = [e["text"] for b in posted["blocks"] if b["type"] == "context" for e in b["elements"]
               if e["text"].startswith("*Slack Connect:*")]
-    assert line == ("*Slack Connect:* <#C0EXTBUSY> last customer message Mar 9 | <#C0EXTNEW> no customer message yet"
+    assert line == ("*Slack Connect:* <#C0ACME> no customer message yet"  # the seeded account's own link, first
+                    " | <#C0EXTBUSY> last customer message Mar 9 | <#C0EXTNEW> no customer message yet"
                     " | <#C0EXTQUIET> last customer message Feb 18 · 🌑 *quiet for 20 days* | "
                     "<#C0EXTSLOW> last customer message Feb 18")  # linked at one moment: by channel id
 

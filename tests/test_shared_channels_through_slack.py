@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
 
-from app.core.models import Account
+from app.services.channel_links import linked_account
 from app.services.channels import TRUST_FOR, is_shared, shared_beyond
 from tests.conftest import TEAM
 from tests.seeding import seed_demo
@@ -299,7 +298,7 @@ def test_link_in_a_shared_channel_links_and_warns(slack, standin, runtime, acme,
                             "organisation, so stakemap posts nothing in it: `/stakemap` here shows the map only to "
                             "you, and coverage changes go to the account's owner by direct message.")
     with runtime.db.session() as session:
-        linked = session.exec(select(Account).where(Account.team_id == TEAM, Account.channel_id == CHANNEL)).one()
+        linked = linked_account(session, TEAM, CHANNEL)
     assert linked.name == "Globex"
     slack.drain()
     assert_nothing_public(standin)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -58,6 +58,10 @@ class ContactLike(Protocol):
     strategy_cadence: Cadence | None
     strategy_channel: TouchKind | None
     strategy_origin: StrategyOrigin | None
+    # The roles held besides `type` (the map's Type column): a contact may be Economic Buyer and Decision Maker.
+    also_types: tuple[StakeholderType, ...]
+    # When the CRM archived or deleted the record this contact comes from (None: still there, or no CRM).
+    crm_removed_at: datetime | None
 
     @property
     def display_name(self) -> str: ...
@@ -183,9 +187,30 @@ def is_engaged(status: ContactStatus, relationship: Relationship, stale: Stalene
     )
 
 
+def roles_of(contact: ContactLike) -> frozenset[StakeholderType]:
+    """Every stakeholder role the contact holds: its primary type and the extra ones. Coverage, risk factors
+    and suggestions read roles only through here, so each role counts."""
+    return frozenset((contact.type, *getattr(contact, "also_types", ())))
+
+
+def type_text(contact: ContactLike) -> str:
+    """The map's Type column: the primary type, then the others ("Economic Buyer (also Decision Maker)")."""
+    also = [kind.label for kind in getattr(contact, "also_types", ()) if kind != contact.type]
+    return f"{contact.type.label} (also {', '.join(also)})" if also else contact.type.label
+
+
+def removed_in_crm(contact: ContactLike) -> bool:
+    """The CRM archived or deleted this contact's record: the map flags it until the CSM decides."""
+    return getattr(contact, "crm_removed_at", None) is not None
+
+
+def holds(contact: ContactLike, kind: StakeholderType) -> bool:
+    return kind in roles_of(contact)
+
+
 def is_detractor(contact: ContactLike) -> bool:
     return contact.status == ContactStatus.ACTIVE and (
-        contact.type == StakeholderType.DETRACTOR or contact.sentiment == Sentiment.DETRACTOR
+        holds(contact, StakeholderType.DETRACTOR) or contact.sentiment == Sentiment.DETRACTOR
     )
 
 
@@ -390,7 +415,7 @@ def _names(contacts: Iterable[ContactLike]) -> str:
 
 
 def _type_coverage(states: Sequence[ContactState], kind: StakeholderType) -> tuple[Coverage, str]:
-    active = [s for s in states if s.contact.type == kind and s.contact.status == ContactStatus.ACTIVE]
+    active = [s for s in states if holds(s.contact, kind) and s.contact.status == ContactStatus.ACTIVE]
     engaged = [s.contact for s in active if s.engaged]
     if engaged:
         return Coverage.COVERED, f"Active ({_names(engaged)})"
@@ -409,7 +434,7 @@ def _dimensions(states, engaged, steps, renewal_date, today) -> list[Dimension]:
             missing=(Risk.HIGH, "the renewal is decided by someone you do not reach"),
         ),
     ]
-    if any(s.contact.type == StakeholderType.DECISION_MAKER for s in states):
+    if any(holds(s.contact, StakeholderType.DECISION_MAKER) for s in states):
         near = _renewal_within(renewal_date, today, RENEWAL_LOOKBACK_DAYS)
         risk = (Risk.HIGH, "a commercial conversation is near") if near else (Risk.MEDIUM, "engage before any commercial conversation")
         dimensions.append(_type_dimension(states, StakeholderType.DECISION_MAKER, gap=risk, missing=risk))
@@ -437,7 +462,7 @@ def _champion_dimension(states, engaged) -> Dimension:
         missing=(Risk.HIGH, "no one goes to bat for you internally"),
     )
     strong = [c for c in engaged if c.relationship == Relationship.STRONG]
-    if dimension.coverage == Coverage.COVERED and len(strong) == 1 and strong[0].type == StakeholderType.CHAMPION:
+    if dimension.coverage == Coverage.COVERED and len(strong) == 1 and holds(strong[0], StakeholderType.CHAMPION):
         return Dimension(
             dimension.key, dimension.label, dimension.coverage, dimension.status, Risk.LOW,
             "but single-threaded to one champion",
@@ -503,7 +528,7 @@ def _detractor_dimension(detractors, steps) -> Dimension:
 
 
 def _factors(engaged, active, steps) -> list[RiskFactor]:
-    kinds = {c.type for c in engaged}
+    kinds = {kind for c in engaged for kind in roles_of(c)}
     found_departments = departments(engaged)
     unmanaged = [c for c in active if is_detractor(c.contact) and not _has_open_step(c.contact, steps)]
     return [
@@ -586,7 +611,7 @@ def _renewal_within(renewal_date: date | None, today: date, days: int) -> bool:
 
 def _first_of(states, kind: StakeholderType, *statuses: ContactStatus) -> ContactLike | None:
     for state in states:
-        if state.contact.type == kind and state.contact.status in statuses:
+        if holds(state.contact, kind) and state.contact.status in statuses:
             return state.contact
     return None
 
@@ -601,7 +626,7 @@ def _suggestions(states, engaged, steps, renewal_date, today) -> list[Suggestion
     bridges = [c for c in engaged if c.relationship == Relationship.STRONG] or list(engaged)
     bridge = bridges[0] if bridges else None
     soon = PlanTimeline.THIS_WEEK if _renewal_within(renewal_date, today, RENEWAL_LOOKBACK_DAYS) else PlanTimeline.THIS_MONTH
-    engaged_kinds = {c.type for c in engaged}
+    engaged_kinds = {kind for c in engaged for kind in roles_of(c)}
     proposals: list[Suggestion] = []
     if StakeholderType.CHAMPION not in engaged_kinds:
         proposals.append(_champion_step(states, bridge))
@@ -658,7 +683,7 @@ def _economic_buyer_step(states, bridge, soon: PlanTimeline) -> Suggestion:
     via = bridge.short_name if bridge else None
     if buyer:
         action = f"Ask {via} to introduce {buyer.display_name}" if via else f"Request a meeting with {buyer.display_name}"
-        path = _through(bridge, "champion introduction" if bridge and bridge.type == StakeholderType.CHAMPION else "introduction")
+        path = _through(bridge, "champion introduction" if bridge and holds(bridge, StakeholderType.CHAMPION) else "introduction")
         return Suggestion(f"economic_buyer:{buyer.id}", _target_label(buyer), buyer.id, None, path, action, soon)
     action = f"Ask {via} who owns the budget for the renewal" if via else "Find out who owns the budget for the renewal"
     return Suggestion(

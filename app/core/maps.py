@@ -12,7 +12,7 @@ from app.core.trends import Trends
 
 @dataclass(frozen=True)
 class AccountMap:
-    """What a map shows: the account's assessment and the trends of its contacts."""
+    """What a map shows: the account's assessment, the trends of its contacts, its linked channels."""
 
     assessment: Assessment
     trends: Trends

@@ -19,6 +19,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
+from app.core.capture import domains_text, parse_domains
 from app.core.domain import (
     Cadence,
     ContactStatus,
@@ -129,7 +130,6 @@ class AccountBase(SQLModel):
     currency: str = Field(default="EUR", min_length=3, max_length=3)
     renewal_date: date | None = None
     owner_user_id: str | None = Field(default=None, max_length=32)
-    channel_id: str | None = Field(default=None, max_length=32)
     # The customer's e-mail domains ("acme.com, acme.io"): who in a linked channel is the customer (capture).
     domains: str | None = Field(default=None, max_length=DOMAINS_MAX)
     # Slack Connect capture for this account (the workspace setting can turn it off for all).
@@ -137,6 +137,9 @@ class AccountBase(SQLModel):
 
 
 class AccountCreate(AccountBase):
+    # A channel to link at creation (an AccountChannel row, not a column of the account).
+    channel_id: str | None = Field(default=None, max_length=32)
+
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
@@ -190,11 +193,15 @@ class AccountCreate(AccountBase):
     def _channel(cls, value: str | None) -> str | None:
         return slack_id(value, "channel")
 
+    @field_validator("domains", mode="before")
+    @classmethod
+    def _domains(cls, value: Any) -> Any:
+        return domains_text(parse_domains(value)) if isinstance(value, str) or value is None else value
+
 
 class Account(AccountBase, TeamScoped, table=True):
     __table_args__ = (
         UniqueConstraint("team_id", "name_key", name="uq_account_team_name"),
-        Index("ix_account_team_channel", "team_id", "channel_id"),  # `/stakemap` in a linked channel
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -675,3 +682,74 @@ class CaptureSignal(TeamScoped, table=True):
     sent_at: datetime | None = None
     answered_at: datetime | None = None
     answered_by: str | None = Field(default=None, max_length=32)
+
+
+# --- CRM: several roles per person, links to CRM records, sync cursors (issue 13) -------------------
+
+ROLE_SOURCE_SLACK = "slack"  # set by a CSM in the contact modal ("Also")
+
+
+class ContactRole(TeamScoped, table=True):
+    """A stakeholder role a contact holds besides its primary `Contact.type` (the map's Type column).
+
+    `source` says who set it: "slack" (a CSM, in the contact modal) or a CRM ("crm:hubspot"); a CRM sync
+    replaces only its own roles. Coverage counts every role (app.core.assessment.roles_of).
+    """
+
+    __tablename__ = "contact_role"
+    __table_args__ = (UniqueConstraint("contact_id", "type", name="uq_contact_role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE")
+    type: StakeholderType = Field(sa_type=enum_type(StakeholderType))
+    source: str = Field(max_length=32)
+    created_at: datetime
+
+
+class CrmLink(TeamScoped, table=True):
+    """One CRM record (a HubSpot company or contact) and the account or contact it feeds.
+
+    `removed_at`: the record was archived or deleted in the CRM; the contact stays and the map flags it
+    for the CSM to confirm (nothing is deleted by a sync).
+    """
+
+    __tablename__ = "crm_link"
+    __table_args__ = (
+        UniqueConstraint("team_id", "crm", "object", "external_id", name="uq_crm_link_record"),
+        Index("ix_crm_link_contact", "contact_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    crm: str = Field(max_length=16)  # "hubspot"
+    object: str = Field(max_length=16)  # "company", "contact"
+    external_id: str = Field(max_length=64)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="CASCADE")
+    removed_at: datetime | None = None
+    created_at: datetime
+
+
+class CrmCursor(SQLModel, table=True):
+    """How far an incremental CRM sync got, per object: the last-modified time of the last record it applied."""
+
+    __tablename__ = "crm_cursor"
+
+    team_id: str = Field(primary_key=True, max_length=32, foreign_key="workspace.team_id")
+    crm: str = Field(primary_key=True, max_length=16)
+    object: str = Field(primary_key=True, max_length=16)
+    modified_at: str = Field(max_length=40)  # the CRM's own ISO 8601 timestamp, as it sent it
+    updated_at: datetime
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_map_versions_for_roles(session: Session, _context, _instances) -> None:
+    """A role added or removed, or a CRM record flagged as removed (or not any more), changes the account's map
+    too (see _bump_map_versions); a new link alone does not."""
+    changed = {row.account_id for row in (*session.new, *session.deleted) if isinstance(row, ContactRole)}
+    changed |= {row.account_id for row in session.dirty
+                if isinstance(row, ContactRole | CrmLink) and session.is_modified(row)}
+    for account_id in changed:
+        account = session.get(Account, account_id)
+        if account is not None:
+            account.version = (account.version or 0) + 1

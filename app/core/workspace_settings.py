@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 WINDOW_MAX_DAYS = 365
 WindowDays = Annotated[int, Field(ge=1, le=WINDOW_MAX_DAYS)]
+RETENTION_MIN, RETENTION_MAX = 30, 3650  # days captured rows are kept (Slack Connect capture)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -57,6 +58,18 @@ class LeaderSettings(BaseModel):
         return f"{WEEKDAYS[self.weekday]} at {self.at:%H:%M} UTC"
 
 
+class CaptureSettings(BaseModel):
+    """Slack Connect capture for the whole workspace (each account has its own switch too) and how long
+    captured rows are kept."""
+
+    enabled: bool = True
+    retention_days: int = Field(default=365, ge=RETENTION_MIN, le=RETENTION_MAX)
+
+    @property
+    def label(self) -> str:
+        return f"capture {'on' if self.enabled else 'off'}, captured rows kept {self.retention_days} days"
+
+
 class WorkspaceSettings(BaseModel):
     """workspace.config as stored: window overrides and the nudge schedule; keys others add are kept."""
 
@@ -67,6 +80,7 @@ class WorkspaceSettings(BaseModel):
     # The workspace's own proposal table (app/core/strategy.py); None: the default table.
     strategy_table: list[ProposalRow] | None = Field(default=None, min_length=1, max_length=TABLE_MAX_ROWS)
     leader: LeaderSettings = Field(default_factory=LeaderSettings)
+    capture: CaptureSettings = Field(default_factory=CaptureSettings)
 
     def window(self, kind: StakeholderType) -> int:
         return self.windows.get(kind, DEFAULT_WINDOWS[kind])
@@ -76,10 +90,10 @@ class WorkspaceSettings(BaseModel):
         return tuple(self.strategy_table) if self.strategy_table else DEFAULT_TABLE
 
 
-def _days(value: object) -> int:
+def _days(value: object, least: int = 1, most: int = WINDOW_MAX_DAYS) -> int:
     text = str(value if value is not None else "").strip()
-    if not text.isdigit() or not 1 <= int(text) <= WINDOW_MAX_DAYS:
-        raise ValueError(f"Enter a whole number of days from 1 to {WINDOW_MAX_DAYS}.")
+    if not text.isdigit() or not least <= int(text) <= most:
+        raise ValueError(f"Enter a whole number of days from {least} to {most}.")
     return int(text)
 
 
@@ -91,6 +105,11 @@ def window_field(kind: StakeholderType) -> str:
 class _SettingsFormBase(BaseModel):
     nudge_weekday: int = Field(ge=0, le=6)
     nudge_time: time
+    capture_enabled: bool = True
+    capture_retention_days: Annotated[int, BeforeValidator(lambda v: _days(v, RETENTION_MIN, RETENTION_MAX))] = 365
+
+    def capture(self) -> CaptureSettings:
+        return CaptureSettings(enabled=self.capture_enabled, retention_days=self.capture_retention_days)
 
     def windows(self) -> dict[StakeholderType, int]:
         return {kind: getattr(self, window_field(kind)) for kind in StakeholderType}

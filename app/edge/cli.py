@@ -420,6 +420,72 @@ def db_upgrade() -> None:
     click.echo("The database schema is up to date.")
 
 
+# --- CRM -------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def crm() -> None:
+    """Keep accounts and contacts in step with the CRM (HubSpot; README: 'HubSpot')."""
+
+
+@crm.command("sync")
+@click.option("--team", "team", default=None, help=TEAM_HELP)
+@click.option("--full", is_flag=True, help="List every record and flag contacts HubSpot no longer has "
+                                           "(default: only what changed since the last sync).")
+@friendly
+def crm_sync(team: str | None, full: bool) -> None:
+    """Pull companies, contacts and their roles from HubSpot; prints what was created, updated and flagged."""
+    from app.jobs.crm_sync import sync_team
+
+    runtime = _runtime()
+    runtime.db.upgrade()
+    on_terminal = sys.stderr.isatty()
+    report, requests = sync_team(runtime, team, full=full, progress=_progress_line() if on_terminal else None)
+    if on_terminal:
+        click.echo(err=True)  # end the progress line
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"HubSpot sync of workspace {report.team_id} done ({requests} HTTP requests).")
+
+
+@crm.command("roles")
+@click.option("--team", "team", default=None, help=TEAM_HELP)
+@click.option("--set", "assignments", multiple=True, metavar="LABEL=TYPE",
+              help="Map a CRM role label to a stakeholder type (e.g. 'Budget owner=economic_buyer'); "
+                   "'LABEL=' ignores the label. Repeatable.")
+@click.option("--reset", is_flag=True, help="Drop this workspace's overrides: back to the shipped table.")
+@friendly
+def crm_roles(team: str | None, assignments: tuple[str, ...], reset: bool) -> None:
+    """Show (and change) how CRM role labels become stakeholder types in this workspace."""
+    from app.services.crm.mapping import change_role_table, role_table
+
+    changes: dict[str, str | None] = {}
+    for assignment in assignments:
+        label, equals, value = assignment.partition("=")
+        if not equals or not label.strip():
+            raise StakemapError(f"Write --set as LABEL=TYPE, such as 'Budget owner=economic_buyer' (not '{assignment}').")
+        changes[label] = value.strip() or None
+    runtime = _runtime()
+    runtime.db.upgrade()
+    with runtime.db.session() as session:
+        team_id = team or resolve_team(session, None)
+        table = (change_role_table(session, team_id, changes, runtime.now(), reset=reset) if changes or reset
+                 else role_table(session, team_id, runtime.now()))
+    for label, kind in sorted(table.items()):
+        click.echo(f"{label} → {kind.label}")
+
+
+def _progress_line():
+    """A progress line on a terminal: records read so far per object."""
+    done: dict[str, int] = {}
+
+    def show(object_name: str, count: int) -> None:
+        done[object_name] = done.get(object_name, 0) + count
+        click.echo("\r" + ", ".join(f"{name}s: {n}" for name, n in done.items()), nl=False, err=True)
+
+    return show
+
+
 # --- the leader's view -----------------------------------------------------------------------------
 
 
@@ -509,6 +575,63 @@ def leaders(team: str | None, leads: tuple[str, ...], no_leads: bool, currency: 
     click.echo(f"Leads: {', '.join(found.leads) or 'none (workspace admins only)'}; reporting currency: "
                f"{found.currency or 'none'}; rates: {shown}; leader digest: "
                f"{('<#' + found.channel_id + '> ' + found.schedule_label) if found.channel_id else 'off'}.")
+
+
+@cli.group()
+def capture() -> None:
+    """Slack Connect capture: backfill linked channels, turn capture on or off, prune old captured rows."""
+
+
+@capture.command("backfill")
+@click.argument("account", nargs=-1, required=True)
+@click.option("--team", "team", default=None, help="Only this workspace (default: the token's).")
+@friendly
+def capture_backfill(account: tuple[str, ...], team: str | None) -> None:
+    """Read the last 90 days of the account's linked channels (as linking does); safe to run again."""
+    from app.jobs.capture_jobs import backfill_account
+
+    runtime = _runtime()
+    runtime.db.upgrade()
+    name = " ".join(account)
+    done = backfill_account(runtime, team, name)
+    if done is None:
+        raise StakemapError(f"No account named '{name}'.")
+    if not done:
+        click.echo(f"{name} has no linked channel: run `/stakemap link {name}` in its channels first.")
+    for channel in done:
+        state = "" if channel.result.complete else " (Slack did not answer every page: run it again)"
+        click.echo(f"#{channel.name or channel.channel_id}: {channel.result.messages} customer messages counted{state}.")
+    if not all(channel.result.complete for channel in done):
+        raise click.exceptions.Exit(1)
+
+
+@capture.command("set")
+@click.option("--team", "team", default=None, help=TEAM_HELP)
+@click.option("--on/--off", "enabled", default=None, help="Capture in the whole workspace.")
+@click.option("--retention-days", type=int, default=None, help="Keep captured rows this many days (30-3650).")
+@friendly
+def capture_set(team: str | None, enabled: bool | None, retention_days: int | None) -> None:
+    """Turn capture on or off for the workspace, or set how long captured rows are kept; alone, show both."""
+    from app.services.capture import set_workspace_capture
+
+    runtime = _runtime()
+    runtime.db.upgrade()
+    with runtime.db.session() as session:
+        found = set_workspace_capture(session, resolve_team(session, team), enabled=enabled,
+                                      retention_days=retention_days)
+    click.echo(f"Capture is {'on' if found.enabled else 'off'}; captured rows are kept {found.retention_days} days.")
+
+
+@capture.command("prune")
+@friendly
+def capture_prune() -> None:
+    """Delete captured touches and channel activity past each workspace's retention (serve does it daily)."""
+    from app.jobs.capture_jobs import prune_pass
+
+    runtime = _runtime()
+    runtime.db.upgrade()
+    for team_id, (touches, days) in prune_pass(runtime).items():
+        click.echo(f"{team_id}: pruned {touches} captured touches and {days} days of channel activity.")
 
 
 def main() -> None:

@@ -121,12 +121,20 @@ def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
     return app
 
 
+# Events whose listener records the receipt itself, in the transaction of its own writes after the ack
+# (capture: a busy shared channel's messages must not each write to the database before their ack).
+RECEIPT_AFTER_THE_ACK = frozenset({"message"})
+
+
 def _once_per_event(runtime: Runtime):
     """Global middleware (after signature checks): a retried or duplicated event is acked and dropped."""
 
     def middleware(req, body, next):  # noqa: A002 (Bolt injects arguments by these names)
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if not (isinstance(event_id, str) and event_id):
+            return next()
+        event = body.get("event")
+        if isinstance(event, dict) and event.get("type") in RECEIPT_AFTER_THE_ACK:
             return next()
         try:
             with before_the_ack(req), runtime.db.session() as session:

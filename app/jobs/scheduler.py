@@ -27,6 +27,7 @@ from app.platform.slack_client import web_client
 log = logging.getLogger("stakemap.scheduler")
 
 SWEEP_EVERY = timedelta(minutes=5)
+PRUNE_EVERY = timedelta(hours=6)  # captured rows past the retention (app/jobs/capture_jobs.py)
 MISFIRE_GRACE = timedelta(hours=1)  # a pass delayed (busy machine, suspended VM) still runs
 
 
@@ -97,6 +98,7 @@ def start_scheduler(runtime: Runtime) -> BackgroundScheduler:
         replace_existing=True,
     )
     _add_leader_jobs(scheduler, runtime)
+    _add_crm_job(scheduler, runtime)
     scheduler.start()
     log.info("nudge scheduler started: a pass every %s", SWEEP_EVERY)
     return scheduler
@@ -104,11 +106,25 @@ def start_scheduler(runtime: Runtime) -> BackgroundScheduler:
 
 def _add_leader_jobs(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
     """The weekly coverage snapshots (hourly: cheap once the week is taken) and the leader digest."""
+    from app.jobs.capture_jobs import prune_pass
     from app.jobs.leader_digest import leader_digest_pass
     from app.jobs.snapshots import SNAPSHOT_EVERY, snapshot_pass
 
     for job, every, job_id in ((snapshot_pass, SNAPSHOT_EVERY, "weekly-snapshots"),
-                               (leader_digest_pass, SWEEP_EVERY, "leader-digest")):
+                               (leader_digest_pass, SWEEP_EVERY, "leader-digest"),
+                               (prune_pass, PRUNE_EVERY, "capture-retention")):
         scheduler.add_job(job, IntervalTrigger(seconds=every.total_seconds()), args=[runtime], id=job_id,
                           next_run_time=runtime.now(), coalesce=True, max_instances=1,
                           misfire_grace_time=int(MISFIRE_GRACE.total_seconds()), replace_existing=True)
+
+
+def _add_crm_job(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
+    """The CRM pull (every CRM_SYNC_HOURS, default 3), when a CRM is configured; the first pass runs at once."""
+    from app.jobs.crm_sync import crm_sync_every, crm_sync_pass
+
+    every = crm_sync_every(runtime)
+    if every is None:
+        return
+    scheduler.add_job(crm_sync_pass, IntervalTrigger(seconds=every.total_seconds()), args=[runtime], id="crm-sync",
+                      next_run_time=runtime.now(), coalesce=True, max_instances=1,
+                      misfire_grace_time=int(MISFIRE_GRACE.total_seconds()), replace_existing=True)

@@ -14,7 +14,7 @@ from app.core.settings import Settings
 # What the bot may do; manifest.yml declares the same list (a test keeps them equal).
 BOT_SCOPES = (
     "commands", "chat:write", "chat:write.public", "im:write", "im:history", "users:read", "users:read.email",
-    "files:write", "channels:read", "groups:read",
+    "files:write", "channels:read", "groups:read", "channels:history", "groups:history",
 )
 STATE_EXPIRATION_SECONDS = 600
 

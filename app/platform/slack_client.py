@@ -4,6 +4,8 @@ whose outcome is unknown (slack_retries.py), and a count of the calls that still
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 
 from slack_sdk import WebClient
@@ -68,23 +70,76 @@ def conversation_opener(client: WebClient) -> Callable[[str], str]:
     return lambda user: client.conversations_open(users=user)["channel"]["id"]
 
 
+def channel_asker(client: WebClient) -> Callable[[str], dict | None]:
+    """How to ask Slack about a channel (conversations.info): its channel object, None when Slack does not say."""
+    return lambda channel: _channel_info(client, channel)
+
+
 def user_asker(client: WebClient) -> Callable[[str], dict | None]:
-    """How to ask Slack about a user (users.info): its user object, None when Slack does not answer."""
+    """How to ask Slack about a user (users.info): its user object, None when Slack does not say."""
     return lambda user: _user_info(client, user)
 
 
 def _user_info(client: WebClient, user_id: str) -> dict | None:
     try:
         user = client.users_info(user=user_id).get("user")
+    except SlackApiError as error:  # user_not_found, missing_scope...
+        log.warning("users.info refused for %s (%s)", user_id, error.response.get("error"))
+        return None
     except SLACK_FAILURES as error:
-        log.warning("users.info %s failed (%s)", user_id, error)
+        log.warning("users.info failed for %s (%s)", user_id, error)
         return None
     return user if isinstance(user, dict) else None
 
 
-def channel_asker(client: WebClient) -> Callable[[str], dict | None]:
-    """How to ask Slack about a channel (conversations.info): its channel object, None when Slack does not say."""
-    return lambda channel: _channel_info(client, channel)
+class CallBudget:
+    """At most `per_minute` calls in any minute on average, bursts up to that many (a token bucket): a
+    backfill reading months of history stays well inside Slack's per-method rate limits."""
+
+    def __init__(self, per_minute: int, sleep: Callable[[float], None] = time.sleep):
+        self.per_minute = per_minute
+        self._tokens = float(per_minute)
+        self._at = time.monotonic()
+        self._sleep = sleep
+        self._lock = threading.Lock()
+
+    def spend(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.per_minute, self._tokens + (now - self._at) * self.per_minute / 60)
+            self._at = now
+            wait = 0.0 if self._tokens >= 1 else (1 - self._tokens) * 60 / self.per_minute
+            self._tokens -= 1
+        if wait:
+            self._sleep(wait)
+
+
+BACKFILL_CALLS_PER_MINUTE = 40  # conversations.history and .replies are Tier 3 (50+ per minute per workspace)
+_budgets: dict[str, CallBudget] = {}
+_budgets_lock = threading.Lock()
+
+
+def backfill_budget(team_id: str) -> CallBudget:
+    """The process's call budget for reading a workspace's history (shared by its backfills)."""
+    with _budgets_lock:
+        return _budgets.setdefault(team_id, CallBudget(BACKFILL_CALLS_PER_MINUTE))
+
+
+def history_reader(client: WebClient, budget: CallBudget) -> Callable[[str, dict], dict | None]:
+    """How to read conversations.history / conversations.replies pages within the budget: the page, or
+    None when Slack refused (the client already waited out 429s as Retry-After said, three times)."""
+
+    def read(method: str, params: dict) -> dict | None:
+        budget.spend()
+        try:
+            return client.api_call(method, http_verb="GET", params=params).data
+        except SlackApiError as error:
+            log.warning("%s refused for %s (%s)", method, params.get("channel"), error.response.get("error"))
+        except SLACK_FAILURES as error:
+            log.warning("%s failed for %s (%s)", method, params.get("channel"), error)
+        return None
+
+    return read
 
 
 def _channel_info(client: WebClient, channel_id: str) -> dict | None:

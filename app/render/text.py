@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from app.core.assessment import Assessment, ContactState
+from app.core.assessment import Assessment, ContactState, removed_in_crm, type_text
+from app.core.capture import touch_label
 from app.core.domain import TYPE_PROFILES
 from app.core.format import long_date, money, one_line, short_date
 from app.core.strategy import engagement_groups
@@ -13,7 +14,7 @@ from app.core.strategy import engagement_groups
 
 def last_touch_cell(state: ContactState, assessment: Assessment) -> str:
     touch = state.last_touch
-    return f"{short_date(touch.occurred_on, assessment.today)} ({touch.kind.label})" if touch else "never"
+    return f"{short_date(touch.occurred_on, assessment.today)} ({touch_label(touch)})" if touch else "never"
 
 
 def _priority(state: ContactState) -> str:
@@ -23,15 +24,23 @@ def _priority(state: ContactState) -> str:
 
 def active_rows(assessment: Assessment) -> list[list[str]]:
     return [
-        [s.contact.display_name, s.contact.title or "", s.contact.type.label, s.contact.relationship.label,
-         last_touch_cell(s, assessment), s.contact.sentiment.label, s.contact.notes or ""]
+        [s.contact.display_name, s.contact.title or "", type_text(s.contact), s.contact.relationship.label,
+         last_touch_cell(s, assessment), s.contact.sentiment.label, notes_cell(s)]
         for s in assessment.active
     ]
 
 
 def not_engaged_rows(assessment: Assessment) -> list[list[str]]:
-    return [[s.contact.display_name, s.contact.type.label, s.contact.notes or "", _priority(s)]
+    return [[s.contact.display_name, type_text(s.contact), notes_cell(s), _priority(s)]
             for s in assessment.not_engaged]
+
+
+def notes_cell(state: ContactState) -> str:
+    """The contact's notes, led by the CRM's removal when its record was archived or deleted there."""
+    notes = state.contact.notes or ""
+    if removed_in_crm(state.contact):
+        return f"Removed in the CRM: confirm (left or remove). {notes}".strip()
+    return notes
 
 
 def coverage_rows(assessment: Assessment) -> list[list[str]]:
@@ -154,7 +163,10 @@ def _contact_json(state: ContactState) -> dict[str, Any]:
     touch = state.last_touch
     data.update(
         display_name=contact.display_name,
-        last_touch={"date": touch.occurred_on.isoformat(), "kind": touch.kind.value} if touch else None,
+        also_types=[kind.value for kind in getattr(contact, "also_types", ())],
+        removed_in_crm=removed_in_crm(contact),
+        last_touch={"date": touch.occurred_on.isoformat(), "kind": touch.kind.value,
+                    "captured": getattr(touch, "capture_day", None) is not None} if touch else None,
         days_since_touch=state.idle_days,
         window_days=state.window_days,
         staleness=state.staleness.value,

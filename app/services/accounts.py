@@ -12,6 +12,8 @@ from sqlmodel import Session
 from app.core.assessment import Assessment
 from app.core.errors import InvalidInput, NotFound
 from app.core.models import Account, AccountCreate, like_pattern, name_key
+from app.services.capture_cache import CAPTURE_CACHE
+from app.services.channel_links import link_channel
 from app.services.portfolio import assess_accounts
 from app.services.workspaces import ensure_workspace
 
@@ -29,28 +31,6 @@ def get_account(session: Session, team_id: str, account_id: int) -> Account:
     if account is None or account.team_id != team_id:
         raise NotFound("That account no longer exists.")
     return account
-
-
-def linked_account(session: Session, team_id: str, channel_id: str | None) -> Account | None:
-    """The account linked to this channel, when exactly one is."""
-    if not channel_id:
-        return None
-    query = select(Account).where(Account.team_id == team_id, Account.channel_id == channel_id).limit(2)
-    found = session.scalars(query).all()
-    return found[0] if len(found) == 1 else None
-
-
-def link_channel(session: Session, account: Account, channel_id: str, now: datetime) -> list[str]:
-    """Link the account to the channel; a channel shows one account, so others linked to it are unlinked.
-    Returns the names of the accounts it was taken from."""
-    others = session.scalars(select(Account).where(
-        Account.team_id == account.team_id, Account.channel_id == channel_id, Account.id != account.id)).all()
-    for other in others:
-        other.channel_id = None
-        touch_account(other, now)
-    account.channel_id = channel_id
-    touch_account(account, now)
-    return [other.name for other in others]
 
 
 def search_accounts(session: Session, team_id: str, query: str = "", limit: int = 100) -> list[Account]:
@@ -80,7 +60,7 @@ def create_account(
     if find_account(session, team_id, data.name) is not None:
         raise InvalidInput({"name": f"An account named {data.name} already exists."})
     account = Account(
-        **data.model_dump(exclude={"owner_user_id"}),
+        **data.model_dump(exclude={"owner_user_id", "channel_id"}),
         owner_user_id=data.owner_user_id or by,
         team_id=team_id,
         name_key=name_key(data.name),
@@ -94,12 +74,34 @@ def create_account(
             session.flush()
     except IntegrityError:
         raise InvalidInput({"name": f"An account named {data.name} already exists."}) from None
+    if data.channel_id:
+        link_channel(session, account, data.channel_id, now, by=by)
+    return account
+
+
+EDITABLE = ("name", "arr_amount", "currency", "renewal_date", "owner_user_id", "domains", "capture_enabled")
+
+
+def update_account(session: Session, team_id: str, account_id: int, data: AccountCreate, now: datetime) -> Account:
+    """Save the account modal's fields (linked channels are changed by `/stakemap link`/`unlink`); a name
+    another account has is a field error."""
+    account = get_account(session, team_id, account_id)
+    other = find_account(session, team_id, data.name)
+    if other is not None and other.id != account.id:
+        raise InvalidInput({"name": f"An account named {data.name} already exists."})
+    for key in EDITABLE:
+        setattr(account, key, getattr(data, key))
+    account.name_key = name_key(data.name)
+    touch_account(account, now)
+    session.flush()
     return account
 
 
 def touch_account(account: Account, now: datetime) -> None:
-    """Record when the account's map last changed (its version is bumped by the session itself)."""
+    """Record when the account's map last changed (its version is bumped by the session itself); what capture
+    remembers about the account (its contacts, owner, switches) is looked up again."""
     account.updated_at = now
+    CAPTURE_CACHE.forget_account(account.team_id, account.id)
 
 
 def changing_account(session: Session, team_id: str, account_id: int, now: datetime) -> Account:

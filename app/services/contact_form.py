@@ -10,11 +10,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.core.departures import Departure
-from app.core.domain import ContactStatus
+from app.core.domain import ContactStatus, StakeholderType
 from app.core.models import STRATEGY_FIELDS, ContactCreate
 from app.services.accounts import get_account
 from app.services.contacts import add_contact, contact_on_account, update_contact
 from app.services.departures import contact_left
+from app.services.roles import replace_roles
 from app.services.suggestions import settle_added
 
 # The strategy inputs of the modal: editing any of them makes the whole strategy the CSM's own.
@@ -31,15 +32,19 @@ class ContactSaved:
 
 
 def save_contact(session: Session, team_id: str, account_id: int, contact_id: int | None, data: ContactCreate,
-                 edited: Iterable[str], by: str | None, now: datetime, slack_user_id: str | None = None) -> ContactSaved:
+                 edited: Iterable[str], by: str | None, now: datetime, slack_user_id: str | None = None,
+                 also: set[StakeholderType] | None = None) -> ContactSaved:
     """Add the contact (`contact_id` None), or save the `edited` fields of `data` on it. NotFound when the
     account or contact is gone (or another workspace's); InvalidInput for a duplicate or a bad manager.
-    A contact added from "Seen in Slack" keeps the person's `slack_user_id` and is no longer suggested."""
+    A contact added from "Seen in Slack" keeps the person's `slack_user_id` and is no longer suggested.
+    `also`: the roles it holds besides its type, as the modal's "Also" says (None: the modal had no such input)."""
     if contact_id is None:
         account = get_account(session, team_id, account_id)
         data.slack_user_id = slack_user_id
         contact = add_contact(session, account, data, by, now)
         settle_added(session, contact, now)
+        if also is not None:
+            replace_roles(session, contact, also, by, now)
         return ContactSaved(contact.display_name, account.name, True, [], None)
     account, contact = contact_on_account(session, team_id, account_id, contact_id)
     changes = {name: getattr(data, name) for name in edited if name in ContactCreate.model_fields}
@@ -49,6 +54,8 @@ def save_contact(session: Session, team_id: str, account_id: int, contact_id: in
     if changes.get("status") == ContactStatus.LEFT:
         departure = contact_left(session, team_id, contact.id, by, now)
     changed = update_contact(session, account, contact, changes, by, now)
+    if also is not None and replace_roles(session, contact, also, by, now):
+        changed = [*changed, "roles"]
     if departure is not None and departure.changed:
         changed = ["status", *changed]
     return ContactSaved(contact.display_name, account.name, False, changed, departure)

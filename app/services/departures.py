@@ -19,6 +19,7 @@ from app.core.domain import ContactStatus
 from app.core.models import Contact
 from app.platform.db import Database
 from app.services.accounts import assess_account, get_account, touch_account
+from app.services.channel_links import newest_channel
 from app.services.channels import AskSlack, is_shared
 from app.services.contacts import get_contact
 from app.services.history import apply_changes
@@ -44,7 +45,8 @@ def contact_left(session: Session, team_id: str, contact_id: int, by: str | None
     after = assess_account(session, account, today)
     return Departure(
         contact_id=contact.id, contact_name=contact.display_name, contact_title=contact.title if contact.name else None,
-        contact_type=contact.type, account_id=account.id, account_name=account.name, channel_id=account.channel_id,
+        contact_type=contact.type, account_id=account.id, account_name=account.name,
+        channel_id=newest_channel(session, team_id, account.id),
         owner_user_id=account.owner_user_id, risk_before=before.overall_risk, risk_after=after.overall_risk,
         next_step=next_step(after, contact.type), changed=changed, was_active=was_active,
     )

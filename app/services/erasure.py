@@ -4,7 +4,8 @@ The contact row stays, as "Erased contact", with what is not about the person as
 stakeholder type, level, department, influence, interest, relationship, sentiment, status and the
 reports-to line, so coverage, breadth, depth and every count stay what they were. Gone for good:
 name, title, e-mail, notes and objectives; the notes and sentiment of every touch with them (each
-touch keeps its date and kind); the old and new values of their history (each change keeps what
+touch keeps its date and kind; a captured touch also loses its message count and channel); their Slack user
+id, what users.info said about them, their capture suggestions and the titles their signals noted; the old and new values of their history (each change keeps what
 field changed, who changed it and when); the texts of plan steps aimed at them. An Erasure row
 records that it happened, who asked and when, and never what was erased.
 """
@@ -13,11 +14,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from app.core.errors import StakemapError
-from app.core.models import Account, Contact, ContactChange, Erasure, PlanStep, Touch
+from app.core.models import (
+    Account,
+    CaptureSignal,
+    CaptureSuggestion,
+    Contact,
+    ContactChange,
+    Erasure,
+    PlanStep,
+    SlackUser,
+    Touch,
+)
+from app.core.presence import SignalKind
 from app.services.accounts import touch_account
 
 ERASED_NAME = "Erased contact"
@@ -45,8 +57,9 @@ def forget_contact(session: Session, account: Account, contact: Contact, by: str
     if contact.strategy_approach:  # the approach may name the person; the cadence and channel stay
         contact.strategy_approach = "(erased)"
     contact.updated_at = now
+    _forget_slack_user(session, contact)
     touches = _erase(session, update(Touch).where(Touch.contact_id == contact.id)
-                     .values(notes=None, sentiment_after=None))
+                     .values(notes=None, sentiment_after=None, capture_messages=None, capture_channel_id=None))
     changes = _erase(session, update(ContactChange).where(ContactChange.contact_id == contact.id)
                      .values(old_value=None, new_value=None))
     steps = _erase(session, update(PlanStep).where(PlanStep.contact_id == contact.id)
@@ -57,6 +70,20 @@ def forget_contact(session: Session, account: Account, contact: Contact, by: str
     session.add(erasure)
     session.flush()
     return erasure
+
+
+def _forget_slack_user(session: Session, contact: Contact) -> None:
+    """Capture's data about the person: their Slack user id on the contact, what users.info said about them
+    (slack_user), their suggestions on every account and the titles their signals recorded. A message they
+    write later is a new suggestion."""
+    session.execute(delete(CaptureSignal).where(CaptureSignal.contact_id == contact.id,
+                                                CaptureSignal.kind == SignalKind.TITLE.value))
+    user_id, contact.slack_user_id = contact.slack_user_id, None
+    if not user_id:
+        return
+    session.execute(delete(SlackUser).where(SlackUser.team_id == contact.team_id, SlackUser.user_id == user_id))
+    session.execute(delete(CaptureSuggestion).where(CaptureSuggestion.team_id == contact.team_id,
+                                                    CaptureSuggestion.slack_user_id == user_id))
 
 
 def _erase(session: Session, statement) -> int:

@@ -9,12 +9,15 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from app.core.domain import StakeholderType
 from app.core.errors import NotFound
 from app.core.models import Account, Contact
 from app.core.strategy import Strategy, strategy_of
 from app.platform.runtime import Runtime
-from app.services.accounts import get_account, linked_account
+from app.services.accounts import get_account
+from app.services.channel_links import linked_account
 from app.services.contacts import get_contact, picker_contacts
+from app.services.roles import extra_roles
 from app.services.strategies import workspace_table
 from app.services.suggestions import ContactDraft, draft_for
 
@@ -30,6 +33,7 @@ class ContactForm:
     manager: Contact | None = None
     strategy: Strategy | None = None
     draft: ContactDraft | None = None
+    also: tuple[StakeholderType, ...] = ()  # the contact's roles besides its type
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,8 @@ def contact_form(runtime: Runtime, team_id: str, account_id: int | None, contact
         if contact is None:
             return ContactForm(account, colleagues)
         manager = get_contact(session, team_id, contact.reports_to_id) if contact.reports_to_id else None
-        return ContactForm(account, colleagues, contact, manager,
-                           strategy_of(contact, workspace_table(session, team_id)))
+        return ContactForm(account, colleagues, contact, manager, strategy_of(contact, workspace_table(session, team_id)),
+                           also=tuple(role.type for role in extra_roles(session, contact)))
 
 
 def touch_form(runtime: Runtime, team_id: str, account_id: int | None, contact_id: int | None = None, *,

@@ -11,12 +11,12 @@ from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.core.assessment import Assessment, assess
-from app.core.domain import PlanStatus
-from app.core.models import Account, Contact, PlanStep, Touch, Workspace
+from app.core.domain import TYPE_PROFILES, PlanStatus, StakeholderType
+from app.core.models import Account, Contact, ContactRole, CrmLink, PlanStep, Touch, Workspace
 from app.core.portfolio import Portfolio, ranked_by_risk
 from app.core.workspace_settings import table_of, windows_of
 from app.services.nudges import stale_relationships
@@ -75,7 +75,20 @@ def _contacts_and_latest_touches(session: Session, team_id: str, account_ids):
         .correlate(Contact)
         .scalar_subquery()
     )
-    contact_columns, touch_columns = Contact.__table__.columns, Touch.__table__.columns
+    also_types = (
+        select(func.aggregate_strings(ContactRole.type, ","))
+        .where(ContactRole.contact_id == Contact.id)
+        .correlate(Contact)
+        .scalar_subquery()
+    )
+    crm_removed_at = (
+        select(CrmLink.removed_at)
+        .where(CrmLink.contact_id == Contact.id, CrmLink.removed_at.is_not(None))
+        .limit(1)
+        .correlate(Contact)
+        .scalar_subquery()
+    )
+    contact_columns, touch_columns = (*Contact.__table__.columns, also_types, crm_removed_at), Touch.__table__.columns
     query = (
         select(*contact_columns, *touch_columns)
         .select_from(Contact)
@@ -88,7 +101,7 @@ def _contacts_and_latest_touches(session: Session, team_id: str, account_ids):
     contacts: dict[int, list[ContactRow]] = defaultdict(list)
     touches: dict[int, list[TouchRow]] = defaultdict(list)
     for row in session.execute(query):
-        contact = make_contact(row[:split])
+        contact = make_contact((*row[:split - 2], parse_roles(row[split - 2]), row[split - 1]))
         contacts[contact.account_id].append(contact)
         if row[split] is not None:
             touches[contact.account_id].append(make_touch(row[split:]))
@@ -101,8 +114,15 @@ class AccountRow(namedtuple("AccountRow", Account.__table__.columns.keys())):
     __slots__ = ()
 
 
-class ContactRow(namedtuple("ContactRow", Contact.__table__.columns.keys())):
-    """A contact read for assessment: every column of `Contact` under the same name, read-only."""
+def parse_roles(joined: str | None) -> tuple[StakeholderType, ...]:
+    """The extra roles as read in one column ("decision_maker,influencer"), in the map's order of types."""
+    kinds = {StakeholderType(value) for value in (joined or "").split(",") if value}
+    return tuple(sorted(kinds, key=lambda kind: TYPE_PROFILES[kind].rank))
+
+
+class ContactRow(namedtuple("ContactRow", [*Contact.__table__.columns.keys(), "also_types", "crm_removed_at"])):
+    """A contact read for assessment: every column of `Contact` under the same name, its extra roles
+    (`also_types`) and when the CRM removed it (`crm_removed_at`, None while it is there), read-only."""
 
     __slots__ = ()
     # the model's own naming rules, not a copy of them

@@ -13,12 +13,14 @@ from app.core.domain import StakeholderType
 from app.core.errors import StakemapError
 from app.core.models import Account, Workspace
 from app.core.strategy import DEFAULT_TABLE, ProposalRow
-from app.core.workspace_settings import NudgeSchedule, WorkspaceSettings, settings_of
+from app.core.workspace_settings import CaptureSettings, NudgeSchedule, WorkspaceSettings, settings_of
 from app.platform.db import insert_if_absent
+from app.services.capture_cache import CAPTURE_CACHE
 
 log = logging.getLogger(__name__)
 
-def update_settings(session: Session, team_id: str, windows: Windows, nudge: NudgeSchedule, now: datetime) -> list[str]:
+def update_settings(session: Session, team_id: str, windows: Windows, nudge: NudgeSchedule, now: datetime,
+                    capture: CaptureSettings | None = None) -> list[str]:
     """Save only what differs from the current settings; returns what changed ("Champion window 30 → 45 days").
 
     A window set back to its default drops the override, so it follows the default from then on.
@@ -41,6 +43,10 @@ def update_settings(session: Session, team_id: str, windows: Windows, nudge: Nud
     if nudge != current.nudge:
         changed.append(f"nudges {current.nudge.label} → {nudge.label}")
         config["nudge"] = nudge.model_dump(mode="json")
+    if capture is not None and capture != current.capture:
+        changed.append(f"{current.capture.label} → {capture.label}")
+        config["capture"] = capture.model_dump()
+        CAPTURE_CACHE.clear()  # every linked channel's switch is read again
     if changed:
         WorkspaceSettings.model_validate(config)  # never store what cannot be read back
         workspace.config = config

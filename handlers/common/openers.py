@@ -56,7 +56,7 @@ def open_contact_modal(runtime: Runtime, client, body: dict, context, respond, a
     colleagues = [pickable(contact) for contact in form.colleagues]
     manager = pickable(form.manager) if form.manager else None
     open_modal(client, body, contact_modal(form.account.name, colleagues, metadata, form.contact, manager,
-                                           form.strategy, form.draft))
+                                           form.strategy, draft=form.draft, also=list(form.also)))
 
 
 def open_touch_modal(runtime: Runtime, client, body: dict, context, respond, account_id: int | None,

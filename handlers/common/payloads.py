@@ -197,6 +197,18 @@ def view_values(view: Any) -> dict[str, str | None]:
     return values
 
 
+def selected_values(view: Any, block_id: str) -> list[str] | None:
+    """The values picked in a multi-select input (multi_static_select's `selected_options`); None when the view
+    has no such input."""
+    state = _dict(_dict(view).get("state")).get("values")
+    actions = _dict(_dict(state).get(block_id))
+    for action in actions.values():
+        options = _dict(action).get("selected_options")
+        if isinstance(options, list):
+            return [o["value"] for o in options if isinstance(o, dict) and isinstance(o.get("value"), str)]
+    return None
+
+
 def filled(values: dict[str, Any], fields) -> dict[str, Any]:
     """The given fields that hold a value: an empty input is *missing*, so validation says "required"."""
     return {name: values[name] for name in fields if values.get(name) is not None}

@@ -17,3 +17,4 @@ class CommandRequest:
     respond: Any  # slack_bolt.Respond
     account: str  # the text after the verb
     team_id: str  # the workspace, from Bolt's context
+    channel_name: str = ""  # the channel's name as the command's payload gives it ("ext-acme")

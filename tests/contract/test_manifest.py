@@ -58,3 +58,13 @@ def test_manifest_declares_what_the_app_listens_to():
     assert data["settings"]["socket_mode_enabled"] is True
     assert [s["callback_id"] for s in data["features"]["shortcuts"]] == ["log_as_touch"]
     assert {"commands", "chat:write", "im:write", "users:read"} <= set(data["oauth_config"]["scopes"]["bot"])
+
+
+def test_manifest_asks_for_what_capture_reads():
+    """Slack Connect capture: message events in public and private channels, joins and leaves, profile
+    changes, and the history scopes the backfill reads with (app/platform/installations.BOT_SCOPES too)."""
+    data = manifest()
+    assert {"message.channels", "message.groups", "member_joined_channel", "member_left_channel", "channel_shared",
+            "channel_unshared", "user_change"} <= set(data["settings"]["event_subscriptions"]["bot_events"])
+    assert {"channels:history", "groups:history", "users:read", "users:read.email"} <= set(
+        data["oauth_config"]["scopes"]["bot"])

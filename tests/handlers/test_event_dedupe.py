@@ -13,7 +13,7 @@ from tests.conftest import make_settings
 
 def event(event_id: str) -> str:
     return json.dumps({"type": "event_callback", "team_id": "T0001", "api_app_id": "A0STAKEMAP",
-                       "event_id": event_id, "event_time": 1, "event": {"type": "member_joined_channel"}})
+                       "event_id": event_id, "event_time": 1, "event": {"type": "reaction_added"}})
 
 
 def test_a_retried_event_is_acked_and_dropped(slack, runtime):

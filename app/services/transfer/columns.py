@@ -67,6 +67,7 @@ ALIASES: dict[Kind, dict[str, tuple[str, ...]]] = {
         "kind": ("kind", "type", "activity type", "touch type", "medium"),
         "sentiment_after": ("sentiment_after", "sentiment after", "sentiment"),
         "notes": _NOTES,
+        "captured": ("captured", "captured from slack"),
     },
 }
 
@@ -76,7 +77,7 @@ COLUMNS: dict[Kind, tuple[str, ...]] = {
     Kind.CONTACTS: ("account", "name", "title", "type", "department", "level", "influence", "interest",
                     "relationship", "sentiment", "status", "reports_to", "email", "objectives", "notes",
                     "strategy", "cadence", "channel", "strategy_status"),
-    Kind.TOUCHES: ("account", "contact", "date", "kind", "sentiment_after", "notes"),
+    Kind.TOUCHES: ("account", "contact", "date", "kind", "sentiment_after", "notes", "captured"),
 }
 
 

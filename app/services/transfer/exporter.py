@@ -20,10 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from app.core.models import Account, Contact, Erasure, Touch
+from app.core.capture import captured_note
+from app.core.models import Account, AccountChannel, Contact, Erasure, Touch
+from app.services.channel_links import account_channels
 from app.services.portfolio import accounts_query, assess_accounts
+from app.services.roles import roles_by_contact, roles_value
 from app.services.transfer.columns import COLUMNS, Kind
 
 Record = dict[str, str]
@@ -43,9 +47,12 @@ def chosen_accounts(session: Session, team_id: str, account: Account | None) -> 
     return [account] if account is not None else list(session.scalars(accounts_query(team_id)))
 
 
-def account_records(accounts: Sequence[Account]) -> list[Record]:
+def account_records(session: Session, team_id: str, accounts: Sequence[Account]) -> list[Record]:
+    """Accounts; the channel column lists the linked channels (the oldest link first), space-separated."""
+    links = account_channels(session, team_id, [a.id for a in accounts])
     return [{"name": a.name, "arr": _text(a.arr_amount), "currency": a.currency, "renewal_date": _text(a.renewal_date),
-             "owner": _text(a.owner_user_id), "channel": _text(a.channel_id)} for a in accounts]
+             "owner": _text(a.owner_user_id),
+             "channel": " ".join(link.channel_id for link in reversed(links.get(a.id, [])))} for a in accounts]
 
 
 def _scoped(query, team_id: str, accounts: Sequence[Account], table):
@@ -62,31 +69,38 @@ def contact_records(session: Session, team_id: str, accounts: Sequence[Account])
                     Contact).order_by(Account.name_key, Contact.name_key)
     rows = list(session.execute(query))
     label = {c.id: c.display_name for c, _account in rows}
+    also = roles_by_contact(session, team_id, label)
     return [{"account": account, "name": _text(c.name), "title": _text(c.title), "type": _text(c.type),
              "department": _text(c.department), "level": _text(c.level), "influence": _text(c.influence),
              "interest": _text(c.interest), "relationship": _text(c.relationship), "sentiment": _text(c.sentiment),
              "status": _text(c.status), "reports_to": label.get(c.reports_to_id, ""), "email": _text(c.email),
              "objectives": _text(c.objectives), "notes": _text(c.notes), "strategy": _text(c.strategy_approach),
              "cadence": _text(c.strategy_cadence), "channel": _text(c.strategy_channel),
-             "strategy_status": _text(c.strategy_origin)}
+             "strategy_status": _text(c.strategy_origin), "also": roles_value(r.type for r in also[c.id]) or ""}  # extra roles: JSON only (not imported from CSV)
             for c, account in rows]
 
 
 def touch_records(session: Session, team_id: str, accounts: Sequence[Account]) -> list[Record]:
+    """Touches; a captured one (from a Slack Connect channel) says so, its note counting the messages."""
+    channel = aliased(AccountChannel)
     columns = (Account.name, Contact.name, Contact.title, Touch.occurred_on, Touch.kind, Touch.sentiment_after,
-               Touch.notes)
+               Touch.notes, Touch.capture_day, Touch.capture_messages, channel.name)
     query = _scoped(select(*columns).join(Contact, Contact.id == Touch.contact_id)
-                    .join(Account, Account.id == Touch.account_id), team_id, accounts, Touch)
+                    .join(Account, Account.id == Touch.account_id)
+                    .outerjoin(channel, (channel.team_id == Touch.team_id)
+                               & (channel.channel_id == Touch.capture_channel_id)), team_id, accounts, Touch)
     query = query.order_by(Account.name_key, Contact.name_key, Touch.occurred_on, Touch.kind, Touch.notes,
                            Touch.sentiment_after, Touch.id)
     return [{"account": account, "contact": Contact.label_for(name, title), "date": _text(day), "kind": _text(kind),
-             "sentiment_after": _text(after), "notes": _text(notes)}
-            for account, name, title, day, kind, after, notes in session.execute(query)]
+             "sentiment_after": _text(after),
+             "notes": captured_note(messages, channel_name) if captured else _text(notes),
+             "captured": "yes" if captured else ""}
+            for account, name, title, day, kind, after, notes, captured, messages, channel_name in session.execute(query)]
 
 
 def records_of(session: Session, team_id: str, kind: Kind, accounts: Sequence[Account]) -> list[Record]:
     if kind == Kind.ACCOUNTS:
-        return account_records(accounts)
+        return account_records(session, team_id, accounts)
     return (contact_records if kind == Kind.CONTACTS else touch_records)(session, team_id, accounts)
 
 
@@ -115,7 +129,7 @@ def export_json(session: Session, team_id: str, accounts: Sequence[Account]) -> 
     for kind in (Kind.CONTACTS, Kind.TOUCHES):
         for record in records_of(session, team_id, kind, accounts):
             nested[record["account"]][kind.value].append({k: v for k, v in record.items() if k != "account"})
-    return {"team_id": team_id, "accounts": [dict(record, **nested[record["name"]]) for record in account_records(accounts)]}
+    return {"team_id": team_id, "accounts": [dict(record, **nested[record["name"]]) for record in account_records(session, team_id, accounts)]}
 
 
 def export_assessments(session: Session, team_id: str, accounts: Sequence[Account], today: date) -> list:

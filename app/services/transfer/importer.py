@@ -42,6 +42,7 @@ from app.core.domain import (
 )
 from app.core.errors import StakemapError
 from app.core.models import (
+    SLACK_ID_RE,
     STRATEGY_FIELDS,
     Account,
     AccountCreate,
@@ -53,6 +54,7 @@ from app.core.models import (
 )
 from app.core.validation import field_errors
 from app.services.accounts import touch_account, touch_accounts
+from app.services.channel_links import link_channel
 from app.services.contacts import contact_keys
 from app.services.history import apply_changes
 from app.services.transfer.cells import is_user_id, money_text, parse_day, parse_enum
@@ -222,11 +224,14 @@ class AccountImport(_Importer):
         self.owner_ids: dict[str, str] = {}
         self.new: list[dict] = []
         self.changed: list[tuple[Account, dict]] = []
+        self.links: dict[str, list[str]] = {}  # account name key → channel ids to link (the channel column)
 
     def check(self, line: int, record: dict[str, str]) -> None:
         data: dict[str, Any] = {"name": record.get("name", "")}
         ok = self.day(line, record, "renewal_date", data, "renewal_date")
-        for column, key in (("arr", "arr_amount"), ("currency", "currency"), ("channel", "channel_id")):
+        channels = self.channels(line, record.get("channel") or "")
+        ok = ok and channels is not None
+        for column, key in (("arr", "arr_amount"), ("currency", "currency")):
             if record.get(column):
                 data[key] = money_text(record[column]) if column == "arr" else record[column]
         if record.get("owner"):
@@ -241,10 +246,12 @@ class AccountImport(_Importer):
         key = name_key(account.name)
         if not ok or self.duplicate(line, (key,), "name", f"{account.name}"):
             return
+        if channels:
+            self.links[key] = channels
         given = account.model_dump(include=set(data))
         existing = self.existing.get(key)
         if existing is None:
-            self.new.append(account.model_dump())
+            self.new.append(account.model_dump(exclude={"channel_id"}))
             self.result.created += 1
             return
         changes = {k: v for k, v in given.items() if getattr(existing, k) != v}
@@ -253,6 +260,15 @@ class AccountImport(_Importer):
             self.result.updated += 1
         else:
             self.result.unchanged += 1
+
+    def channels(self, line: int, text: str) -> list[str] | None:
+        """The channel column: linked channel ids, separated by spaces or commas ("C0ACME C0ACMEEXT")."""
+        ids = [word for word in text.replace(",", " ").split() if word]
+        wrong = [word for word in ids if not SLACK_ID_RE.match(word) or word[0] not in "CG"]
+        if wrong:
+            self.problem(line, "channel", "That is not a Slack channel id.")
+            return None
+        return ids
 
     def owner(self, line: int, text: str) -> str | None:
         if is_user_id(text):
@@ -282,6 +298,12 @@ class AccountImport(_Importer):
                 setattr(account, key, value)
             touch_account(account, self.now)
         self.session.flush()
+        if self.links:
+            linked = self.accounts_by_key()
+            for key, channels in self.links.items():
+                for channel in channels:
+                    link_channel(self.session, linked[key], channel, self.now)
+            self.session.flush()
 
 
 # --- contacts --------------------------------------------------------------------------------------
@@ -483,6 +505,16 @@ class ContactImport(_Importer):
 # --- touches ---------------------------------------------------------------------------------------
 
 
+def captured_fields(record: dict[str, str], day) -> dict[str, Any]:
+    """A touch exported as captured (captured: yes) comes back captured: its day, its count ("3 messages…"),
+    no note of its own."""
+    if record.get("captured", "").strip().casefold() not in ("yes", "true", "1"):
+        return {"capture_day": None, "capture_messages": None}
+    count = (record.get("notes") or "").split(maxsplit=1)[:1]
+    return {"capture_day": day, "capture_messages": int(count[0]) if count and count[0].isdigit() else 1,
+            "notes": None}
+
+
 class TouchImport(_Importer):
     kind = Kind.TOUCHES
 
@@ -510,7 +542,7 @@ class TouchImport(_Importer):
             self.invalid(line, error, "date")
             return
         if ok:
-            self.new.append(touch.model_dump())
+            self.new.append(touch.model_dump() | captured_fields(record, touch.occurred_on))
 
     def contact(self, line: int, record: dict[str, str]) -> int | None:
         account = self.accounts.get(name_key(record.get("account", "")))

@@ -1,0 +1,149 @@
+"""CRM records in stakemap's terms (pure): the role mapping table and how CRM values are read.
+
+The mapping turns a CRM role (a HubSpot company↔contact association label such as "Decision maker") into a
+stakeholder type. stakemap ships defaults; a workspace overrides them label by label in its config
+(`Workspace.config["crm_roles"]`: {"Budget owner": "economic_buyer", "Champion": null}; null drops a label).
+Labels are compared without case or surrounding space.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from app.core.domain import TYPE_PROFILES, StakeholderType
+from app.core.models import CURRENCY_RE, EMAIL_RE, NAME_MAX, name_key
+
+HUBSPOT = "hubspot"
+HUBSPOT_SOURCE = "crm:hubspot"  # who changed it, in history and on roles
+ROLES_CONFIG_KEY = "crm_roles"
+MODIFIED_PROPERTY = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate"}  # the cursor's field
+DEFAULT_TYPE = StakeholderType.INFLUENCER  # a contact whose association carries no known label
+
+DEFAULT_ROLE_MAP: Mapping[str, StakeholderType] = {
+    "champion": StakeholderType.CHAMPION,
+    "economic buyer": StakeholderType.ECONOMIC_BUYER,
+    "budget holder": StakeholderType.ECONOMIC_BUYER,
+    "decision maker": StakeholderType.DECISION_MAKER,
+    "executive sponsor": StakeholderType.EXECUTIVE_SPONSOR,
+    "executive": StakeholderType.EXECUTIVE_SPONSOR,
+    "technical lead": StakeholderType.TECHNICAL_LEAD,
+    "technical decision maker": StakeholderType.TECHNICAL_LEAD,
+    "end user": StakeholderType.END_USER_CHAMPION,
+    "end user champion": StakeholderType.END_USER_CHAMPION,
+    "influencer": StakeholderType.INFLUENCER,
+    "gatekeeper": StakeholderType.GATEKEEPER,
+    "blocker": StakeholderType.DETRACTOR,
+    "detractor": StakeholderType.DETRACTOR,
+}
+
+
+def role_map(overrides: Mapping[str, Any] | None) -> dict[str, StakeholderType]:
+    """The shipped table with a workspace's overrides applied (unknown type values are ignored)."""
+    table = dict(DEFAULT_ROLE_MAP)
+    for label, value in (overrides or {}).items():
+        key = name_key(label)
+        if value in (None, ""):
+            table.pop(key, None)
+        elif value in StakeholderType._value2member_map_:
+            table[key] = StakeholderType(value)
+    return table
+
+
+def roles_for(labels: Iterable[str | None], table: Mapping[str, StakeholderType]) -> set[StakeholderType]:
+    return {table[name_key(label)] for label in labels if label and name_key(label) in table}
+
+
+def primary_and_extra(current: StakeholderType | None, roles: set[StakeholderType]
+                      ) -> tuple[StakeholderType, set[StakeholderType]]:
+    """The primary type (kept while the CRM still gives it, else the most important role) and the others."""
+    if not roles:
+        primary = current or DEFAULT_TYPE
+    elif current in roles:
+        primary = current
+    else:
+        primary = min(roles, key=lambda kind: TYPE_PROFILES[kind].rank)
+    return primary, roles - {primary}
+
+
+# --- reading CRM values -------------------------------------------------------------------------------
+
+
+def text(value: Any, limit: int = NAME_MAX) -> str | None:
+    cleaned = " ".join(str(value).split()) if value is not None else ""
+    return cleaned[:limit] or None
+
+
+def person_name(first: Any, last: Any) -> str | None:
+    return text(" ".join(part for part in (text(first), text(last)) if part))
+
+
+def email(value: Any) -> str | None:
+    address = text(value, 254)
+    return address.lower() if address and EMAIL_RE.match(address) else None
+
+
+def amount(value: Any) -> Decimal | None:
+    try:
+        number = Decimal(str(value).replace(",", "").strip()) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+    return number.quantize(Decimal("0.01")) if number is not None and 0 <= number < Decimal("1e12") else None
+
+
+def currency(value: Any) -> str | None:
+    code = (text(value) or "").upper()
+    return code if CURRENCY_RE.match(code) else None
+
+
+_EPOCH_MS = re.compile(r"^\d{10,14}$")
+
+
+def day(value: Any) -> date | None:
+    """A CRM date property: "2026-06-30", a full ISO timestamp, or epoch milliseconds (HubSpot's date type)."""
+    raw = text(value, 40)
+    if raw is None:
+        return None
+    try:
+        if _EPOCH_MS.match(raw):
+            return datetime.fromtimestamp(int(raw) / 1000, UTC).date()
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        return None
+
+
+@dataclass
+class Counts:
+    """What one object's sync did: shown by the CLI, logged by the scheduler."""
+
+    created: int = 0
+    updated: int = 0
+    flagged: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.flagged
+
+    def line(self, label: str) -> str:
+        return (f"{label}: {self.created} created, {self.updated} updated, {self.flagged} flagged, "
+                f"{self.unchanged} unchanged" + (f", {self.skipped} skipped" if self.skipped else ""))
+
+
+@dataclass
+class SyncReport:
+    team_id: str
+    companies: Counts = field(default_factory=Counts)
+    contacts: Counts = field(default_factory=Counts)
+
+    @property
+    def changed(self) -> int:
+        return self.companies.changed + self.contacts.changed
+
+    def lines(self) -> list[str]:
+        return [self.companies.line("Companies"), self.contacts.line("Contacts")]

@@ -1,0 +1,315 @@
+"""HubSpot's CRM API on 127.0.0.1 (port 0), in a thread, with faults on demand — like tests/slack_standin.py.
+
+Answers what the pull reads, in the shapes of HubSpot's published API reference:
+- POST /crm/v3/objects/{companies|contacts}/search — `filterGroups` (GTE on the last-modified property),
+  `sorts`, `limit`, `after`; answers {"total", "results": [{"id", "properties", "createdAt", "updatedAt",
+  "archived"}], "paging": {"next": {"after", "link"}}}, and 400 past the 10,000-result window as HubSpot does.
+- GET /crm/v3/objects/{companies|contacts}?limit&after&properties&archived — the same records, listed.
+- POST /crm/v4/associations/contacts/companies/batch/read — {"status", "results": [{"from": {"id"}, "to":
+  [{"toObjectId", "associationTypes": [{"category", "typeId", "label"}]}]}], "startedAt", "completedAt"}.
+- GET /crm/v3/owners — {"results": [{"id", "email", "firstName", "lastName", "userId", "archived"}]}.
+A request without the token answers 401 with HubSpot's error body (category INVALID_AUTHENTICATION).
+
+`fail(path_part, status=429, times=1, retry_after=…, drop=False)` makes the next matching requests fail;
+every request is recorded in `requests` (method, path, body).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+import socket
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+TOKEN = "pat-na1-test"
+MODIFIED = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate"}
+SEARCH_WINDOW = 10_000
+PRIMARY = {"category": "HUBSPOT_DEFINED", "typeId": 1, "label": "Primary"}
+UNLABELED = {"category": "HUBSPOT_DEFINED", "typeId": 279, "label": None}
+
+
+@dataclass
+class Fault:
+    path_part: str
+    status: int
+    retry_after: str | None = None
+    drop: bool = False
+    passes: bool = False  # let this one through
+
+
+@dataclass
+class Record:
+    id: str
+    properties: dict[str, Any]
+    created_at: str
+    updated_at: str
+    archived: bool = False
+    archived_at: str | None = None
+
+    def json(self, wanted: list[str] | None) -> dict:
+        properties = {k: v for k, v in self.properties.items() if wanted is None or k in wanted or k in ("hs_object_id",)}
+        data = {"id": self.id, "properties": properties, "createdAt": self.created_at, "updatedAt": self.updated_at,
+                "archived": self.archived}
+        if self.archived_at:
+            data["archivedAt"] = self.archived_at
+        return data
+
+
+@dataclass
+class HubSpotStandIn:
+    token: str = TOKEN
+    objects: dict[str, dict[str, Record]] = field(default_factory=lambda: {"companies": {}, "contacts": {}})
+    # contact id → company id → association types (labels)
+    associations: dict[str, dict[str, list[dict]]] = field(default_factory=lambda: defaultdict(dict))
+    owners: list[dict] = field(default_factory=list)
+    requests: list[tuple[str, str, Any]] = field(default_factory=list)
+    record_requests: bool = True
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+        self._ids = 1000
+        self._clock = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._version = 0  # bumped by every change: the search order below is kept per version
+        self._ordered: dict[str, tuple[int, list[datetime], list[Record]]] = {}
+
+    # --- lifecycle ----------------------------------------------------------------------------------
+
+    def __enter__(self) -> HubSpotStandIn:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server.standin = self  # type: ignore[attr-defined]
+        self._server.daemon_threads = True
+        serve = functools.partial(self._server.serve_forever, poll_interval=0.02)
+        self._thread = threading.Thread(target=serve, name="hubspot-standin", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "the stand-in is not started"
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    # --- the CRM's data -----------------------------------------------------------------------------
+
+    def _tick(self) -> str:
+        self._clock += timedelta(seconds=1)
+        return self._clock.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def _new(self, kind: str, properties: dict[str, Any]) -> str:
+        with self._lock:
+            self._ids += 1
+            record_id, now = str(self._ids), self._tick()
+            props = {k: (None if v is None else str(v)) for k, v in properties.items()}
+            props.update(hs_object_id=record_id, createdate=now, **{MODIFIED[kind]: now})
+            self.objects[kind][record_id] = Record(record_id, props, now, now)
+            self._version += 1
+            return record_id
+
+    def touch(self, kind: str, record_id: str, **properties: Any) -> None:
+        """Change a record's properties (and its last-modified time), as an edit in HubSpot does."""
+        with self._lock:
+            record, now = self.objects[kind][record_id], self._tick()
+            record.properties.update({k: (None if v is None else str(v)) for k, v in properties.items()})
+            record.properties[MODIFIED[kind]] = now
+            record.updated_at = now
+            self._version += 1
+
+    def add_owner(self, owner_id: str, email: str, first: str = "Casey", last: str = "Owner") -> None:
+        self.owners.append({"id": owner_id, "email": email, "firstName": first, "lastName": last,
+                            "userId": int(owner_id), "createdAt": self._tick(), "updatedAt": self._tick(),
+                            "archived": False})
+
+    def add_company(self, name: str, **properties: Any) -> str:
+        return self._new("companies", {"name": name, **properties})
+
+    def add_contact(self, first: str, last: str, *, company: str | None = None, labels: tuple[str, ...] = (),
+                    **properties: Any) -> str:
+        contact_id = self._new("contacts", {"firstname": first, "lastname": last, **properties})
+        if company is not None:
+            self.label(contact_id, company, *labels, touch=False)
+        return contact_id
+
+    def label(self, contact_id: str, company_id: str, *labels: str, touch: bool = True) -> None:
+        """Set the contact↔company association's labels (the primary association plus one type per label).
+        Changing labels does not change the contact's last-modified time in HubSpot unless `touch`."""
+        types = [PRIMARY, UNLABELED] + [
+            {"category": "USER_DEFINED", "typeId": 100 + sum(map(ord, label)) % 900, "label": label} for label in labels]
+        with self._lock:
+            self.associations[contact_id][company_id] = types
+        if touch:
+            self.touch("contacts", contact_id)
+
+    def archive(self, kind: str, record_id: str) -> None:
+        with self._lock:
+            record, now = self.objects[kind][record_id], self._tick()
+            record.archived, record.archived_at, record.updated_at = True, now, now
+            self._version += 1
+
+    def delete(self, kind: str, record_id: str) -> None:
+        """Gone for good (GDPR delete): neither listed nor archived."""
+        with self._lock:
+            del self.objects[kind][record_id]
+            self._version += 1
+
+    def fail(self, path_part: str, status: int = 429, *, times: int = 1, retry_after: str | None = None,
+             drop: bool = False, passing: int = 0) -> None:
+        """After `passing` requests whose path contains `path_part` are answered, the next `times` ones fail with
+        that status (or are dropped: the connection closes without an answer)."""
+        with self._lock:
+            self._faults.extend(Fault(path_part, 0, passes=True) for _ in range(passing))
+            self._faults.extend(Fault(path_part, status, retry_after, drop) for _ in range(times))
+
+    def calls(self, path_part: str = "") -> list[tuple[str, str, Any]]:
+        return [r for r in self.requests if path_part in r[1]]
+
+    # --- answering ----------------------------------------------------------------------------------
+
+    def answer(self, method: str, path: str, query: dict[str, str], body: Any, auth: str | None
+               ) -> tuple[int, dict | None, dict[str, str]]:
+        with self._lock:
+            if self.record_requests:
+                self.requests.append((method, path, body))
+            fault = next((f for f in self._faults if f.path_part in path), None)
+            if fault is not None:
+                self._faults.remove(fault)
+        if fault is not None and not fault.passes:
+            if fault.drop:
+                return 0, None, {}
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            return fault.status, _error(fault.status), headers
+        if auth != f"Bearer {self.token}":
+            return 401, {"status": "error", "message": "Authentication credentials not found.",
+                         "correlationId": "0d6d0c3a-0000-4000-8000-000000000000",
+                         "category": "INVALID_AUTHENTICATION"}, {}
+        parts = path.strip("/").split("/")
+        if parts[:3] == ["crm", "v3", "objects"] and len(parts) == 5 and parts[4] == "search" and method == "POST":
+            return self._search(parts[3], body or {})
+        if parts[:3] == ["crm", "v3", "objects"] and len(parts) == 4 and method == "GET":
+            return self._list(parts[3], query)
+        if path == "/crm/v4/associations/contacts/companies/batch/read" and method == "POST":
+            return self._associations(body or {})
+        if path == "/crm/v3/owners" and method == "GET":
+            return self._page(self.owners, query)
+        return 404, {"status": "error", "message": f"Unable to route {method} request", "category": "NOT_FOUND"}, {}
+
+    def _in_order(self, kind: str) -> tuple[list[datetime], list[Record]]:
+        """The live records by last-modified time (then id), and their times: kept until the data changes."""
+        with self._lock:
+            version, times, records = self._ordered.get(kind, (-1, [], []))
+            if version != self._version:
+                modified = MODIFIED[kind]
+                keyed = sorted(((_instant(r.properties[modified]), int(r.id), r) for r in self.objects[kind].values()
+                                if not r.archived), key=lambda item: item[:2])
+                times, records = [k[0] for k in keyed], [k[2] for k in keyed]
+                self._ordered[kind] = (self._version, times, records)
+            return times, records
+
+    def _search(self, kind: str, body: dict) -> tuple[int, dict, dict]:
+        modified = MODIFIED[kind]
+        times, records = self._in_order(kind)
+        for group in body.get("filterGroups", []):
+            for rule in group.get("filters", []):
+                assert rule["operator"] == "GTE" and rule["propertyName"] == modified, rule
+                first = bisect.bisect_left(times, _instant(rule["value"]))
+                times, records = times[first:], records[first:]
+        start, limit = int(body.get("after") or 0), min(int(body.get("limit") or 10), 200)
+        if start >= SEARCH_WINDOW:
+            return 400, {"status": "error", "message": "Cannot page past 10000 results.",
+                         "category": "VALIDATION_ERROR"}, {}
+        chunk = records[start:start + limit]
+        page: dict[str, Any] = {"total": len(records), "results": [r.json(body.get("properties")) for r in chunk]}
+        if start + limit < len(records):
+            page["paging"] = {"next": {"after": str(start + limit)}}
+        return 200, page, {}
+
+    def _list(self, kind: str, query: dict[str, str]) -> tuple[int, dict, dict]:
+        archived = query.get("archived") == "true"
+        records = sorted((r for r in self.objects[kind].values() if r.archived == archived), key=lambda r: int(r.id))
+        wanted = query["properties"].split(",") if query.get("properties") else None
+        return self._page([r.json(wanted) for r in records], query, link=f"/crm/v3/objects/{kind}")
+
+    def _page(self, items: list, query: dict[str, str], link: str = "/crm/v3/owners") -> tuple[int, dict, dict]:
+        start, limit = int(query.get("after") or 0), min(int(query.get("limit") or 10), 100)
+        page: dict[str, Any] = {"results": items[start:start + limit]}
+        if start + limit < len(items):
+            after = str(start + limit)
+            page["paging"] = {"next": {"after": after, "link": f"{self.url}{link}?after={after}"}}
+        return 200, page, {}
+
+    def _associations(self, body: dict) -> tuple[int, dict, dict]:
+        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        results = []
+        for item in body.get("inputs", []):
+            found = self.associations.get(str(item["id"]), {})
+            if found:
+                results.append({"from": {"id": str(item["id"])},
+                                "to": [{"toObjectId": int(company), "associationTypes": types}
+                                       for company, types in found.items()]})
+        return 200, {"status": "COMPLETE", "results": results, "startedAt": now, "completedAt": now}, {}
+
+
+def _instant(value: str) -> datetime:
+    """A HubSpot datetime filter value or property: ISO 8601, or epoch milliseconds."""
+    if value.isdigit():
+        return datetime.fromtimestamp(int(value) / 1000, UTC)
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _error(status: int) -> dict:
+    if status == 429:
+        return {"status": "error", "message": "You have reached your ten_secondly_rolling limit.",
+                "errorType": "RATE_LIMIT", "correlationId": "c0ffee00-0000-4000-8000-000000000000",
+                "policyName": "TEN_SECONDLY_ROLLING"}
+    return {"status": "error", "message": "internal error", "correlationId": "c0ffee00-0000-4000-8000-000000000001",
+            "category": "INTERNAL_ERROR" if status >= 500 else "VALIDATION_ERROR"}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as HubSpot's servers
+
+    def setup(self) -> None:
+        super().setup()  # headers and body go out in two writes: without this, Nagle waits for a delayed ACK
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _handle(self, method: str) -> None:
+        url = urlsplit(self.path)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.loads(raw) if raw else None
+        status, payload, headers = self.server.standin.answer(  # type: ignore[attr-defined]
+            method, url.path, dict(parse_qsl(url.query)), body, self.headers.get("Authorization"))
+        if status == 0:  # dropped: the connection closes without an answer
+            self.close_connection = True
+            return
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json;charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
