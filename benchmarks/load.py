@@ -35,10 +35,11 @@ from app.core.clock import Clock
 from app.core.models import Account, Contact
 from app.core.settings import Settings
 from app.platform.db import Database
+from app.services.contacts import picker_contacts
 from benchmarks.data import add_account
 from benchmarks.serving import RemoteStandIn, children, pct, resident_mib, server, wait_healthy_or_bolt
-from blocks.modals import touch_modal
-from handlers.common.openers import picker_choices
+from blocks.modals import pickable, touch_modal
+from handlers.common.openers import SHOWN
 from handlers.common.payloads import ModalContext
 from tests.slack_driver import sign, view_state
 from tests.test_serve_process import free_port
@@ -106,7 +107,7 @@ def targets(db: Database) -> list[Target]:
                                 .order_by(col(Account.name)).limit(400)).all()
         for account in accounts:
             contacts = session.scalars(select(Contact.id).where(Contact.account_id == account.id)).all()
-            choices = picker_choices(session, TEAM, account.id, include_left=False)
+            choices = [pickable(contact) for contact in picker_contacts(session, TEAM, account.id, limit=SHOWN)]
             metadata = ModalContext(team_id=TEAM, account_id=account.id, channel_id="C1").dump()
             found.append(Target(account.name, account.owner_user_id, tuple(contacts),
                                 touch_modal(account.name, choices, metadata, today)))

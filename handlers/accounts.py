@@ -23,13 +23,12 @@ from blocks.notices import (
     link_from_a_channel,
     linked_shared_channel,
 )
-from handlers.common.after_ack import after_ack
-from handlers.common.changes import after_modal
+from handlers.common.after_ack import after_ack, after_modal
 from handlers.common.channels import channel_is_shared
 from handlers.common.errors import guarded
-from handlers.common.forms import save_or_explain, validated
+from handlers.common.forms import save_or_explain
 from handlers.common.maps import show_map, tell_unknown
-from handlers.common.payloads import ModalContext, action_value, modal_context, view_values
+from handlers.common.payloads import ModalContext, action_value, modal_context, validated, view_values
 from handlers.common.replies import open_modal, tell
 from handlers.common.requests import CommandRequest
 

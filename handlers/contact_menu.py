@@ -15,8 +15,7 @@ from app.services.contacts import contact_on_account, get_contact, remove_contac
 from blocks import ids
 from blocks.modals import notice_modal, remove_contact_modal
 from blocks.notices import contact_removed, plain_notice, removal_refused
-from handlers.common.after_ack import after_ack
-from handlers.common.changes import after_modal
+from handlers.common.after_ack import after_ack, after_modal
 from handlers.common.departures import depart_from_map
 from handlers.common.errors import guarded
 from handlers.common.openers import open_contact_modal, open_forget, open_touch_modal
@@ -34,25 +33,26 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def chosen(ack, body, client, context, respond):
         ack()
-        choice, _, contact_id = (action_value(body) or "").partition(":")
-        with runtime.db.session() as session:
-            contact = get_contact(session, context.team_id, int_or_none(contact_id) or 0)
-            account = get_account(session, context.team_id, contact.account_id)
+        choice, _, picked = (action_value(body) or "").partition(":")
+        contact_id = int_or_none(picked) or 0
         if choice == ids.EDIT:
-            open_contact_modal(runtime, client, body, context, account, contact)
+            open_contact_modal(runtime, client, body, context, respond, None, contact_id)
         elif choice == ids.LOG:
-            open_touch_modal(runtime, client, body, context, respond, account.id, contact.id)
-        elif choice == ids.LEFT:
-            after_ack(runtime, depart_from_map, runtime, client, context, body, respond, contact.id, account.id,
-                      body=body, respond=respond)
+            open_touch_modal(runtime, client, body, context, respond, None, contact_id)
         elif choice == ids.FORGET:
-            open_forget(runtime, client, body, context, respond, account.id, contact.id)
-        elif choice == ids.REMOVE:
-            if not may_manage(client, account, context.user_id):
+            open_forget(runtime, client, body, context, respond, None, contact_id)
+        elif choice in (ids.LEFT, ids.REMOVE):
+            with runtime.db.session() as session:
+                contact = get_contact(session, context.team_id, contact_id)
+                account = get_account(session, context.team_id, contact.account_id)
+            if choice == ids.LEFT:
+                after_ack(runtime, depart_from_map, runtime, client, context, body, respond, contact.id, account.id,
+                          body=body, respond=respond)
+            elif not may_manage(client, account, context.user_id):
                 answer(client, body, respond, plain_notice(refusal(account)))
-                return
-            metadata = ModalContext.opened_from(context, body, account_id=account.id, contact_id=contact.id).dump()
-            open_modal(client, body, remove_contact_modal(contact.display_name, account.name, metadata))
+            else:
+                metadata = ModalContext.opened_from(context, body, account_id=account.id, contact_id=contact.id).dump()
+                open_modal(client, body, remove_contact_modal(contact.display_name, account.name, metadata))
 
     @app.view(ids.REMOVE_CONTACT_MODAL, middleware=[modal_context("contact_id", "account_id")])
     @guarded

@@ -13,22 +13,23 @@ from app.services.contacts import picker_contacts
 from blocks import ids
 from blocks.modals import ALSO, option, pickable
 from blocks.notices import Notice, contact_added, contact_saved, plain_notice
-from handlers.common.after_ack import after_ack
-from handlers.common.changes import after_modal
+from handlers.common.after_ack import after_ack, after_modal
 from handlers.common.departures import announce_departure
 from handlers.common.errors import guarded
-from handlers.common.forms import save_or_explain, validated
-from handlers.common.maps import clicked_account, requested_account
-from handlers.common.openers import open_contact_modal
-from handlers.common.payloads import ModalContext, changed_inputs, modal_context, selected_values, view_values
+from handlers.common.forms import save_or_explain
+from handlers.common.openers import for_named_account, open_contact_modal
+from handlers.common.payloads import (
+    ModalContext,
+    changed_inputs,
+    clicked_id,
+    modal_context,
+    selected_values,
+    validated,
+    view_values,
+)
 from handlers.common.replies import tell_later
-from handlers.common.requests import CommandRequest
 
-
-def add_command(request: CommandRequest) -> None:
-    account = requested_account(request)
-    if account is not None:
-        open_contact_modal(request.runtime, request.client, request.body, request.context, account)
+add_command = for_named_account(open_contact_modal)
 
 
 def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> ContactSaved:
@@ -64,7 +65,7 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def add_button(ack, body, client, context, respond):
         ack()
-        open_contact_modal(runtime, client, body, context, clicked_account(runtime, body, context))
+        open_contact_modal(runtime, client, body, context, respond, clicked_id(body))
 
     @app.options(ids.CONTACT_PICKER)
     @guarded

@@ -16,20 +16,13 @@ from app.services.erasure import erasure_of, forget_contact
 from blocks import ids
 from blocks.modals import forget_confirm_modal, pickable
 from blocks.notices import ALREADY_ERASED, contact_erased, plain_notice
-from handlers.common.changes import after_modal
+from handlers.common.after_ack import after_modal
 from handlers.common.errors import guarded
-from handlers.common.maps import requested_account
-from handlers.common.openers import check_caller, open_forget
+from handlers.common.openers import check_caller, for_named_account, open_forget
 from handlers.common.payloads import int_or_none, modal_context, view_values
 from handlers.common.replies import tell_later
-from handlers.common.requests import CommandRequest
 
-
-def forget_command(request: CommandRequest) -> None:
-    account = requested_account(request)
-    if account is None:
-        return
-    open_forget(request.runtime, request.client, request.body, request.context, request.respond, account.id)
+forget_command = for_named_account(open_forget)
 
 
 def register(app: App, runtime: Runtime) -> None:

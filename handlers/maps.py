@@ -14,10 +14,10 @@ from handlers.common.after_ack import after_ack
 from handlers.common.errors import guarded
 from handlers.common.maps import (
     _modal_metadata,
-    clicked_account,
-    current_map,
+    map_now,
     show_map,
 )
+from handlers.common.payloads import clicked_id
 from handlers.common.replies import open_modal
 from handlers.common.requests import CommandRequest
 
@@ -37,9 +37,6 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def open_map(ack, body, client, context, respond):
         ack()
-        account = clicked_account(runtime, body, context)
-        with runtime.db.reading() as session:
-            message = current_map(runtime, session, context.team_id, account_id=account.id)
-        if message is None:
-            return
-        open_modal(client, body, map_modal(message, _modal_metadata(context.team_id, account.id)))
+        account_id = clicked_id(body)
+        message = map_now(runtime, context.team_id, account_id)
+        open_modal(client, body, map_modal(message, _modal_metadata(context.team_id, account_id)))

@@ -15,8 +15,7 @@ from app.services.nudges import snooze
 from blocks import ids
 from blocks.digest import settle_item
 from blocks.notices import Notice, left_settled, nobody_to_touch, snoozed
-from handlers.common.after_ack import after_ack
-from handlers.common.changes import after_action
+from handlers.common.after_ack import after_ack, after_action
 from handlers.common.departures import record_departure
 from handlers.common.errors import guarded
 from handlers.common.openers import open_touch_modal

@@ -6,53 +6,29 @@ import re
 
 from slack_bolt import App
 
-from app.core.models import Account, PlanStepCreate
-from app.core.strategy import strategy_of
+from app.core.models import PlanStepCreate
 from app.platform.runtime import Runtime
 from app.services.accounts import get_account
-from app.services.contacts import get_contact
 from app.services.plans import accept_suggestion, add_plan_step, complete_step
-from app.services.strategies import workspace_table
 from blocks import ids
-from blocks.modals import pickable, plan_modal
 from blocks.notices import plain_notice, step_added, step_exists
-from blocks.strategy import plan_prefill
-from handlers.common.changes import after_action, after_modal
+from handlers.common.after_ack import after_action, after_modal
 from handlers.common.errors import guarded
-from handlers.common.forms import save_or_explain, validated
-from handlers.common.maps import clicked_account, requested_account
-from handlers.common.openers import picker_choices
+from handlers.common.forms import save_or_explain
+from handlers.common.openers import for_named_account, open_plan_modal
 from handlers.common.payloads import (
     ModalContext,
     action_value,
+    clicked_id,
     id_and_rest,
     int_or_none,
     modal_context,
+    validated,
     view_values,
 )
-from handlers.common.replies import answer, open_modal
-from handlers.common.requests import CommandRequest
+from handlers.common.replies import answer
 
-
-def open_plan_modal(runtime: Runtime, client, body: dict, context, account: Account,
-                    target_id: int | None = None) -> None:
-    """The plan-step modal; for one person (`target_id`), prefilled with their strategy and objectives."""
-    target = path = first_action = None
-    with runtime.db.session() as session:
-        contacts = picker_choices(session, context.team_id, account.id, include_left=False)
-        if target_id is not None:
-            person = get_contact(session, context.team_id, target_id, account.id)
-            target = pickable(person)
-            path, first_action = plan_prefill(strategy_of(person, workspace_table(session, context.team_id)),
-                                              person.objectives)
-    metadata = ModalContext.opened_from(context, body, account_id=account.id).dump()
-    open_modal(client, body, plan_modal(account.name, contacts, metadata, context.user_id, target, path, first_action))
-
-
-def plan_command(request: CommandRequest) -> None:
-    account = requested_account(request)
-    if account is not None:
-        open_plan_modal(request.runtime, request.client, request.body, request.context, account)
+plan_command = for_named_account(open_plan_modal)
 
 
 def _add(runtime: Runtime, context, modal: ModalContext, values: dict) -> str:
@@ -68,16 +44,14 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def add_button(ack, body, client, context, respond):
         ack()
-        open_plan_modal(runtime, client, body, context, clicked_account(runtime, body, context))
+        open_plan_modal(runtime, client, body, context, respond, clicked_id(body))
 
     @app.action(ids.STRATEGY_PLAN)
     @guarded
     def plan_for_person(ack, body, client, context, respond):
         ack()
         account_id, contact_id = id_and_rest(body)
-        with runtime.db.reading() as session:
-            account = get_account(session, context.team_id, account_id)
-        open_plan_modal(runtime, client, body, context, account, int_or_none(contact_id) or 0)
+        open_plan_modal(runtime, client, body, context, respond, account_id, int_or_none(contact_id) or 0)
 
     @app.view(ids.PLAN_MODAL, middleware=[modal_context("account_id")])
     @guarded

@@ -9,23 +9,22 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from app.core.errors import NotFound
 from app.core.format import truncate
-from app.core.models import NOTES_MAX, Account
+from app.core.models import NOTES_MAX
 from app.platform.runtime import Runtime
-from app.services.accounts import get_account, search_accounts
-from app.services.channel_links import linked_account
+from app.services.accounts import search_accounts
+from app.services.modal_forms import ShortcutForm, shortcut_form
 from blocks import ids
-from blocks.modals import option, shortcut_touch_modal
+from blocks.modals import option, pickable, shortcut_touch_modal
 from handlers.common.errors import guarded
-from handlers.common.openers import picker_choices
+from handlers.common.openers import SHOWN
 from handlers.common.payloads import ModalContext, action_value, int_or_none, modal_context, view_values
 
 
-def _modal(runtime: Runtime, session, modal: ModalContext, account: Account | None, notes: str | None) -> dict:
-    contacts = picker_choices(session, modal.team_id, account.id, include_left=False) if account else []
-    metadata = modal.model_copy(update={"account_id": account.id if account else None}).dump()
-    return shortcut_touch_modal(account, contacts, metadata, runtime.today(), notes)
+def _modal(runtime: Runtime, modal: ModalContext, form: ShortcutForm, notes: str | None) -> dict:
+    contacts = [pickable(contact) for contact in form.contacts]
+    metadata = modal.model_copy(update={"account_id": form.account.id if form.account else None}).dump()
+    return shortcut_touch_modal(form.account, contacts, metadata, runtime.today(), notes)
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -36,23 +35,17 @@ def register(app: App, runtime: Runtime) -> None:
         text = (body.get("message") or {}).get("text")
         notes = truncate(text.strip(), NOTES_MAX) if isinstance(text, str) and text.strip() else None
         modal = ModalContext.opened_from(context, body)
-        with runtime.db.reading() as session:
-            view = _modal(runtime, session, modal, linked_account(session, context.team_id, context.channel_id), notes)
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        form = shortcut_form(runtime, context.team_id, channel_id=context.channel_id, shown=SHOWN)
+        client.views_open(trigger_id=body["trigger_id"], view=_modal(runtime, modal, form, notes))
 
     @app.action(ids.ACCOUNT_PICKER, middleware=[modal_context()])
     @guarded
     def account_picked(ack, body, client, context, respond):
         ack()
         view = body.get("view") or {}
-        modal = context["modal"]
-        with runtime.db.reading() as session:
-            try:
-                account = get_account(session, context.team_id, int_or_none(action_value(body)) or 0)
-            except NotFound:  # deleted since it was offered: pick again
-                account = None
-            updated = _modal(runtime, session, modal, account, view_values(view).get("notes"))
-        client.views_update(view_id=view["id"], view=updated)
+        # an account deleted since it was offered: pick again
+        form = shortcut_form(runtime, context.team_id, account_id=int_or_none(action_value(body)) or 0, shown=SHOWN)
+        client.views_update(view_id=view["id"], view=_modal(runtime, context["modal"], form, view_values(view).get("notes")))
 
     @app.options(ids.ACCOUNT_PICKER)
     @guarded

@@ -20,8 +20,7 @@ from app.services.slack_users import dm_channel
 from blocks import ids
 from blocks.capture import signal_message, signal_settled, still_there, title_updated
 from blocks.notices import plain_notice
-from handlers.common.after_ack import after_ack
-from handlers.common.changes import after_action
+from handlers.common.after_ack import after_ack, after_action
 from handlers.common.departures import record_departure
 from handlers.common.errors import guarded
 from handlers.common.payloads import action_value, int_or_none

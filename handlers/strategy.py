@@ -11,7 +11,7 @@ from app.services.strategies import accept_proposals
 from blocks import ids
 from blocks.notices import plain_notice
 from blocks.strategy import NOTHING_TO_ACCEPT
-from handlers.common.changes import after_action
+from handlers.common.after_ack import after_action
 from handlers.common.errors import guarded
 from handlers.common.payloads import id_and_rest, int_or_none
 from handlers.common.replies import answer

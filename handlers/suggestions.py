@@ -9,11 +9,11 @@ from slack_bolt import App
 
 from app.core.errors import NotFound
 from app.platform.runtime import Runtime
-from app.services.suggestions import draft_for, ignore
+from app.services.suggestions import ignore
 from blocks import ids
 from blocks.capture import ignored, settle_person
 from blocks.notices import plain_notice
-from handlers.common.changes import after_action
+from handlers.common.after_ack import after_action
 from handlers.common.errors import guarded
 from handlers.common.openers import open_contact_modal
 from handlers.common.payloads import action_value, int_or_none, is_map_message, map_view_id
@@ -27,9 +27,7 @@ def _chosen(body: dict) -> tuple[str, int, str]:
 
 
 def _add(runtime: Runtime, client, body: dict, context, respond, account_id: int, user_id: str) -> None:
-    with runtime.db.reading() as session:
-        account, draft = draft_for(session, context.team_id, account_id, user_id)
-    open_contact_modal(runtime, client, body, context, account, draft=draft)
+    open_contact_modal(runtime, client, body, context, respond, account_id, slack_user_id=user_id)
 
 
 def _ignore(runtime: Runtime, client, body: dict, context, respond, account_id: int, user_id: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class Clock:
@@ -36,3 +37,16 @@ def _as_datetime(moment: datetime | date) -> datetime:
     if isinstance(moment, datetime):
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return datetime(moment.year, moment.month, moment.day, 12, tzinfo=UTC)
+
+
+def local_date(now: datetime, tz_name: str | None) -> date:
+    """A CSM's date in their time zone (UTC when unknown): the day their stale relationships are judged on,
+    in the digest and on the App Home alike."""
+    return now.astimezone(zone(tz_name)).date()
+
+
+def zone(tz_name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz_name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

@@ -476,7 +476,7 @@ TRACKED_FIELDS = ("relationship", "sentiment", "type", "status", *STRATEGY_FIELD
 
 
 class EventReceipt(SQLModel, table=True):
-    """An Events API delivery already handled (by any replica); see app/services/events.py."""
+    """An Events API delivery already handled (by any replica); see app/platform/deliveries.py."""
 
     __tablename__ = "event_receipt"
 
@@ -487,7 +487,7 @@ class EventReceipt(SQLModel, table=True):
 
 class RequestReceipt(SQLModel, table=True):
     """A signed request (or a view submission) already handled, for replays within Slack's signature
-    window; see app/services/events.py. The key is a SHA-256 digest of what identifies the request."""
+    window; see app/platform/deliveries.py. The key is a SHA-256 digest of what identifies the request."""
 
     __tablename__ = "request_receipt"
 

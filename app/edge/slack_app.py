@@ -22,11 +22,11 @@ from app.core.settings import Settings
 from app.edge.inbound import QuietRequestVerification, signature_checker
 from app.edge.request_workspace import use_request_workspace
 from app.platform.deadline import RECEIVED_AT, TooLate, deadline, submission_deadline
+from app.platform.deliveries import first_delivery, first_request, forget_request, request_key
 from app.platform.installations import BOT_SCOPES, installation_store, state_store
 from app.platform.observability import record_request
 from app.platform.runtime import Runtime
 from app.platform.slack_client import ObservedWebClient, retry_handlers, web_client
-from app.services.events import first_delivery, first_request, forget_request, request_key
 from app.services.workspaces import ensure_workspace
 from handlers import register_all
 

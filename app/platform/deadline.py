@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
@@ -35,10 +36,15 @@ class TooLate(StakemapError):
 
 @contextmanager
 def deadline(at: float | None) -> Iterator[None]:
-    """Database work in this block (this thread) must be committed before time.perf_counter() reaches `at`."""
+    """Database work in this block (this thread) must be committed before time.perf_counter() reaches `at`;
+    a wait the deadline cut short (a lock, a statement timeout) ends the block with TooLate."""
     token = _deadline.set(at)
     try:
         yield
+    except OperationalError as error:
+        if not is_timeout(error):
+            raise
+        raise TooLate("the database could not take the work before the deadline") from error
     finally:
         _deadline.reset(token)
 

@@ -104,6 +104,14 @@ def touch_account(account: Account, now: datetime) -> None:
     CAPTURE_CACHE.forget_account(account.team_id, account.id)
 
 
+def changing_account(session: Session, team_id: str, account_id: int, now: datetime) -> Account:
+    """The account a change is about to be made to, its map already marked as changed `now` (the change
+    and the mark commit together); NotFound as get_account."""
+    account = get_account(session, team_id, account_id)
+    touch_account(account, now)
+    return account
+
+
 def touch_accounts(session: Session, team_id: str, account_ids: set[int], now: datetime) -> None:
     """Mark many accounts' maps as changed (version and time) after writes that bypass the ORM session
     (bulk imports), which the session's version bump does not see; 500 ids per statement."""

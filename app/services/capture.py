@@ -49,8 +49,8 @@ from app.core.models import (
 )
 from app.core.workspace_settings import CaptureSettings, settings_of
 from app.platform.db import Database, insert_for
+from app.platform.deliveries import first_delivery
 from app.services.capture_cache import CAPTURE_CACHE, ChannelTarget, MemberMatch
-from app.services.events import first_delivery
 from app.services.slack_users import remember_user
 
 log = logging.getLogger(__name__)

@@ -8,31 +8,30 @@ answer), handed in by the caller: this service never imports Slack.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from typing import Any
+from functools import cache, partial
+from typing import Any, NamedTuple
 
+from app.core.admins import is_admin
+from app.core.clock import local_date
 from app.core.portfolio import Portfolio
 from app.core.report import Report
 from app.platform.runtime import Runtime
-from app.services.nudges import local_date
 from app.services.portfolio import portfolio
 from app.services.report import build_report, leader_settings
-from app.services.slack_users import cached_users, is_admin, remember_user, tz_is_stale
+from app.services.slack_users import cached_users, remember_user, tz_is_stale
 
 AskUser = Callable[[str], Mapping[str, Any] | None]
 
 
-@dataclass(frozen=True)
-class Home:
+class Home(NamedTuple):
     portfolio: Portfolio
     report: Report | None  # the Portfolio section at the top, for a lead or a workspace admin
 
 
 def home_of(runtime: Runtime, team_id: str, user_id: str, stale_shown: int, ask: AskUser) -> Home:
     """What the user's App Home shows now (Slack asked about the user at most once)."""
-    user = cache(lambda: ask(user_id))
+    user = cache(partial(ask, user_id))
     today = viewer_today(runtime, team_id, user_id, user)
     with runtime.db.reading() as session:
         mine = portfolio(session, team_id, user_id, today, stale_shown)

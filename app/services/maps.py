@@ -90,3 +90,13 @@ def requested_map(runtime: Runtime, team_id: str, name: str, channel_id: str | N
         if message is None:
             return MapAnswer(name, matches=tuple(close_matches(session, team_id, name)))
     return MapAnswer(name, message, is_shared(runtime.db, team_id, channel_id, ask, runtime.now()))
+
+
+def map_now(runtime: Runtime, team_id: str, account_id: int, render: Callable[[AccountMap], Rendered]) -> Rendered:
+    """The rendered map of that account as it is now (current_map, in a read of its own); NotFound when the
+    account is gone or another workspace's."""
+    with runtime.db.reading() as session:
+        message = current_map(runtime, session, team_id, render, account_id=account_id)
+        if message is None:
+            get_account(session, team_id, account_id)  # gone: NotFound, as for every request naming it
+        return message

@@ -10,10 +10,9 @@ function, and returns only the first `shown` of each owner with the counts over 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Boolean, Date, Integer, String, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
@@ -30,6 +29,7 @@ from app.core.assessment import (
     overdue_before,
     staleness_window,
 )
+from app.core.clock import local_date, zone
 from app.core.domain import (
     CADENCE_DAYS,
     RENEWAL_LOOKBACK_DAYS,
@@ -79,40 +79,21 @@ def stale_by_owner(session: Session, team_id: str, today_of: Mapping[str, date],
 # --- the rule and the ranking, in SQL ---------------------------------------------------------------
 
 
-class day_of(FunctionElement):  # noqa: N801 - an SQL function
-    """The date of a timestamp, as Python's `datetime.date()` of the value read back."""
-
-    type = Date()
-    inherit_cache = True
-    name = "day_of"
-
-
-@compiles(day_of)
-def _day_of(element, compiler, **kw) -> str:
-    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
+def _date_function(name: str, doc: str, generic: Callable[[str], str], sqlite: Callable[[str], str]):
+    """An SQL function of one value, typed Date: compiled as `generic(value)`, on SQLite as `sqlite(value)`."""
+    function = type(name, (FunctionElement,), {"type": Date(), "inherit_cache": True, "name": name, "__doc__": doc})
+    compiles(function)(lambda element, compiler, **kw: generic(compiler.process(element.clauses, **kw)))
+    compiles(function, "sqlite")(lambda element, compiler, **kw: sqlite(compiler.process(element.clauses, **kw)))
+    return function
 
 
-@compiles(day_of, "sqlite")
-def _day_of_sqlite(element, compiler, **kw) -> str:
-    return f"date({compiler.process(element.clauses, **kw)})"
-
-
-class run_up_start_of(FunctionElement):  # noqa: N801 - an SQL function
-    """app.core.assessment.run_up_start in SQL: the renewal date minus RENEWAL_LOOKBACK_DAYS days."""
-
-    type = Date()
-    inherit_cache = True
-    name = "run_up_start_of"
-
-
-@compiles(run_up_start_of)
-def _run_up_start(element, compiler, **kw) -> str:
-    return f"({compiler.process(element.clauses, **kw)} - {int(RENEWAL_LOOKBACK_DAYS)})"
-
-
-@compiles(run_up_start_of, "sqlite")
-def _run_up_start_sqlite(element, compiler, **kw) -> str:
-    return f"date({compiler.process(element.clauses, **kw)}, '-{int(RENEWAL_LOOKBACK_DAYS)} days')"
+day_of = _date_function("day_of", "The date of a timestamp, as Python's `datetime.date()` of the value read back.",
+                        lambda value: f"CAST({value} AS DATE)", lambda value: f"date({value})")
+run_up_start_of = _date_function(
+    "run_up_start_of",
+    "app.core.assessment.run_up_start in SQL: the renewal date minus RENEWAL_LOOKBACK_DAYS days.",
+    lambda value: f"({value} - {int(RENEWAL_LOOKBACK_DAYS)})",
+    lambda value: f"date({value}, '-{int(RENEWAL_LOOKBACK_DAYS)} days')")
 
 
 def rules_table(today: date, windows: Windows):
@@ -241,14 +222,3 @@ def local_week(now: datetime, tz_name: str | None, schedule: NudgeSchedule) -> L
     return LocalWeek(week=f"{year}-W{week:02d}", today=local_date(now, tz_name), due_at=due_at, now=local)
 
 
-def local_date(now: datetime, tz_name: str | None) -> date:
-    """A CSM's date in their time zone (UTC when unknown): the day their stale relationships are judged on,
-    in the digest and on the App Home alike."""
-    return now.astimezone(zone(tz_name)).date()
-
-
-def zone(tz_name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz_name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")

@@ -6,9 +6,8 @@ never imports Slack.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -18,11 +17,6 @@ from app.platform.db import insert_for
 from app.platform.runtime import Runtime
 
 TZ_REFRESH = timedelta(days=7)
-
-
-def is_admin(user: Mapping[str, Any] | None) -> bool:
-    """users.info's user object says a workspace admin or owner (nobody, when Slack did not answer)."""
-    return bool(user and (user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")))
 
 
 def cached_users(session: Session, team_id: str, user_ids: Iterable[str]) -> dict[str, SlackUser]:

@@ -27,7 +27,7 @@ from blocks.notices import (
     marked_left,
     plain_notice,
 )
-from handlers.common.changes import after_action
+from handlers.common.after_ack import after_action
 from handlers.common.replies import answer
 
 log = logging.getLogger(__name__)

@@ -20,6 +20,7 @@ from slack_bolt import App
 from app.core.errors import StakemapError
 from app.platform.runtime import Runtime
 from blocks.notices import SORRY, plain_notice
+from handlers.common.payloads import first_input
 from handlers.common.replies import answer
 
 log = logging.getLogger("stakemap.listeners")
@@ -70,9 +71,9 @@ def _ack_failure(ack, body) -> None:
     """Acknowledge a request whose listener failed first. A modal stays open, saying so on its first input
     (closing it would look like success); anything else is acknowledged plainly."""
     view = body.get("view") if isinstance(body, dict) and body.get("type") == "view_submission" else None
-    inputs = [b.get("block_id") for b in (view or {}).get("blocks", []) if isinstance(b, dict) and b.get("type") == "input"]
-    if inputs and isinstance(inputs[0], str):
-        ack(response_action="errors", errors={inputs[0]: SORRY})
+    first = first_input(view)
+    if first is not None:
+        ack(response_action="errors", errors={first: SORRY})
     else:
         ack()
 

@@ -9,27 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import OperationalError
+from pydantic import ValidationError
 
 from app.core.errors import InvalidInput, NotFound
-from app.core.validation import field_errors
-from app.platform.deadline import RECEIVED_AT, TooLate, deadline, is_timeout, submission_deadline
+from app.platform.deadline import RECEIVED_AT, TooLate, deadline, submission_deadline
 from blocks.notices import not_saved_in_time
-from handlers.common.payloads import filled
+from handlers.common.payloads import input_errors
 
 Saved = TypeVar("Saved")
 log = logging.getLogger(__name__)
-Form = TypeVar("Form", bound=BaseModel)
-
-
-def validated(model: type[Form], values: dict[str, Any], today: date) -> Form:
-    """The model's fields that the modal filled, validated against today's date (a touch not ahead of it,
-    a renewal or due date not before it: the models' own rules). An empty input is *missing*."""
-    return model.model_validate(filled(values, model.model_fields), context={"today": today})
 
 
 def save_or_explain(ack, context, first_field: str, save: Callable[[], Saved]) -> Saved | None:
@@ -42,19 +32,9 @@ def save_or_explain(ack, context, first_field: str, save: Callable[[], Saved]) -
     try:
         with deadline(submission_deadline(context.get(RECEIVED_AT))):
             saved = save()
-    except ValidationError as error:
-        ack(response_action="errors", errors=field_errors(error, first_field))
+    except (ValidationError, InvalidInput, NotFound) as error:
+        ack(response_action="errors", errors=input_errors(error, first_field))
         return None
-    except InvalidInput as error:
-        ack(response_action="errors", errors=error.errors)
-        return None
-    except NotFound as error:
-        ack(response_action="errors", errors={first_field: str(error)})
-        return None
-    except OperationalError as error:
-        if not is_timeout(error):
-            raise
-        return _not_saved(ack, first_field, error)
     except TooLate as error:
         return _not_saved(ack, first_field, error)
     ack()

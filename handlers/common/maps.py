@@ -7,20 +7,18 @@ import logging
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
-from sqlmodel import Session
 
+from app.core.errors import NotFound
 from app.core.models import Account
 from app.platform.runtime import Runtime
 from app.platform.slack_client import channel_asker
 from app.services import maps
-from app.services.accounts import close_matches, find_account, get_account
+from app.services.accounts import close_matches, find_account
 from blocks.map import MapMessage, account_map_message, map_modal
 from blocks.notices import map_only_to_you, unknown_account
 from handlers.common.channels import channel_is_shared
 from handlers.common.payloads import (
     ModalContext,
-    action_value,
-    int_or_none,
     is_map_message,
     map_view_id,
     message_origin,
@@ -31,10 +29,9 @@ from handlers.common.requests import CommandRequest
 log = logging.getLogger(__name__)
 
 
-def current_map(runtime: Runtime, session: Session, team_id: str, *, name: str | None = None,
-                account_id: int | None = None) -> MapMessage | None:
-    """The map of the account with that name or id, as it is now; None when there is no such account."""
-    return maps.current_map(runtime, session, team_id, account_map_message, name=name, account_id=account_id)
+def map_now(runtime: Runtime, team_id: str, account_id: int) -> MapMessage:
+    """The account's map as it is now; NotFound (told by the failure path) when the account is gone."""
+    return maps.map_now(runtime, team_id, account_id, account_map_message)
 
 
 def show_map(runtime: Runtime, client, respond, team_id: str, channel_id: str | None, name: str) -> None:
@@ -102,9 +99,9 @@ def redraw_map(runtime: Runtime, client, team_id: str, account_id: int | None, p
     """Show the account's current map where it was; a map that cannot be redrawn is left as it was."""
     if account_id is None or not (place.view_id or place.response_url):
         return
-    with runtime.db.reading() as session:
-        message = current_map(runtime, session, team_id, account_id=account_id)
-    if message is None:
+    try:
+        message = map_now(runtime, team_id, account_id)
+    except NotFound:  # deleted meanwhile: nothing to redraw
         return
     if place.view_id:
         try:
@@ -114,10 +111,3 @@ def redraw_map(runtime: Runtime, client, team_id: str, account_id: int | None, p
     if place.response_url and (place.ephemeral or not channel_is_shared(runtime, client, team_id, place.channel_id)):
         send_to_response_url(runtime, place.response_url, text=message.text, blocks=message.blocks,
                              replace_original=True)
-
-
-def clicked_account(runtime: Runtime, body: dict, context) -> Account:
-    """The account a button's value names; NotFound (told to the clicker by the failure path) when it is
-    gone or another workspace's."""
-    with runtime.db.reading() as session:
-        return get_account(session, context.team_id, int_or_none(action_value(body)) or 0)

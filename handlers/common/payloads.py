@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from slack_sdk.models.views import View
 
+from app.core.errors import InvalidInput, StakemapError
+from app.core.validation import field_errors
 from blocks import ids as block_ids
+from blocks.notices import ACCOUNT_CHANGED, ACCOUNT_WITHOUT_CONTACTS, PICK_THE_ACCOUNT
 
 METADATA_MAX = View.private_metadata_max_length
 ROW_ID_MIN, ROW_ID_MAX = -(2**63), 2**63 - 1  # a 64-bit integer column (PostgreSQL BIGINT, SQLite INTEGER)
 RowId = Annotated[int, Field(ge=ROW_ID_MIN, le=ROW_ID_MAX)]
+Form = TypeVar("Form", bound=BaseModel)
 
 
 class ModalContext(BaseModel):
@@ -61,13 +67,83 @@ def modal_context(*required: str):
     at its real work."""
 
     def load_modal(ack, body, context, next):  # noqa: A002 - Bolt passes `next` by that name
-        modal = ModalContext.load(body.get("view") if isinstance(body, dict) else None, context.team_id)
-        if modal is None or any(getattr(modal, field) is None for field in required):
+        modal = _submitted_modal(body, context.team_id, required)
+        if modal is None:
             return ack()
         context["modal"] = modal
         return next()
 
     return load_modal
+
+
+def modal_form(model: type[BaseModel], today: Callable[[], date], *required: str):
+    """Listener middleware for a modal submission whose inputs fill `model`: as modal_context, and in
+    `context["form"]` the inputs validated (see form_input), in `context["first_input"]` the block id of the
+    modal's first input (where a problem no single field owns is shown). Bad input is answered on the modal's
+    fields and goes no further: the listener starts with its input parsed and valid."""
+
+    def load_form(ack, body, context, next):  # noqa: A002 - Bolt passes `next` by that name
+        modal = _submitted_modal(body, context.team_id, required)
+        if modal is None:
+            return ack()
+        view, first = body["view"], first_input(body["view"])
+        try:
+            context["form"] = form_input(model, view, modal, today())
+        except (ValidationError, InvalidInput) as error:
+            return ack(response_action="errors", errors=input_errors(error, first or ""))
+        context["modal"], context["first_input"] = modal, first
+        return next()
+
+    return load_form
+
+
+def _submitted_modal(body: Any, team_id: str | None, required: tuple[str, ...]) -> ModalContext | None:
+    modal = ModalContext.load(body.get("view") if isinstance(body, dict) else None, team_id)
+    return None if modal is None or any(getattr(modal, field) is None for field in required) else modal
+
+
+def validated(model: type[Form], values: dict[str, Any], today: date) -> Form:
+    """The model's fields that the modal filled, validated against today's date (a touch not ahead of it,
+    a renewal or due date not before it: the models' own rules). An empty input is *missing*."""
+    return model.model_validate(filled(values, model.model_fields), context={"today": today})
+
+
+def form_input(model: type[Form], view: Any, modal: ModalContext, today: date) -> Form:
+    """A submitted view's inputs as `model`, validated against today's date. Every "…_id" input is a picked
+    row's id (one no column can hold is *missing*). Where the modal's account is picked in it ("Log as
+    touch"), the pick must be the modal's account, whose contacts it shows."""
+    values = view_values(view)
+    if "account_id" in values:
+        _check_picked_account(values, modal)
+    picked = {name: int_or_none(value) for name, value in values.items() if name.endswith("_id")}
+    return validated(model, values | picked, today)
+
+
+def _check_picked_account(values: dict[str, str | None], modal: ModalContext) -> None:
+    picked = int_or_none(values.get("account_id"))
+    if picked is None:
+        raise InvalidInput({"account_id": PICK_THE_ACCOUNT})
+    if "contact_id" not in values:
+        raise InvalidInput({"account_id": ACCOUNT_WITHOUT_CONTACTS})
+    if picked != modal.account_id:
+        raise InvalidInput({"contact_id": ACCOUNT_CHANGED})
+
+
+def input_errors(error: ValidationError | StakemapError, first_field: str) -> dict[str, str]:
+    """{block_id: the problem} to answer bad input with: a validation error's or an InvalidInput's fields;
+    any other refusal (NotFound...) on `first_field`."""
+    if isinstance(error, ValidationError):
+        return field_errors(error, first_field)
+    if isinstance(error, InvalidInput):
+        return error.errors
+    return {first_field: str(error)}
+
+
+def first_input(view: Any) -> str | None:
+    """The block id of a view's first input, if it has one."""
+    blocks = _dict(view).get("blocks")
+    inputs = [_dict(b).get("block_id") for b in blocks if _dict(b).get("type") == "input"] if isinstance(blocks, list) else []
+    return inputs[0] if inputs and isinstance(inputs[0], str) else None
 
 
 def _dict(value: Any) -> dict:
@@ -169,6 +245,11 @@ def action_value(body: Any) -> str | None:
         value = actions[0].get("value") or (actions[0].get("selected_option") or {}).get("value")
         return value if isinstance(value, str) else None
     return None
+
+
+def clicked_id(body: Any) -> int:
+    """The id a button's value names; 0 (found nowhere) when it names none."""
+    return int_or_none(action_value(body)) or 0
 
 
 def id_and_rest(body: Any, separator: str = "|") -> tuple[int, str]:

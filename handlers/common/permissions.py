@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
+from app.core.admins import is_admin
 from app.core.models import Account
-from app.services.slack_users import is_admin
 
 
 def is_workspace_admin(client, user_id: str) -> bool:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.core.models import EventReceipt
 from app.platform.db import Database
-from app.services.events import first_delivery
+from app.platform.deliveries import first_delivery
 from tests.conftest import make_settings
 
 

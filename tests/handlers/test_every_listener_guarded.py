@@ -23,7 +23,8 @@ def test_every_registered_listener_is_guarded(bolt_app):
 
 
 def test_modal_submissions_start_at_their_work(bolt_app):
-    """A view listener never loads its ModalContext itself: the middleware did (or acked and stopped)."""
+    """A view listener never loads its ModalContext (nor parses its form) itself: the middleware did (or acked
+    and stopped)."""
     import inspect
 
     for listener in bolt_app._listeners:
@@ -32,7 +33,9 @@ def test_modal_submissions_start_at_their_work(bolt_app):
         if "ModalContext.load(view" in source:
             raise AssertionError(f"{_name(listener)} loads its ModalContext itself (middleware: {middleware})")
         if 'context["modal"]' in source:
-            assert "load_modal" in middleware, _name(listener)
+            assert {"load_modal", "load_form"} & set(middleware), _name(listener)
+        if 'context["form"]' in source:
+            assert "load_form" in middleware, _name(listener)
 
 
 def test_unguarded_listener_is_caught(bolt_app, runtime):

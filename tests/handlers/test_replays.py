@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from app.core.models import Account, RequestReceipt, Touch
 from app.edge.inbound import dispatch
+from app.platform import deliveries
 from app.platform.db import Database
-from app.services import events
+from app.platform.deliveries import first_request
 from app.services.demo import load_demo
-from app.services.events import first_request
 from tests.conftest import make_settings
 from tests.slack_driver import sign
 from tests.test_replicas import replicas
@@ -158,12 +158,12 @@ def test_exactly_one_of_many_concurrent_claims_wins(db_url, runtime):
 
 
 def test_receipts_are_pruned_past_the_signature_window(runtime, monkeypatch):
-    monkeypatch.setattr(events, "PRUNE_EVERY", 1)
+    monkeypatch.setattr(deliveries, "PRUNE_EVERY", 1)
     then = runtime.now()
     with runtime.db.session() as session:
         assert first_request(session, "a" * 64, "T0001", then)
         assert not first_request(session, "a" * 64, "T0001", then + timedelta(minutes=9))
-        assert first_request(session, "b" * 64, "T0001", then + events.KEEP_REQUESTS + timedelta(seconds=1))
+        assert first_request(session, "b" * 64, "T0001", then + deliveries.KEEP_REQUESTS + timedelta(seconds=1))
     assert count(runtime, RequestReceipt) == 1  # "a" is gone: no signature that old is accepted any more
 
 
