@@ -10,8 +10,10 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 from prometheus_client import (
     REGISTRY,
@@ -26,6 +28,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from app.core.settings import Settings
 
+log = logging.getLogger(__name__)
 request_log = logging.getLogger("stakemap.requests")
 
 class _Metrics:
@@ -137,6 +140,24 @@ def outcome(status: int) -> str:
     return {401: "unauthorized", 404: "unhandled"}.get(status, "error" if status >= 500 else "rejected")
 
 
+Params = ParamSpec("Params")
+
+
+def _never_fails(record: Callable[Params, None]) -> Callable[Params, None]:
+    """A metric that cannot be written is lost, never the work it measures: a worker finishing a job while
+    gunicorn's master removes the multiprocess directory at shutdown gets FileNotFoundError from it."""
+
+    @wraps(record)
+    def recording(*args: Params.args, **kwargs: Params.kwargs) -> None:
+        try:
+            record(*args, **kwargs)
+        except OSError as error:
+            log.debug("a metric was not recorded: %s", error)
+
+    return recording
+
+
+@_never_fails
 def record_request(body: Any, status: int, seconds: float, team_id: str | None) -> None:
     listener = _bounded(surface(body)) if status != 404 else "unhandled"
     result = outcome(status)
@@ -149,10 +170,12 @@ def record_request(body: Any, status: int, seconds: float, team_id: str | None) 
     )
 
 
+@_never_fails
 def record_api_error(method: str, error: str) -> None:
     _metrics.slack_api_errors.labels(_bounded(method[:60], "method"), _bounded(error[:60], "error")).inc()
 
 
+@_never_fails
 def record_sweep(seconds: float, sent: int, failed: int, undeliverable: int, empty: int, *, uncertain: int = 0) -> None:
     _metrics.sweep_seconds.observe(seconds)
     for outcome, count in (("sent", sent), ("failed", failed), ("undeliverable", undeliverable), ("empty", empty),
