@@ -52,6 +52,7 @@ def linked(slack, standin, runtime):
     seed_demo(runtime, TEAM, owner="U0CSM")
     slack.command("link Acme", channel_id=EXT)
     slack.reply()
+    slack.drain()  # the link's backfill, after the ack, has read the channel (and filled the capture cache)
     return runtime.now()
 
 
