@@ -92,8 +92,8 @@ def _posted_earlier(runtime: Runtime, client, team_id: str, signal: Signal) -> D
     try:
         history = client.conversations_history(channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True)
     except SLACK_FAILURES as error:
-        reason = f"could not check for an earlier delivery: {failure_reason(error)}"
-        log.error("signal %s: %s; retried on the next pass", signal.id, reason)
+        reason = f"conversations.history: {failure_reason(error)}"
+        log.error("signal %s: could not look for an earlier delivery (%s); retried on the next pass", signal.id, reason)
         return _record(runtime, signal, DeliveryStatus.FAILED, error=reason)
     for message in history.get("messages", []):
         metadata = message.get("metadata") or {}

@@ -335,3 +335,16 @@ def test_an_owner_slack_cannot_reach_is_not_retried(slack, standin, runtime, acm
     signal_pass(runtime)
     assert the_row(runtime).status == DeliveryStatus.UNDELIVERABLE
     assert len(standin.calls_to("chat.postMessage")) == 1
+
+
+def test_a_dm_that_cannot_be_searched_is_not_posted_blindly(slack, standin, runtime, acme):
+    standin.fail("chat.postMessage", performed=True, status=500)
+    slack.event(left_event())
+    slack.drain()
+    standin.fail("conversations.history", error="missing_scope")
+    signal_pass(runtime)
+    assert len(dms(standin)) == 1  # not posted again while the DM could not be read
+    assert (the_row(runtime).status, the_row(runtime).error) == (DeliveryStatus.FAILED,
+                                                                 "conversations.history: missing_scope")
+    signal_pass(runtime)  # the DM can be read now: the earlier post is found
+    assert len(dms(standin)) == 1 and the_row(runtime).status == DeliveryStatus.SENT
