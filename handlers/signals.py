@@ -22,7 +22,7 @@ from app.platform.runtime import Runtime
 from app.platform.slack_client import RECIPIENT_GONE, SLACK_FAILURES, conversation_opener, failure_reason
 from app.platform.slack_retries import outcome_unknown
 from app.services import signals
-from app.services.slack_users import dm_channel
+from app.services.slack_users import dm_channel, remember_user
 from blocks import ids
 from blocks.capture import signal_message, signal_settled, still_there, title_updated
 from blocks.notices import plain_notice
@@ -79,7 +79,7 @@ def _deliver(runtime: Runtime, client, team_id: str, signal: Signal, look_first:
                                          metadata=metadata, unfurl_links=False)
     except SLACK_FAILURES as error:
         posted_maybe = channel is not None and outcome_unknown(error)
-        return _not_delivered(runtime, signal, error, channel if posted_maybe else None)
+        return _not_delivered(runtime, team_id, signal, error, channel if posted_maybe else None)
     return _record(runtime, signal, DeliveryStatus.SENT, channel_id=posted["channel"], ts=posted["ts"])
 
 
@@ -103,7 +103,8 @@ def _posted_earlier(runtime: Runtime, client, team_id: str, signal: Signal) -> D
     return None
 
 
-def _not_delivered(runtime: Runtime, signal: Signal, error: Exception, channel: str | None) -> DeliveryStatus:
+def _not_delivered(runtime: Runtime, team_id: str, signal: Signal, error: Exception,
+                   channel: str | None) -> DeliveryStatus:
     """Uncertain when Slack may have posted it (`channel` given), undeliverable when the owner cannot be
     reached, failed otherwise; the scheduled pass retries the uncertain and failed ones."""
     reason = failure_reason(error)
@@ -116,6 +117,9 @@ def _not_delivered(runtime: Runtime, signal: Signal, error: Exception, channel: 
         log.error("signal %s cannot be DMed to %s (%s)", signal.id, signal.owner_user_id, reason)
     else:
         status = DeliveryStatus.FAILED
+        if reason == "channel_not_found":  # a cached DM channel Slack no longer knows: opened again next time
+            with runtime.db.session() as session:
+                remember_user(session, team_id, signal.owner_user_id, dm_channel_id=None)
         log.error("could not DM signal %s to %s (%s): retried on the next pass", signal.id, signal.owner_user_id,
                   reason)
     return _record(runtime, signal, status, channel_id=channel, error=reason)

@@ -348,3 +348,13 @@ def test_a_dm_that_cannot_be_searched_is_not_posted_blindly(slack, standin, runt
                                                                  "conversations.history: missing_scope")
     signal_pass(runtime)  # the DM can be read now: the earlier post is found
     assert len(dms(standin)) == 1 and the_row(runtime).status == DeliveryStatus.SENT
+
+
+def test_a_dm_channel_slack_no_longer_knows_is_opened_again_by_the_pass(slack, standin, runtime, acme):
+    standin.fail("chat.postMessage", error="channel_not_found")
+    slack.event(left_event())
+    slack.drain()
+    assert the_row(runtime).status == DeliveryStatus.FAILED
+    signal_pass(runtime)
+    assert len(dms(standin)) == 1
+    assert len(standin.calls_to("conversations.open")) == 2  # the forgotten channel was opened again
