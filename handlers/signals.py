@@ -1,7 +1,11 @@
 """Signals from Slack Connect: a contact's Slack user leaves a linked channel (`member_left_channel`), is
 deactivated or changes title (`user_change`). The account's owner is asked by DM at once — each signal once
 (app/services/signals.py claims it in the ledger first) — and answers with *Left the company* (the
-departure flow), *Still there*, or, for a new title, *Update title*. Nothing changes on a signal alone."""
+departure flow), *Still there*, or, for a new title, *Update title*. Nothing changes on a signal alone.
+
+Each DM carries the signal's id in its message metadata and its outcome is recorded; one whose answer was
+lost, that Slack refused, or whose process died mid-send is sent by the scheduled pass
+(app/jobs/signal_pass.py), which first looks for it in the owner's DM."""
 
 from __future__ import annotations
 
@@ -10,13 +14,15 @@ import re
 
 from slack_bolt import App
 
+from app.core.domain import DeliveryStatus
 from app.core.errors import NotFound
 from app.core.models import SLACK_ID_RE
 from app.core.presence import Signal
 from app.platform.runtime import Runtime
-from app.platform.slack_client import SLACK_FAILURES, conversation_opener
+from app.platform.slack_client import RECIPIENT_GONE, SLACK_FAILURES, conversation_opener, failure_reason
+from app.platform.slack_retries import outcome_unknown
 from app.services import signals
-from app.services.slack_users import dm_channel
+from app.services.slack_users import dm_channel, remember_user
 from blocks import ids
 from blocks.capture import signal_message, signal_settled, still_there, title_updated
 from blocks.notices import plain_notice
@@ -46,19 +52,82 @@ def parse_profile(event: dict) -> signals.SlackProfile | None:
 
 # --- telling the owner ------------------------------------------------------------------------------
 
+SIGNAL_EVENT = "stakemap_signal"  # message metadata: how a sent signal is recognised in the owner's DM later
+HISTORY_LOOKBACK = 50  # recent DM messages searched for a signal an earlier attempt may have posted
 
-def send_signals(runtime: Runtime, client, team_id: str, claimed: list[Signal]) -> None:
-    """DM each claimed signal to its account's owner; a DM Slack refuses is logged (the ledger keeps it unsent)."""
-    for signal in claimed:
-        message = signal_message(signal)
-        try:
-            channel = dm_channel(runtime, team_id, signal.owner_user_id, conversation_opener(client))
-            client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False)
-        except SLACK_FAILURES as error:
-            log.error("could not DM signal %s to the account's owner (%s)", signal.id, error)
-            continue
-        with runtime.db.session() as session:
-            signals.mark_sent(session, signal.id, runtime.now())
+
+def send_signals(runtime: Runtime, client, team_id: str, claimed: list[Signal], *,
+                 look_first: bool = False) -> list[DeliveryStatus]:
+    """DM each claimed signal to its account's owner and record what became of it (sent, failed, uncertain,
+    undeliverable). `look_first` (a retry): an earlier attempt may have posted it, so the DM is searched
+    for the signal's metadata before posting again."""
+    return [_deliver(runtime, client, team_id, signal, look_first) for signal in claimed]
+
+
+def _deliver(runtime: Runtime, client, team_id: str, signal: Signal, look_first: bool) -> DeliveryStatus:
+    if look_first:
+        found = _posted_earlier(runtime, client, team_id, signal)
+        if found is not None:
+            return found
+    message = signal_message(signal)
+    metadata = {"event_type": SIGNAL_EVENT, "event_payload": {"signal": signal.id}}
+    channel = None
+    try:
+        channel = dm_channel(runtime, team_id, signal.owner_user_id, conversation_opener(client))
+        posted = client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks,
+                                         metadata=metadata, unfurl_links=False)
+    except SLACK_FAILURES as error:
+        posted_maybe = channel is not None and outcome_unknown(error)
+        return _not_delivered(runtime, team_id, signal, error, channel if posted_maybe else None)
+    return _record(runtime, signal, DeliveryStatus.SENT, channel_id=posted["channel"], ts=posted["ts"])
+
+
+def _posted_earlier(runtime: Runtime, client, team_id: str, signal: Signal) -> DeliveryStatus | None:
+    """Before a retry: SENT when the signal is in the owner's DM after all, FAILED when the DM could not be
+    read (tried again next pass), None when it is not there (or no DM was ever opened)."""
+    channel = dm_channel(runtime, team_id, signal.owner_user_id, None)
+    if channel is None:
+        return None
+    try:
+        history = client.conversations_history(channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True)
+    except SLACK_FAILURES as error:
+        reason = f"conversations.history: {failure_reason(error)}"
+        log.error("signal %s: could not look for an earlier delivery (%s); retried on the next pass", signal.id, reason)
+        return _record(runtime, signal, DeliveryStatus.FAILED, error=reason)
+    for message in history.get("messages", []):
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if metadata.get("event_type") == SIGNAL_EVENT and payload.get("signal") == signal.id:
+            return _record(runtime, signal, DeliveryStatus.SENT, channel_id=channel, ts=message["ts"])
+    return None
+
+
+def _not_delivered(runtime: Runtime, team_id: str, signal: Signal, error: Exception,
+                   channel: str | None) -> DeliveryStatus:
+    """Uncertain when Slack may have posted it (`channel` given), undeliverable when the owner cannot be
+    reached, failed otherwise; the scheduled pass retries the uncertain and failed ones."""
+    reason = failure_reason(error)
+    if channel is not None:
+        status = DeliveryStatus.UNCERTAIN
+        log.error("signal %s may have been DMed to %s (%s): the next pass looks for it before sending again",
+                  signal.id, signal.owner_user_id, reason)
+    elif reason in RECIPIENT_GONE:
+        status = DeliveryStatus.UNDELIVERABLE
+        log.error("signal %s cannot be DMed to %s (%s)", signal.id, signal.owner_user_id, reason)
+    else:
+        status = DeliveryStatus.FAILED
+        if reason == "channel_not_found":  # a cached DM channel Slack no longer knows: opened again next time
+            with runtime.db.session() as session:
+                remember_user(session, team_id, signal.owner_user_id, dm_channel_id=None)
+        log.error("could not DM signal %s to %s (%s): retried on the next pass", signal.id, signal.owner_user_id,
+                  reason)
+    return _record(runtime, signal, status, channel_id=channel, error=reason)
+
+
+def _record(runtime: Runtime, signal: Signal, status: DeliveryStatus, **outcome) -> DeliveryStatus:
+    with runtime.db.session() as session:
+        signals.record(session, signal.id, status, now=runtime.now(), **outcome)
+    return status
 
 
 def _member_left(runtime: Runtime, client, team_id: str, user_id: str, channel_id: str) -> None:

@@ -2,14 +2,20 @@
 the owner is asked by DM once, and nothing changes until they answer."""
 
 import json
+import logging
 import threading
 from contextlib import ExitStack
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from app.core.domain import ContactStatus
+from app.core.domain import ContactStatus, DeliveryStatus
 from app.core.models import CaptureSignal, Contact, ContactChange
+from app.jobs.signal_pass import resend_signals, signal_pass
+from app.platform.claims import CLAIM_LEASE
+from app.platform.slack_client import web_client
+from app.services import signals
 from tests.block_limits import message_problems
 from tests.conftest import make_settings, running, serving
 from tests.people_world import EXT_CHANNEL, TEAM, customer_user, known_as, link
@@ -164,3 +170,191 @@ def test_signals_stay_in_their_workspace(other_slack, standin, runtime, acme):
     other_slack.event(user_change(customer_user("U0SARAH", "sarah", deleted=True)))
     other_slack.drain()
     assert dms(standin) == []
+
+
+# --- never lost: the DM's outcome is recorded and the scheduled pass sends what was not delivered ------------
+
+
+def the_row(runtime) -> CaptureSignal:
+    with runtime.db.session() as session:
+        [row] = session.scalars(select(CaptureSignal)).all()
+        return row
+
+
+def later(runtime, by: timedelta) -> None:
+    runtime.clock.set(runtime.now() + by)
+
+
+def test_each_dm_carries_its_signal_in_metadata_and_its_delivery_is_recorded(slack, standin, runtime, acme):
+    slack.event(left_event())
+    slack.drain()
+    [dm] = dms(standin)
+    row = the_row(runtime)
+    assert dm["metadata"] == {"event_type": "stakemap_signal", "event_payload": {"signal": row.id}}
+    [posted] = standin.calls_to("chat.postMessage", ok=True)
+    assert (row.status, row.attempts, row.channel_id, row.ts) == (DeliveryStatus.SENT, 1, dm["channel"],
+                                                                  posted.response["ts"])
+    signal_pass(runtime)  # nothing left to send
+    assert len(dms(standin)) == 1 and standin.calls_to("conversations.history") == []
+
+
+@pytest.mark.parametrize("lost", [dict(drop=True), dict(status=500), dict(status=503)], ids=["dropped", "500", "503"])
+def test_a_dm_whose_answer_was_lost_is_found_in_the_dm_not_sent_again(slack, standin, runtime, acme, lost):
+    standin.fail("chat.postMessage", performed=True, **lost)
+    slack.event(left_event())
+    slack.drain()
+    assert len(dms(standin)) == 1  # Slack did post it
+    row = the_row(runtime)
+    assert (row.status, row.sent_at) == (DeliveryStatus.UNCERTAIN, None)
+    assert row.error  # what Slack (or the dropped connection) said is kept
+    signal_pass(runtime)
+    [dm] = dms(standin)
+    [search] = standin.calls_to("conversations.history")
+    assert search.body["channel"] == dm["channel"] and str(search.body["include_all_metadata"]).lower() in ("1", "true")
+    row = the_row(runtime)
+    [posted] = standin.calls_to("chat.postMessage", ok=True)
+    assert (row.status, row.ts, row.attempts) == (DeliveryStatus.SENT, posted.response["ts"], 2)
+    signal_pass(runtime)
+    assert len(dms(standin)) == 1
+
+
+def test_a_refused_dm_is_sent_by_the_next_pass(slack, standin, runtime, acme, caplog):
+    standin.fail("chat.postMessage", error="fatal_error")
+    with caplog.at_level(logging.ERROR):
+        slack.event(left_event())
+        slack.drain()
+    assert dms(standin) == []
+    assert "could not DM signal" in caplog.text
+    row = the_row(runtime)
+    assert (row.status, row.error) == (DeliveryStatus.FAILED, "fatal_error")
+    signal_pass(runtime)
+    [dm] = dms(standin)
+    assert dm["text"] == "Sarah Kim (Economic Buyer, Acme) left <#C0EXTACME> — have they left Acme?"
+    assert (the_row(runtime).status, the_row(runtime).error) == (DeliveryStatus.SENT, None)
+    answer(slack, dm, "Still there")  # the late DM works like the first one
+    assert slack.reply()["text"] == "✔️ Noted: *Sarah Kim* is still at *Acme*. Nothing changed."
+
+
+def test_a_claim_abandoned_by_a_dead_process_is_sent_once_after_its_lease(standin, runtime, acme):
+    with runtime.db.session() as session:  # the process claimed the signal, then died before sending
+        [claimed] = signals.left_channel(session, TEAM, "U0SARAH", EXT_CHANNEL, runtime.now())
+    signal_pass(runtime)
+    assert dms(standin) == []  # it may still be sending: the claim is young
+    later(runtime, CLAIM_LEASE + timedelta(minutes=1))
+    signal_pass(runtime)
+    signal_pass(runtime)
+    [dm] = dms(standin)
+    assert dm["metadata"]["event_payload"] == {"signal": claimed.id}
+    assert the_row(runtime).status == DeliveryStatus.SENT
+
+
+def test_a_claim_abandoned_after_posting_is_recorded_sent_not_posted_again(slack, standin, runtime, acme):
+    """The process posted the DM, then died before recording it: the DM's metadata proves it went out."""
+    slack.event(left_event())
+    slack.drain()
+    with runtime.db.session() as session:  # as the dead process left it: claimed, no outcome
+        signals.record(session, the_row(runtime).id, DeliveryStatus.SENDING)
+    later(runtime, CLAIM_LEASE + timedelta(minutes=1))
+    signal_pass(runtime)
+    assert len(dms(standin)) == 1
+    assert the_row(runtime).status == DeliveryStatus.SENT
+
+
+def test_two_passes_at_once_send_one_dm(db_url, standin, clock, acme):
+    """Two replicas' passes on one database take the same refused signal at once: one sends it."""
+    with ExitStack() as stack:
+        runtimes = [stack.enter_context(running(make_settings(db_url, standin.api_url), clock)) for _ in range(2)]
+        standin.fail("chat.postMessage", error="fatal_error")
+        driver = SlackDriver(stack.enter_context(serving(runtimes[0])), standin, team_id=TEAM,
+                             pools=(runtimes[0].after_ack,))
+        driver.event(left_event())
+        driver.drain()
+        assert the_row(runtimes[0]).status == DeliveryStatus.FAILED
+        barrier = threading.Barrier(2)
+
+        def one_pass(rt):
+            barrier.wait()
+            resend_signals(rt, web_client(rt.settings), TEAM)
+
+        threads = [threading.Thread(target=one_pass, args=(rt,)) for rt in runtimes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(dms(standin)) == 1
+        assert the_row(runtimes[0]).attempts == 2
+
+
+def test_of_two_processes_holding_the_same_unsent_row_one_takes_it_over(slack, standin, runtime, acme):
+    """The compare-and-set the pass relies on when two replicas read the ledger at the same moment."""
+    standin.fail("chat.postMessage", error="fatal_error")
+    slack.event(left_event())
+    slack.drain()
+    with runtime.db.session() as session:
+        [seen_by_one] = signals.unsent(session, TEAM, runtime.now())
+    with runtime.db.session() as session:
+        [seen_by_two] = signals.unsent(session, TEAM, runtime.now())
+    with runtime.db.session() as session:
+        taken = [signals.reclaim(session, row, by, runtime.now())
+                 for row, by in ((seen_by_one, "one"), (seen_by_two, "two"))]
+    assert [signal is not None for signal in taken] == [True, False]
+    assert (the_row(runtime).claimed_by, the_row(runtime).attempts) == ("one", 2)
+
+
+def test_a_signal_refused_again_and_again_is_given_up_with_a_logged_error(slack, standin, runtime, acme, caplog):
+    standin.fail("chat.postMessage", error="fatal_error", times=signals.MAX_ATTEMPTS)
+    slack.event(left_event())
+    slack.drain()
+    for _ in range(signals.MAX_ATTEMPTS):
+        signal_pass(runtime)
+    with caplog.at_level(logging.ERROR):
+        signal_pass(runtime)  # the last attempt failed too: given up
+    assert dms(standin) == []
+    row = the_row(runtime)
+    assert (row.status, row.attempts) == (DeliveryStatus.UNDELIVERABLE, signals.MAX_ATTEMPTS)
+    assert row.error == f"given up after {signals.MAX_ATTEMPTS} attempt(s): fatal_error"
+    assert "was never DMed to its account's owner" in caplog.text
+    signal_pass(runtime)
+    assert dms(standin) == []
+
+
+def test_a_signal_no_longer_news_is_not_sent_late(slack, standin, runtime, acme):
+    standin.fail("chat.postMessage", error="fatal_error")
+    slack.event(left_event())
+    slack.drain()
+    later(runtime, signals.NEWS_FOR + timedelta(hours=1))
+    signal_pass(runtime)
+    assert dms(standin) == []
+    assert the_row(runtime).status == DeliveryStatus.UNDELIVERABLE
+
+
+def test_an_owner_slack_cannot_reach_is_not_retried(slack, standin, runtime, acme):
+    standin.fail("chat.postMessage", error="account_inactive")
+    slack.event(left_event())
+    slack.drain()
+    signal_pass(runtime)
+    assert the_row(runtime).status == DeliveryStatus.UNDELIVERABLE
+    assert len(standin.calls_to("chat.postMessage")) == 1
+
+
+def test_a_dm_that_cannot_be_searched_is_not_posted_blindly(slack, standin, runtime, acme):
+    standin.fail("chat.postMessage", performed=True, status=500)
+    slack.event(left_event())
+    slack.drain()
+    standin.fail("conversations.history", error="missing_scope")
+    signal_pass(runtime)
+    assert len(dms(standin)) == 1  # not posted again while the DM could not be read
+    assert (the_row(runtime).status, the_row(runtime).error) == (DeliveryStatus.FAILED,
+                                                                 "conversations.history: missing_scope")
+    signal_pass(runtime)  # the DM can be read now: the earlier post is found
+    assert len(dms(standin)) == 1 and the_row(runtime).status == DeliveryStatus.SENT
+
+
+def test_a_dm_channel_slack_no_longer_knows_is_opened_again_by_the_pass(slack, standin, runtime, acme):
+    standin.fail("chat.postMessage", error="channel_not_found")
+    slack.event(left_event())
+    slack.drain()
+    assert the_row(runtime).status == DeliveryStatus.FAILED
+    signal_pass(runtime)
+    assert len(dms(standin)) == 1
+    assert len(standin.calls_to("conversations.open")) == 2  # the forgotten channel was opened again

@@ -681,6 +681,14 @@ class CaptureSignal(TeamScoped, table=True):
     kind: str = Field(max_length=16)  # "left_channel", "deactivated", "title"
     detail: str = Field(default="", max_length=NAME_MAX)  # the channel id, or the new title
     created_at: datetime
+    # Its DM, as the weekly digest's ledger keeps it (claimed, then sent, failed or uncertain; app/services/signals.py)
+    status: DeliveryStatus = Field(default=DeliveryStatus.SENDING, sa_type=enum_type(DeliveryStatus))
+    attempts: int = Field(default=0)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = None
+    channel_id: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    error: str | None = Field(default=None, max_length=255)
     sent_at: datetime | None = None
     answered_at: datetime | None = None
     answered_by: str | None = Field(default=None, max_length=32)

@@ -10,26 +10,17 @@ short transaction.
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from app.core.domain import DeliveryStatus
 from app.core.models import NudgeDelivery
+from app.platform.claims import CLAIM_LEASE, ERROR_MAX, claimer_id, retryable
 from app.platform.db import insert_for
 
-# A claim this old belongs to a process that died mid-send: far longer than one send with retries.
-CLAIM_LEASE = timedelta(minutes=10)
-ERROR_MAX = 255
-
-
-def claimer_id() -> str:
-    """Who holds a claim: host, process and a random part (several sweeps may share a process)."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+__all__ = ["CLAIM_LEASE", "claim", "claimer_id", "ledger_rows", "reclaim", "record", "retryable"]
 
 
 # --- the ledger ----------------------------------------------------------------------------------------
@@ -41,13 +32,6 @@ def ledger_rows(session: Session, team_id: str, weeks: dict[str, str]) -> dict[s
         NudgeDelivery.team_id == team_id, NudgeDelivery.week.in_(set(weeks.values()))
     )
     return {row.user_id: row for row in session.scalars(query) if weeks.get(row.user_id) == row.week}
-
-
-def retryable(row: NudgeDelivery, now: datetime) -> bool:
-    """A failed or uncertain send, or a claim abandoned by a process that stopped mid-send."""
-    if row.status in (DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN):
-        return True
-    return row.status == DeliveryStatus.SENDING and row.claimed_at < now - CLAIM_LEASE
 
 
 def claim(session: Session, team_id: str, user_id: str, week: str, status: DeliveryStatus, by: str,

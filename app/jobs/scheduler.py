@@ -105,13 +105,16 @@ def start_scheduler(runtime: Runtime) -> BackgroundScheduler:
 
 
 def _add_leader_jobs(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
-    """The weekly coverage snapshots (hourly: cheap once the week is taken) and the leader digest."""
+    """The weekly coverage snapshots (hourly: cheap once the week is taken), the leader digest, the signal
+    DMs left unsent (app/jobs/signal_pass.py) and the capture retention."""
     from app.jobs.capture_jobs import prune_pass
     from app.jobs.leader_digest import leader_digest_pass
+    from app.jobs.signal_pass import signal_pass
     from app.jobs.snapshots import SNAPSHOT_EVERY, snapshot_pass
 
     for job, every, job_id in ((snapshot_pass, SNAPSHOT_EVERY, "weekly-snapshots"),
                                (leader_digest_pass, SWEEP_EVERY, "leader-digest"),
+                               (signal_pass, SWEEP_EVERY, "signal-resend"),
                                (prune_pass, PRUNE_EVERY, "capture-retention")):
         scheduler.add_job(job, IntervalTrigger(seconds=every.total_seconds()), args=[runtime], id=job_id,
                           next_run_time=runtime.now(), coalesce=True, max_instances=1,

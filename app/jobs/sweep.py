@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from app.core.domain import DeliveryStatus
@@ -38,7 +37,8 @@ from app.jobs.ledger import (
     retryable,
 )
 from app.platform.runtime import Runtime
-from app.platform.slack_client import SLACK_FAILURES, conversation_opener
+from app.platform.slack_client import RECIPIENT_GONE, SLACK_FAILURES, conversation_opener
+from app.platform.slack_client import failure_reason as _reason
 from app.platform.slack_retries import outcome_unknown
 from app.services.nudges import LocalWeek, local_week, stale_by_owner
 from app.services.slack_users import cached_users, dm_channel, remember_user, tz_is_stale
@@ -49,9 +49,6 @@ log = logging.getLogger("stakemap.nudges")
 
 DIGEST_EVENT = "stakemap_weekly_digest"  # message metadata: how a sent digest is recognised later
 HISTORY_LOOKBACK = 50  # recent DM messages searched for a digest a dead process may have sent
-# Slack errors that retrying will not fix for this recipient: recorded, not retried.
-RECIPIENT_GONE = frozenset({"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot",
-                            "user_not_visible"})
 
 
 @dataclass
@@ -281,12 +278,6 @@ class Sweep:
 def open_dm(runtime: Runtime, client: WebClient, team_id: str, user: str, *, open_if_missing: bool = True) -> str | None:
     """The DM channel with a user: cached, else conversations.open (rate-limited, so cached after)."""
     return dm_channel(runtime, team_id, user, conversation_opener(client) if open_if_missing else None)
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, SlackApiError):
-        return str(error.response.get("error") or error.response.status_code)
-    return f"{type(error).__name__}: {error}"[:200]
 
 
 def run_sweep(runtime: Runtime, client: WebClient, team_id: str | None = None, *,

@@ -20,6 +20,16 @@ log = logging.getLogger("handlers.channels")  # where these warnings were always
 
 # What a Slack call raises once the client's own retries are spent (app/platform/slack_retries.py).
 SLACK_FAILURES = (SlackClientError, OSError)
+# Slack errors that retrying will not fix for this recipient of a DM: recorded, not retried.
+RECIPIENT_GONE = frozenset({"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot",
+                            "user_not_visible"})
+
+
+def failure_reason(error: Exception) -> str:
+    """What a failed Slack call says: Slack's error code (or HTTP status), else the exception, shortly."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or error.response.status_code)
+    return f"{type(error).__name__}: {error}"[:200]
 
 
 class ObservedWebClient(WebClient):

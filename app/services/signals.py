@@ -2,17 +2,22 @@
 once in the CaptureSignal ledger (UNIQUE team, contact, kind, detail) before its DM goes to the account's
 owner, so Slack's retries and a second replica never send it twice. A signal never changes a status: the
 owner answers it (*Left the company* goes through the departure flow; *Update title* changes the title
-and records it in history; *Still there* changes nothing)."""
+and records it in history; *Still there* changes nothing).
+
+Each DM's delivery is kept like the weekly digest's (app/jobs/ledger.py): claimed (`sending`), then recorded
+sent (channel, ts), failed (Slack refused: error kept) or uncertain (Slack's answer was lost: it may be in the
+DM). The scheduled pass (app/jobs/signal_pass.py) takes over failed, uncertain and abandoned rows one
+process at a time, and gives up on a signal tried MAX_ATTEMPTS times or older than NEWS_FOR."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from app.core.domain import ContactStatus
+from app.core.domain import ContactStatus, DeliveryStatus
 from app.core.errors import NotFound
 from app.core.models import (
     NAME_MAX,
@@ -25,12 +30,15 @@ from app.core.models import (
     name_key,
 )
 from app.core.presence import Signal, SignalKind
+from app.platform.claims import CLAIM_LEASE, ERROR_MAX, claimer_id
 from app.platform.db import insert_if_absent
 from app.services.accounts import touch_account
 from app.services.contacts import update_contact
 
 ANSWERED = "That question was already answered."
 TITLE_FIELD = "title"  # a title changed from a signal is kept in the contact's history under this field
+MAX_ATTEMPTS = 5  # DMs tried for one signal before it is given up
+NEWS_FOR = timedelta(days=7)  # a signal older than this is no longer news: never sent late
 
 
 @dataclass(frozen=True)
@@ -84,7 +92,8 @@ def _claim(session: Session, contact: Contact, kind: SignalKind, detail: str, no
         return None
     fresh = insert_if_absent(session, CaptureSignal, {
         "team_id": contact.team_id, "account_id": account.id, "contact_id": contact.id, "kind": kind.value,
-        "detail": detail, "created_at": now,
+        "detail": detail, "created_at": now, "status": DeliveryStatus.SENDING, "attempts": 1,
+        "claimed_by": claimer_id(), "claimed_at": now,
     })
     if not fresh:
         return None
@@ -105,8 +114,53 @@ def _signal(row: CaptureSignal, contact: Contact, account: Account) -> Signal:
     )
 
 
-def mark_sent(session: Session, signal_id: int, now: datetime) -> None:
-    session.execute(update(CaptureSignal).where(CaptureSignal.id == signal_id).values(sent_at=now))
+def record(session: Session, signal_id: int, status: DeliveryStatus, *, now: datetime | None = None,
+           channel_id: str | None = None, ts: str | None = None, error: str | None = None) -> None:
+    """What became of a claimed signal's DM: sent (channel, ts), failed, uncertain or undeliverable."""
+    values = dict(status=status, channel_id=channel_id, ts=ts, error=error[:ERROR_MAX] if error else None)
+    if status == DeliveryStatus.SENT:
+        values["sent_at"] = now
+    session.execute(update(CaptureSignal).where(CaptureSignal.id == signal_id).values(**values)
+                    .execution_options(synchronize_session=False))
+
+
+def unsent(session: Session, team_id: str, now: datetime) -> list[CaptureSignal]:
+    """The workspace's signals whose DM is not known to be delivered: failed, uncertain, or claimed by a
+    process that stopped before recording (older than CLAIM_LEASE); unanswered ones only, oldest first."""
+    retry = (CaptureSignal.status.in_([DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN])
+             | ((CaptureSignal.status == DeliveryStatus.SENDING) & (CaptureSignal.claimed_at < now - CLAIM_LEASE)))
+    query = (select(CaptureSignal).where(CaptureSignal.team_id == team_id, CaptureSignal.answered_at.is_(None), retry)
+             .order_by(CaptureSignal.id))
+    return list(session.scalars(query))
+
+
+def past_news(row: CaptureSignal, now: datetime) -> bool:
+    """Tried too often, or too old to be worth telling: the signal is given up."""
+    return row.attempts >= MAX_ATTEMPTS or row.created_at < now - NEWS_FOR
+
+
+def _taken_over(session: Session, row: CaptureSignal, values: dict) -> bool:
+    """Compare-and-set on the row as it was read: True for exactly one of several processes at once."""
+    statement = (update(CaptureSignal).where(CaptureSignal.id == row.id, CaptureSignal.status == row.status,
+                                             CaptureSignal.attempts == row.attempts).values(**values)
+                 .execution_options(synchronize_session=False))
+    return session.execute(statement).rowcount == 1
+
+
+def reclaim(session: Session, row: CaptureSignal, by: str, now: datetime) -> Signal | None:
+    """Take over an unsent signal to DM it again; None when another process took it first (or its contact
+    or account is gone)."""
+    contact = session.get(Contact, row.contact_id)
+    account = session.get(Account, row.account_id)
+    if contact is None or account is None or not account.owner_user_id:
+        return None
+    values = dict(status=DeliveryStatus.SENDING, claimed_by=by, claimed_at=now, attempts=row.attempts + 1)
+    return _signal(row, contact, account) if _taken_over(session, row, values) else None
+
+
+def give_up(session: Session, row: CaptureSignal, reason: str) -> bool:
+    """Record an unsent signal as undeliverable, keeping the reason; True for the one process that did."""
+    return _taken_over(session, row, dict(status=DeliveryStatus.UNDELIVERABLE, error=reason[:ERROR_MAX]))
 
 
 def answer(session: Session, team_id: str, signal_id: int, by: str | None, now: datetime) -> Signal:
