@@ -20,8 +20,8 @@ SIGNALS = [
 
 def test_sent_signals_stay_sent_and_unsent_ones_are_left_to_the_pass(scratch_url):
     config = alembic_config(scratch_url)
-    command.upgrade(config, "0015")
-    assert ScriptDirectory.from_config(config).get_revision("0016").down_revision == "0015"
+    command.upgrade(config, "0014")
+    assert ScriptDirectory.from_config(config).get_revision("0016").down_revision == "0014"
     engine = make_engine(scratch_url)
     with engine.begin() as connection:
         for statement in ROWS + SIGNALS:
@@ -31,7 +31,7 @@ def test_sent_signals_stay_sent_and_unsent_ones_are_left_to_the_pass(scratch_url
         rows = connection.execute(text("SELECT id, status, attempts, claimed_at IS NOT NULL, error "
                                        "FROM capture_signal ORDER BY id")).all()
     assert [tuple(row) for row in rows] == [(1, "sent", 1, True, None), (2, "failed", 1, True, None)]
-    command.downgrade(config, "0015")
+    command.downgrade(config, "0014")
     columns = {column["name"] for column in inspect(engine).get_columns("capture_signal")}
     assert "status" not in columns and "sent_at" in columns
     engine.dispose()

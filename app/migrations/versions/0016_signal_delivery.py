@@ -1,7 +1,7 @@
 """Signal DMs are never lost: capture_signal keeps each DM's delivery like the weekly digest's ledger
 
 Revision ID: 0016
-Revises: 0015
+Revises: 0014
 Create Date: 2026-12-02
 
 status/attempts/claimed_by/claimed_at: who is sending it and how often it was tried; channel_id/ts: where
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0016'
-down_revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
