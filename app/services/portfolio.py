@@ -11,6 +11,7 @@ import gc
 import threading
 from collections import defaultdict, namedtuple
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import date
 
 from sqlalchemy import Date, func, select
@@ -42,8 +43,10 @@ def assess_accounts(
     `figures_only`: for surfaces that read the assessment's judgements but never show a contact's details
     or its last touch (the leader's report, the weekly snapshots): each contact is read with only the
     columns the assessment looks at (`AssessedContact`) and its latest touch as its day alone
-    (`LatestTouch`) — the same judgements, at a fraction of the reading cost."""
-    with cycle_collection_paused:
+    (`LatestTouch`) — the same judgements, at a fraction of the reading cost; the cyclic collector is paused
+    meanwhile (bulk, offline-style work). The surfaces a CSM waits for (Home, list) never pause it: in a busy
+    server their overlapping calls would keep it off for good and cyclic garbage would pile up."""
+    with cycle_collection_paused if figures_only else nullcontext():
         return _assess_accounts(session, team_id, today, owner_user_id, accounts, figures_only)
 
 
