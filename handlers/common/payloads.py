@@ -16,7 +16,7 @@ from blocks import ids as block_ids
 from blocks.notices import ACCOUNT_CHANGED, ACCOUNT_WITHOUT_CONTACTS, PICK_THE_ACCOUNT
 
 METADATA_MAX = View.private_metadata_max_length
-ROW_ID_MIN, ROW_ID_MAX = -(2**63), 2**63 - 1  # a 64-bit integer column (PostgreSQL BIGINT, SQLite INTEGER)
+ROW_ID_MIN, ROW_ID_MAX = -(2**31), 2**31 - 1  # the id columns: INTEGER, 32 bits on PostgreSQL (SQLite holds more)
 RowId = Annotated[int, Field(ge=ROW_ID_MIN, le=ROW_ID_MAX)]
 Form = TypeVar("Form", bound=BaseModel)
 

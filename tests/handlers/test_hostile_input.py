@@ -16,6 +16,7 @@ from sqlmodel import SQLModel
 from app.services.demo import load_demo
 from blocks import ids
 from blocks.notices import SORRY
+from handlers.common.payloads import ROW_ID_MAX, ROW_ID_MIN
 
 IDS = sorted({value for name, value in vars(ids).items() if name.isupper() and isinstance(value, str)})
 CALLBACKS = [value for value in IDS if value.endswith("_modal")]
@@ -28,8 +29,8 @@ FIELDS = ["name", "title", "type", "contact_id", "occurred_on", "kind", "notes",
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
 huge = st.builds(lambda ch, n: ch * n, st.sampled_from(["x", "é", "🚀", "\x00", "<", "*"]), st.integers(3000, 10_000))
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), text, huge)
-# ids beyond a 64-bit integer (a database column), alone and as "<id>:<id>" values
-too_big = st.one_of(st.integers(2**63, 10**30), st.integers(-(10**30), -(2**63) - 1))
+# ids beyond the id columns (INTEGER: 32 bits on PostgreSQL), alone and as "<id>:<id>" values
+too_big = st.one_of(st.integers(ROW_ID_MAX + 1, 10**30), st.integers(-(10**30), ROW_ID_MIN - 1))
 big_ids = st.one_of(too_big.map(str), st.tuples(too_big, too_big).map(lambda pair: f"{pair[0]}:{pair[1]}"),
                     st.sampled_from([ids.EDIT, ids.LOG, ids.REMOVE, ids.LEFT, ids.FORGET]).flatmap(
                         lambda choice: too_big.map(lambda n: f"{choice}:{n}")))
