@@ -9,9 +9,9 @@ from slack_bolt import App
 from app.core.models import AccountCreate
 from app.platform.runtime import Runtime
 from app.platform.slack_client import backfill_budget, history_reader, user_asker
-from app.services.accounts import create_account, find_account, update_account
+from app.services.accounts import account_to_edit, link_named_channel, save_account
 from app.services.capture_backfill import backfill_channel
-from app.services.channel_links import account_channels, link_channel, unlink_channel
+from app.services.channel_links import unlink_channel
 from blocks import ids
 from blocks.modals import AccountForm, account_modal
 from blocks.notices import (
@@ -27,7 +27,7 @@ from handlers.common.after_ack import after_ack, after_modal
 from handlers.common.channels import channel_is_shared
 from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain
-from handlers.common.maps import show_map, tell_unknown
+from handlers.common.maps import known_account, show_map
 from handlers.common.payloads import ModalContext, action_value, modal_context, validated, view_values
 from handlers.common.replies import open_modal, tell
 from handlers.common.requests import CommandRequest
@@ -41,19 +41,15 @@ def open_account_modal(client, body: dict, context, name: str) -> None:
 
 def edit_command(request: CommandRequest) -> None:
     """`/stakemap edit Acme`: the account modal, prefilled, with its linked channels, domains and capture switch."""
-    with request.runtime.db.session() as session:
-        account = find_account(session, request.team_id, request.account)
-        if account is not None:
-            links = account_channels(session, request.team_id, [account.id]).get(account.id, [])
-            form = AccountForm(name=account.name, arr=f"{account.arr_amount:f}" if account.arr_amount is not None else None,
-                               currency=account.currency, renewal_date=account.renewal_date,
-                               owner_user_id=account.owner_user_id, domains=account.domains,
-                               capture_enabled=account.capture_enabled,
-                               linked_channels=tuple(link.channel_id for link in links), editing=True)
-            metadata = ModalContext.opened_from(request.context, request.body, account_id=account.id).dump()
+    sought, channel_ids = account_to_edit(request.runtime, request.team_id, request.account)
+    account = known_account(request, sought)
     if account is None:
-        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
         return
+    form = AccountForm(name=account.name, arr=f"{account.arr_amount:f}" if account.arr_amount is not None else None,
+                       currency=account.currency, renewal_date=account.renewal_date,
+                       owner_user_id=account.owner_user_id, domains=account.domains,
+                       capture_enabled=account.capture_enabled, linked_channels=tuple(channel_ids), editing=True)
+    metadata = ModalContext.opened_from(request.context, request.body, account_id=account.id).dump()
     open_modal(request.client, request.body, account_modal(form, metadata))
 
 
@@ -64,23 +60,19 @@ def link_command(request: CommandRequest) -> None:
     if not channel_id or not channel_id.startswith(("C", "G")):
         tell(request.respond, link_from_a_channel())
         return
-    with request.runtime.db.session() as session:
-        account = find_account(session, request.team_id, request.account)
-        if account is not None:
-            moved = link_channel(session, account, channel_id, request.runtime.now(), by=request.context.user_id,
-                                 name=request.channel_name or None)
-            name = account.name
-    if account is None:
-        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
-        return
     runtime = request.runtime
+    sought, moved = link_named_channel(runtime, request.team_id, request.account, channel_id, request.context.user_id,
+                                       request.channel_name or None)
+    account = known_account(request, sought)
+    if account is None:
+        return
     after_ack(runtime, backfill_channel, runtime.db, request.team_id, channel_id,
               history_reader(request.client, backfill_budget(request.team_id)), user_asker(request.client),
               runtime.now(), body=request.body, respond=request.respond)
     if channel_is_shared(runtime, request.client, request.team_id, channel_id):
-        tell(request.respond, linked_shared_channel(name, moved))
+        tell(request.respond, linked_shared_channel(account.name, moved))
         return
-    tell(request.respond, channel_linked(name, moved))
+    tell(request.respond, channel_linked(account.name, moved))
 
 
 def unlink_command(request: CommandRequest) -> None:
@@ -89,9 +81,7 @@ def unlink_command(request: CommandRequest) -> None:
     if not channel_id or not channel_id.startswith(("C", "G")):
         tell(request.respond, link_from_a_channel())
         return
-    with request.runtime.db.session() as session:
-        account = unlink_channel(session, request.team_id, channel_id, request.runtime.now())
-        name = account.name if account is not None else None
+    name = unlink_channel(request.runtime, request.team_id, channel_id)
     tell(request.respond, channel_unlinked(name) if name else channel_not_linked())
 
 
@@ -120,15 +110,10 @@ def register(app: App, runtime: Runtime) -> None:
 
         def save() -> str:
             values = {"currency": "", **view_values(view)}
-            if modal.account_id is not None:  # editing: the renewal may have passed since it was set
-                data = validated(AccountCreate, values, None)
-                with runtime.db.session() as session:
-                    return update_account(session, context.team_id, modal.account_id, data, runtime.now()).name
-            data = validated(AccountCreate, values, runtime.today())
-            with runtime.db.session() as session:
-                account = create_account(session, context.team_id, data, context.user_id, runtime.now(),
-                                         context.enterprise_id)
-                return account.name
+            editing = modal.account_id is not None  # the renewal may have passed since it was set
+            data = validated(AccountCreate, values, None if editing else runtime.today())
+            return save_account(runtime, context.team_id, modal.account_id, data, context.user_id,
+                                context.enterprise_id)
 
         name = save_or_explain(ack, context, "name", save)
         if name is not None:

@@ -1,5 +1,6 @@
 """The Slack Web API client every part of stakemap uses: SLACK_API_URL, retries that never repeat a post
-whose outcome is unknown (slack_retries.py), and a count of the calls that still fail after them."""
+whose outcome is unknown (slack_retries.py), and a count of the calls that still fail after them; and the
+posts to a response_url Slack gave us (a reply to a command or a click)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.webhook import WebhookClient
 
 from app.core.errors import StakemapError
 from app.core.settings import Settings
@@ -21,6 +25,7 @@ log = logging.getLogger("handlers.channels")  # where these warnings were always
 # What a Slack call raises once the client's own retries are spent (app/platform/slack_retries.py).
 SLACK_FAILURES = (SlackClientError, OSError)
 # Slack errors that retrying will not fix for this recipient of a DM: recorded, not retried.
+RESPONSE_URL_TIMEOUT = 10  # seconds, as slack_sdk's WebhookClient
 RECIPIENT_GONE = frozenset({"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot",
                             "user_not_visible"})
 
@@ -163,3 +168,25 @@ def _channel_info(client: WebClient, channel_id: str) -> dict | None:
         log.warning("conversations.info failed for %s (%s): treating it as shared", channel_id, error)
         return None
     return channel if isinstance(channel, dict) else None
+
+
+def send_to_response_url(settings: Settings, response_url: str | None, **message) -> None:
+    """Post to a response_url we trust (Slack's, or the stand-in's); a refusal is logged, not raised."""
+    if not response_url or not settings.trusted_response_url(response_url):
+        return
+    response = WebhookClient(response_url).send(**message)
+    if response.status_code != 200:
+        log.warning("response_url answered %s: %s", response.status_code, response.body)
+
+
+def post_encoded(settings: Settings, response_url: str | None, payload: bytes) -> None:
+    """Post an already-encoded JSON message to a response_url we trust; a refusal is logged, not raised."""
+    if not response_url or not settings.trusted_response_url(response_url):
+        return
+    request = Request(response_url, data=payload, method="POST",
+                      headers={"Content-Type": "application/json;charset=utf-8"})
+    try:
+        with urlopen(request, timeout=RESPONSE_URL_TIMEOUT) as response:
+            response.read()
+    except HTTPError as error:
+        log.warning("response_url answered %s: %s", error.code, error.read()[:200])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import case, select, update
@@ -12,8 +13,9 @@ from sqlmodel import Session
 from app.core.assessment import Assessment
 from app.core.errors import InvalidInput, NotFound
 from app.core.models import Account, AccountCreate, like_pattern, name_key
+from app.platform.runtime import Runtime
 from app.services.capture_cache import CAPTURE_CACHE
-from app.services.channel_links import link_channel
+from app.services.channel_links import account_channels, link_channel
 from app.services.portfolio import assess_accounts
 from app.services.workspaces import ensure_workspace
 
@@ -125,3 +127,60 @@ def touch_accounts(session: Session, team_id: str, account_ids: set[int], now: d
 def assess_account(session: Session, account: Account, today: date) -> Assessment:
     """One account's assessment, read the same way as a whole portfolio's."""
     return assess_accounts(session, account.team_id, today, accounts=[account])[0]
+
+
+# --- what the account surfaces ask, each in one unit of work ----------------------------------------
+
+
+class SoughtAccount(NamedTuple):
+    """The account a request names, or (no account has that name) the names that look like it."""
+
+    account: Account | None
+    matches: list[str]
+
+
+def _sought(session: Session, team_id: str, name: str) -> SoughtAccount:
+    account = find_account(session, team_id, name)
+    return SoughtAccount(account, [] if account is not None else close_matches(session, team_id, name))
+
+
+def sought_account(runtime: Runtime, team_id: str, name: str) -> SoughtAccount:
+    """The account named `name` (any case), or the close matches to offer instead."""
+    with runtime.db.reading() as session:
+        return _sought(session, team_id, name)
+
+
+def account_to_edit(runtime: Runtime, team_id: str, name: str) -> tuple[SoughtAccount, list[str]]:
+    """The account the edit modal is prefilled with, and the ids of its linked channels (newest first)."""
+    with runtime.db.reading() as session:
+        sought = _sought(session, team_id, name)
+        if sought.account is None:
+            return sought, []
+        links = account_channels(session, team_id, [sought.account.id]).get(sought.account.id, [])
+        return sought, [link.channel_id for link in links]
+
+
+def link_named_channel(runtime: Runtime, team_id: str, name: str, channel_id: str, by: str | None,
+                       channel_name: str | None) -> tuple[SoughtAccount, list[str]]:
+    """Link the channel to the account named `name` (link_channel); the names of the accounts it was taken
+    from. Nothing is written when no account has that name."""
+    with runtime.db.session() as session:
+        sought = _sought(session, team_id, name)
+        if sought.account is None:
+            return sought, []
+        return sought, link_channel(session, sought.account, channel_id, runtime.now(), by=by, name=channel_name)
+
+
+def save_account(runtime: Runtime, team_id: str, account_id: int | None, data: AccountCreate, by: str | None,
+                 enterprise_id: str | None) -> str:
+    """The account modal's save: create the account (`account_id` None) or update it; its name."""
+    with runtime.db.session() as session:
+        if account_id is None:
+            return create_account(session, team_id, data, by, runtime.now(), enterprise_id).name
+        return update_account(session, team_id, account_id, data, runtime.now()).name
+
+
+def account_options(runtime: Runtime, team_id: str, query: str) -> list[Account]:
+    """The account picker's type-ahead: search_accounts."""
+    with runtime.db.reading() as session:
+        return search_accounts(session, team_id, query)

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from app.core.models import Account, AccountChannel
+from app.platform.runtime import Runtime
 from app.services.capture_cache import CAPTURE_CACHE
 
 
@@ -50,16 +51,24 @@ def link_channel(session: Session, account: Account, channel_id: str, now: datet
     return moved
 
 
-def unlink_channel(session: Session, team_id: str, channel_id: str, now: datetime) -> Account | None:
-    """Unlink the channel; returns the account it was linked to (None: it was not linked)."""
-    account = linked_account(session, team_id, channel_id)
-    if account is None:
-        return None
-    session.execute(delete(AccountChannel).where(AccountChannel.team_id == team_id,
-                                                 AccountChannel.channel_id == channel_id))
-    account.updated_at = now  # the map lists its channels (the session bumps its version)
-    CAPTURE_CACHE.forget_channel(team_id, channel_id)
-    return account
+def unlink_channel(runtime: Runtime, team_id: str, channel_id: str) -> str | None:
+    """Unlink the channel; the name of the account it was linked to (None: it was not linked)."""
+    with runtime.db.session() as session:
+        account = linked_account(session, team_id, channel_id)
+        if account is None:
+            return None
+        session.execute(delete(AccountChannel).where(AccountChannel.team_id == team_id,
+                                                     AccountChannel.channel_id == channel_id))
+        account.updated_at = runtime.now()  # the map lists its channels (the session bumps its version)
+        CAPTURE_CACHE.forget_channel(team_id, channel_id)
+        return account.name
+
+
+def linked_account_name(runtime: Runtime, team_id: str, channel_id: str | None) -> str | None:
+    """The name of the account linked to the channel (`/stakemap` alone there shows it)."""
+    with runtime.db.reading() as session:
+        account = linked_account(session, team_id, channel_id)
+        return account.name if account is not None else None
 
 
 def account_channels(session: Session, team_id: str, account_ids: list[int]) -> dict[int, list[AccountChannel]]:

@@ -16,12 +16,11 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.core.maps import AccountMap, MapAnswer
+from app.core.maps import AccountMap
 from app.core.models import Account, Workspace, name_key
 from app.core.trends import TREND_DAYS, trends
 from app.platform.runtime import Runtime
-from app.services.accounts import assess_account, close_matches, get_account
-from app.services.channels import AskSlack, is_shared
+from app.services.accounts import assess_account, get_account
 from app.services.history import account_history
 from app.services.quiet import channel_pulses
 from app.services.suggestions import account_seen
@@ -79,17 +78,6 @@ def current_map(runtime: Runtime, session: Session, team_id: str, render: Callab
     key = ("map", stamp.account_id, today, stamp.windows)
     return runtime.maps.get_or_make(key, stamp.version,
                                     lambda: render(account_map(session, team_id, stamp.account_id, today)))
-
-
-def requested_map(runtime: Runtime, team_id: str, name: str, channel_id: str | None, ask: AskSlack,
-                  render: Callable[[AccountMap], Rendered]) -> MapAnswer:
-    """The map of the account with that name for a request from that channel (`ask` is how Slack is asked
-    whether the channel is shared, when that is not known yet)."""
-    with runtime.db.reading() as session:
-        message = current_map(runtime, session, team_id, render, name=name)
-        if message is None:
-            return MapAnswer(name, matches=tuple(close_matches(session, team_id, name)))
-    return MapAnswer(name, message, is_shared(runtime.db, team_id, channel_id, ask, runtime.now()))
 
 
 def map_now(runtime: Runtime, team_id: str, account_id: int, render: Callable[[AccountMap], Rendered]) -> Rendered:

@@ -11,9 +11,10 @@ from slack_sdk.errors import SlackApiError
 from app.core.errors import NotFound
 from app.core.models import Account
 from app.platform.runtime import Runtime
-from app.platform.slack_client import channel_asker
+from app.platform.slack_client import channel_asker, post_encoded, send_to_response_url
 from app.services import maps
-from app.services.accounts import close_matches, find_account
+from app.services.accounts import SoughtAccount, sought_account
+from app.services.map_requests import requested_map
 from blocks.map import MapMessage, account_map_message, map_modal
 from blocks.notices import map_only_to_you, unknown_account
 from handlers.common.channels import channel_is_shared
@@ -23,7 +24,7 @@ from handlers.common.payloads import (
     map_view_id,
     message_origin,
 )
-from handlers.common.replies import post_encoded, send_to_response_url, tell, tell_later
+from handlers.common.replies import tell, tell_later
 from handlers.common.requests import CommandRequest
 
 log = logging.getLogger(__name__)
@@ -37,36 +38,28 @@ def map_now(runtime: Runtime, team_id: str, account_id: int) -> MapMessage:
 def show_map(runtime: Runtime, client, respond, team_id: str, channel_id: str | None, name: str) -> None:
     """Post the account's map in the channel, or tell the caller it does not exist. In a channel shared with
     another organisation (or one Slack says nothing about) the map is shown only to the caller."""
-    found = maps.requested_map(runtime, team_id, name, channel_id, channel_asker(client), account_map_message)
+    found = requested_map(runtime, team_id, name, channel_id, channel_asker(client), account_map_message)
     if found.map is None:
         tell(respond, unknown_account(name, list(found.matches)))
     elif found.private:
-        show_privately(runtime, respond.response_url, found.map)
+        send_to_response_url(runtime.settings, respond.response_url, text=found.map.text, blocks=found.map.blocks,
+                             response_type="ephemeral", replace_original=False)
+        tell_later(runtime, respond.response_url, map_only_to_you())  # then the one sentence saying why
     else:
-        post_encoded(runtime, respond.response_url, found.map.channel_post)
+        post_encoded(runtime.settings, respond.response_url, found.map.channel_post)
 
 
-def show_privately(runtime: Runtime, response_url: str | None, message: MapMessage) -> None:
-    """The map only to the caller (ephemeral), then the one sentence saying why."""
-    send_to_response_url(runtime, response_url, text=message.text, blocks=message.blocks, response_type="ephemeral",
-                         replace_original=False)
-    tell_later(runtime, response_url, map_only_to_you())
-
-
-def tell_unknown(runtime: Runtime, respond, team_id: str, name: str) -> None:
-    """Tell the caller no account has that name, with close matches and a Create button."""
-    with runtime.db.reading() as session:
-        matches = close_matches(session, team_id, name)
-    tell(respond, unknown_account(name, matches))
+def known_account(request: CommandRequest, sought: SoughtAccount) -> Account | None:
+    """The account a command names, or None once the caller has been told no account has that name (with
+    the names that look like it, and a Create button)."""
+    if sought.account is None:
+        tell(request.respond, unknown_account(request.account, sought.matches))
+    return sought.account
 
 
 def requested_account(request: CommandRequest) -> Account | None:
     """The account a command names, or None once the caller has been told it does not exist."""
-    with request.runtime.db.reading() as session:
-        account = find_account(session, request.team_id, request.account)
-    if account is None:
-        tell_unknown(request.runtime, request.respond, request.team_id, request.account)
-    return account
+    return known_account(request, sought_account(request.runtime, request.team_id, request.account))
 
 
 @dataclass(frozen=True)
@@ -109,5 +102,5 @@ def redraw_map(runtime: Runtime, client, team_id: str, account_id: int | None, p
         except SlackApiError as error:  # the modal was closed meanwhile: nothing to redraw
             log.info("could not redraw a map modal: %s", error.response.get("error"))
     if place.response_url and (place.ephemeral or not channel_is_shared(runtime, client, team_id, place.channel_id)):
-        send_to_response_url(runtime, place.response_url, text=message.text, blocks=message.blocks,
+        send_to_response_url(runtime.settings, place.response_url, text=message.text, blocks=message.blocks,
                              replace_original=True)

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import logging
-from urllib.error import HTTPError
-from urllib.request import Request, urlopen
-
-from slack_sdk.webhook import WebhookClient
 
 from app.platform.runtime import Runtime
+from app.platform.slack_client import send_to_response_url
 from blocks.modals import notice_modal
 from blocks.notices import Notice
 from handlers.common.payloads import acting_view
 
 log = logging.getLogger(__name__)
-RESPONSE_URL_TIMEOUT = 10  # seconds, as slack_sdk's WebhookClient
 
 
 def tell(respond, notice: Notice) -> None:
@@ -27,30 +23,8 @@ def tell(respond, notice: Notice) -> None:
 
 def tell_later(runtime: Runtime, response_url: str | None, notice: Notice) -> None:
     """Ephemeral reply after a modal closes, to where the modal was opened from (when known)."""
-    send_to_response_url(runtime, response_url, text=notice.text, blocks=notice.blocks, response_type="ephemeral",
+    send_to_response_url(runtime.settings, response_url, text=notice.text, blocks=notice.blocks, response_type="ephemeral",
                          replace_original=False)
-
-
-def send_to_response_url(runtime: Runtime, response_url: str | None, **message) -> None:
-    """Post to a response_url we trust (Slack's, or the stand-in's); a refusal is logged, not raised."""
-    if not response_url or not runtime.settings.trusted_response_url(response_url):
-        return
-    response = WebhookClient(response_url).send(**message)
-    if response.status_code != 200:
-        log.warning("response_url answered %s: %s", response.status_code, response.body)
-
-
-def post_encoded(runtime: Runtime, response_url: str | None, payload: bytes) -> None:
-    """Post an already-encoded JSON message to a response_url we trust; a refusal is logged, not raised."""
-    if not response_url or not runtime.settings.trusted_response_url(response_url):
-        return
-    request = Request(response_url, data=payload, method="POST",
-                      headers={"Content-Type": "application/json;charset=utf-8"})
-    try:
-        with urlopen(request, timeout=RESPONSE_URL_TIMEOUT) as response:
-            response.read()
-    except HTTPError as error:
-        log.warning("response_url answered %s: %s", error.code, error.read()[:200])
 
 
 def open_modal(client, body: dict, view: dict) -> None:
