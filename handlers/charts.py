@@ -16,8 +16,7 @@ from app.core.errors import NotFound
 from app.platform.runtime import Runtime
 from app.platform.slack_client import conversation_opener
 from app.render.chart import draw_chart
-from app.services.accounts import get_account
-from app.services.contacts import account_contacts
+from app.services.contacts import account_and_people
 from app.services.slack_users import dm_channel
 from blocks import ids
 from blocks.notices import (
@@ -46,9 +45,8 @@ def share_chart(runtime: Runtime, client, respond, team_id: str, account_id: int
     """Draw the account's picture and upload it to the channel (in the thread when given); where the
     channel is shared with another organisation (or Slack does not say), to the caller's DM with the bot."""
     try:
-        with runtime.db.session() as session:
-            account = get_account(session, team_id, account_id)
-            name, contacts = account.name, account_contacts(session, account)
+        account, contacts = account_and_people(runtime, team_id, account_id)
+        name = account.name
     except NotFound as error:
         tell(respond, plain_notice(str(error)))
         return

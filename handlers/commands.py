@@ -9,7 +9,7 @@ from slack_bolt import App
 
 from app.core.format import one_line
 from app.platform.runtime import Runtime
-from app.services.channel_links import linked_account
+from app.services.channel_links import linked_account_name
 from blocks.notices import help_notice
 from handlers import accounts, charts, contacts, erasure, maps, plans, portfolio, report, settings, touches
 from handlers.common.after_ack import after_ack
@@ -70,10 +70,9 @@ def show_help(respond) -> None:
 
 def help_or_channel_map(runtime: Runtime, client, body: dict, respond, context) -> None:
     """`/stakemap` alone in a channel linked to an account shows that account's map; else the help."""
-    with runtime.db.session() as session:
-        linked = linked_account(session, context.team_id, context.channel_id)
+    linked = linked_account_name(runtime, context.team_id, context.channel_id)
     if linked is not None:
-        after_ack(runtime, maps.show_map, runtime, client, respond, context.team_id, context.channel_id, linked.name,
+        after_ack(runtime, maps.show_map, runtime, client, respond, context.team_id, context.channel_id, linked,
                   body=body, respond=respond)
     else:
         show_help(respond)

@@ -10,8 +10,7 @@ from slack_bolt import App
 from app.core.errors import NotFound
 from app.core.models import Account
 from app.platform.runtime import Runtime
-from app.services.accounts import get_account
-from app.services.contacts import contact_on_account, get_contact, remove_contact
+from app.services.contacts import contact_and_account, remove_from_account
 from blocks import ids
 from blocks.modals import notice_modal, remove_contact_modal
 from blocks.notices import contact_removed, plain_notice, removal_refused
@@ -42,9 +41,7 @@ def register(app: App, runtime: Runtime) -> None:
         elif choice == ids.FORGET:
             open_forget(runtime, client, body, context, respond, None, contact_id)
         elif choice in (ids.LEFT, ids.REMOVE):
-            with runtime.db.session() as session:
-                contact = get_contact(session, context.team_id, contact_id)
-                account = get_account(session, context.team_id, contact.account_id)
+            contact, account = contact_and_account(runtime, context.team_id, contact_id)
             if choice == ids.LEFT:
                 after_ack(runtime, depart_from_map, runtime, client, context, body, respond, contact.id, account.id,
                           body=body, respond=respond)
@@ -59,16 +56,14 @@ def register(app: App, runtime: Runtime) -> None:
     def confirm_removal(ack, body, view, context, respond, client):
         modal = context["modal"]
         try:
-            with runtime.db.session() as session:
-                account, contact = contact_on_account(session, context.team_id, modal.account_id, modal.contact_id)
-                if not may_manage(client, account, context.user_id):
-                    ack(response_action="update", view=notice_modal(refusal(account)))
-                    return
-                name = contact.display_name
-                remove_contact(session, account, contact, runtime.now())
+            removal = remove_from_account(runtime, context.team_id, modal.account_id, modal.contact_id,
+                                          lambda account: may_manage(client, account, context.user_id))
         except NotFound as error:
             ack(response_action="update", view=notice_modal(str(error)))
             return
+        if not removal.removed:
+            ack(response_action="update", view=notice_modal(refusal(removal.account)))
+            return
         ack()
-        said = contact_removed(name, account.name)
+        said = contact_removed(removal.contact_name, removal.account.name)
         after_modal(runtime, client, context, modal, modal.account_id, plain_notice(said), body=body, respond=respond)

@@ -9,7 +9,7 @@ from app.core.domain import StakeholderType
 from app.core.models import ContactCreate
 from app.platform.runtime import Runtime
 from app.services.contact_form import ContactSaved, save_contact
-from app.services.contacts import picker_contacts
+from app.services.contacts import contact_search
 from blocks import ids
 from blocks.modals import ALSO, option, pickable
 from blocks.notices import Notice, contact_added, contact_saved, plain_notice
@@ -35,10 +35,8 @@ add_command = for_named_account(open_contact_modal)
 def _save(runtime: Runtime, context, modal: ModalContext, view: dict) -> ContactSaved:
     """Add the contact, or save what the user changed in the edit modal (a departure is told after the ack)."""
     data = validated(ContactCreate, view_values(view), runtime.today())
-    with runtime.db.session() as session:
-        return save_contact(session, context.team_id, modal.account_id, modal.contact_id, data, changed_inputs(view),
-                            context.user_id, runtime.now(), slack_user_id=modal.slack_user_id,
-                            also=_also(view))
+    return save_contact(runtime, context.team_id, modal.account_id, modal.contact_id, data, changed_inputs(view),
+                        context.user_id, slack_user_id=modal.slack_user_id, also=_also(view))
 
 
 def _also(view: dict) -> set[StakeholderType] | None:
@@ -77,9 +75,8 @@ def register(app: App, runtime: Runtime) -> None:
         query = body.get("value") if isinstance(body.get("value"), str) else ""
         view = body.get("view") if isinstance(body.get("view"), dict) else {}
         include_left = body.get("block_id") == "reports_to_id" or view.get("callback_id") == ids.FORGET_PICK_MODAL
-        with runtime.db.reading() as session:
-            found = picker_contacts(session, context.team_id, modal.account_id, query=query,
-                                    include_left=include_left, besides=modal.contact_id)
+        found = contact_search(runtime, context.team_id, modal.account_id, query, include_left=include_left,
+                               besides=modal.contact_id)
         ack(options=[option(p.label, str(p.id)).to_dict() for p in map(pickable, found)])
 
     @app.view(ids.CONTACT_MODAL, middleware=[modal_context("account_id")])

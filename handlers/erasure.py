@@ -11,15 +11,15 @@ from slack_bolt import App
 
 from app.core.errors import NotFound, StakemapError
 from app.platform.runtime import Runtime
-from app.services.contacts import contact_on_account
-from app.services.erasure import erasure_of, forget_contact
+from app.services.erasure import erasure_choice, forget_person
 from blocks import ids
 from blocks.modals import forget_confirm_modal, pickable
 from blocks.notices import ALREADY_ERASED, contact_erased, plain_notice
 from handlers.common.after_ack import after_modal
 from handlers.common.errors import guarded
-from handlers.common.openers import check_caller, for_named_account, open_forget
+from handlers.common.openers import for_named_account, open_forget
 from handlers.common.payloads import int_or_none, modal_context, view_values
+from handlers.common.permissions import may_manage
 from handlers.common.replies import tell_later
 
 forget_command = for_named_account(open_forget)
@@ -32,31 +32,27 @@ def register(app: App, runtime: Runtime) -> None:
         modal = context["modal"]
         contact_id = int_or_none(view_values(view).get("contact_id")) or 0
         try:
-            with runtime.db.session() as session:
-                account, contact = contact_on_account(session, context.team_id, modal.account_id, contact_id)
-                erased, chosen = erasure_of(session, contact) is not None, pickable(contact)
+            account, contact, erased = erasure_choice(runtime, context.team_id, modal.account_id, contact_id)
         except NotFound as error:
             ack(response_action="errors", errors={"contact_id": str(error)})
             return
         if erased:
             ack(response_action="errors", errors={"contact_id": ALREADY_ERASED})
             return
-        metadata = modal.model_copy(update={"contact_id": chosen.id}).dump()
-        ack(response_action="update", view=forget_confirm_modal(account.name, chosen, metadata))
+        metadata = modal.model_copy(update={"contact_id": contact.id}).dump()
+        ack(response_action="update", view=forget_confirm_modal(account.name, pickable(contact), metadata))
 
     @app.view(ids.FORGET_MODAL, middleware=[modal_context("account_id", "contact_id")])
     @guarded
     def confirmed(ack, body, view, context, client, respond):
         modal = context["modal"]
         try:
-            with runtime.db.session() as session:
-                account, contact = contact_on_account(session, context.team_id, modal.account_id, modal.contact_id)
-                check_caller(client, account, context.user_id)
-                forget_contact(session, account, contact, context.user_id, runtime.now())
-                done = contact_erased(contact.type.label, account.name)
+            account, kind = forget_person(runtime, context.team_id, modal.account_id, modal.contact_id, context.user_id,
+                                          lambda account: may_manage(client, account, context.user_id))
         except StakemapError as error:
             ack()
             tell_later(runtime, modal.response_url, plain_notice(str(error)))
             return
         ack()
-        after_modal(runtime, client, context, modal, account.id, plain_notice(done), body=body, respond=respond)
+        done = plain_notice(contact_erased(kind.label, account.name))
+        after_modal(runtime, client, context, modal, account.id, done, body=body, respond=respond)

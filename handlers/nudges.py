@@ -10,8 +10,7 @@ from slack_bolt import App
 from app.core.domain import ContactStatus
 from app.core.format import short_date
 from app.platform.runtime import Runtime
-from app.services.contacts import get_contact
-from app.services.nudges import snooze
+from app.services.contacts import contact_of, snooze_contact
 from blocks import ids
 from blocks.digest import settle_item
 from blocks.notices import Notice, left_settled, nobody_to_touch, snoozed
@@ -45,33 +44,24 @@ def _left(runtime: Runtime, client, context, body: dict, respond, contact_id: in
     after_action(runtime, client, context, body, respond, None)
 
 
-def _on_contact(runtime: Runtime, body: dict, context, read):
-    """`read(contact)` for the clicked item's contact, in one transaction; NotFound when it is gone."""
-    with runtime.db.session() as session:
-        return read(get_contact(session, context.team_id, int_or_none(action_value(body)) or 0))
-
-
 def register(app: App, runtime: Runtime) -> None:
     @app.action(_pattern(ids.NUDGE_LOG_TOUCH))
     @guarded
     def log_touch(ack, body, client, context, respond):
         ack()
-        contact_id, account_id, name, gone = _on_contact(
-            runtime, body, context, lambda c: (c.id, c.account_id, c.display_name, c.status == ContactStatus.LEFT))
-        if gone:
-            answer(client, body, respond, nobody_to_touch(name))
+        contact = contact_of(runtime, context.team_id, int_or_none(action_value(body)) or 0)
+        if contact.status == ContactStatus.LEFT:
+            answer(client, body, respond, nobody_to_touch(contact.display_name))
             return
-        open_touch_modal(runtime, client, body, context, respond, account_id, contact_id)
+        open_touch_modal(runtime, client, body, context, respond, contact.account_id, contact.id)
 
     @app.action(_pattern(ids.NUDGE_SNOOZE))
     @guarded
     def snooze_button(ack, body, client, context, respond):
         ack()
-        today = runtime.today()
-        contact_id, account_id, name, until = _on_contact(
-            runtime, body, context, lambda c: (c.id, c.account_id, c.display_name, snooze(c, context.user_id, today)))
-        settle(respond, body, contact_id, snoozed(name, short_date(until, today)))
-        after_action(runtime, client, context, body, respond, account_id)
+        contact, until = snooze_contact(runtime, context.team_id, int_or_none(action_value(body)) or 0, context.user_id)
+        settle(respond, body, contact.id, snoozed(contact.display_name, short_date(until, runtime.today())))
+        after_action(runtime, client, context, body, respond, contact.account_id)
 
     @app.action(_pattern(ids.NUDGE_LEFT))
     @guarded

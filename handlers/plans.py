@@ -8,8 +8,7 @@ from slack_bolt import App
 
 from app.core.models import PlanStepCreate
 from app.platform.runtime import Runtime
-from app.services.accounts import get_account
-from app.services.plans import accept_suggestion, add_plan_step, complete_step
+from app.services.plans import accept_suggestion, complete_step, plan_step
 from blocks import ids
 from blocks.notices import plain_notice, step_added, step_exists
 from handlers.common.after_ack import after_action, after_modal
@@ -33,10 +32,8 @@ plan_command = for_named_account(open_plan_modal)
 
 def _add(runtime: Runtime, context, modal: ModalContext, values: dict) -> str:
     data = validated(PlanStepCreate, values, runtime.today())
-    with runtime.db.session() as session:
-        account = get_account(session, context.team_id, modal.account_id)
-        add_plan_step(session, account, data, context.user_id, runtime.now())
-        return step_added(account.name, data.first_action)
+    account = plan_step(runtime, context.team_id, modal.account_id, data, context.user_id)
+    return step_added(account.name, data.first_action)
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -66,8 +63,7 @@ def register(app: App, runtime: Runtime) -> None:
     def accept(ack, body, client, context, respond):
         ack()
         account_id, key = id_and_rest(body)
-        with runtime.db.session() as session:
-            step = accept_suggestion(session, context.team_id, account_id, key, context.user_id, runtime.now())
+        step = accept_suggestion(runtime, context.team_id, account_id, key, context.user_id)
         if step is None:
             answer(client, body, respond, step_exists())
         after_action(runtime, client, context, body, respond, account_id)
@@ -76,7 +72,5 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def done(ack, body, client, context, respond):
         ack()
-        with runtime.db.session() as session:
-            step = complete_step(session, context.team_id, int_or_none(action_value(body)) or 0,
-                                 context.user_id, runtime.now())
+        step = complete_step(runtime, context.team_id, int_or_none(action_value(body)) or 0, context.user_id)
         after_action(runtime, client, context, body, respond, step.account_id)

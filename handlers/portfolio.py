@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.portfolio import ranked_by_risk
-from app.services.portfolio import assess_accounts
+from app.services.accounts import ranked_accounts
 from blocks.notices import list_usage, no_accounts_yet
 from blocks.portfolio import portfolio_notice
 from handlers.common.replies import tell
@@ -16,9 +15,7 @@ def list_command(request: CommandRequest) -> None:
         tell(request.respond, list_usage(request.account))
         return
     everyone = scope == "all"
-    with request.runtime.db.reading() as session:
-        owner = None if everyone else request.context.user_id
-        ranked = ranked_by_risk(assess_accounts(session, request.team_id, request.runtime.today(), owner))
+    ranked = ranked_accounts(request.runtime, request.team_id, None if everyone else request.context.user_id)
     if not ranked:
         tell(request.respond, no_accounts_yet(everyone))
         return

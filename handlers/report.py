@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from app.core.workspace_settings import WEEKDAYS
 from app.platform.runtime import Runtime
 from app.render.report_chart import draw_trend
-from app.services.report import build_report, save_leader_settings
+from app.services.report import change_leader_settings, report_now
 from blocks import ids
 from blocks.notices import chart_upload_failed, plain_notice, trend_upload_refused
 from blocks.report import (
@@ -89,9 +89,7 @@ def report_command(request: CommandRequest) -> None:
 
 
 def show_report(runtime: Runtime, respond, team_id: str, owner: str | None) -> None:
-    with runtime.db.reading() as session:
-        report = build_report(session, team_id, runtime.today(), owner)
-    tell(respond, report_message(report))
+    tell(respond, report_message(report_now(runtime, team_id, owner)))
 
 
 def share_trend(runtime: Runtime, client, respond, team_id: str, owner: str | None, channel_id: str | None) -> None:
@@ -99,10 +97,8 @@ def share_trend(runtime: Runtime, client, respond, team_id: str, owner: str | No
     if not channel_id or channel_is_shared(runtime, client, team_id, channel_id):
         tell(respond, plain_notice(CHART_WHERE))
         return
-    with runtime.db.reading() as session:
-        report = build_report(session, team_id, runtime.today(), owner)
     try:
-        upload_chart(client, draw_trend(report), channel_id, None)
+        upload_chart(client, draw_trend(report_now(runtime, team_id, owner)), channel_id, None)
     except SlackApiError as error:
         tell(respond, trend_upload_refused(error.response.get("error", "error")))
     except (SlackRequestError, OSError) as error:
@@ -133,8 +129,7 @@ def set_digest(request: CommandRequest, words: list[str]) -> None:
         tell(respond, plain_notice(ADMINS_ONLY))
         return
     if [w.lower() for w in words] == ["off"]:
-        with runtime.db.session() as session:
-            save_leader_settings(session, request.team_id, runtime.now(), channel_id=None)
+        change_leader_settings(runtime, request.team_id, channel_id=None)
         tell(respond, plain_notice(DIGEST_OFF))
         return
     parsed = parse_digest(words)
@@ -145,9 +140,7 @@ def set_digest(request: CommandRequest, words: list[str]) -> None:
     if channel_is_shared(runtime, request.client, request.team_id, channel_id):
         tell(respond, plain_notice(digest_refused_shared(channel_id)))
         return
-    with runtime.db.session() as session:
-        saved = save_leader_settings(session, request.team_id, runtime.now(), channel_id=channel_id,
-                                     weekday=weekday, at=at)
+    saved = change_leader_settings(runtime, request.team_id, channel_id=channel_id, weekday=weekday, at=at)
     tell(respond, plain_notice(digest_saved(channel_id, saved.schedule_label)))
 
 
@@ -171,8 +164,6 @@ def register(app: App, runtime: Runtime) -> None:
 
 def show_report_in_dm(runtime: Runtime, client, team_id: str, user_id: str) -> None:
     """From the App Home (no response_url): the full report in the user's DM with the bot."""
-    with runtime.db.reading() as session:
-        report = build_report(session, team_id, runtime.today())
-    message = report_message(report)
+    message = report_message(report_now(runtime, team_id))
     channel = client.conversations_open(users=user_id)["channel"]["id"]
     client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False)

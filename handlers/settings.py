@@ -7,10 +7,9 @@ import logging
 from slack_bolt import App
 
 from app.core.errors import InvalidInput
-from app.core.models import Workspace
-from app.core.workspace_settings import SettingsForm, settings_of
+from app.core.workspace_settings import SettingsForm
 from app.platform.runtime import Runtime
-from app.services.workspaces import update_settings
+from app.services.workspaces import current_settings, save_settings
 from blocks import ids
 from blocks.notices import SETTINGS_ADMINS_ONLY, settings_saved
 from blocks.settings import settings_modal
@@ -28,8 +27,7 @@ log = logging.getLogger(__name__)
 def open_settings(runtime: Runtime, client, body: dict, context) -> None:
     """The settings modal: editable for workspace admins, read-only for everyone else."""
     editable = is_workspace_admin(client, context.user_id)
-    with runtime.db.session() as session:
-        current = settings_of(session.get(Workspace, context.team_id))
+    current = current_settings(runtime, context.team_id)
     metadata = ModalContext.opened_from(context, body).dump()
     open_modal(client, body, settings_modal(current, metadata, editable=editable))
 
@@ -42,9 +40,7 @@ def _save(runtime: Runtime, client, context, view: dict) -> list[str]:
     form = SettingsForm.model_validate(view_values(view))
     if not is_workspace_admin(client, context.user_id):  # checked again on save, never taken from the view
         raise InvalidInput({"nudge_weekday": SETTINGS_ADMINS_ONLY})
-    with runtime.db.session() as session:
-        return update_settings(session, context.team_id, form.windows(), form.schedule(), runtime.now(),
-                               form.capture())
+    return save_settings(runtime, context.team_id, form.windows(), form.schedule(), form.capture())
 
 
 def register(app: App, runtime: Runtime) -> None:

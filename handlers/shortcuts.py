@@ -12,7 +12,7 @@ from slack_bolt import App
 from app.core.format import truncate
 from app.core.models import NOTES_MAX
 from app.platform.runtime import Runtime
-from app.services.accounts import search_accounts
+from app.services.accounts import account_choices
 from app.services.modal_forms import ShortcutForm, shortcut_form
 from blocks import ids
 from blocks.modals import option, pickable, shortcut_touch_modal
@@ -51,6 +51,5 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def account_options(ack, body, context, respond):
         query = body.get("value") if isinstance(body.get("value"), str) else ""
-        with runtime.db.reading() as session:
-            found = search_accounts(session, context.team_id, query[:100])
+        found = account_choices(runtime, context.team_id, query[:100])
         ack(options=[option(account.name, str(account.id)).to_dict() for account in found])

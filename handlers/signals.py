@@ -22,7 +22,7 @@ from app.platform.runtime import Runtime
 from app.platform.slack_client import RECIPIENT_GONE, SLACK_FAILURES, conversation_opener, failure_reason
 from app.platform.slack_retries import outcome_unknown
 from app.services import signals
-from app.services.slack_users import dm_channel, remember_user
+from app.services.slack_users import dm_channel, forget_dm_channel
 from blocks import ids
 from blocks.capture import signal_message, signal_settled, still_there, title_updated
 from blocks.notices import plain_notice
@@ -116,29 +116,25 @@ def _not_delivered(runtime: Runtime, team_id: str, signal: Signal, error: Except
         log.error("signal %s cannot be DMed to %s (%s)", signal.id, signal.owner_user_id, reason)
     else:
         status = DeliveryStatus.FAILED
-        if reason == "channel_not_found":  # a cached DM channel Slack no longer knows: opened again next time
-            with runtime.db.session() as session:
-                remember_user(session, team_id, signal.owner_user_id, dm_channel_id=None)
+        if reason == "channel_not_found":
+            forget_dm_channel(runtime, team_id, signal.owner_user_id)
         log.error("could not DM signal %s to %s (%s): retried on the next pass", signal.id, signal.owner_user_id,
                   reason)
     return _record(runtime, signal, status, channel_id=channel, error=reason)
 
 
 def _record(runtime: Runtime, signal: Signal, status: DeliveryStatus, **outcome) -> DeliveryStatus:
-    with runtime.db.session() as session:
-        signals.record(session, signal.id, status, now=runtime.now(), **outcome)
+    signals.record_delivery(runtime, signal.id, status, **outcome)
     return status
 
 
 def _member_left(runtime: Runtime, client, team_id: str, user_id: str, channel_id: str) -> None:
-    with runtime.db.session() as session:
-        claimed = signals.left_channel(session, team_id, user_id, channel_id, runtime.now())
+    claimed = signals.on_left_channel(runtime, team_id, user_id, channel_id)
     send_signals(runtime, client, team_id, claimed)
 
 
 def _profile_changed(runtime: Runtime, client, team_id: str, profile: signals.SlackProfile) -> None:
-    with runtime.db.session() as session:
-        claimed = signals.profile_changed(session, profile, team_id, runtime.now())
+    claimed = signals.on_profile_changed(runtime, team_id, profile)
     send_signals(runtime, client, team_id, claimed)
 
 
@@ -151,8 +147,7 @@ def left_the_company(runtime: Runtime, client, context, signal: Signal) -> str:
 
 
 def _update_title(runtime: Runtime, client, context, signal: Signal) -> str:
-    with runtime.db.session() as session:
-        signals.update_title(session, context.team_id, signal, context.user_id, runtime.now())
+    signals.take_title(runtime, context.team_id, signal, context.user_id)
     return title_updated(signal)
 
 
@@ -166,9 +161,7 @@ ANSWERS = {ids.SIGNAL_LEFT: left_the_company, ids.SIGNAL_TITLE: _update_title, i
 def _answered(runtime: Runtime, client, context, body: dict, respond, choice: str) -> None:
     """After the ack: record the answer once, act on it, and let the DM say what was done instead of its buttons."""
     try:
-        with runtime.db.session() as session:
-            signal = signals.answer(session, context.team_id, int_or_none(action_value(body)) or 0, context.user_id,
-                                    runtime.now())
+        signal = signals.record_answer(runtime, context.team_id, int_or_none(action_value(body)) or 0, context.user_id)
         outcome = ANSWERS[choice](runtime, client, context, signal)
     except NotFound as error:
         answer(client, body, respond, plain_notice(str(error)))

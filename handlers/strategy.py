@@ -7,7 +7,7 @@ import re
 from slack_bolt import App
 
 from app.platform.runtime import Runtime
-from app.services.strategies import accept_proposals
+from app.services.strategies import accept_strategy
 from blocks import ids
 from blocks.notices import plain_notice
 from blocks.strategy import NOTHING_TO_ACCEPT
@@ -24,8 +24,7 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         account_id, who = id_and_rest(body)
         contact_id = None if who == "all" else (int_or_none(who) or 0)
-        with runtime.db.session() as session:
-            accepted = accept_proposals(session, context.team_id, account_id, contact_id, context.user_id, runtime.now())
+        accepted = accept_strategy(runtime, context.team_id, account_id, contact_id, context.user_id)
         if not accepted:
             answer(client, body, respond, plain_notice(NOTHING_TO_ACCEPT))
         after_action(runtime, client, context, body, respond, account_id)

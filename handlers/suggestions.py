@@ -31,8 +31,7 @@ def _add(runtime: Runtime, client, body: dict, context, respond, account_id: int
 
 
 def _ignore(runtime: Runtime, client, body: dict, context, respond, account_id: int, user_id: str) -> None:
-    with runtime.db.session() as session:
-        name, account_name = ignore(session, context.team_id, account_id, user_id, context.user_id, runtime.now())
+    name, account_name = ignore(runtime, context.team_id, account_id, user_id, context.user_id)
     said = plain_notice(ignored(name, account_name))
     if is_map_message(body) or map_view_id(body):
         answer(client, body, respond, said)

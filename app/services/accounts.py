@@ -13,6 +13,7 @@ from sqlmodel import Session
 from app.core.assessment import Assessment
 from app.core.errors import InvalidInput, NotFound
 from app.core.models import Account, AccountCreate, like_pattern, name_key
+from app.core.portfolio import ranked_by_risk
 from app.platform.runtime import Runtime
 from app.services.capture_cache import CAPTURE_CACHE
 from app.services.channel_links import account_channels, link_channel
@@ -180,7 +181,13 @@ def save_account(runtime: Runtime, team_id: str, account_id: int | None, data: A
         return update_account(session, team_id, account_id, data, runtime.now()).name
 
 
-def account_options(runtime: Runtime, team_id: str, query: str) -> list[Account]:
+def account_choices(runtime: Runtime, team_id: str, query: str) -> list[Account]:
     """The account picker's type-ahead: search_accounts."""
     with runtime.db.reading() as session:
         return search_accounts(session, team_id, query)
+
+
+def ranked_accounts(runtime: Runtime, team_id: str, owner_user_id: str | None) -> list[Assessment]:
+    """`/stakemap list`: the owner's accounts (everyone's with None), assessed today, ranked by risk."""
+    with runtime.db.reading() as session:
+        return ranked_by_risk(assess_accounts(session, team_id, runtime.today(), owner_user_id))

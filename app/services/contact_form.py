@@ -12,6 +12,7 @@ from sqlmodel import Session
 from app.core.departures import Departure
 from app.core.domain import ContactStatus, StakeholderType
 from app.core.models import STRATEGY_FIELDS, ContactCreate
+from app.platform.runtime import Runtime
 from app.services.accounts import get_account
 from app.services.contacts import add_contact, contact_on_account, update_contact
 from app.services.departures import contact_left
@@ -31,13 +32,22 @@ class ContactSaved:
     departure: Departure | None  # the edit set the status to Left the company
 
 
-def save_contact(session: Session, team_id: str, account_id: int, contact_id: int | None, data: ContactCreate,
-                 edited: Iterable[str], by: str | None, now: datetime, slack_user_id: str | None = None,
+def save_contact(runtime: Runtime, team_id: str, account_id: int, contact_id: int | None, data: ContactCreate,
+                 edited: Iterable[str], by: str | None, slack_user_id: str | None = None,
                  also: set[StakeholderType] | None = None) -> ContactSaved:
     """Add the contact (`contact_id` None), or save the `edited` fields of `data` on it. NotFound when the
     account or contact is gone (or another workspace's); InvalidInput for a duplicate or a bad manager.
     A contact added from "Seen in Slack" keeps the person's `slack_user_id` and is no longer suggested.
-    `also`: the roles it holds besides its type, as the modal's "Also" says (None: the modal had no such input)."""
+    `also`: the roles it holds besides its type, as the modal's "Also" says (None: the modal had no such input).
+    One unit of work."""
+    with runtime.db.session() as session:
+        return _save_contact(session, team_id, account_id, contact_id, data, edited, by, runtime.now(), slack_user_id,
+                             also)
+
+
+def _save_contact(session: Session, team_id: str, account_id: int, contact_id: int | None, data: ContactCreate,
+                  edited: Iterable[str], by: str | None, now: datetime, slack_user_id: str | None,
+                  also: set[StakeholderType] | None) -> ContactSaved:
     if contact_id is None:
         account = get_account(session, team_id, account_id)
         data.slack_user_id = slack_user_id

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import Select, case, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -11,8 +13,10 @@ from sqlmodel import Session
 from app.core.domain import ContactStatus, StakeholderType
 from app.core.errors import InvalidInput, NotFound
 from app.core.models import NAME_MAX, Account, Contact, ContactCreate, PlanStep, like_pattern, name_key
+from app.platform.runtime import Runtime
 from app.services.accounts import get_account, touch_account
 from app.services.history import apply_changes
+from app.services.nudges import snooze
 
 SEARCH_WORDS_MAX = 5
 QUERY_MAX = 100  # characters of a type-ahead query searched for
@@ -177,3 +181,61 @@ def picker_contacts(session: Session, team_id: str, account_id: int, *, query: s
     found = search_contacts(session, team_id, account_id, query[:QUERY_MAX], limit + (besides is not None),
                             include_left)
     return [contact for contact in found if contact.id != besides][:limit]
+
+
+# --- what the contact surfaces ask, each in one unit of work ----------------------------------------
+
+MayManage = Callable[[Account], bool]  # whether the person acting may manage the account's people (Slack says)
+
+
+def contact_of(runtime: Runtime, team_id: str, contact_id: int) -> Contact:
+    """One contact (get_contact), in a read of its own."""
+    with runtime.db.reading() as session:
+        return get_contact(session, team_id, contact_id)
+
+
+def snooze_contact(runtime: Runtime, team_id: str, contact_id: int, by: str | None) -> tuple[Contact, date]:
+    """The digest's Snooze button: leave the contact out of the digests from today (nudges.snooze), committed;
+    the contact and the day it comes back. NotFound when the contact is gone."""
+    with runtime.db.session() as session:
+        contact = get_contact(session, team_id, contact_id)
+        return contact, snooze(contact, by, runtime.today())
+
+
+def contact_and_account(runtime: Runtime, team_id: str, contact_id: int) -> tuple[Contact, Account]:
+    """A contact and its account (the map's contact menu); NotFound when gone or another workspace's."""
+    with runtime.db.reading() as session:
+        contact = get_contact(session, team_id, contact_id)
+        return contact, get_account(session, team_id, contact.account_id)
+
+
+class Removal(NamedTuple):
+    account: Account
+    contact_name: str
+    removed: bool  # False: the person acting may not manage the account's people; nothing changed
+
+
+def remove_from_account(runtime: Runtime, team_id: str, account_id: int, contact_id: int,
+                        may_manage: MayManage) -> Removal:
+    """Remove the contact from the account (remove_contact) when `may_manage(account)`; NotFound when gone."""
+    with runtime.db.session() as session:
+        account, contact = contact_on_account(session, team_id, account_id, contact_id)
+        name = contact.display_name
+        if not may_manage(account):
+            return Removal(account, name, False)
+        remove_contact(session, account, contact, runtime.now())
+        return Removal(account, name, True)
+
+
+def contact_search(runtime: Runtime, team_id: str, account_id: int, query: str, *, include_left: bool,
+                   besides: int | None) -> list[Contact]:
+    """The contact picker's type-ahead (picker_contacts)."""
+    with runtime.db.reading() as session:
+        return picker_contacts(session, team_id, account_id, query=query, include_left=include_left, besides=besides)
+
+
+def account_and_people(runtime: Runtime, team_id: str, account_id: int) -> tuple[Account, list[Contact]]:
+    """The account and every contact of it (the picture of the account); NotFound when it is gone."""
+    with runtime.db.reading() as session:
+        account = get_account(session, team_id, account_id)
+        return account, account_contacts(session, account)

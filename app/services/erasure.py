@@ -17,7 +17,8 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
-from app.core.errors import StakemapError
+from app.core.domain import StakeholderType
+from app.core.errors import Forbidden, StakemapError
 from app.core.models import (
     Account,
     CaptureSignal,
@@ -30,7 +31,9 @@ from app.core.models import (
     Touch,
 )
 from app.core.presence import SignalKind
+from app.platform.runtime import Runtime
 from app.services.accounts import touch_account
+from app.services.contacts import MayManage, contact_on_account
 
 ERASED_NAME = "Erased contact"
 ERASED_TEXT = "(erased)"
@@ -88,3 +91,23 @@ def _forget_slack_user(session: Session, contact: Contact) -> None:
 
 def _erase(session: Session, statement) -> int:
     return session.execute(statement, execution_options={"synchronize_session": False}).rowcount or 0
+
+
+def erasure_choice(runtime: Runtime, team_id: str, account_id: int, contact_id: int) -> tuple[Account, Contact, bool]:
+    """The person picked in the forget modal, their account, and whether their data was erased already;
+    NotFound when they are not on the account."""
+    with runtime.db.reading() as session:
+        account, contact = contact_on_account(session, team_id, account_id, contact_id)
+        return account, contact, erasure_of(session, contact) is not None
+
+
+def forget_person(runtime: Runtime, team_id: str, account_id: int, contact_id: int, by: str,
+                  may_manage: MayManage) -> tuple[Account, StakeholderType]:
+    """The confirmed erasure (forget_contact), when `may_manage(account)` (else Forbidden); the account and the
+    erased person's stakeholder type."""
+    with runtime.db.session() as session:
+        account, contact = contact_on_account(session, team_id, account_id, contact_id)
+        if not may_manage(account):
+            raise Forbidden(ERASE_REFUSED)
+        forget_contact(session, account, contact, by, runtime.now())
+        return account, contact.type

@@ -41,6 +41,7 @@ from app.core.report import (
     weeks_back,
 )
 from app.core.workspace_settings import LeaderSettings, settings_of
+from app.platform.runtime import Runtime
 from app.services.portfolio import assess_accounts, cycle_collection_paused
 from app.services.snapshots import is_single_threaded
 from app.services.workspaces import ensure_workspace
@@ -276,3 +277,15 @@ def save_leader_settings(session: Session, team_id: str, now, **changes) -> Lead
 
 def leader_settings(session: Session, team_id: str) -> LeaderSettings:
     return settings_of(session.get(Workspace, team_id)).leader
+
+
+def report_now(runtime: Runtime, team_id: str, owner_user_id: str | None = None) -> Report:
+    """build_report for today, in a read of its own."""
+    with runtime.db.reading() as session:
+        return build_report(session, team_id, runtime.today(), owner_user_id)
+
+
+def change_leader_settings(runtime: Runtime, team_id: str, **changes) -> LeaderSettings:
+    """save_leader_settings, committed."""
+    with runtime.db.session() as session:
+        return save_leader_settings(session, team_id, runtime.now(), **changes)

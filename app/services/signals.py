@@ -32,6 +32,7 @@ from app.core.models import (
 from app.core.presence import Signal, SignalKind
 from app.platform.claims import CLAIM_LEASE, ERROR_MAX, claimer_id
 from app.platform.db import insert_if_absent
+from app.platform.runtime import Runtime
 from app.services.accounts import touch_account
 from app.services.contacts import update_contact
 
@@ -191,3 +192,36 @@ def update_title(session: Session, team_id: str, signal: Signal, by: str | None,
                                   old_value=old, new_value=signal.new_title, changed_by=by, changed_at=now))
         touch_account(account, now)
     return changed
+
+
+# --- the Slack events and the owner's answers, each in one unit of work ------------------------------
+
+
+def on_left_channel(runtime: Runtime, team_id: str, user_id: str, channel_id: str) -> list[Signal]:
+    """member_left_channel: left_channel's signals, claimed and committed before they are sent."""
+    with runtime.db.session() as session:
+        return left_channel(session, team_id, user_id, channel_id, runtime.now())
+
+
+def on_profile_changed(runtime: Runtime, team_id: str, profile: SlackProfile) -> list[Signal]:
+    """user_change: profile_changed's signals, claimed and committed before they are sent."""
+    with runtime.db.session() as session:
+        return profile_changed(session, profile, team_id, runtime.now())
+
+
+def record_delivery(runtime: Runtime, signal_id: int, status: DeliveryStatus, **outcome) -> None:
+    """record, committed now."""
+    with runtime.db.session() as session:
+        record(session, signal_id, status, now=runtime.now(), **outcome)
+
+
+def record_answer(runtime: Runtime, team_id: str, signal_id: int, by: str | None) -> Signal:
+    """answer, committed (before anything is done about it)."""
+    with runtime.db.session() as session:
+        return answer(session, team_id, signal_id, by, runtime.now())
+
+
+def take_title(runtime: Runtime, team_id: str, signal: Signal, by: str | None) -> None:
+    """The owner's *Update title*: update_title, committed."""
+    with runtime.db.session() as session:
+        update_title(session, team_id, signal, by, runtime.now())

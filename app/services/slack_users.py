@@ -50,3 +50,9 @@ def dm_channel(runtime: Runtime, team_id: str, user: str, open_conversation: Cal
     with runtime.db.session() as session:
         remember_user(session, team_id, user, dm_channel_id=channel)
     return channel
+
+
+def forget_dm_channel(runtime: Runtime, team_id: str, user_id: str) -> None:
+    """A cached DM channel Slack no longer knows: opened again next time."""
+    with runtime.db.session() as session:
+        remember_user(session, team_id, user_id, dm_channel_id=None)

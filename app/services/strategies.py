@@ -13,6 +13,7 @@ from app.core.domain import ContactStatus, StrategyOrigin
 from app.core.models import Contact, Workspace
 from app.core.strategy import ProposalTable, own_strategy, proposal_for
 from app.core.workspace_settings import table_of
+from app.platform.runtime import Runtime
 from app.services.accounts import get_account, touch_account
 from app.services.contacts import get_contact
 from app.services.history import apply_changes
@@ -46,3 +47,10 @@ def accept_proposals(session: Session, team_id: str, account_id: int, contact_id
         touch_account(account, now)
         session.flush()
     return accepted
+
+
+def accept_strategy(runtime: Runtime, team_id: str, account_id: int, contact_id: int | None, by: str | None
+                    ) -> list[Contact]:
+    """The map's Accept button (accept_proposals), committed."""
+    with runtime.db.session() as session:
+        return accept_proposals(session, team_id, account_id, contact_id, by, runtime.now())

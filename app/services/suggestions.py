@@ -17,6 +17,7 @@ from app.core.errors import NotFound
 from app.core.models import NAME_MAX, Account, CaptureSuggestion, Contact, SlackUser
 from app.core.presence import SHOWN_SUGGESTIONS, SeenList, SeenPerson, SlackNews
 from app.core.titles import read_title
+from app.platform.runtime import Runtime
 from app.services.accounts import touch_account
 from app.services.quiet import quiet_by_owner
 
@@ -115,13 +116,13 @@ def draft_for(session: Session, team_id: str, account_id: int, slack_user_id: st
     )
 
 
-def ignore(session: Session, team_id: str, account_id: int, slack_user_id: str, by: str | None,
-           now: datetime) -> tuple[str, str]:
-    """Never suggest this person for this account again; returns how they and the account are named."""
-    account, draft = draft_for(session, team_id, account_id, slack_user_id)
-    row = _suggestion(session, team_id, account_id, slack_user_id)
-    row.ignored_at, row.ignored_by = now, by
-    return draft.name or "That person", account.name
+def ignore(runtime: Runtime, team_id: str, account_id: int, slack_user_id: str, by: str | None) -> tuple[str, str]:
+    """Never suggest this person for this account again (committed); returns how they and the account are named."""
+    with runtime.db.session() as session:
+        account, draft = draft_for(session, team_id, account_id, slack_user_id)
+        row = _suggestion(session, team_id, account_id, slack_user_id)
+        row.ignored_at, row.ignored_by = runtime.now(), by
+        return draft.name or "That person", account.name
 
 
 def settle_added(session: Session, contact: Contact, now: datetime) -> None:

@@ -15,6 +15,7 @@ from app.core.models import Account, Workspace
 from app.core.strategy import DEFAULT_TABLE, ProposalRow
 from app.core.workspace_settings import CaptureSettings, NudgeSchedule, WorkspaceSettings, settings_of
 from app.platform.db import insert_if_absent
+from app.platform.runtime import Runtime
 from app.services.capture_cache import CAPTURE_CACHE
 
 log = logging.getLogger(__name__)
@@ -101,3 +102,16 @@ def resolve_team(session: Session, team: str | None) -> str:
 
 def account_count(session: Session, team_id: str) -> int:
     return session.scalar(select(func.count()).select_from(Account).where(Account.team_id == team_id)) or 0
+
+
+def current_settings(runtime: Runtime, team_id: str) -> WorkspaceSettings:
+    """The workspace's settings as the settings modal shows them (the defaults for a workspace not stored yet)."""
+    with runtime.db.reading() as session:
+        return settings_of(session.get(Workspace, team_id))
+
+
+def save_settings(runtime: Runtime, team_id: str, windows: Windows, nudge: NudgeSchedule,
+                  capture: CaptureSettings | None = None) -> list[str]:
+    """The settings modal's save (update_settings), committed; what changed."""
+    with runtime.db.session() as session:
+        return update_settings(session, team_id, windows, nudge, runtime.now(), capture)
