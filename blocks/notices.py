@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
-from app.core.format import one_line, truncate
+from app.core.format import one_line, short_date, truncate
 from app.core.models import NAME_MAX
 from blocks import ids
 from blocks.text import Message, compose, esc, field, mention, section
@@ -149,8 +151,9 @@ def contact_saved(contact_name: str, account_name: str, changed: list[str]) -> s
     return f"Saved {who}: {', '.join(changed)}." if changed else f"Nothing changed for {who}."
 
 
-def touch_logged(kind: str, contact_name: str, account_name: str, when: str) -> str:
-    return f"Logged a {kind} with *{field(contact_name, 200)}* at *{field(account_name, 200)}* ({when})."
+def touch_logged(kind: str, contact_name: str, account_name: str, occurred_on: date, today: date) -> Notice:
+    when = short_date(occurred_on, today)
+    return plain_notice(f"Logged a {kind} with *{field(contact_name, 200)}* at *{field(account_name, 200)}* ({when}).")
 
 
 def removal_refused(account_name: str, owner_user_id: str | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from slack_bolt import App
 
@@ -117,6 +118,6 @@ def register(app: App, runtime: Runtime) -> None:
 
         name = save_or_explain(ack, context, "name", save)
         if name is not None:
-            notice = account_saved(name) if modal.account_id is not None else account_created(name)
-            after_modal(runtime, client, context, modal, None, notice, body=body, respond=respond)
+            confirm = partial(account_saved if modal.account_id is not None else account_created, name)
+            after_modal(runtime, client, context, modal, None, confirm, body=body, respond=respond)
 

@@ -4,6 +4,7 @@ forget."""
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from slack_bolt import App
 
@@ -66,4 +67,5 @@ def register(app: App, runtime: Runtime) -> None:
             return
         ack()
         said = contact_removed(removal.contact_name, removal.account.name)
-        after_modal(runtime, client, context, modal, modal.account_id, plain_notice(said), body=body, respond=respond)
+        after_modal(runtime, client, context, modal, modal.account_id, partial(plain_notice, said), body=body,
+                    respond=respond)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from slack_bolt import App
 
 from app.core.departures import Departure
@@ -86,6 +88,7 @@ def register(app: App, runtime: Runtime) -> None:
         saved = save_or_explain(ack, context, "name", lambda: _save(runtime, context, modal, view))
         if saved is None:
             return
-        after_modal(runtime, client, context, modal, modal.account_id, _confirmation(saved), body=body, respond=respond)
+        after_modal(runtime, client, context, modal, modal.account_id, partial(_confirmation, saved), body=body,
+                    respond=respond)
         if saved.departure is not None and saved.departure.coverage_changed:
             after_ack(runtime, _announce, runtime, client, context, modal, saved.departure, body=body, respond=respond)

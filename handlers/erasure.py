@@ -7,6 +7,8 @@ surfaces (a per-contact menu on the map): given a contact it opens the confirmat
 
 from __future__ import annotations
 
+from functools import partial
+
 from slack_bolt import App
 
 from app.core.errors import NotFound, StakemapError
@@ -54,5 +56,5 @@ def register(app: App, runtime: Runtime) -> None:
             tell_later(runtime, modal.response_url, plain_notice(str(error)))
             return
         ack()
-        done = plain_notice(contact_erased(kind.label, account.name))
+        done = partial(plain_notice, contact_erased(kind.label, account.name))
         after_modal(runtime, client, context, modal, account.id, done, body=body, respond=respond)

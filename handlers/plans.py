@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from slack_bolt import App
 
@@ -56,7 +57,8 @@ def register(app: App, runtime: Runtime) -> None:
         modal = context["modal"]
         said = save_or_explain(ack, context, "target_role", lambda: _add(runtime, context, modal, view_values(view)))
         if said is not None:
-            after_modal(runtime, client, context, modal, modal.account_id, plain_notice(said), body=body, respond=respond)
+            after_modal(runtime, client, context, modal, modal.account_id, partial(plain_notice, said), body=body,
+                        respond=respond)
 
     @app.action(re.compile(rf"^{ids.PLAN_ACCEPT}:\d+$"))
     @guarded

@@ -6,12 +6,11 @@ from functools import partial
 
 from slack_bolt import App
 
-from app.core.format import short_date
 from app.core.models import TouchCreate
 from app.platform.runtime import Runtime
 from app.services.touches import record_touch
 from blocks import ids
-from blocks.notices import plain_notice, touch_logged
+from blocks.notices import touch_logged
 from handlers.common.after_ack import after_modal
 from handlers.common.errors import guarded
 from handlers.common.forms import save_or_explain
@@ -42,7 +41,6 @@ def register(app: App, runtime: Runtime) -> None:
         save = partial(record_touch, runtime, context.team_id, modal.account_id or 0, context["form"], context.user_id)
         logged = save_or_explain(ack, context, context["first_input"], save)
         if logged is not None:
-            said = touch_logged(logged.kind.label, logged.contact_name, logged.account_name,
-                                short_date(logged.occurred_on, runtime.today()))
-            after_modal(runtime, client, context, modal, logged.account_id, plain_notice(said), body=body,
-                        respond=respond)
+            confirm = partial(touch_logged, logged.kind.label, logged.contact_name, logged.account_name,
+                              logged.occurred_on, runtime.today())
+            after_modal(runtime, client, context, modal, logged.account_id, confirm, body=body, respond=respond)

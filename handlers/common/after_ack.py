@@ -7,8 +7,7 @@ from __future__ import annotations
 from functools import partial
 
 from app.platform.runtime import Runtime
-from blocks.notices import Notice
-from handlers.common.changes import follow_up
+from handlers.common.changes import Confirmation, follow_up
 from handlers.common.errors import report_failure
 from handlers.common.maps import MapPlace
 from handlers.common.payloads import ModalContext
@@ -27,11 +26,12 @@ def after_ack(runtime: Runtime, work, *args, body, respond, client=None) -> None
     runtime.after_ack.submit(run)
 
 
-def after_modal(runtime: Runtime, client, context, modal: ModalContext, account_id: int | None, notice: Notice, *,
-                body, respond) -> None:
-    """After a modal's change is saved and the modal closed: confirm it, redraw the map it was opened from."""
+def after_modal(runtime: Runtime, client, context, modal: ModalContext, account_id: int | None,
+                confirm: Confirmation, *, body, respond) -> None:
+    """After a modal's change is saved and the modal closed: redraw the map it was opened from, refresh the
+    Home, and tell `confirm()` (a blocks/ function with the saved change bound: rendered after the ack)."""
     after_ack(runtime, follow_up, runtime, client, context.team_id, context.user_id, account_id,
-              partial(MapPlace.of_modal, modal), modal.response_url, notice, body=body, respond=respond)
+              partial(MapPlace.of_modal, modal), modal.response_url, confirm, body=body, respond=respond)
 
 
 def after_action(runtime: Runtime, client, context, body: dict, respond, account_id: int | None) -> None:

@@ -72,6 +72,11 @@ class MapPlace:
     channel_id: str | None = None
     ephemeral: bool = False  # only the person acting sees the message: redrawing it shows nobody else
 
+    @property
+    def shown(self) -> bool:
+        """Whether there is a map to redraw at all (in a modal, or a message we may replace)."""
+        return bool(self.view_id or self.response_url)
+
     @classmethod
     def of_action(cls, body: dict) -> MapPlace:
         url = body.get("response_url") if is_map_message(body) else None
@@ -90,7 +95,7 @@ def _modal_metadata(team_id: str, account_id: int) -> str:
 
 def redraw_map(runtime: Runtime, client, team_id: str, account_id: int | None, place: MapPlace) -> None:
     """Show the account's current map where it was; a map that cannot be redrawn is left as it was."""
-    if account_id is None or not (place.view_id or place.response_url):
+    if account_id is None or not place.shown:
         return
     try:
         message = map_now(runtime, team_id, account_id)
