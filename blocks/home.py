@@ -17,8 +17,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from app.core.portfolio import Portfolio
+from app.core.report import Report
 from blocks import ids
 from blocks.portfolio import account_facts, account_headline, risk_counts
+from blocks.report import portfolio_home_section
 from blocks.stale import stale_item_text
 from blocks.text import mrkdwn, plain, section
 
@@ -30,13 +32,17 @@ def page_count(portfolio: Portfolio) -> int:
     return max(1, -(-len(portfolio.accounts) // PAGE_SIZE))
 
 
-def home_view(portfolio: Portfolio, page: int = 0) -> dict:
-    """The Home tab for one user; `page` (from 0) is clamped to the pages there are."""
+def home_view(portfolio: Portfolio, page: int = 0, report: Report | None = None) -> dict:
+    """The Home tab for one user; `page` (from 0) is clamped to the pages there are. With a `report` (a lead
+    or a workspace admin), the portfolio report's section comes first."""
     page = min(max(page, 0), page_count(portfolio) - 1)
     blocks: list[Block] = [*_summary(portfolio), DividerBlock()]
     if portfolio.accounts:
         blocks += [*_stale(portfolio), DividerBlock(), *_accounts(portfolio, page)]
-    return View(type="home", blocks=blocks).to_dict()
+    view = View(type="home", blocks=blocks).to_dict()
+    if report is not None:
+        view["blocks"] = [block.to_dict() for block in portfolio_home_section(report)] + view["blocks"]
+    return view
 
 
 def _summary(portfolio: Portfolio) -> list[Block]:

@@ -13,8 +13,8 @@ from blocks.map import map_modal
 from handlers.common.after_ack import after_ack
 from handlers.common.errors import guarded
 from handlers.common.maps import (
-    _modal_metadata,
     map_now,
+    modal_metadata,
     show_map,
 )
 from handlers.common.payloads import clicked_id
@@ -39,4 +39,4 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         account_id = clicked_id(body)
         message = map_now(runtime, context.team_id, account_id)
-        open_modal(client, body, map_modal(message, _modal_metadata(context.team_id, account_id)))
+        open_modal(client, body, map_modal(message, modal_metadata(context.team_id, account_id)))

@@ -179,6 +179,12 @@ def send_to_response_url(settings: Settings, response_url: str | None, **message
         log.warning("response_url answered %s: %s", response.status_code, response.body)
 
 
+def post_ephemeral(settings: Settings, response_url: str | None, text: str, blocks: list) -> None:
+    """Show a message only to the person a response_url answers, below what they see (nothing replaced)."""
+    send_to_response_url(settings, response_url, text=text, blocks=blocks, response_type="ephemeral",
+                         replace_original=False)
+
+
 def post_encoded(settings: Settings, response_url: str | None, payload: bytes) -> None:
     """Post an already-encoded JSON message to a response_url we trust; a refusal is logged, not raised."""
     if not response_url or not settings.trusted_response_url(response_url):

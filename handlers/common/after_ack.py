@@ -7,9 +7,8 @@ from __future__ import annotations
 from functools import partial
 
 from app.platform.runtime import Runtime
-from handlers.common.changes import Confirmation, follow_up
+from handlers.common.changes import Confirmation, MapPlace, follow_up
 from handlers.common.errors import report_failure
-from handlers.common.maps import MapPlace
 from handlers.common.payloads import ModalContext
 
 

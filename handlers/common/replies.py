@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from app.platform.runtime import Runtime
-from app.platform.slack_client import send_to_response_url
+from app.platform.slack_client import post_ephemeral
 from blocks.modals import notice_modal
 from blocks.notices import Notice
 from handlers.common.payloads import acting_view
@@ -23,8 +23,7 @@ def tell(respond, notice: Notice) -> None:
 
 def tell_later(runtime: Runtime, response_url: str | None, notice: Notice) -> None:
     """Ephemeral reply after a modal closes, to where the modal was opened from (when known)."""
-    send_to_response_url(runtime.settings, response_url, text=notice.text, blocks=notice.blocks, response_type="ephemeral",
-                         replace_original=False)
+    post_ephemeral(runtime.settings, response_url, notice.text, notice.blocks)
 
 
 def open_modal(client, body: dict, view: dict) -> None:

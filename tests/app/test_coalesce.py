@@ -67,3 +67,25 @@ def test_an_error_alone_is_raised_and_releases_the_key():
     with pytest.raises(ValueError):
         homes.run("U1", lambda: (_ for _ in ()).throw(ValueError("bad")))
     homes.run("U1", lambda: None)
+
+
+def test_a_busy_key_keeps_only_the_waiting_part_and_tells_the_caller_to_do_the_rest():
+    homes = LatestOnly()
+    started, release = threading.Event(), threading.Event()
+    ran: list[str] = []
+
+    def first() -> None:
+        ran.append("first")
+        started.set()
+        release.wait(5)
+
+    runner = threading.Thread(target=homes.run, args=("U1", first))
+    runner.start()
+    assert started.wait(5)
+    assert homes.run("U1", lambda: ran.append("everything"), waiting=lambda: ran.append("the home")) is False
+    assert ran == ["first"]
+    release.set()
+    runner.join(5)
+    assert ran == ["first", "the home"]
+    assert homes.run("U1", lambda: ran.append("everything"), waiting=lambda: ran.append("the home")) is True
+    assert ran == ["first", "the home", "everything"]
