@@ -85,7 +85,7 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def submit(ack, body, view, context, respond, client):
         modal = context["modal"]
-        saved = save_or_explain(ack, context, "name", lambda: _save(runtime, context, modal, view))
+        saved = save_or_explain(ack, context, "name", partial(_save, runtime, context, modal, view))
         if saved is None:
             return
         after_modal(runtime, client, context, modal, modal.account_id, partial(_confirmation, saved), body=body,

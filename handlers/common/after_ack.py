@@ -27,8 +27,8 @@ def after_ack(runtime: Runtime, work, *args, body, respond, client=None) -> None
 
 def after_modal(runtime: Runtime, client, context, modal: ModalContext, account_id: int | None,
                 confirm: Confirmation, *, body, respond) -> None:
-    """After a modal's change is saved and the modal closed: redraw the map it was opened from, refresh the
-    Home, and tell `confirm()` (a blocks/ function with the saved change bound: rendered after the ack)."""
+    """After a modal's change is saved and the modal closed: tell `confirm()` (a blocks/ function with the saved
+    change bound, rendered after the ack), redraw the map it was opened from, refresh the Home."""
     after_ack(runtime, follow_up, runtime, client, context.team_id, context.user_id, account_id,
               partial(MapPlace.of_modal, modal), modal.response_url, confirm, body=body, respond=respond)
 

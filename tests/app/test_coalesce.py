@@ -9,10 +9,9 @@ import pytest
 from app.platform.coalesce import LatestOnly
 
 
-def test_a_request_during_a_run_waits_and_only_the_latest_runs():
-    homes = LatestOnly()
+def _busy(homes: LatestOnly, ran: list[str]) -> tuple[threading.Event, threading.Thread]:
+    """A thread running "first" for U1 until the returned event is set."""
     started, release = threading.Event(), threading.Event()
-    ran: list[str] = []
 
     def first() -> None:
         ran.append("first")
@@ -22,6 +21,12 @@ def test_a_request_during_a_run_waits_and_only_the_latest_runs():
     runner = threading.Thread(target=homes.run, args=("U1", first))
     runner.start()
     assert started.wait(5)
+    return release, runner
+
+
+def test_a_request_during_a_run_waits_and_only_the_latest_runs():
+    homes, ran = LatestOnly(), []
+    release, runner = _busy(homes, ran)
     for name in ("second", "third", "fourth"):  # arrive while "first" runs: they return at once
         homes.run("U1", lambda name=name: ran.append(name))
     homes.run("U2", lambda: ran.append("other user"))  # another key is not held up
@@ -70,18 +75,8 @@ def test_an_error_alone_is_raised_and_releases_the_key():
 
 
 def test_a_busy_key_keeps_only_the_waiting_part_and_tells_the_caller_to_do_the_rest():
-    homes = LatestOnly()
-    started, release = threading.Event(), threading.Event()
-    ran: list[str] = []
-
-    def first() -> None:
-        ran.append("first")
-        started.set()
-        release.wait(5)
-
-    runner = threading.Thread(target=homes.run, args=("U1", first))
-    runner.start()
-    assert started.wait(5)
+    homes, ran = LatestOnly(), []
+    release, runner = _busy(homes, ran)
     assert homes.run("U1", lambda: ran.append("everything"), waiting=lambda: ran.append("the home")) is False
     assert ran == ["first"]
     release.set()
