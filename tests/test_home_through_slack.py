@@ -1,5 +1,7 @@
 """The App Home as Slack drives it: app_home_opened in, views.publish out; its buttons; its refresh."""
 
+import threading
+
 from sqlalchemy import func, select
 
 from app.core.models import Touch
@@ -142,3 +144,32 @@ def test_settings_from_the_home(slack, standin, runtime):
                     if e["text"]["text"] == "Settings")
     modal = slack.next_view(lambda: slack.click(settings["action_id"], view=home))
     assert modal["callback_id"] == "settings_modal"
+
+
+def test_touches_while_the_home_is_being_published_are_each_confirmed_and_the_home_is_published_once_after(
+        slack, standin, runtime):
+    seed_demo(runtime, TEAM)
+    slack.command("log Acme")
+    modal = slack.wait_for_views(1)
+    who = next(b for b in modal["blocks"] if b.get("block_id") == "contact_id")["element"]["options"][0]["text"]
+    asked_on = slack.reply_to
+    publishing, release = threading.Event(), threading.Event()
+
+    def a_publish_in_progress() -> None:  # holds the user's Home as a slow views.publish would
+        publishing.set()
+        release.wait(10)
+
+    holder = threading.Thread(target=runtime.homes.run, args=((TEAM, "U0CSM"), a_publish_in_progress))
+    holder.start()
+    assert publishing.wait(5)
+    for kind in ("call", "meeting", "email"):
+        assert slack.submit(modal, {"Who": who["text"], "Kind": kind}).body == ""
+    slack.drain()
+    confirmations = slack.replies(3, asked_on)
+    assert [c["text"].split(" with ")[0] for c in confirmations] == ["Logged a call", "Logged a meeting",
+                                                                     "Logged a email"]
+    assert standin.calls_to("views.publish") == []  # the Home waits its turn, once for the three
+    release.set()
+    holder.join(10)
+    [published] = standin.wait_for("views.publish")
+    assert published.body["user_id"] == "U0CSM" and runtime.homes.skipped == 2
