@@ -1,4 +1,4 @@
-"""HubSpot's CRM API over plain HTTPS (stdlib http.client, one kept-alive connection): read-only, for the pull.
+"""HubSpot's CRM API over plain HTTPS (app.platform.crm_http: one kept-alive connection): read-only, for the pull.
 
 Why not `hubspot-api-client`: the pull needs five endpoints (CRM search, object list, v4 association batch
 read, owners), and the generated client brings its own urllib3 retry rules and models for hundreds more;
@@ -12,16 +12,15 @@ HUBSPOT_ACCESS_TOKEN.
 
 from __future__ import annotations
 
-import http.client
 import json
-import ssl
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from app.core.crm import MODIFIED_PROPERTY
 from app.core.errors import ConfigError, StakemapError
+from app.platform.crm_http import Answer, CrmConnection, seconds
 
 PAGE = 100  # HubSpot's largest page for lists, search and association batch reads
 SEARCH_WINDOW = 10_000  # the search API answers at most this many results per query (then: a new query)
@@ -29,23 +28,19 @@ TOKEN_REFUSED = ("HubSpot refused the access token: set HUBSPOT_ACCESS_TOKEN to 
                  "crm.objects.companies.read, crm.objects.contacts.read and crm.objects.owners.read scopes.")
 
 
-class HubSpotUnavailable(StakemapError):
-    """HubSpot kept failing after every retry; the next sync resumes from the cursor."""
-
-
 class HubSpotClient:
     def __init__(self, base_url: str, token: str | None, *, timeout: float = 30.0, attempts: int = 6,
                  backoff: float = 1.0, sleep: Callable[[float], None] = time.sleep) -> None:
         if not token:
             raise ConfigError("Set HUBSPOT_ACCESS_TOKEN to a HubSpot private app's access token (README: 'HubSpot').")
-        parts = urlsplit(base_url)
-        self._https = parts.scheme == "https"
-        self._host, self._port, self._prefix = parts.hostname or "", parts.port, parts.path.rstrip("/")
+        self._http = CrmConnection(base_url, timeout=timeout, attempts=attempts, backoff=backoff, sleep=sleep)
         self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
                          "Accept": "application/json"}
-        self.timeout, self.attempts, self.backoff, self.sleep = timeout, attempts, backoff, sleep
-        self.requests = 0  # every HTTP request sent, retries included
-        self._connection: http.client.HTTPConnection | None = None
+
+    @property
+    def requests(self) -> int:
+        """Every HTTP request sent, retries included."""
+        return self._http.requests
 
     # --- the calls the pull makes -------------------------------------------------------------------
 
@@ -117,67 +112,32 @@ class HubSpotClient:
     # --- one request, with its retries --------------------------------------------------------------
 
     def call(self, method: str, path: str, *, query: dict | None = None, body: dict | None = None) -> dict:
-        url = self._prefix + path + (f"?{urlencode(query)}" if query else "")
+        """Every call here is a read, so a timeout is retried like a 5xx; 429 waits as Retry-After says."""
+        def judge(answer: Answer, wait: float) -> float | None:
+            if answer.ok:
+                return None
+            if answer.status in (401, 403):
+                raise ConfigError(TOKEN_REFUSED)
+            if answer.status == 429:
+                return seconds(answer.headers.get("retry-after"), default=max(wait, 1.0))
+            if answer.status < 500:
+                raise StakemapError(f"HubSpot answered {answer.status} to {method} {path}: {_message(answer.payload)}")
+            return wait
+
+        url = self._http.prefix + path + (f"?{urlencode(query)}" if query else "")
         data = json.dumps(body).encode() if body is not None else None
-        for attempt in range(1, self.attempts + 1):
-            wait = self.backoff * 2 ** (attempt - 1)
-            try:
-                status, headers, payload = self._send(method, url, data)
-            except (OSError, http.client.HTTPException):  # refused, reset, timed out: every call here is a read
-                self._close()
-                failure = "did not answer"
-            else:
-                if 200 <= status < 300:
-                    return json.loads(payload or b"{}")
-                if status in (401, 403):
-                    raise ConfigError(TOKEN_REFUSED)
-                if status == 429:
-                    wait = _seconds(headers.get("retry-after"), default=max(wait, 1.0))
-                elif status < 500:
-                    raise StakemapError(f"HubSpot answered {status} to {method} {path}: {_message(payload)}")
-                failure = f"answered {status}"
-            if attempt < self.attempts:
-                self.sleep(wait)
-        raise HubSpotUnavailable(f"HubSpot {failure} after {self.attempts} attempts ({method} {path}); "
-                                 "the next sync resumes where this one stopped.")
-
-    def _send(self, method: str, url: str, data: bytes | None) -> tuple[int, dict[str, str], bytes]:
-        self.requests += 1
-        connection = self._connection or self._connect()
-        connection.request(method, url, body=data, headers=self._headers)
-        response = connection.getresponse()
-        payload = response.read()
-        if response.getheader("connection", "").lower() == "close":
-            self._close()
-        return response.status, {key.lower(): value for key, value in response.getheaders()}, payload
-
-    def _connect(self) -> http.client.HTTPConnection:
-        if self._https:
-            self._connection = http.client.HTTPSConnection(self._host, self._port, timeout=self.timeout,
-                                                           context=ssl.create_default_context())
-        else:
-            self._connection = http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
-        return self._connection
-
-    def _close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        answer = self._http.exchange(method, url, data, lambda: self._headers, judge, lambda failure: (
+            f"HubSpot {failure} after {self._http.attempts} attempts ({method} {path}); "
+            "the next sync resumes where this one stopped."))
+        return answer.json()
 
     def close(self) -> None:
-        self._close()
+        self._http.close()
 
 
 def _next_after(page: dict) -> str | None:
     after = ((page.get("paging") or {}).get("next") or {}).get("after")
     return str(after) if after not in (None, "") else None
-
-
-def _seconds(value: str | None, default: float) -> float:
-    try:
-        return max(float(value), 0.0) if value is not None else default
-    except ValueError:
-        return default
 
 
 def _message(payload: bytes) -> str:
