@@ -177,9 +177,12 @@ def test_timeouts_are_retried(env, acme, hubspot):
 
 def test_missing_token_is_one_sentence(env, monkeypatch):
     monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN")
-    code, out = run("crm", "sync", "--team", TEAM)
+    code, out = run("crm", "sync", "--team", TEAM, "--crm", "hubspot")
     assert code == 1 and out.strip() == "Error: Set HUBSPOT_ACCESS_TOKEN to a HubSpot private app's access token " \
         "(README: 'HubSpot')."
+    code, out = run("crm", "sync", "--team", TEAM)  # no CRM configured at all: both are named
+    assert code == 1 and out.strip().startswith("Error: Set HUBSPOT_ACCESS_TOKEN (README: 'HubSpot') or ")
+    assert out.strip().endswith("(README: 'Salesforce').") and len(out.strip().splitlines()) == 1
 
 
 def test_rejected_token_is_one_sentence(env, acme, monkeypatch):

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.core.domain import TYPE_PROFILES, StakeholderType
+from app.core.errors import StakemapError
 from app.core.models import CURRENCY_RE, EMAIL_RE, NAME_MAX, name_key
 
 HUBSPOT = "hubspot"
@@ -31,6 +32,12 @@ def changed_by(crm_name: str) -> str:
 HUBSPOT_SOURCE = changed_by(HUBSPOT)
 SALESFORCE_SOURCE = changed_by(SALESFORCE)
 ROLES_CONFIG_KEY = "crm_roles"
+
+
+class ObjectMissing(StakemapError):
+    """The CRM has no such object here (Salesforce's AccountContactRelation without Contacts to Multiple
+    Accounts): the sync goes on without it and says so."""
+
 MODIFIED_PROPERTY = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate"}  # the cursor's field
 DEFAULT_TYPE = StakeholderType.INFLUENCER  # a contact whose association carries no known label
 
