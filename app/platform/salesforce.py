@@ -18,6 +18,7 @@ sentence naming what to set.
 from __future__ import annotations
 
 import json
+import re
 import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterator
@@ -110,6 +111,8 @@ class SalesforceClient:
                 return wait
             if code == "INVALID_TYPE" and "sObject type" in _message(answer.payload):
                 raise ObjectMissing(_message(answer.payload))
+            if code == "INVALID_FIELD":
+                raise ConfigError(_field_refused(_message(answer.payload)))
             if answer.status == 403:
                 raise ConfigError(f"Salesforce refused {method} {path.split('?')[0]} ({code or 403}): give the "
                                   "integration user API Enabled and the permissions the README lists ('Salesforce').")
@@ -206,6 +209,13 @@ def _fault_code(payload: bytes) -> str | None:
     return code.rsplit(":", 1)[-1] if code else None
 
 
+def _field_refused(message: str) -> str:
+    missing = re.search(r"No such column '([^']+)' on (?:entity|sobject of type) '?(\w+)", message)
+    what = f"no field {missing[1]} on {missing[2]}" if missing else "a field it does not know"
+    return (f"Salesforce has {what}: check SALESFORCE_ARR_FIELD, SALESFORCE_CURRENCY_FIELD and "
+            "SALESFORCE_RENEWAL_FIELD, and that the integration user may read the field (README: 'Salesforce').")
+
+
 def _errors(payload: bytes) -> list[dict]:
     """Salesforce's error body: a list of {"message", "errorCode", "fields"?}."""
     try:
@@ -220,4 +230,6 @@ def _error_code(payload: bytes) -> str:
 
 
 def _message(payload: bytes) -> str:
-    return next((str(e.get("message") or "")[:200] for e in _errors(payload)), payload[:200].decode("utf-8", "replace"))
+    """The first error's message on one line."""
+    found = next((str(e.get("message") or "") for e in _errors(payload)), payload[:400].decode("utf-8", "replace"))
+    return " ".join(found.split())[:300]
