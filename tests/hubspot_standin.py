@@ -17,31 +17,21 @@ every request is recorded in `requests` (method, path, body).
 from __future__ import annotations
 
 import bisect
-import functools
 import json
-import socket
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.local_server import Fault, Faults, KeepAliveHandler, LocalServer
 
 TOKEN = "pat-na1-test"
 MODIFIED = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate"}
 SEARCH_WINDOW = 10_000
 PRIMARY = {"category": "HUBSPOT_DEFINED", "typeId": 1, "label": "Primary"}
 UNLABELED = {"category": "HUBSPOT_DEFINED", "typeId": 279, "label": None}
-
-
-@dataclass
-class Fault:
-    path_part: str
-    status: int
-    retry_after: str | None = None
-    drop: bool = False
-    passes: bool = False  # let this one through
 
 
 @dataclass
@@ -63,7 +53,7 @@ class Record:
 
 
 @dataclass
-class HubSpotStandIn:
+class HubSpotStandIn(LocalServer):
     token: str = TOKEN
     objects: dict[str, dict[str, Record]] = field(default_factory=lambda: {"companies": {}, "contacts": {}})
     # contact id → company id → association types (labels)
@@ -74,36 +64,11 @@ class HubSpotStandIn:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._faults: list[Fault] = []
+        self._faults = Faults()
         self._ids = 1000
         self._clock = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._version = 0  # bumped by every change: the search order below is kept per version
         self._ordered: dict[str, tuple[int, list[datetime], list[Record]]] = {}
-
-    # --- lifecycle ----------------------------------------------------------------------------------
-
-    def __enter__(self) -> HubSpotStandIn:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.standin = self  # type: ignore[attr-defined]
-        self._server.daemon_threads = True
-        serve = functools.partial(self._server.serve_forever, poll_interval=0.02)
-        self._thread = threading.Thread(target=serve, name="hubspot-standin", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "the stand-in is not started"
-        return f"http://127.0.0.1:{self._server.server_port}"
 
     # --- the CRM's data -----------------------------------------------------------------------------
 
@@ -172,8 +137,7 @@ class HubSpotStandIn:
         """After `passing` requests whose path contains `path_part` are answered, the next `times` ones fail with
         that status (or are dropped: the connection closes without an answer)."""
         with self._lock:
-            self._faults.extend(Fault(path_part, 0, passes=True) for _ in range(passing))
-            self._faults.extend(Fault(path_part, status, retry_after, drop) for _ in range(times))
+            self._faults.add(path_part, Fault(status, retry_after, drop), times=times, passing=passing)
 
     def calls(self, path_part: str = "") -> list[tuple[str, str, Any]]:
         return [r for r in self.requests if path_part in r[1]]
@@ -185,13 +149,11 @@ class HubSpotStandIn:
         with self._lock:
             if self.record_requests:
                 self.requests.append((method, path, body))
-            fault = next((f for f in self._faults if f.path_part in path), None)
-            if fault is not None:
-                self._faults.remove(fault)
-        if fault is not None and not fault.passes:
+            fault = self._faults.take(path)
+        if fault is not None:
             if fault.drop:
                 return 0, None, {}
-            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            headers = {"Retry-After": fault.detail} if fault.detail else {}
             return fault.status, _error(fault.status), headers
         if auth != f"Bearer {self.token}":
             return 401, {"status": "error", "message": "Authentication credentials not found.",
@@ -280,36 +242,14 @@ def _error(status: int) -> dict:
             "category": "INTERNAL_ERROR" if status >= 500 else "VALIDATION_ERROR"}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as HubSpot's servers
-
-    def setup(self) -> None:
-        super().setup()  # headers and body go out in two writes: without this, Nagle waits for a delayed ACK
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def _handle(self, method: str) -> None:
+class _Handler(KeepAliveHandler):
+    def answer_with(self, method: str) -> None:
         url = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         body = json.loads(raw) if raw else None
         status, payload, headers = self.server.standin.answer(  # type: ignore[attr-defined]
             method, url.path, dict(parse_qsl(url.query)), body, self.headers.get("Authorization"))
-        if status == 0:  # dropped: the connection closes without an answer
-            self.close_connection = True
-            return
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        self.reply(status, json.dumps(payload).encode(), {"Content-Type": "application/json;charset=utf-8", **headers})
 
-    def do_GET(self) -> None:
-        self._handle("GET")
 
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
+HubSpotStandIn.handler, HubSpotStandIn.thread_name = _Handler, "hubspot-standin"

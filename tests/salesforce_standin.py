@@ -22,18 +22,17 @@ matching requests (the path with its decoded query) fail; every request is recor
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import re
-import socket
 import threading
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from tests.local_server import Fault, Faults, KeepAliveHandler, LocalServer
 
 VERSION = "62.0"
 ACCESS_TOKEN = "00Dxx0000001gPF!AQ4AQFakeSessionToken"
@@ -61,15 +60,6 @@ _CONDITION = re.compile(r"^(?P<field>[\w.]+) (?P<op>>=|<=|!=|=|>|<|IN) (?P<value
 _DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$")
 
 
-@dataclass
-class Fault:
-    path_part: str
-    status: int
-    code: str | None = None
-    drop: bool = False
-    passes: bool = False  # let this one through
-
-
 class SoqlError(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -77,7 +67,7 @@ class SoqlError(Exception):
 
 
 @dataclass
-class SalesforceStandIn:
+class SalesforceStandIn(LocalServer):
     username: str = USERNAME
     password: str = PASSWORD
     security_token: str = SECURITY_TOKEN
@@ -92,38 +82,13 @@ class SalesforceStandIn:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._faults: list[Fault] = []
+        self._faults = Faults()
         self._ids = itertools.count(1)
         self._clock = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.sessions = {ACCESS_TOKEN}
         self._locators: dict[str, list[dict]] = {}
         self._batches: dict[str, int] = {}
         self.logins = 0
-
-    # --- lifecycle ----------------------------------------------------------------------------------
-
-    def __enter__(self) -> SalesforceStandIn:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.standin = self  # type: ignore[attr-defined]
-        self._server.daemon_threads = True
-        serve = functools.partial(self._server.serve_forever, poll_interval=0.02)
-        self._thread = threading.Thread(target=serve, name="salesforce-standin", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "the stand-in is not started"
-        return f"http://127.0.0.1:{self._server.server_port}"
 
     # --- the org's data -----------------------------------------------------------------------------
 
@@ -198,8 +163,7 @@ class SalesforceStandIn:
         """After `passing` requests whose path (with its decoded query) contains `path_part` are answered, the
         next `times` ones fail with that status and errorCode (or are dropped: closed without an answer)."""
         with self._lock:
-            self._faults.extend(Fault(path_part, 0, passes=True) for _ in range(passing))
-            self._faults.extend(Fault(path_part, status, code, drop) for _ in range(times))
+            self._faults.add(path_part, Fault(status, code, drop), times=times, passing=passing)
 
     def calls(self, path_part: str = "") -> list[tuple[str, str, Any]]:
         return [r for r in self.requests if path_part in r[1]]
@@ -212,14 +176,12 @@ class SalesforceStandIn:
         with self._lock:
             if self.record_requests:
                 self.requests.append((method, shown, body))
-            fault = next((f for f in self._faults if f.path_part in shown), None)
-            if fault is not None:
-                self._faults.remove(fault)
-        if fault is not None and not fault.passes:
+            fault = self._faults.take(shown)
+        if fault is not None:
             if fault.drop:
                 return 0, None, {}
-            return fault.status, [{"message": _FAULT_MESSAGES.get(fault.code or "", "Internal error"),
-                                   "errorCode": fault.code or "UNKNOWN_EXCEPTION"}], {}
+            return fault.status, [{"message": _FAULT_MESSAGES.get(fault.detail or "", "Internal error"),
+                                   "errorCode": fault.detail or "UNKNOWN_EXCEPTION"}], {}
         if path == f"/services/Soap/u/{VERSION}" and method == "POST":
             return self._login(body)
         token = (headers.get("authorization") or "").removeprefix("Bearer ")
@@ -451,42 +413,19 @@ LOGIN_FAULT = ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:so
                '</detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>')
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as Salesforce's servers
-
-    def setup(self) -> None:
-        super().setup()  # headers and body go out in two writes: without this, Nagle waits for a delayed ACK
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def _handle(self, method: str) -> None:
+class _Handler(KeepAliveHandler):
+    def answer_with(self, method: str) -> None:
         url = urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {key.lower(): value for key, value in self.headers.items()}
         status, payload, extra = self.server.standin.answer(  # type: ignore[attr-defined]
             method, url.path, dict(parse_qsl(url.query)), body, headers)
-        if status == 0:  # dropped: the connection closes without an answer
-            self.close_connection = True
-            return
-        if isinstance(payload, str):
-            data = payload.encode()
+        if isinstance(payload, str):  # the SOAP login's XML
+            self.reply(status, payload.encode(), extra)
+        elif payload is None:  # 204
+            self.reply(status, b"", extra)
         else:
-            data = json.dumps(payload).encode() if payload is not None else b""
-            extra = {"Content-Type": "application/json;charset=UTF-8", **extra} if data else extra
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in extra.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+            self.reply(status, json.dumps(payload).encode(), {"Content-Type": "application/json;charset=UTF-8", **extra})
 
-    def do_GET(self) -> None:
-        self._handle("GET")
 
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_PATCH(self) -> None:
-        self._handle("PATCH")
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
+SalesforceStandIn.handler, SalesforceStandIn.thread_name = _Handler, "salesforce-standin"

@@ -3,16 +3,14 @@ stand-in (and the Slack stand-in for owners' e-mails), the map read back with `s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
-from app.core.models import Account, ContactChange, CrmCursor
-from app.edge.cli import cli
+from app.core.models import Account, CrmCursor
 from tests.conftest import BOT_TOKEN, TEAM, make_settings, running
+from tests.crm_cli import assert_second_syncs_change_nothing, contact_named, run, shown, sync
 from tests.salesforce_standin import ACCESS_TOKEN, PASSWORD, SECURITY_TOKEN, USERNAME, SalesforceStandIn
 
 
@@ -44,27 +42,6 @@ def login(env, salesforce, monkeypatch):
     for name, value in {"SALESFORCE_LOGIN_URL": salesforce.url, "SALESFORCE_USERNAME": USERNAME,
                         "SALESFORCE_PASSWORD": PASSWORD, "SALESFORCE_SECURITY_TOKEN": SECURITY_TOKEN}.items():
         monkeypatch.setenv(name, value)
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.output
-
-
-def sync(*extra: str) -> str:
-    code, out = run("crm", "sync", "--team", TEAM, *extra)
-    assert code == 0, out
-    return out
-
-
-def shown(name: str) -> dict:
-    code, out = run("show", name, "--team", TEAM, "--format", "json")
-    assert code == 0, out
-    return json.loads(out)
-
-
-def contact_named(data: dict, name: str) -> dict:
-    return next(c for c in data["contacts"] if c["name"] == name)
 
 
 @pytest.fixture
@@ -105,17 +82,7 @@ def test_first_sync_brings_accounts_contacts_and_every_role(env, acme):
 
 def test_second_sync_changes_nothing(env, acme):
     sync()
-    with running(make_settings(env["DATABASE_URL"]), None) as rt, rt.db.reading() as session:
-        version = session.scalar(select(Account.version).where(Account.team_id == TEAM))
-        history = len(session.scalars(select(ContactChange)).all())
-    assert "Accounts: 0 created, 0 updated, 0 flagged" in (out := sync())
-    assert "Contacts: 0 created, 0 updated, 0 flagged" in out
-    out = sync("--full")
-    assert "Accounts: 0 created, 0 updated, 0 flagged, 1 unchanged" in out
-    assert "Contacts: 0 created, 0 updated, 0 flagged, 2 unchanged" in out
-    with running(make_settings(env["DATABASE_URL"]), None) as rt, rt.db.reading() as session:
-        assert session.scalar(select(Account.version).where(Account.team_id == TEAM)) == version
-        assert len(session.scalars(select(ContactChange)).all()) == history
+    assert_second_syncs_change_nothing(env["DATABASE_URL"], "Accounts", 1, 2)
 
 
 def test_new_contact_role_change_and_inactive_relation_show_after_one_sync(env, acme, salesforce):
