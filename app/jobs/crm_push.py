@@ -18,8 +18,10 @@ from typing import Protocol
 
 from app.core.outbox import PUSH_KICK
 from app.platform.claims import claimer_id
+from app.platform.hubspot import HubSpotClient
 from app.platform.runtime import Runtime
 from app.services.crm import outbox
+from app.services.crm.hubspot_push import HubSpotPush
 from app.services.crm.outbox import Delivery, PushItem
 
 log = logging.getLogger("stakemap.crm.push")
@@ -31,7 +33,16 @@ class Deliverer(Protocol):
     def close(self) -> None: ...
 
 
-DELIVERERS: dict[str, Callable[[Runtime], Deliverer | None]] = {}
+def _hubspot(runtime: Runtime) -> Deliverer | None:
+    settings = runtime.settings
+    if not settings.hubspot_access_token:
+        return None
+    client = HubSpotClient(settings.hubspot_api_url, settings.hubspot_access_token,
+                           attempts=settings.hubspot_attempts, backoff=settings.hubspot_backoff_seconds)
+    return HubSpotPush(client, settings.hubspot_left_property, settings.hubspot_left_value)
+
+
+DELIVERERS: dict[str, Callable[[Runtime], Deliverer | None]] = {"hubspot": _hubspot}
 
 
 def push_enabled(runtime: Runtime) -> bool:
