@@ -71,6 +71,9 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.answer_with("POST")
 
+    def do_PUT(self) -> None:
+        self.answer_with("PUT")
+
     def do_PATCH(self) -> None:
         self.answer_with("PATCH")
 
@@ -83,23 +86,24 @@ class Fault:
     status: int
     detail: str | None = None  # HubSpot: the Retry-After header; Salesforce: the errorCode
     drop: bool = False  # the connection closes without an answer
+    after: bool = False  # carry the request out, then drop the connection (the answer is lost)
 
 
 class Faults:
-    """Faults queued per path fragment: `passing` matching requests answered, then `times` failing ones.
-    Not thread-safe by itself: the stand-in calls it under its own lock."""
+    """Faults queued per path fragment (and method, when given): `passing` matching requests answered, then
+    `times` failing ones. Not thread-safe by itself: the stand-in calls it under its own lock."""
 
     def __init__(self) -> None:
-        self._queue: list[tuple[str, Fault | None]] = []  # None: let this one through
+        self._queue: list[tuple[str, str | None, Fault | None]] = []  # None: let this one through
 
-    def add(self, path_part: str, fault: Fault, *, times: int = 1, passing: int = 0) -> None:
-        self._queue.extend((path_part, None) for _ in range(passing))
-        self._queue.extend((path_part, fault) for _ in range(times))
+    def add(self, path_part: str, fault: Fault, *, times: int = 1, passing: int = 0, method: str | None = None) -> None:
+        self._queue.extend((path_part, method, None) for _ in range(passing))
+        self._queue.extend((path_part, method, fault) for _ in range(times))
 
-    def take(self, path: str) -> Fault | None:
+    def take(self, path: str, method: str) -> Fault | None:
         """The fault for this request (None: answer it normally)."""
-        for index, (part, fault) in enumerate(self._queue):
-            if part in path:
+        for index, (part, wanted, fault) in enumerate(self._queue):
+            if part in path and wanted in (None, method):
                 del self._queue[index]
                 return fault
         return None

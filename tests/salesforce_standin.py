@@ -176,7 +176,7 @@ class SalesforceStandIn(LocalServer):
         with self._lock:
             if self.record_requests:
                 self.requests.append((method, shown, body))
-            fault = self._faults.take(shown)
+            fault = self._faults.take(shown, method)
         if fault is not None:
             if fault.drop:
                 return 0, None, {}

@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.core.errors import ConfigError
+from app.core.outbox import PushKind, push_kinds
 
 SLACK_API_URL = "https://slack.com/api/"
 HUBSPOT_API_URL = "https://api.hubapi.com"
@@ -64,11 +65,30 @@ class Settings(BaseSettings):
     salesforce_renewal_field: str | None = None
     salesforce_attempts: int = Field(default=6, ge=1, le=20)  # per request, on REQUEST_LIMIT_EXCEEDED / 5xx / timeouts
     salesforce_backoff_seconds: float = Field(default=1.0, ge=0, le=60)  # doubled after each failed attempt
+    # CRM push (README "HubSpot": "What is written"): what is pushed to the CRM a contact is linked to —
+    # "touches", "roles", "departures" (comma-separated, or "all"; empty: nothing is pushed); how often
+    # `serve` delivers the outbox besides right after each change; and, on a departure, the HubSpot contact
+    # property set (unset: only the role labels are removed) and the value it is set to.
+    crm_push: str = ""
+    crm_push_seconds: float = Field(default=10, ge=1, le=3600)
+    hubspot_left_property: str | None = None
+    hubspot_left_value: str = "Left the company"
 
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("crm_push")
+    @classmethod
+    def _push_words(cls, value: str) -> str:
+        push_kinds(value)  # a ValueError naming the bad word
+        return value
+
+    @cached_property
+    def push_kinds(self) -> frozenset[PushKind]:
+        """What CRM_PUSH switches on."""
+        return push_kinds(self.crm_push)
 
     @field_validator("hubspot_api_url", "salesforce_instance_url", "salesforce_login_url")
     @classmethod

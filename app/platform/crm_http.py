@@ -41,6 +41,10 @@ class CrmUnavailable(StakemapError):
     """The CRM kept failing after every retry; the next sync resumes from the cursor."""
 
 
+class AnswerLost(StakemapError):
+    """A write's answer never came (or was a 5xx): the CRM may hold the record; look for it before resending."""
+
+
 class CrmConnection:
     def __init__(self, base_url: str, *, timeout: float = 30.0, attempts: int = 6, backoff: float = 1.0,
                  sleep: Callable[[float], None] = time.sleep) -> None:
@@ -52,15 +56,18 @@ class CrmConnection:
         self._connection: http.client.HTTPConnection | None = None
 
     def exchange(self, method: str, url: str, data: bytes | None, headers: Callable[[], dict[str, str]],
-                 judge: Judge, gave_up: Callable[[str], str]) -> Answer:
+                 judge: Judge, gave_up: Callable[[str], str], *, idempotent: bool = True) -> Answer:
         """Send until `judge` accepts the answer; `headers` is asked before each attempt (a new login changes
-        them); `gave_up(failure)` is the sentence when every attempt failed."""
+        them); `gave_up(failure)` is the sentence when every attempt failed. Not `idempotent` (a create): a
+        connection lost after sending is AnswerLost, never sent again blind (the judge says the same of 5xx)."""
         for attempt in range(1, self.attempts + 1):
             wait: float | None = self.backoff * 2 ** (attempt - 1)
             try:
                 answer = self._send(method, url, data, headers())
-            except (OSError, http.client.HTTPException):  # refused, reset, timed out
+            except (OSError, http.client.HTTPException) as error:  # refused, reset, timed out
                 self.close()
+                if not idempotent and not isinstance(error, ConnectionRefusedError):  # it may have been stored
+                    raise AnswerLost(f"The answer to {method} {url.split('?')[0]} was lost ({error!r}).") from None
                 failure = "did not answer"
             else:
                 wait = judge(answer, wait)

@@ -1,4 +1,5 @@
-"""HubSpot's CRM API over plain HTTPS (app.platform.crm_http: one kept-alive connection): read-only, for the pull.
+"""HubSpot's CRM API over plain HTTPS (app.platform.crm_http: one kept-alive connection): the pull's reads and
+the push's writes (engagements created, association labels set and removed, a contact property updated).
 
 Why not `hubspot-api-client`: the pull needs five endpoints (CRM search, object list, v4 association batch
 read, owners), and the generated client brings its own urllib3 retry rules and models for hundreds more;
@@ -6,8 +7,9 @@ plain requests keep the retry rules here, in one place, and take any base URL (`
 stand-in in tests).
 
 Faults: 429 (HubSpot's 10-second window) waits for Retry-After or backs off; 5xx, timeouts and dropped
-connections back off and retry (every call here is a read); 401/403 end in one sentence naming
-HUBSPOT_ACCESS_TOKEN.
+connections back off and retry reads and idempotent writes (labels, a property); a create (not idempotent)
+whose answer is lost — dropped, timed out or a 5xx, after which HubSpot may hold it — raises HubSpotAnswerLost
+instead of sending it again blind. 401/403 end in one sentence naming HUBSPOT_ACCESS_TOKEN.
 """
 
 from __future__ import annotations
@@ -20,12 +22,16 @@ from urllib.parse import urlencode
 
 from app.core.crm import MODIFIED_PROPERTY
 from app.core.errors import ConfigError, StakemapError
-from app.platform.crm_http import Answer, CrmConnection, seconds
+from app.platform.crm_http import Answer, AnswerLost, CrmConnection, CrmUnavailable, seconds
 
 PAGE = 100  # HubSpot's largest page for lists, search and association batch reads
 SEARCH_WINDOW = 10_000  # the search API answers at most this many results per query (then: a new query)
 TOKEN_REFUSED = ("HubSpot refused the access token: set HUBSPOT_ACCESS_TOKEN to a private app's token with the "
                  "crm.objects.companies.read, crm.objects.contacts.read and crm.objects.owners.read scopes.")
+
+
+HubSpotUnavailable = CrmUnavailable  # HubSpot kept failing after every retry
+HubSpotAnswerLost = AnswerLost  # a create's answer never came (or was a 5xx): look for it before resending
 
 
 class HubSpotClient:
@@ -109,10 +115,46 @@ class HubSpotClient:
             if after is None:
                 return emails
 
+    # --- the calls the push makes ---------------------------------------------------------------------
+
+    def create(self, object_type: str, properties: dict[str, str], associations: list[dict]) -> str:
+        """Create one record (a note, call or meeting) with its associations; its id. HubSpotAnswerLost when
+        the answer was lost."""
+        body = {"properties": properties, "associations": associations}
+        return str(self.call("POST", f"/crm/v3/objects/{object_type}", body=body, idempotent=False)["id"])
+
+    def find_marked(self, object_type: str, text_property: str, token: str) -> str | None:
+        """The id of a record whose `text_property` holds the word `token` (CRM search, CONTAINS_TOKEN)."""
+        body = {"filterGroups": [{"filters": [{"propertyName": text_property, "operator": "CONTAINS_TOKEN",
+                                               "value": token}]}], "properties": [text_property], "limit": 1}
+        results = self.call("POST", f"/crm/v3/objects/{object_type}/search", body=body).get("results", [])
+        return str(results[0]["id"]) if results else None
+
+    def association_labels(self) -> list[dict]:
+        """The contact→company association types: [{"category", "typeId", "label"}] (label None: unlabeled)."""
+        return self.call("GET", "/crm/v4/associations/contacts/companies/labels").get("results", [])
+
+    def add_labels(self, contact_id: str, company_id: str, types: list[dict]) -> None:
+        """Give the contact↔company association these labels (the others stay)."""
+        body = [{"associationCategory": t["category"], "associationTypeId": t["typeId"]} for t in types]
+        self.call("PUT", f"/crm/v4/objects/contacts/{contact_id}/associations/companies/{company_id}", body=body)
+
+    def remove_labels(self, contact_id: str, company_id: str, types: list[dict]) -> None:
+        """Take these labels off the contact↔company association (the association stays)."""
+        body = {"inputs": [{"from": {"id": contact_id}, "to": {"id": company_id},
+                            "types": [{"associationCategory": t["category"], "associationTypeId": t["typeId"]}
+                                      for t in types]}]}
+        self.call("POST", "/crm/v4/associations/contacts/companies/batch/labels/archive", body=body)
+
+    def update_contact(self, contact_id: str, properties: dict[str, str]) -> None:
+        self.call("PATCH", f"/crm/v3/objects/contacts/{contact_id}", body={"properties": properties})
+
     # --- one request, with its retries --------------------------------------------------------------
 
-    def call(self, method: str, path: str, *, query: dict | None = None, body: dict | None = None) -> dict:
-        """Every call here is a read, so a timeout is retried like a 5xx; 429 waits as Retry-After says."""
+    def call(self, method: str, path: str, *, query: dict | None = None, body: dict | list | None = None,
+             idempotent: bool = True) -> dict:
+        """One request with its retries: 429 waits as Retry-After says, 5xx and timeouts back off; `idempotent`
+        False (a create): an answer lost is HubSpotAnswerLost."""
         def judge(answer: Answer, wait: float) -> float | None:
             if answer.ok:
                 return None
@@ -122,13 +164,15 @@ class HubSpotClient:
                 return seconds(answer.headers.get("retry-after"), default=max(wait, 1.0))
             if answer.status < 500:
                 raise StakemapError(f"HubSpot answered {answer.status} to {method} {path}: {_message(answer.payload)}")
+            if not idempotent:
+                raise HubSpotAnswerLost(f"HubSpot answered {answer.status} to {method} {path}; it may hold it.")
             return wait
 
         url = self._http.prefix + path + (f"?{urlencode(query)}" if query else "")
         data = json.dumps(body).encode() if body is not None else None
         answer = self._http.exchange(method, url, data, lambda: self._headers, judge, lambda failure: (
             f"HubSpot {failure} after {self._http.attempts} attempts ({method} {path}); "
-            "the next sync resumes where this one stopped."))
+            "the next sync resumes where this one stopped."), idempotent=idempotent)
         return answer.json()
 
     def close(self) -> None:

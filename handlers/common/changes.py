@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from app.core.outbox import PUSH_KICK
 from app.platform.runtime import Runtime
 from blocks.notices import Notice
 from handlers.common.home import refresh_home
@@ -20,5 +21,6 @@ def follow_up(runtime: Runtime, client, team_id: str, user_id: str | None, accou
     """Tell the `notice` (when there is one), redraw the map where `place()` says it is, refresh the Home."""
     if notice is not None:
         tell_later(runtime, response_url, notice)
+    runtime.kick(PUSH_KICK)  # a change a CRM is told about (app.jobs.crm_push) goes out now
     redraw_map(runtime, client, team_id, account_id, place())
     refresh_home(runtime, client, team_id, user_id)
