@@ -719,7 +719,7 @@ class ContactRole(TeamScoped, table=True):
 
 
 class CrmLink(TeamScoped, table=True):
-    """One CRM record (a HubSpot company or contact) and the account or contact it feeds.
+    """One CRM record (a HubSpot company or contact, a Salesforce Account or Contact) and what it feeds.
 
     `removed_at`: the record was archived or deleted in the CRM; the contact stays and the map flags it
     for the CSM to confirm (nothing is deleted by a sync).
@@ -732,8 +732,8 @@ class CrmLink(TeamScoped, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    crm: str = Field(max_length=16)  # "hubspot"
-    object: str = Field(max_length=16)  # "company", "contact"
+    crm: str = Field(max_length=16)  # "hubspot", "salesforce"
+    object: str = Field(max_length=16)  # "company" (a HubSpot company, a Salesforce Account), "contact"
     external_id: str = Field(max_length=64)
     account_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
     contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="CASCADE")
@@ -787,7 +787,7 @@ class CrmOutbox(TeamScoped, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    crm: str = Field(max_length=16)  # "hubspot"
+    crm: str = Field(max_length=16)  # "hubspot", "salesforce"
     kind: PushKind = Field(sa_type=enum_type(PushKind))
     object_id: int = Field(sa_type=BigInteger)
     revision: int = Field(default=0, sa_type=BigInteger)

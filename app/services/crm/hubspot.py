@@ -19,6 +19,7 @@ from sqlmodel import Session
 from app.core import crm
 from app.core.crm import HUBSPOT, ROLES_CONFIG_KEY, Counts, SyncReport
 from app.services.crm.pull import (
+    COMPANY,
     CONTACT,
     IncomingAccount,
     IncomingContact,
@@ -36,7 +37,6 @@ from app.services.crm.pull import (
 from app.services.workspaces import ensure_workspace
 
 PRIMARY_COMPANY_TYPE_ID = 1  # HubSpot's "Primary" contact-to-company association (HUBSPOT_DEFINED)
-COMPANY = "company"
 
 
 class HubSpotSource(Protocol):
@@ -90,7 +90,7 @@ def sync_hubspot(open_session: OpenSession, source: HubSpotSource, team_id: str,
                  now: Callable[[], datetime], owner_lookup: Callable[[str], str] | None = None, *,
                  full: bool = False, progress: Progress | None = None) -> SyncReport:
     """Pull one workspace's companies, then its contacts; returns what changed per object."""
-    pull = Pull(open_session, HUBSPOT, COMPANY, team_id, now, owner_lookup, progress)
+    pull = Pull(open_session, HUBSPOT, team_id, now, owner_lookup, progress)
     hubspot = _HubSpot(pull, source, fields)
     report = SyncReport(team_id, HUBSPOT)
     with open_session() as session:

@@ -31,7 +31,9 @@ from app.services.roles import replace_roles, roles_by_contact
 # Every column of a contact the CRM does not give, as the model defaults it (Core inserts skip the model).
 CONTACT_DEFAULTS = {name: None if field.is_required() else field.get_default(call_default_factory=True)
                     for name, field in Contact.model_fields.items() if name in Contact.__table__.columns and name != "id"}
-CONTACT = "contact"  # CrmLink.object of a contact, whatever the CRM
+# CrmLink.object, whatever the CRM: the record that feeds an account (a HubSpot company, a Salesforce Account)
+# and the one that feeds a contact (the push's outbox reads the same names: app.services.crm.outbox)
+COMPANY, CONTACT = "company", "contact"
 
 OpenSession = Callable[[], AbstractContextManager[Session]]
 Progress = Callable[[str, int], None]  # (object, records done in this page)
@@ -43,7 +45,6 @@ class Pull:
 
     open_session: OpenSession
     crm: str  # "hubspot", "salesforce": CrmLink.crm and CrmCursor.crm
-    account_object: str  # CrmLink.object of the CRM's record that feeds an account ("company", "account")
     team_id: str
     now: Callable[[], datetime]
     owner_lookup: Callable[[str], str] | None  # e-mail → Slack user id (users.lookupByEmail); LookupError: none
@@ -115,7 +116,7 @@ def links(session: Session, pull: Pull, object_name: str, external_ids: Iterable
 
 def account_ids(session: Session, pull: Pull, external_ids: Iterable[str]) -> dict[str, int]:
     """The account each of these CRM account records feeds (those stakemap has)."""
-    return {external: link.account_id for external, link in links(session, pull, pull.account_object,
+    return {external: link.account_id for external, link in links(session, pull, COMPANY,
                                                                    external_ids).items()}
 
 
@@ -153,12 +154,12 @@ class IncomingAccount:
 
 def store_accounts(session: Session, pull: Pull, page: list[IncomingAccount], counts: Counts) -> None:
     """One page of accounts: the linked accounts and the namesakes read in two statements, new ones written at once."""
-    found = links(session, pull, pull.account_object, (item.external_id for item in page))
+    found = links(session, pull, COMPANY, (item.external_id for item in page))
     linked = _accounts_by(session, pull.team_id, Account.id.in_([link.account_id for link in found.values()]))
     names = {name_key(item.name) for item in page if item.external_id not in found and item.name}
     by_name = {a.name_key: a for a in _accounts_by(session, pull.team_id, Account.name_key.in_(names)).values()}
     taken = set(session.scalars(select(CrmLink.account_id).where(  # namesakes another record of this CRM feeds
-        CrmLink.team_id == pull.team_id, CrmLink.crm == pull.crm, CrmLink.object == pull.account_object,
+        CrmLink.team_id == pull.team_id, CrmLink.crm == pull.crm, CrmLink.object == COMPANY,
         CrmLink.account_id.in_([a.id for a in by_name.values()]))))
     fresh: list[tuple[str, Account]] = []
     for item in page:
@@ -167,7 +168,7 @@ def store_accounts(session: Session, pull: Pull, page: list[IncomingAccount], co
                                       taken, fresh))
     session.flush()
     for external_id, account in fresh:
-        _link(session, pull, pull.account_object, external_id, account.id)
+        _link(session, pull, COMPANY, external_id, account.id)
 
 
 def _accounts_by(session: Session, team_id: str, *conditions) -> dict[int, Account]:

@@ -43,7 +43,7 @@ from app.services.crm.pull import (
 )
 from app.services.workspaces import ensure_workspace
 
-ACCOUNT, RELATION, OPPORTUNITY_ROLE = "account", "relation", "opportunity_role"  # CrmLink / CrmCursor objects
+ACCOUNT, RELATION, OPPORTUNITY_ROLE = "account", "relation", "opportunity_role"  # CrmCursor.object of each stream
 MODIFIED = "SystemModstamp"
 CONTACT_BATCH = 200  # contacts per page: their relations and opportunity roles are then read in one query each
 IN_LIST = 200  # ids per `IN (…)` list (the query travels in the URL)
@@ -161,7 +161,7 @@ def sync_salesforce(open_session: OpenSession, source: SalesforceSource, team_id
                     now: Callable[[], datetime], owner_lookup: Callable[[str], str] | None = None, *,
                     full: bool = False, progress: Progress | None = None) -> SyncReport:
     """Pull one workspace's Accounts, Contacts, then the contacts whose roles changed; returns what changed."""
-    pull = Pull(open_session, SALESFORCE, ACCOUNT, team_id, now, owner_lookup, progress)
+    pull = Pull(open_session, SALESFORCE, team_id, now, owner_lookup, progress)
     report = SyncReport(team_id, SALESFORCE)
     with open_session() as session:
         workspace = ensure_workspace(session, team_id, now())
