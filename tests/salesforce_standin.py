@@ -12,12 +12,14 @@ test fixtures:
   / IN (…)` a literal] [ORDER BY fields] [LIMIT n]; an unknown field answers 400 INVALID_FIELD, an object the
   org lacks 400 INVALID_TYPE, as Salesforce does.
 - POST /services/data/v{version}/sobjects/{object} → 201 {"id", "success", "errors"}; PATCH …/{object}/{id}
-  → 204; GET …/limits → {"DailyApiRequests": {"Max", "Remaining"}, …}.
+  → 204; GET …/{object}/describe → {"name", "fields": [{"name", "type", "picklistValues": [{"value", "label",
+  "active", …}]}]}; GET …/limits → {"DailyApiRequests": {"Max", "Remaining"}, …}.
 Errors are Salesforce's list of {"message", "errorCode"}; a request without a valid session answers 401
 INVALID_SESSION_ID.
 
-`fail(path_part, status=403, code="REQUEST_LIMIT_EXCEEDED", times=1, drop=False, passing=0)` makes the next
-matching requests (the path with its decoded query) fail; every request is recorded in `requests`.
+`fail(path_part, status=403, code="REQUEST_LIMIT_EXCEEDED", times=1, drop=False, after=False, passing=0,
+method=None)` makes the next matching requests (the path with its decoded query) fail (`after`: carried out,
+then the connection drops — a lost answer); every request is recorded in `requests`.
 """
 
 from __future__ import annotations
@@ -51,12 +53,14 @@ STANDARD = {
     "Task": {"WhoId", "WhatId", "ActivityDate", "Subject", "Status", "TaskSubtype", "Description", "Type",
              "OwnerId", "Priority"},
 }
+ROLES = ("Business User", "Decision Maker", "Economic Buyer", "Economic Decision Maker", "Evaluator",
+         "Executive Sponsor", "Influencer", "Technical Buyer", "Other")
 COMMON = {"Id", "IsDeleted", "SystemModstamp", "CreatedDate", "LastModifiedDate"}
 RELATIONSHIPS = {"Owner": "User", "Account": "Account", "Opportunity": "Opportunity", "ReportsTo": "Contact",
                  "Contact": "Contact", "Who": "Contact", "What": "Account"}
 _SOQL = re.compile(r"^SELECT (?P<fields>.+?) FROM (?P<object>\w+)(?: WHERE (?P<where>.+?))?"
                    r"(?: ORDER BY (?P<order>.+?))?(?: LIMIT (?P<limit>\d+))?$", re.S | re.I)
-_CONDITION = re.compile(r"^(?P<field>[\w.]+) (?P<op>>=|<=|!=|=|>|<|IN) (?P<value>.+)$", re.I)
+_CONDITION = re.compile(r"^(?P<field>[\w.]+) (?P<op>>=|<=|!=|=|>|<|IN|LIKE) (?P<value>.+)$", re.I)
 _DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$")
 
 
@@ -77,6 +81,9 @@ class SalesforceStandIn(LocalServer):
     custom_fields: dict[str, set[str]] = field(default_factory=lambda: {
         "Account": {"ARR__c", "Renewal_Date__c", "CurrencyIsoCode"}})
     objects: dict[str, dict[str, dict]] = field(default_factory=lambda: {name: {} for name in PREFIX})
+    # Picklist values (describe): Salesforce's shipped contact roles, the same for relations and opportunities
+    picklists: dict[tuple[str, str], list[str]] = field(default_factory=lambda: {
+        ("AccountContactRelation", "Roles"): list(ROLES), ("OpportunityContactRole", "Role"): list(ROLES)})
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
     record_requests: bool = True
 
@@ -159,11 +166,11 @@ class SalesforceStandIn(LocalServer):
             self.sessions.clear()
 
     def fail(self, path_part: str, status: int = 403, *, code: str | None = "REQUEST_LIMIT_EXCEEDED", times: int = 1,
-             drop: bool = False, passing: int = 0) -> None:
+             drop: bool = False, after: bool = False, passing: int = 0, method: str | None = None) -> None:
         """After `passing` requests whose path (with its decoded query) contains `path_part` are answered, the
         next `times` ones fail with that status and errorCode (or are dropped: closed without an answer)."""
         with self._lock:
-            self._faults.add(path_part, Fault(status, code, drop), times=times, passing=passing)
+            self._faults.add(path_part, Fault(status, code, drop, after), times=times, passing=passing, method=method)
 
     def calls(self, path_part: str = "") -> list[tuple[str, str, Any]]:
         return [r for r in self.requests if path_part in r[1]]
@@ -177,7 +184,7 @@ class SalesforceStandIn(LocalServer):
             if self.record_requests:
                 self.requests.append((method, shown, body))
             fault = self._faults.take(shown, method)
-        if fault is not None:
+        if fault is not None and not fault.after:
             if fault.drop:
                 return 0, None, {}
             return fault.status, [{"message": _FAULT_MESSAGES.get(fault.detail or "", "Internal error"),
@@ -187,23 +194,28 @@ class SalesforceStandIn(LocalServer):
         token = (headers.get("authorization") or "").removeprefix("Bearer ")
         if token not in self.sessions:
             return 401, [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}], {}
-        base = f"/services/data/v{VERSION}"
-        rest = path.removeprefix(base)
         try:
-            if rest in ("/query", "/queryAll") and method == "GET":
-                return self._query(query.get("q", ""), rest == "/queryAll", _batch(headers))
-            if rest.startswith(("/query/", "/queryAll/")) and method == "GET":
-                return self._next_page(rest.split("/", 2)[2], rest.split("/")[1])
-            if rest == "/limits" and method == "GET":
-                return 200, {"DailyApiRequests": {"Max": 15000, "Remaining": 15000 - len(self.requests)},
-                             "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000}}, {}
-            parts = rest.strip("/").split("/")
-            if parts[0] == "sobjects" and len(parts) == 2 and method == "POST":
-                return self._create(parts[1], json.loads(body or b"{}"))
-            if parts[0] == "sobjects" and len(parts) == 3 and method == "PATCH":
-                return self._update(parts[1], parts[2], json.loads(body or b"{}"))
+            answered = self._route(method, path.removeprefix(f"/services/data/v{VERSION}"), query, body, headers)
         except SoqlError as error:
-            return 400, [{"message": error.message, "errorCode": error.code}], {}
+            answered = 400, [{"message": error.message, "errorCode": error.code}], {}
+        return (0, None, {}) if fault is not None else answered  # `after`: carried out, then the answer is lost
+
+    def _route(self, method: str, rest: str, query: dict[str, str], body: bytes, headers: dict[str, str]
+               ) -> tuple[int, Any, dict[str, str]]:
+        if rest in ("/query", "/queryAll") and method == "GET":
+            return self._query(query.get("q", ""), rest == "/queryAll", _batch(headers))
+        if rest.startswith(("/query/", "/queryAll/")) and method == "GET":
+            return self._next_page(rest.split("/", 2)[2], rest.split("/")[1])
+        if rest == "/limits" and method == "GET":
+            return 200, {"DailyApiRequests": {"Max": 15000, "Remaining": 15000 - len(self.requests)},
+                         "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000}}, {}
+        parts = rest.strip("/").split("/")
+        if parts[0] == "sobjects" and len(parts) == 2 and method == "POST":
+            return self._create(parts[1], json.loads(body or b"{}"))
+        if parts[0] == "sobjects" and len(parts) == 3 and parts[2] == "describe" and method == "GET":
+            return self._describe(parts[1])
+        if parts[0] == "sobjects" and len(parts) == 3 and method == "PATCH":
+            return self._update(parts[1], parts[2], json.loads(body or b"{}"))
         return 404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}], {}
 
     def _login(self, body: bytes) -> tuple[int, str, dict[str, str]]:
@@ -289,6 +301,9 @@ class SalesforceStandIn(LocalServer):
             value = self._value(sobject, row, name)
             if op == "IN":
                 return value in wanted
+            if op == "LIKE":  # % any run of characters, _ one; without case, as SOQL's LIKE
+                pattern = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in wanted)
+                return value is not None and re.fullmatch(pattern, str(value), re.I | re.S) is not None
             if op in ("=", "!="):
                 return (_comparable(value) == _comparable(wanted)) == (op == "=")
             if value is None:
@@ -321,6 +336,18 @@ class SalesforceStandIn(LocalServer):
         return record
 
     # --- sObjects -----------------------------------------------------------------------------------
+
+    def _describe(self, sobject: str) -> tuple[int, Any, dict]:
+        """The describe call's shape, cut down to each field's name, type and picklist values."""
+        if sobject not in self.objects:
+            return 404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}], {}
+        fields = []
+        for name in sorted(STANDARD[sobject] | COMMON | self.custom_fields.get(sobject, set())):
+            values = self.picklists.get((sobject, name))
+            fields.append({"name": name, "type": "multipicklist" if values is not None else "string",
+                           "picklistValues": [{"active": True, "defaultValue": False, "label": v, "validFor": None,
+                                               "value": v} for v in values or []]})
+        return 200, {"name": sobject, "createable": True, "updateable": True, "fields": fields}, {}
 
     def _create(self, sobject: str, values: dict) -> tuple[int, Any, dict]:
         if sobject not in self.objects:

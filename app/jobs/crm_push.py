@@ -17,12 +17,14 @@ from collections.abc import Callable
 from typing import Protocol
 
 from app.core.outbox import PUSH_KICK
+from app.jobs.crm_sync import salesforce_client
 from app.platform.claims import claimer_id
 from app.platform.hubspot import HubSpotClient
 from app.platform.runtime import Runtime
 from app.services.crm import outbox
 from app.services.crm.hubspot_push import HubSpotPush
 from app.services.crm.outbox import Delivery, PushItem
+from app.services.crm.salesforce_push import SalesforcePush
 
 log = logging.getLogger("stakemap.crm.push")
 BATCH = 50  # rows read per CRM per round; a pass goes on while rows are due
@@ -42,7 +44,13 @@ def _hubspot(runtime: Runtime) -> Deliverer | None:
     return HubSpotPush(client, settings.hubspot_left_property, settings.hubspot_left_value)
 
 
-DELIVERERS: dict[str, Callable[[Runtime], Deliverer | None]] = {"hubspot": _hubspot}
+def _salesforce(runtime: Runtime) -> Deliverer | None:
+    if "salesforce" not in runtime.settings.crms:
+        return None
+    return SalesforcePush(salesforce_client(runtime))
+
+
+DELIVERERS: dict[str, Callable[[Runtime], Deliverer | None]] = {"hubspot": _hubspot, "salesforce": _salesforce}
 
 
 def push_enabled(runtime: Runtime) -> bool:

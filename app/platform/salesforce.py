@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 
 from app.core.crm import ObjectMissing
 from app.core.errors import ConfigError, StakemapError
-from app.platform.crm_http import Answer, CrmConnection
+from app.platform.crm_http import Answer, AnswerLost, CrmConnection
 
 API_VERSION = "62.0"
 LOGIN_URL = "https://login.salesforce.com"
@@ -76,11 +76,18 @@ class SalesforceClient:
             path = page.get("nextRecordsUrl") if not page.get("done", True) else None
 
     def create(self, sobject: str, fields: dict) -> str:
-        """A new record's id (POST /sobjects/{sobject})."""
-        return str(self.call("POST", f"{self.data_path}/sobjects/{sobject}", body=fields)["id"])
+        """A new record's id (POST /sobjects/{sobject}); never sent twice blind: a lost answer is AnswerLost."""
+        return str(self.call("POST", f"{self.data_path}/sobjects/{sobject}", body=fields, idempotent=False)["id"])
 
     def update(self, sobject: str, record_id: str, fields: dict) -> None:
+        """PATCH /sobjects/{sobject}/{id} (the same values twice change nothing: retried like a read)."""
         self.call("PATCH", f"{self.data_path}/sobjects/{sobject}/{record_id}", body=fields)
+
+    def picklist(self, sobject: str, field_name: str) -> list[str]:
+        """The active values of a picklist field, in the org's order (GET /sobjects/{sobject}/describe)."""
+        described = self.call("GET", f"{self.data_path}/sobjects/{sobject}/describe")
+        found = next((f for f in described.get("fields", []) if f.get("name") == field_name), {})
+        return [str(v["value"]) for v in found.get("picklistValues", []) if v.get("active", True) and v.get("value")]
 
     def limits(self) -> dict:
         return self.call("GET", f"{self.data_path}/limits")
@@ -91,7 +98,9 @@ class SalesforceClient:
 
     # --- one request, with its retries --------------------------------------------------------------
 
-    def call(self, method: str, path: str, *, body: dict | None = None, extra: dict[str, str] | None = None) -> dict:
+    def call(self, method: str, path: str, *, body: dict | None = None, extra: dict[str, str] | None = None,
+             idempotent: bool = True) -> dict:
+        """One request with its retries; `idempotent` False (a create): a lost answer or a 5xx is AnswerLost."""
         if self._token is None:
             self.login()
         relogged = False
@@ -107,6 +116,8 @@ class SalesforceClient:
                 relogged = True
                 self.login()
                 return 0.0
+            if answer.status >= 500 and not idempotent:
+                raise AnswerLost(f"Salesforce answered {answer.status} to {method} {path}; it may hold it.")
             if answer.status >= 500 or code in RETRIED_CODES:
                 return wait
             if code == "INVALID_TYPE" and "sObject type" in _message(answer.payload):
@@ -125,7 +136,7 @@ class SalesforceClient:
         answer = connection.exchange(method, url, data, lambda: {**self._headers(), **(extra or {})}, judge,
                                      lambda failure: (f"Salesforce {failure} after {connection.attempts} attempts "
                                                       f"({method} {path.split('?')[0]}); the next sync resumes "
-                                                      "where this one stopped."))
+                                                      "where this one stopped."), idempotent=idempotent)
         return json.loads(answer.payload) if answer.payload else {}
 
     def login(self) -> None:
