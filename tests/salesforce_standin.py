@@ -29,6 +29,8 @@ import json
 import re
 import threading
 import xml.etree.ElementTree as ElementTree
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -89,6 +91,8 @@ class SalesforceStandIn(LocalServer):
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._version = 0  # bumped by every change: the IN-list indexes below are kept per version
+        self._indexes: dict[tuple[str, str], tuple[int, dict[Any, list[dict]]]] = {}
         self._faults = Faults()
         self._ids = itertools.count(1)
         self._clock = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -105,6 +109,7 @@ class SalesforceStandIn(LocalServer):
 
     def insert(self, sobject: str, **values: Any) -> str:
         with self._lock:
+            self._version += 1
             record_id = f"{PREFIX[sobject]}{next(self._ids):012d}AAA"
             now = self._tick()
             self.objects[sobject][record_id] = {"Id": record_id, "IsDeleted": False, "CreatedDate": now,
@@ -114,6 +119,7 @@ class SalesforceStandIn(LocalServer):
     def touch(self, sobject: str, record_id: str, **values: Any) -> None:
         """Change a record's fields (and its SystemModstamp), as an edit in Salesforce does."""
         with self._lock:
+            self._version += 1
             record, now = self.objects[sobject][record_id], self._tick()
             record.update(values, LastModifiedDate=now, SystemModstamp=now)
 
@@ -158,6 +164,7 @@ class SalesforceStandIn(LocalServer):
     def purge(self, sobject: str, record_id: str) -> None:
         """Gone for good (emptied recycle bin): not even queryAll answers it."""
         with self._lock:
+            self._version += 1
             del self.objects[sobject][record_id]
 
     def expire_sessions(self) -> None:
@@ -249,7 +256,7 @@ class SalesforceStandIn(LocalServer):
         conditions = [self._condition(sobject, c.strip()) for c in re.split(r" AND ", match["where"] or "", flags=re.I)
                       if c.strip()]
         with self._lock:
-            rows = [r for r in self.objects[sobject].values() if (include_deleted or not r["IsDeleted"])
+            rows = [r for r in self._candidates(sobject, conditions) if (include_deleted or not r["IsDeleted"])
                     and all(test(r) for test in conditions)]
             if match["order"]:
                 keys = [k.strip().split()[0] for k in match["order"].split(",")]
@@ -276,6 +283,20 @@ class SalesforceStandIn(LocalServer):
         if records is None or not offset.isdigit():
             return 400, [{"message": "invalid query locator", "errorCode": "INVALID_QUERY_LOCATOR"}], {}
         return self._page(records, locator, int(offset), self._batches[locator], endpoint)
+
+    def _candidates(self, sobject: str, conditions: list) -> Iterable[dict]:
+        """The rows a query may match: through an index when it has `field IN (…)` (the sync's per-page
+        lookups would otherwise scan every row of 100,000), else every row. Called under the lock."""
+        wanted = next((test for test in conditions if getattr(test, "in_field", None)), None)
+        if wanted is None:
+            return self.objects[sobject].values()
+        version, index = self._indexes.get((sobject, wanted.in_field), (-1, {}))
+        if version != self._version:
+            index = defaultdict(list)
+            for row in self.objects[sobject].values():
+                index[row.get(wanted.in_field)].append(row)
+            self._indexes[(sobject, wanted.in_field)] = (self._version, index)
+        return [row for value in wanted.in_values for row in index.get(value, [])]
 
     def _known(self, sobject: str, name: str) -> None:
         head, _, tail = name.partition(".")
@@ -311,6 +332,8 @@ class SalesforceStandIn(LocalServer):
             left, right = _comparable(value), _comparable(wanted)
             return {">=": left >= right, "<=": left <= right, ">": left > right, "<": left < right}[op]
 
+        if op == "IN" and "." not in name:
+            test.in_field, test.in_values = name, wanted  # type: ignore[attr-defined]
         return test
 
     def _value(self, sobject: str, row: dict, name: str) -> Any:
