@@ -8,8 +8,8 @@ stand-in in tests).
 
 Faults: 429 (HubSpot's 10-second window) waits for Retry-After or backs off; 5xx, timeouts and dropped
 connections back off and retry reads and idempotent writes (labels, a property); a create (not idempotent)
-whose answer is lost — dropped, timed out or a 5xx, after which HubSpot may hold it — raises HubSpotAnswerLost
-instead of sending it again blind. 401/403 end in one sentence naming HUBSPOT_ACCESS_TOKEN.
+whose answer is lost — dropped, timed out or a 5xx, after which HubSpot may hold it — raises AnswerLost
+(app.platform.crm_http) instead of sending it again blind. 401/403 end in one sentence naming HUBSPOT_ACCESS_TOKEN.
 """
 
 from __future__ import annotations
@@ -22,16 +22,12 @@ from urllib.parse import urlencode
 
 from app.core.crm import MODIFIED_PROPERTY
 from app.core.errors import ConfigError, StakemapError
-from app.platform.crm_http import Answer, AnswerLost, CrmConnection, CrmUnavailable, seconds
+from app.platform.crm_http import Answer, AnswerLost, CrmConnection, seconds
 
 PAGE = 100  # HubSpot's largest page for lists, search and association batch reads
 SEARCH_WINDOW = 10_000  # the search API answers at most this many results per query (then: a new query)
 TOKEN_REFUSED = ("HubSpot refused the access token: set HUBSPOT_ACCESS_TOKEN to a private app's token with the "
                  "crm.objects.companies.read, crm.objects.contacts.read and crm.objects.owners.read scopes.")
-
-
-HubSpotUnavailable = CrmUnavailable  # HubSpot kept failing after every retry
-HubSpotAnswerLost = AnswerLost  # a create's answer never came (or was a 5xx): look for it before resending
 
 
 class HubSpotClient:
@@ -118,7 +114,7 @@ class HubSpotClient:
     # --- the calls the push makes ---------------------------------------------------------------------
 
     def create(self, object_type: str, properties: dict[str, str], associations: list[dict]) -> str:
-        """Create one record (a note, call or meeting) with its associations; its id. HubSpotAnswerLost when
+        """Create one record (a note, call or meeting) with its associations; its id. AnswerLost when
         the answer was lost."""
         body = {"properties": properties, "associations": associations}
         return str(self.call("POST", f"/crm/v3/objects/{object_type}", body=body, idempotent=False)["id"])
@@ -154,7 +150,7 @@ class HubSpotClient:
     def call(self, method: str, path: str, *, query: dict | None = None, body: dict | list | None = None,
              idempotent: bool = True) -> dict:
         """One request with its retries: 429 waits as Retry-After says, 5xx and timeouts back off; `idempotent`
-        False (a create): an answer lost is HubSpotAnswerLost."""
+        False (a create): an answer lost is AnswerLost."""
         def judge(answer: Answer, wait: float) -> float | None:
             if answer.ok:
                 return None
@@ -165,7 +161,7 @@ class HubSpotClient:
             if answer.status < 500:
                 raise StakemapError(f"HubSpot answered {answer.status} to {method} {path}: {_message(answer.payload)}")
             if not idempotent:
-                raise HubSpotAnswerLost(f"HubSpot answered {answer.status} to {method} {path}; it may hold it.")
+                raise AnswerLost(f"HubSpot answered {answer.status} to {method} {path}; it may hold it.")
             return wait
 
         url = self._http.prefix + path + (f"?{urlencode(query)}" if query else "")

@@ -22,10 +22,9 @@ from datetime import UTC, datetime, time
 from typing import Protocol
 
 from app.core.domain import TouchKind
-from app.core.errors import ConfigError, StakemapError
 from app.core.models import name_key
 from app.core.outbox import PushKind
-from app.platform.hubspot import HubSpotAnswerLost, HubSpotUnavailable
+from app.services.crm.delivery import attempt
 from app.services.crm.outbox import Delivery, PushItem, PushTouch
 
 
@@ -105,16 +104,7 @@ class HubSpotPush:
     def deliver(self, item: PushItem) -> Delivery:
         if item.contact_external_id is None:
             return Delivery.refused("the contact is no longer linked to a HubSpot contact")
-        try:
-            if item.kind == PushKind.TOUCH:
-                return self._touch(item)
-            return self._relation(item)
-        except HubSpotAnswerLost as error:
-            return Delivery.lost(str(error))
-        except (HubSpotUnavailable, ConfigError) as error:  # tried again later (a fixed token sends it)
-            return Delivery.retry(str(error))
-        except StakemapError as error:  # HubSpot refused it (4xx): sending it again would not help
-            return Delivery.refused(str(error))
+        return attempt(lambda: self._touch(item) if item.kind == PushKind.TOUCH else self._relation(item))
 
     def _touch(self, item: PushItem) -> Delivery:
         engagement = engagement_for(item.touch.kind)

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from app.core.domain import StakeholderType, TouchKind
-from app.core.errors import ConfigError, StakemapError
 from app.core.models import name_key
 from app.core.outbox import PushKind
-from app.platform.crm_http import AnswerLost, CrmUnavailable
+from app.services.crm.delivery import attempt
 from app.services.crm.outbox import Delivery, PushItem, PushTouch
 
 RELATION = "AccountContactRelation"
@@ -86,16 +85,7 @@ class SalesforcePush:
     def deliver(self, item: PushItem) -> Delivery:
         if item.contact_external_id is None or not _RECORD_ID.match(item.contact_external_id):
             return Delivery.refused("the contact is no longer linked to a Salesforce Contact")
-        try:
-            if item.kind == PushKind.TOUCH:
-                return self._touch(item)
-            return self._relation(item)
-        except AnswerLost as error:
-            return Delivery.lost(str(error))
-        except (CrmUnavailable, ConfigError) as error:  # tried again later (a fixed credential sends it)
-            return Delivery.retry(str(error))
-        except StakemapError as error:  # Salesforce refused it (4xx): sending it again would not help
-            return Delivery.refused(str(error))
+        return attempt(lambda: self._touch(item) if item.kind == PushKind.TOUCH else self._relation(item))
 
     def _touch(self, item: PushItem) -> Delivery:
         if item.look_first:
