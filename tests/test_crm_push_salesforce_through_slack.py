@@ -118,3 +118,22 @@ def test_roles_and_a_departure_set_in_slack_reach_the_relation(db_url, standin, 
         assert (sarah["Roles"], sarah["IsActive"]) == ("Economic Buyer;Decision Maker", True)  # untouched
         sync_team(runtime, TEAM, crm="salesforce")  # the pull reads back what was pushed: nothing is queued again
         assert len(outbox(runtime)) == 2
+
+
+def test_a_type_takes_the_picklist_value_named_like_it():
+    """Evaluator and Influencer both map to Influencer: the push writes Influencer; a value the mapping ignores
+    stays, and a role the contact no longer has goes."""
+    from app.core.crm import role_map
+    from app.core.domain import StakeholderType
+    from app.services.crm.outbox import PushItem
+    from app.services.crm.salesforce_push import wanted_roles
+    from tests.salesforce_standin import ROLES
+
+    item = PushItem(row_id=1, team_id=TEAM, crm="salesforce", kind=PushKind.ROLES, marker="stakemap1xt0001",
+                    look_first=False, contact_external_id="003000000000001AAA",
+                    company_external_id="001000000000001AAA", contact_name="Tom Chen", account_name="Acme",
+                    types=frozenset({StakeholderType.INFLUENCER, StakeholderType.TECHNICAL_LEAD}),
+                    role_table=role_map(None))
+    roles = wanted_roles(item, ["Other", "Decision Maker"], list(ROLES))
+    assert roles[0] == "Other" and sorted(roles[1:]) == ["Influencer", "Technical Buyer"]
+    assert wanted_roles(item, ["Evaluator"], list(ROLES)) == ["Evaluator", "Technical Buyer"]  # held: kept

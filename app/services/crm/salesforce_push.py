@@ -57,16 +57,17 @@ def task_fields(item: PushItem, touch: PushTouch) -> dict:
 def wanted_roles(item: PushItem, held: list[str], values: list[str]) -> list[str]:
     """The relation's Roles after the push: the values the mapping ignores stay; of the mapped ones, those held
     whose type the contact still has stay, and a type the contact has but no held value gives is added as the
-    org's first picklist value mapped to it. Left the company changes no role (the relation goes inactive)."""
+    picklist value named like the type, else the org's first value mapped to it. Left the company changes no role (the relation goes inactive)."""
     table: dict[str, StakeholderType] = item.role_table
     if item.left:
         return held
     kept = [v for v in held if name_key(v) not in table or table[name_key(v)] in item.types]
     given = {table[name_key(v)] for v in kept if name_key(v) in table}
     for kind in sorted(item.types - given, key=lambda k: k.profile.rank):
-        first = next((v for v in values if table.get(name_key(v)) == kind), None)
-        if first is not None:
-            kept.append(first)
+        mapped = [v for v in values if table.get(name_key(v)) == kind]
+        same_name = [v for v in mapped if name_key(v) == name_key(kind.label)]  # "Influencer" before "Evaluator"
+        if mapped:
+            kept.append((same_name or mapped)[0])
     return kept
 
 
