@@ -14,7 +14,7 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
-from app.core.models import Contact, CrmOutbox
+from app.core.models import Contact, CrmOutbox, Touch
 from app.core.outbox import LOOK_AFTER, PushKind, PushStatus
 from app.jobs.crm_push import push_pass
 from app.jobs.crm_sync import sync_team
@@ -82,8 +82,8 @@ def creates(hubspot, kind: str) -> list:
 
 
 def test_a_touch_logged_in_slack_becomes_one_hubspot_call_also_after_a_429(db_url, standin, hubspot, clock):
-    hubspot.fail("/crm/v3/objects/calls", 429, retry_after="0", method="POST")
     with serve(db_url, standin, hubspot, clock) as (runtime, slack):
+        hubspot.fail("/crm/v3/objects/calls", 429, retry_after="0", method="POST")
         log_touch(slack, runtime, "Tom Chen", {"Notes": "Renewal <chat> & pricing"})
         [call] = wait_until(lambda: list(hubspot.objects["calls"].values()))
         [row] = wait_until(lambda: [r for r in outbox(runtime) if r.status == PushStatus.SENT])
@@ -100,8 +100,8 @@ def test_a_touch_logged_in_slack_becomes_one_hubspot_call_also_after_a_429(db_ur
 
 
 def test_a_lost_answer_is_looked_up_after_a_restart_never_doubled(db_url, standin, hubspot, clock):
-    hubspot.fail("/crm/v3/objects/notes", after=True, method="POST")  # stored, then the connection drops
     with serve(db_url, standin, hubspot, clock) as (runtime, slack):
+        hubspot.fail("/crm/v3/objects/notes", after=True, method="POST")  # stored, then the connection drops
         log_touch(slack, runtime, "Sarah Kim", {"Kind": "email", "Notes": "Sent the QBR deck"})
         [row] = wait_until(lambda: [r for r in outbox(runtime) if r.status == PushStatus.UNCERTAIN])
         assert len(hubspot.objects["notes"]) == 1 and "lost" in row.error
@@ -117,8 +117,8 @@ def test_a_lost_answer_is_looked_up_after_a_restart_never_doubled(db_url, standi
 
 
 def test_a_row_left_pending_is_sent_once_by_the_next_process(db_url, standin, hubspot, clock):
-    hubspot.fail("/crm/v3/objects/meetings", 429, retry_after="0", times=6, method="POST")  # every attempt
     with serve(db_url, standin, hubspot, clock) as (runtime, slack):
+        hubspot.fail("/crm/v3/objects/meetings", 429, retry_after="0", times=6, method="POST")  # every attempt
         log_touch(slack, runtime, "Tom Chen", {"Kind": "meeting"})
         [row] = wait_until(lambda: [r for r in outbox(runtime) if r.status == PushStatus.PENDING and r.attempts])
         assert "429" in row.error and row.next_attempt_at > runtime.now()
@@ -187,3 +187,38 @@ def test_two_serve_processes_never_send_the_same_row(db_url, standin, hubspot, c
         rows = outbox(runtime)
     assert [r.status for r in rows] == [PushStatus.SENT] * 3 and all(r.attempts == 1 for r in rows)
     assert len(hubspot.objects["calls"]) == 3 and len(creates(hubspot, "calls")) == 3
+
+
+def touches_of(runtime, name: str) -> list[tuple]:
+    with runtime.db.reading() as session:
+        query = (select(Touch.kind, Touch.occurred_on, Touch.logged_by).join(Contact, Contact.id == Touch.contact_id)
+                 .where(Contact.team_id == TEAM, Contact.name == name).order_by(Touch.occurred_on, Touch.kind))
+        return [(kind.value, day.isoformat(), by) for kind, day, by in session.execute(query)]
+
+
+def test_hubspot_activities_become_touches_once_and_pushed_ones_are_not_pulled_back(db_url, standin, hubspot, clock):
+    tom, sarah = hubspot.ids["tom"], hubspot.ids["sarah"]
+    hubspot.add_engagement("calls", [tom], hs_timestamp="2026-02-20T15:00:00.000Z", hs_call_body="Renewal")
+    hubspot.add_engagement("meetings", [tom, sarah], hs_timestamp="2026-02-24T09:00:00.000Z")
+    hubspot.add_engagement("emails", [sarah], hs_timestamp="1772006400000")  # epoch ms: 2026-02-25
+    hubspot.add_engagement("notes", [tom], hs_timestamp="2026-02-26T09:00:00.000Z", hs_note_body="Not a touch")
+    with serve(db_url, standin, hubspot, clock, crm_push="touches") as (runtime, slack):
+        hubspot.fail("/crm/v3/objects/meetings", after=True, method="POST")  # a push whose answer is lost
+        assert touches_of(runtime, "Tom Chen") == [("call", "2026-02-20", "crm:hubspot"),
+                                                   ("meeting", "2026-02-24", "crm:hubspot")]
+        assert touches_of(runtime, "Sarah Kim") == [("meeting", "2026-02-24", "crm:hubspot"),
+                                                    ("email", "2026-02-25", "crm:hubspot")]
+        log_touch(slack, runtime, "Tom Chen", {"Kind": "call", "Notes": "Pushed"})
+        log_touch(slack, runtime, "Sarah Kim", {"Kind": "meeting"})
+        wait_until(lambda: len(hubspot.objects["calls"]) == 2 and len(hubspot.objects["meetings"]) == 2)
+        wait_until(lambda: [r.status for r in outbox(runtime)] == [PushStatus.SENT, PushStatus.UNCERTAIN])
+        hubspot.add_engagement("emails", [tom], hs_timestamp="2026-02-27T09:00:00.000Z")
+        report, _ = sync_team(runtime, TEAM)
+        assert report.activities.created == 1  # the new e-mail; not the call and meeting stakemap pushed
+        assert report.activities.skipped == 2  # one known by its outbox row, one (answer lost) by its marker
+        today = runtime.today().isoformat()
+        assert touches_of(runtime, "Tom Chen") == [
+            ("call", "2026-02-20", "crm:hubspot"), ("meeting", "2026-02-24", "crm:hubspot"),
+            ("email", "2026-02-27", "crm:hubspot"), ("call", today, "U0CSM")]
+        report, _ = sync_team(runtime, TEAM, full=True)
+        assert report.activities.created == 0  # a second sync, even a full one, adds nothing

@@ -21,7 +21,9 @@ from app.core.models import CURRENCY_RE, EMAIL_RE, NAME_MAX, name_key
 HUBSPOT = "hubspot"
 HUBSPOT_SOURCE = "crm:hubspot"  # who changed it, in history and on roles
 ROLES_CONFIG_KEY = "crm_roles"
-MODIFIED_PROPERTY = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate"}  # the cursor's field
+MODIFIED_PROPERTY = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate",  # the cursor's field
+                     "calls": "hs_lastmodifieddate", "meetings": "hs_lastmodifieddate",
+                     "emails": "hs_lastmodifieddate"}
 DEFAULT_TYPE = StakeholderType.INFLUENCER  # a contact whose association carries no known label
 
 DEFAULT_ROLE_MAP: Mapping[str, StakeholderType] = {
@@ -140,10 +142,12 @@ class SyncReport:
     team_id: str
     companies: Counts = field(default_factory=Counts)
     contacts: Counts = field(default_factory=Counts)
+    activities: Counts = field(default_factory=Counts)  # calls, meetings, e-mails → touches (created only)
 
     @property
     def changed(self) -> int:
-        return self.companies.changed + self.contacts.changed
+        return self.companies.changed + self.contacts.changed + self.activities.changed
 
     def lines(self) -> list[str]:
-        return [self.companies.line("Companies"), self.contacts.line("Contacts")]
+        return [self.companies.line("Companies"), self.contacts.line("Contacts"),
+                f"Activities: {self.activities.created} touches created"]

@@ -109,6 +109,20 @@ class HubSpotClient:
                     pending.append({"id": contact_id, "after": after})
         return found
 
+    def engagement_contacts(self, object_type: str, ids: list[str]) -> dict[str, list[str]]:
+        """For each activity id (calls, meetings, emails): the ids of the contacts it is associated with."""
+        found: dict[str, list[str]] = {record_id: [] for record_id in ids}
+        pending = [{"id": record_id} for record_id in ids]
+        while pending:
+            page = self.call("POST", f"/crm/v4/associations/{object_type}/contacts/batch/read", body={"inputs": pending})
+            pending = []
+            for result in page.get("results", []):
+                record_id = str(result["from"]["id"])
+                found.setdefault(record_id, []).extend(str(to["toObjectId"]) for to in result.get("to", []))
+                if after := _next_after(result):
+                    pending.append({"id": record_id, "after": after})
+        return found
+
     def owner_emails(self) -> dict[str, str]:
         """Owner id → e-mail (companies name their owner by `hubspot_owner_id`)."""
         emails: dict[str, str] = {}

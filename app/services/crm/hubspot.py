@@ -23,6 +23,7 @@ from app.core.crm import HUBSPOT, HUBSPOT_SOURCE, ROLES_CONFIG_KEY, Counts, Sync
 from app.core.domain import StakeholderType
 from app.core.models import Account, Contact, ContactRole, CrmCursor, CrmLink, name_key
 from app.services.accounts import touch_accounts
+from app.services.crm.hubspot_activities import ACTIVITIES, store_activities
 from app.services.history import apply_changes
 from app.services.roles import replace_roles, roles_by_contact
 from app.services.workspaces import ensure_workspace
@@ -41,6 +42,7 @@ class HubSpotSource(Protocol):
     def list_all(self, object_type: str, properties: list[str], archived: bool = False) -> Iterator[list[dict]]: ...
     def company_associations(self, contact_ids: list[str]) -> dict[str, list[dict]]: ...
     def owner_emails(self) -> dict[str, str]: ...
+    def engagement_contacts(self, object_type: str, ids: list[str]) -> dict[str, list[str]]: ...
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,11 @@ def sync_hubspot(open_session: OpenSession, source: HubSpotSource, team_id: str,
     archived = _flag_archived(pull, report.contacts)
     if full:
         _flag_missing(pull, seen | archived, report.contacts)
+    for object_type, (_, body) in ACTIVITIES.items():
+        _pages(pull, object_type, object_type, ["hs_timestamp", body], cursors.get(object_type), full,
+               lambda session, page, kind=object_type: store_activities(
+                   session, team_id, kind, page, source.engagement_contacts(kind, [str(r["id"]) for r in page]),
+                   now(), report.activities))
     return report
 
 
