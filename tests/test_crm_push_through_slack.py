@@ -12,10 +12,12 @@ from datetime import timedelta
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from app.core.models import Contact, CrmOutbox, Touch
 from app.core.outbox import LOOK_AFTER, PushKind, PushStatus
+from app.edge.cli import cli
 from app.jobs.crm_push import push_pass
 from app.jobs.crm_sync import sync_team
 from app.jobs.scheduler import _add_push_job
@@ -222,3 +224,38 @@ def test_hubspot_activities_become_touches_once_and_pushed_ones_are_not_pulled_b
             ("email", "2026-02-27", "crm:hubspot"), ("call", today, "U0CSM")]
         report, _ = sync_team(runtime, TEAM, full=True)
         assert report.activities.created == 0  # a second sync, even a full one, adds nothing
+
+
+@pytest.mark.parametrize(("status", "recorded", "said"), [
+    (400, PushStatus.FAILED, "HubSpot answered 400"),  # refused: sending it again would not help
+    (401, PushStatus.PENDING, "HUBSPOT_ACCESS_TOKEN"),  # a token to fix: tried again once it is
+])
+def test_a_refused_push_keeps_the_reason(db_url, standin, hubspot, clock, status, recorded, said):
+    with serve(db_url, standin, hubspot, clock) as (runtime, slack):
+        hubspot.fail("/crm/v3/objects/calls", status, method="POST")
+        log_touch(slack, runtime, "Tom Chen", {"Notes": "Refused"})
+        [row] = wait_until(lambda: [r for r in outbox(runtime) if r.attempts and r.status != PushStatus.SENDING])
+    assert row.status == recorded and said in row.error
+    assert hubspot.objects["calls"] == {}
+
+
+def test_stakemap_crm_push_delivers_what_is_due(db_url, standin, hubspot, clock, monkeypatch):
+    with serve(db_url, standin, hubspot, clock) as (runtime, slack):
+        runtime.kicks.clear()  # nothing sent after the ack: the command sends it
+        log_touch(slack, runtime, "Tom Chen", {"Notes": "From the CLI"})
+        slack.drain()
+    for name in ("SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "CRM_PUSH", "HUBSPOT_LEFT_PROPERTY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {"DATABASE_URL": db_url, "HUBSPOT_ACCESS_TOKEN": TOKEN, "HUBSPOT_API_URL": hubspot.url,
+                        "HUBSPOT_BACKOFF_SECONDS": "0.01"}.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(cli, ["crm", "push"])
+    assert result.exit_code == 1 and "set CRM_PUSH to touches, roles, departures or all" in result.output
+    monkeypatch.setenv("CRM_PUSH", "touches, Roles")
+    result = CliRunner().invoke(cli, ["crm", "push"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["Delivered: 1 sent", "Outbox: 1 sent"]
+    assert len(hubspot.objects["calls"]) == 1
+    monkeypatch.setenv("CRM_PUSH", "touches,notes")
+    result = CliRunner().invoke(cli, ["crm", "push"])
+    assert result.exit_code == 1 and "CRM_PUSH is invalid" in result.output and "'notes'" in result.output

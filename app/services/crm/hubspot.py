@@ -120,7 +120,7 @@ def sync_hubspot(open_session: OpenSession, source: HubSpotSource, team_id: str,
     if full:
         _flag_missing(pull, seen | archived, report.contacts)
     for object_type, (_, body) in ACTIVITIES.items():
-        _pages(pull, object_type, object_type, ["hs_timestamp", body], cursors.get(object_type), full,
+        _pages(pull, object_type, object_type[:-1], ["hs_timestamp", body], cursors.get(object_type[:-1]), full,
                lambda session, page, kind=object_type: store_activities(
                    session, team_id, kind, page, source.engagement_contacts(kind, [str(r["id"]) for r in page]),
                    now(), report.activities))

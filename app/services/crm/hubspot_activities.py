@@ -1,7 +1,8 @@
 """HubSpot's activities → touches (part of the pull, app.services.crm.hubspot): calls, meetings and e-mails
 associated with a linked contact become touches of that kind, dated the activity's `hs_timestamp`.
 
-Incremental like contacts (a cursor per object on `hs_lastmodifieddate`, moved with each page). Idempotent:
+Incremental like contacts (a cursor per object — "call", "meeting", "email" — on `hs_lastmodifieddate`, moved
+with each page). Idempotent:
 each activity applied to a contact is remembered as a crm_link row (object "activity", external id
 "calls/123:456" — activity and contact), so a second sync adds nothing. An activity stakemap pushed itself is
 never taken back as a second touch: its id is an outbox row's `external_id`, or — when the push's answer was
