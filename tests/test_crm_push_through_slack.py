@@ -259,3 +259,12 @@ def test_stakemap_crm_push_delivers_what_is_due(db_url, standin, hubspot, clock,
     monkeypatch.setenv("CRM_PUSH", "touches,notes")
     result = CliRunner().invoke(cli, ["crm", "push"])
     assert result.exit_code == 1 and "CRM_PUSH is invalid" in result.output and "'notes'" in result.output
+
+
+def test_activities_the_token_may_not_read_are_said_and_the_rest_is_pulled(db_url, standin, hubspot, clock):
+    hubspot.add_engagement("calls", [hubspot.ids["tom"]], hs_timestamp="2026-02-20T15:00:00.000Z")
+    hubspot.fail("/crm/v3/objects/emails/search", 403)  # no sales-email-read
+    with running(push_settings(db_url, standin, hubspot), clock) as runtime:
+        report, _ = sync_team(runtime, TEAM)
+        assert report.lines()[-1] == "Activities: 1 touches created (emails not read: the private app lacks the scope)"
+        assert touches_of(runtime, "Tom Chen") == [("call", "2026-02-20", "crm:hubspot")]

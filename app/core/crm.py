@@ -143,11 +143,13 @@ class SyncReport:
     companies: Counts = field(default_factory=Counts)
     contacts: Counts = field(default_factory=Counts)
     activities: Counts = field(default_factory=Counts)  # calls, meetings, e-mails → touches (created only)
+    unread: list[str] = field(default_factory=list)  # activity objects the token may not read (a missing scope)
 
     @property
     def changed(self) -> int:
         return self.companies.changed + self.contacts.changed + self.activities.changed
 
     def lines(self) -> list[str]:
+        unread = f" ({', '.join(self.unread)} not read: the private app lacks the scope)" if self.unread else ""
         return [self.companies.line("Companies"), self.contacts.line("Contacts"),
-                f"Activities: {self.activities.created} touches created"]
+                f"Activities: {self.activities.created} touches created{unread}"]

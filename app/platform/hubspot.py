@@ -35,6 +35,10 @@ class HubSpotUnavailable(StakemapError):
     """HubSpot kept failing after every retry; the next sync resumes from the cursor."""
 
 
+class HubSpotScopeMissing(ConfigError):
+    """403: the token is good but the private app lacks the scope this call needs."""
+
+
 class HubSpotAnswerLost(StakemapError):
     """A create's answer never came (or was a 5xx): HubSpot may hold the record; look for it before resending."""
 
@@ -187,8 +191,11 @@ class HubSpotClient:
             else:
                 if 200 <= status < 300:
                     return json.loads(payload or b"{}")
-                if status in (401, 403):
+                if status == 401:
                     raise ConfigError(TOKEN_REFUSED)
+                if status == 403:
+                    raise HubSpotScopeMissing(f"HubSpot refused {method} {path}: give the private app the scope it "
+                                              "needs (README: 'HubSpot', the scopes).")
                 if status == 429:
                     wait = _seconds(headers.get("retry-after"), default=max(wait, 1.0))
                 elif status < 500:

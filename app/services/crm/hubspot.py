@@ -22,6 +22,7 @@ from app.core import crm
 from app.core.crm import HUBSPOT, HUBSPOT_SOURCE, ROLES_CONFIG_KEY, Counts, SyncReport
 from app.core.domain import StakeholderType
 from app.core.models import Account, Contact, ContactRole, CrmCursor, CrmLink, name_key
+from app.platform.hubspot import HubSpotScopeMissing
 from app.services.accounts import touch_accounts
 from app.services.crm.hubspot_activities import ACTIVITIES, store_activities
 from app.services.history import apply_changes
@@ -120,10 +121,13 @@ def sync_hubspot(open_session: OpenSession, source: HubSpotSource, team_id: str,
     if full:
         _flag_missing(pull, seen | archived, report.contacts)
     for object_type, (_, body) in ACTIVITIES.items():
-        _pages(pull, object_type, object_type[:-1], ["hs_timestamp", body], cursors.get(object_type[:-1]), full,
-               lambda session, page, kind=object_type: store_activities(
-                   session, team_id, kind, page, source.engagement_contacts(kind, [str(r["id"]) for r in page]),
-                   now(), report.activities))
+        try:
+            _pages(pull, object_type, object_type[:-1], ["hs_timestamp", body], cursors.get(object_type[:-1]), full,
+                   lambda session, page, kind=object_type: store_activities(
+                       session, team_id, kind, page, source.engagement_contacts(kind, [str(r["id"]) for r in page]),
+                       now(), report.activities))
+        except HubSpotScopeMissing:  # e-mails need sales-email-read: the rest of the pull stands
+            report.unread.append(object_type)
     return report
 
 

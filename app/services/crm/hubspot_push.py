@@ -73,7 +73,7 @@ def engagement_properties(engagement: Engagement, touch: PushTouch, item: PushIt
     properties = {"hs_timestamp": stamp, engagement.body: "".join(said)}
     title = f"{touch.kind.label.capitalize()} with {item.contact_name}"
     if engagement is CALL:
-        properties.update(hs_call_title=title, hs_call_status="COMPLETED", hs_call_direction="OUTBOUND")
+        properties.update(hs_call_title=title, hs_call_status="COMPLETED")
     elif engagement is MEETING:
         properties.update(hs_meeting_title=title, hs_meeting_start_time=stamp, hs_meeting_end_time=stamp,
                           hs_meeting_outcome="COMPLETED")
