@@ -21,6 +21,7 @@ from app.edge.cli import cli
 from app.jobs.crm_push import push_pass
 from app.jobs.crm_sync import sync_team
 from app.jobs.scheduler import _add_push_job
+from app.services.crm.mapping import change_role_table
 from tests.conftest import TEAM, make_settings, running, serving
 from tests.hubspot_standin import TOKEN, HubSpotStandIn
 from tests.slack_driver import SlackDriver
@@ -268,3 +269,14 @@ def test_activities_the_token_may_not_read_are_said_and_the_rest_is_pulled(db_ur
         report, _ = sync_team(runtime, TEAM)
         assert report.lines()[-1] == "Activities: 1 touches created (emails not read: the private app lacks the scope)"
         assert touches_of(runtime, "Tom Chen") == [("call", "2026-02-20", "crm:hubspot")]
+
+
+def test_a_departure_never_takes_hubspots_own_association_types_off(db_url, standin, hubspot, clock):
+    tom, company = hubspot.ids["tom"], hubspot.ids["company"]
+    with serve(db_url, standin, hubspot, clock, crm_push="departures") as (runtime, slack):
+        with runtime.db.session() as session:
+            change_role_table(session, TEAM, {"Primary": "champion"}, runtime.now())  # a workspace's odd mapping
+        slack.command("Acme")
+        choose(slack, slack.reply(), contact_id(runtime, "Tom Chen"), "Left the company")
+        wait_until(lambda: hubspot.labels_of(tom, company) == [])
+    assert [t["label"] for t in hubspot.associations[tom][company]] == ["Primary", None]
