@@ -12,13 +12,16 @@ from datetime import timedelta
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
+from click.testing import CliRunner
 from sqlalchemy import select
 
-from app.core.models import Contact, CrmOutbox
+from app.core.models import Contact, CrmOutbox, Touch
 from app.core.outbox import LOOK_AFTER, PushKind, PushStatus
+from app.edge.cli import cli
 from app.jobs.crm_push import push_pass
 from app.jobs.crm_sync import sync_team
 from app.jobs.scheduler import _add_push_job
+from app.services.crm.mapping import change_role_table
 from tests.conftest import TEAM, make_settings, running, serving
 from tests.hubspot_standin import TOKEN, HubSpotStandIn
 from tests.slack_driver import SlackDriver
@@ -82,8 +85,8 @@ def creates(hubspot, kind: str) -> list:
 
 
 def test_a_touch_logged_in_slack_becomes_one_hubspot_call_also_after_a_429(db_url, standin, hubspot, clock):
-    hubspot.fail("/crm/v3/objects/calls", 429, retry_after="0", method="POST")
     with serve(db_url, standin, hubspot, clock) as (runtime, slack):
+        hubspot.fail("/crm/v3/objects/calls", 429, retry_after="0", method="POST")
         log_touch(slack, runtime, "Tom Chen", {"Notes": "Renewal <chat> & pricing"})
         [call] = wait_until(lambda: list(hubspot.objects["calls"].values()))
         [row] = wait_until(lambda: [r for r in outbox(runtime) if r.status == PushStatus.SENT])
@@ -100,8 +103,8 @@ def test_a_touch_logged_in_slack_becomes_one_hubspot_call_also_after_a_429(db_ur
 
 
 def test_a_lost_answer_is_looked_up_after_a_restart_never_doubled(db_url, standin, hubspot, clock):
-    hubspot.fail("/crm/v3/objects/notes", after=True, method="POST")  # stored, then the connection drops
     with serve(db_url, standin, hubspot, clock) as (runtime, slack):
+        hubspot.fail("/crm/v3/objects/notes", after=True, method="POST")  # stored, then the connection drops
         log_touch(slack, runtime, "Sarah Kim", {"Kind": "email", "Notes": "Sent the QBR deck"})
         [row] = wait_until(lambda: [r for r in outbox(runtime) if r.status == PushStatus.UNCERTAIN])
         assert len(hubspot.objects["notes"]) == 1 and "lost" in row.error
@@ -117,8 +120,8 @@ def test_a_lost_answer_is_looked_up_after_a_restart_never_doubled(db_url, standi
 
 
 def test_a_row_left_pending_is_sent_once_by_the_next_process(db_url, standin, hubspot, clock):
-    hubspot.fail("/crm/v3/objects/meetings", 429, retry_after="0", times=6, method="POST")  # every attempt
     with serve(db_url, standin, hubspot, clock) as (runtime, slack):
+        hubspot.fail("/crm/v3/objects/meetings", 429, retry_after="0", times=6, method="POST")  # every attempt
         log_touch(slack, runtime, "Tom Chen", {"Kind": "meeting"})
         [row] = wait_until(lambda: [r for r in outbox(runtime) if r.status == PushStatus.PENDING and r.attempts])
         assert "429" in row.error and row.next_attempt_at > runtime.now()
@@ -187,3 +190,93 @@ def test_two_serve_processes_never_send_the_same_row(db_url, standin, hubspot, c
         rows = outbox(runtime)
     assert [r.status for r in rows] == [PushStatus.SENT] * 3 and all(r.attempts == 1 for r in rows)
     assert len(hubspot.objects["calls"]) == 3 and len(creates(hubspot, "calls")) == 3
+
+
+def touches_of(runtime, name: str) -> list[tuple]:
+    with runtime.db.reading() as session:
+        query = (select(Touch.kind, Touch.occurred_on, Touch.logged_by).join(Contact, Contact.id == Touch.contact_id)
+                 .where(Contact.team_id == TEAM, Contact.name == name).order_by(Touch.occurred_on, Touch.kind))
+        return [(kind.value, day.isoformat(), by) for kind, day, by in session.execute(query)]
+
+
+def test_hubspot_activities_become_touches_once_and_pushed_ones_are_not_pulled_back(db_url, standin, hubspot, clock):
+    tom, sarah = hubspot.ids["tom"], hubspot.ids["sarah"]
+    hubspot.add_engagement("calls", [tom], hs_timestamp="2026-02-20T15:00:00.000Z", hs_call_body="Renewal")
+    hubspot.add_engagement("meetings", [tom, sarah], hs_timestamp="2026-02-24T09:00:00.000Z")
+    hubspot.add_engagement("emails", [sarah], hs_timestamp="1772006400000")  # epoch ms: 2026-02-25
+    hubspot.add_engagement("notes", [tom], hs_timestamp="2026-02-26T09:00:00.000Z", hs_note_body="Not a touch")
+    with serve(db_url, standin, hubspot, clock, crm_push="touches") as (runtime, slack):
+        hubspot.fail("/crm/v3/objects/meetings", after=True, method="POST")  # a push whose answer is lost
+        assert touches_of(runtime, "Tom Chen") == [("call", "2026-02-20", "crm:hubspot"),
+                                                   ("meeting", "2026-02-24", "crm:hubspot")]
+        assert touches_of(runtime, "Sarah Kim") == [("meeting", "2026-02-24", "crm:hubspot"),
+                                                    ("email", "2026-02-25", "crm:hubspot")]
+        log_touch(slack, runtime, "Tom Chen", {"Kind": "call", "Notes": "Pushed"})
+        log_touch(slack, runtime, "Sarah Kim", {"Kind": "meeting"})
+        wait_until(lambda: len(hubspot.objects["calls"]) == 2 and len(hubspot.objects["meetings"]) == 2)
+        wait_until(lambda: [r.status for r in outbox(runtime)] == [PushStatus.SENT, PushStatus.UNCERTAIN])
+        hubspot.add_engagement("emails", [tom], hs_timestamp="2026-02-27T09:00:00.000Z")
+        report, _ = sync_team(runtime, TEAM)
+        assert report.activities.created == 1  # the new e-mail; not the call and meeting stakemap pushed
+        assert report.activities.skipped == 2  # one known by its outbox row, one (answer lost) by its marker
+        today = runtime.today().isoformat()
+        assert touches_of(runtime, "Tom Chen") == [
+            ("call", "2026-02-20", "crm:hubspot"), ("meeting", "2026-02-24", "crm:hubspot"),
+            ("email", "2026-02-27", "crm:hubspot"), ("call", today, "U0CSM")]
+        report, _ = sync_team(runtime, TEAM, full=True)
+        assert report.activities.created == 0  # a second sync, even a full one, adds nothing
+
+
+@pytest.mark.parametrize(("status", "recorded", "said"), [
+    (400, PushStatus.FAILED, "HubSpot answered 400"),  # refused: sending it again would not help
+    (401, PushStatus.PENDING, "HUBSPOT_ACCESS_TOKEN"),  # a token to fix: tried again once it is
+])
+def test_a_refused_push_keeps_the_reason(db_url, standin, hubspot, clock, status, recorded, said):
+    with serve(db_url, standin, hubspot, clock) as (runtime, slack):
+        hubspot.fail("/crm/v3/objects/calls", status, method="POST")
+        log_touch(slack, runtime, "Tom Chen", {"Notes": "Refused"})
+        [row] = wait_until(lambda: [r for r in outbox(runtime) if r.attempts and r.status != PushStatus.SENDING])
+    assert row.status == recorded and said in row.error
+    assert hubspot.objects["calls"] == {}
+
+
+def test_stakemap_crm_push_delivers_what_is_due(db_url, standin, hubspot, clock, monkeypatch):
+    with serve(db_url, standin, hubspot, clock) as (runtime, slack):
+        runtime.kicks.clear()  # nothing sent after the ack: the command sends it
+        log_touch(slack, runtime, "Tom Chen", {"Notes": "From the CLI"})
+        slack.drain()
+    for name in ("SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "CRM_PUSH", "HUBSPOT_LEFT_PROPERTY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {"DATABASE_URL": db_url, "HUBSPOT_ACCESS_TOKEN": TOKEN, "HUBSPOT_API_URL": hubspot.url,
+                        "HUBSPOT_BACKOFF_SECONDS": "0.01"}.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(cli, ["crm", "push"])
+    assert result.exit_code == 1 and "set CRM_PUSH to touches, roles, departures or all" in result.output
+    monkeypatch.setenv("CRM_PUSH", "touches, Roles")
+    result = CliRunner().invoke(cli, ["crm", "push"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["Delivered: 1 sent", "Outbox: 1 sent"]
+    assert len(hubspot.objects["calls"]) == 1
+    monkeypatch.setenv("CRM_PUSH", "touches,notes")
+    result = CliRunner().invoke(cli, ["crm", "push"])
+    assert result.exit_code == 1 and "CRM_PUSH is invalid" in result.output and "'notes'" in result.output
+
+
+def test_activities_the_token_may_not_read_are_said_and_the_rest_is_pulled(db_url, standin, hubspot, clock):
+    hubspot.add_engagement("calls", [hubspot.ids["tom"]], hs_timestamp="2026-02-20T15:00:00.000Z")
+    hubspot.fail("/crm/v3/objects/emails/search", 403)  # no sales-email-read
+    with running(push_settings(db_url, standin, hubspot), clock) as runtime:
+        report, _ = sync_team(runtime, TEAM)
+        assert report.lines()[-1] == "Activities: 1 touches created (emails not read: the private app lacks the scope)"
+        assert touches_of(runtime, "Tom Chen") == [("call", "2026-02-20", "crm:hubspot")]
+
+
+def test_a_departure_never_takes_hubspots_own_association_types_off(db_url, standin, hubspot, clock):
+    tom, company = hubspot.ids["tom"], hubspot.ids["company"]
+    with serve(db_url, standin, hubspot, clock, crm_push="departures") as (runtime, slack):
+        with runtime.db.session() as session:
+            change_role_table(session, TEAM, {"Primary": "champion"}, runtime.now())  # a workspace's odd mapping
+        slack.command("Acme")
+        choose(slack, slack.reply(), contact_id(runtime, "Tom Chen"), "Left the company")
+        wait_until(lambda: hubspot.labels_of(tom, company) == [])
+    assert [t["label"] for t in hubspot.associations[tom][company]] == ["Primary", None]

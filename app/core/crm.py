@@ -38,7 +38,10 @@ class ObjectMissing(StakemapError):
     """The CRM has no such object here (Salesforce's AccountContactRelation without Contacts to Multiple
     Accounts): the sync goes on without it and says so."""
 
-MODIFIED_PROPERTY = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate"}  # the cursor's field
+
+MODIFIED_PROPERTY = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate",  # the cursor's field
+                     "calls": "hs_lastmodifieddate", "meetings": "hs_lastmodifieddate",
+                     "emails": "hs_lastmodifieddate"}
 DEFAULT_TYPE = StakeholderType.INFLUENCER  # a contact whose association carries no known label
 
 DEFAULT_ROLE_MAP: Mapping[str, StakeholderType] = {
@@ -164,19 +167,24 @@ class SyncReport:
     crm: str = HUBSPOT
     accounts: Counts = field(default_factory=Counts)  # HubSpot companies, Salesforce Accounts
     contacts: Counts = field(default_factory=Counts)
-    notes: list[str] = field(default_factory=list)  # what the sync could not read, in a sentence each
+    activities: Counts = field(default_factory=Counts)  # HubSpot calls, meetings, e-mails → touches (created only)
+    unread: list[str] = field(default_factory=list)  # activity objects the token may not read (a missing scope)
+    notes: list[str] = field(default_factory=list)  # what else the sync could not read, in a sentence each
 
     @property
     def changed(self) -> int:
-        return self.accounts.changed + self.contacts.changed
+        return self.accounts.changed + self.contacts.changed + self.activities.changed
 
     @property
     def crm_name(self) -> str:
         return CRM_NAMES.get(self.crm, self.crm)
 
     def lines(self) -> list[str]:
-        return [self.accounts.line("Companies" if self.crm == HUBSPOT else "Accounts"),
-                self.contacts.line("Contacts"), *self.notes]
+        if self.crm != HUBSPOT:  # activities are pulled from HubSpot only
+            return [self.accounts.line("Accounts"), self.contacts.line("Contacts"), *self.notes]
+        unread = f" ({', '.join(self.unread)} not read: the private app lacks the scope)" if self.unread else ""
+        return [self.accounts.line("Companies"), self.contacts.line("Contacts"),
+                f"Activities: {self.activities.created} touches created{unread}", *self.notes]
 
 
 CRM_NAMES = {HUBSPOT: "HubSpot", SALESFORCE: "Salesforce"}

@@ -8,6 +8,7 @@ per change (UNIQUE team, crm, kind, object, revision), and delivered after the a
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from app.core.domain import Labelled
@@ -62,6 +63,9 @@ def push_kinds(words: str | None) -> frozenset[PushKind]:
 def next_attempt(attempts: int, now: datetime) -> datetime:
     """When a row tried `attempts` times is tried again: FIRST_RETRY, doubled each time, at most LAST_RETRY."""
     return now + min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LAST_RETRY)
+
+
+MARKER_RE = re.compile(r"\bstakemap\d+x[0-9a-z]+\b")  # a marker in a CRM record's text: stakemap wrote it
 
 
 def marker(team_id: str, row_id: int) -> str:

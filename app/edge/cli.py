@@ -453,6 +453,25 @@ def crm_sync(team: str | None, only: str | None, full: bool) -> None:
         click.echo(f"{report.crm_name} sync of workspace {report.team_id} done ({requests} HTTP requests).")
 
 
+@crm.command("push")
+@friendly
+def crm_push() -> None:
+    """Deliver what is due in the CRM push outbox now (serve does it after each change and every
+    CRM_PUSH_SECONDS); prints what became of each row and what is left."""
+    from app.jobs.crm_push import push_enabled, push_pass
+    from app.services.crm.outbox import waiting_count
+
+    runtime = _runtime()
+    runtime.db.upgrade()
+    if not push_enabled(runtime):
+        raise StakemapError("Nothing is pushed: set CRM_PUSH to touches, roles, departures or all (README: 'HubSpot').")
+    outcomes = push_pass(runtime)
+    click.echo("Delivered: " + (", ".join(f"{count} {what}" for what, count in sorted(outcomes.items())) or "nothing due"))
+    with runtime.db.reading() as session:
+        left = waiting_count(session)
+    click.echo("Outbox: " + (", ".join(f"{count} {status.value}" for status, count in sorted(left.items())) or "empty"))
+
+
 @crm.command("roles")
 @click.option("--team", "team", default=None, help=TEAM_HELP)
 @click.option("--set", "assignments", multiple=True, metavar="LABEL=TYPE",

@@ -30,6 +30,10 @@ TOKEN_REFUSED = ("HubSpot refused the access token: set HUBSPOT_ACCESS_TOKEN to 
                  "crm.objects.companies.read, crm.objects.contacts.read and crm.objects.owners.read scopes.")
 
 
+class HubSpotScopeMissing(ConfigError):
+    """403: the token is good but the private app lacks the scope this call needs."""
+
+
 class HubSpotClient:
     def __init__(self, base_url: str, token: str | None, *, timeout: float = 30.0, attempts: int = 6,
                  backoff: float = 1.0, sleep: Callable[[float], None] = time.sleep) -> None:
@@ -100,6 +104,20 @@ class HubSpotClient:
                     pending.append({"id": contact_id, "after": after})
         return found
 
+    def engagement_contacts(self, object_type: str, ids: list[str]) -> dict[str, list[str]]:
+        """For each activity id (calls, meetings, emails): the ids of the contacts it is associated with."""
+        found: dict[str, list[str]] = {record_id: [] for record_id in ids}
+        pending = [{"id": record_id} for record_id in ids]
+        while pending:
+            page = self.call("POST", f"/crm/v4/associations/{object_type}/contacts/batch/read", body={"inputs": pending})
+            pending = []
+            for result in page.get("results", []):
+                record_id = str(result["from"]["id"])
+                found.setdefault(record_id, []).extend(str(to["toObjectId"]) for to in result.get("to", []))
+                if after := _next_after(result):
+                    pending.append({"id": record_id, "after": after})
+        return found
+
     def owner_emails(self) -> dict[str, str]:
         """Owner id → e-mail (companies name their owner by `hubspot_owner_id`)."""
         emails: dict[str, str] = {}
@@ -154,8 +172,11 @@ class HubSpotClient:
         def judge(answer: Answer, wait: float) -> float | None:
             if answer.ok:
                 return None
-            if answer.status in (401, 403):
+            if answer.status == 401:
                 raise ConfigError(TOKEN_REFUSED)
+            if answer.status == 403:
+                raise HubSpotScopeMissing(f"HubSpot refused {method} {path}: give the private app the scope it "
+                                          "needs (README: 'HubSpot', the scopes).")
             if answer.status == 429:
                 return seconds(answer.headers.get("retry-after"), default=max(wait, 1.0))
             if answer.status < 500:

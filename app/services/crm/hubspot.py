@@ -18,6 +18,8 @@ from sqlmodel import Session
 
 from app.core import crm
 from app.core.crm import HUBSPOT, ROLES_CONFIG_KEY, Counts, SyncReport
+from app.platform.hubspot import HubSpotScopeMissing
+from app.services.crm.hubspot_activities import ACTIVITIES, store_activities
 from app.services.crm.pull import (
     COMPANY,
     CONTACT,
@@ -46,6 +48,7 @@ class HubSpotSource(Protocol):
     def list_all(self, object_type: str, properties: list[str], archived: bool = False) -> Iterator[list[dict]]: ...
     def company_associations(self, contact_ids: list[str]) -> dict[str, list[dict]]: ...
     def owner_emails(self) -> dict[str, str]: ...
+    def engagement_contacts(self, object_type: str, ids: list[str]) -> dict[str, list[str]]: ...
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,14 @@ def sync_hubspot(open_session: OpenSession, source: HubSpotSource, team_id: str,
     archived = _flag_archived(hubspot, report.contacts)
     if full:
         flag_missing(pull, seen | archived, report.contacts)
+    for object_type, (_, body) in ACTIVITIES.items():
+        try:
+            _pages(hubspot, object_type, object_type[:-1], ["hs_timestamp", body], cursor.get(object_type[:-1]), full,
+                   lambda session, page, kind=object_type: store_activities(
+                       session, team_id, kind, page, source.engagement_contacts(kind, [str(r["id"]) for r in page]),
+                       now(), report.activities))
+        except HubSpotScopeMissing:  # e-mails need sales-email-read: the rest of the pull stands
+            report.unread.append(object_type)
     return report
 
 

@@ -72,7 +72,7 @@ def engagement_properties(engagement: Engagement, touch: PushTouch, item: PushIt
     properties = {"hs_timestamp": stamp, engagement.body: "".join(said)}
     title = f"{touch.kind.label.capitalize()} with {item.contact_name}"
     if engagement is CALL:
-        properties.update(hs_call_title=title, hs_call_status="COMPLETED", hs_call_direction="OUTBOUND")
+        properties.update(hs_call_title=title, hs_call_status="COMPLETED")
     elif engagement is MEETING:
         properties.update(hs_meeting_title=title, hs_meeting_start_time=stamp, hs_meeting_end_time=stamp,
                           hs_meeting_outcome="COMPLETED")
@@ -81,8 +81,10 @@ def engagement_properties(engagement: Engagement, touch: PushTouch, item: PushIt
 
 def wanted_labels(item: PushItem, defined: list[dict]) -> tuple[list[dict], list[dict]]:
     """(the labels the association should have, every label the role mapping manages), from HubSpot's
-    contact→company label definitions: a label is managed when the mapping turns it into a stakeholder type."""
-    managed = [t for t in defined if t.get("label") and name_key(t["label"]) in item.role_table]
+    contact→company label definitions: a label is managed when the mapping turns it into a stakeholder type
+    (HubSpot's own types — Primary, unlabeled — never are)."""
+    managed = [t for t in defined if t.get("category") == "USER_DEFINED" and t.get("label")
+               and name_key(t["label"]) in item.role_table]
     wanted = [] if item.left else [t for t in managed if item.role_table[name_key(t["label"])] in item.types]
     return wanted, managed
 

@@ -145,7 +145,7 @@ def due(session: Session, crm: str, now: datetime, limit: int = 50) -> list[CrmO
 
 def claim(session: Session, row: CrmOutbox, by: str, now: datetime) -> PushItem | None:
     """Take the row over (compare-and-set on its status and attempts, so exactly one process does) and read
-    what to send; None when another process took it first."""
+    what to send; None when another process took it first (or what it pushes is gone: recorded failed)."""
     taken = session.execute(
         update(CrmOutbox).where(CrmOutbox.id == row.id, CrmOutbox.status == row.status,
                                 CrmOutbox.attempts == row.attempts)
@@ -154,12 +154,18 @@ def claim(session: Session, row: CrmOutbox, by: str, now: datetime) -> PushItem 
     if taken.rowcount != 1:
         return None
     look_first = row.status in (PushStatus.UNCERTAIN, PushStatus.SENDING)  # lost, or its process died mid-send
-    return _item(session, row, look_first)
+    item = _item(session, row, look_first)
+    if item is None:
+        record(session, row.id, Delivery.refused("what it pushes is no longer in stakemap"), now)
+    return item
 
 
-def _item(session: Session, row: CrmOutbox, look_first: bool) -> PushItem:
+def _item(session: Session, row: CrmOutbox, look_first: bool) -> PushItem | None:
     contact = session.get(Contact, row.contact_id)
     account = session.get(Account, row.account_id)
+    touch = session.get(Touch, row.object_id) if row.kind == PushKind.TOUCH else None
+    if contact is None or account is None or (row.kind == PushKind.TOUCH and touch is None):
+        return None
     links = {link.object: link.external_id for link in session.scalars(select(CrmLink).where(
         CrmLink.team_id == row.team_id, CrmLink.crm == row.crm, CrmLink.removed_at.is_(None),
         or_((CrmLink.object == CONTACT) & (CrmLink.contact_id == row.contact_id),
@@ -167,8 +173,7 @@ def _item(session: Session, row: CrmOutbox, look_first: bool) -> PushItem:
     common = dict(row_id=row.id, team_id=row.team_id, crm=row.crm, kind=row.kind, marker=marker(row.team_id, row.id),
                   look_first=look_first, contact_external_id=links.get(CONTACT), company_external_id=links.get(COMPANY),
                   contact_name=contact.display_name, account_name=account.name)
-    if row.kind == PushKind.TOUCH:
-        touch = session.get(Touch, row.object_id)
+    if touch is not None:
         return PushItem(**common, touch=PushTouch(touch.kind, touch.occurred_on, touch.notes, touch.sentiment_after))
     roles = session.scalars(select(ContactRole.type).where(ContactRole.contact_id == contact.id)).all()
     workspace = session.get(Workspace, row.team_id)
