@@ -20,16 +20,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.core.models import Contact, ContactRole  # noqa: E402
+from app.core.crm import SyncReport  # noqa: E402
 from app.core.settings import Settings  # noqa: E402
 from app.jobs.crm_sync import sync_session  # noqa: E402
 from app.platform.db import Database  # noqa: E402
 from app.platform.salesforce import SalesforceClient  # noqa: E402
 from app.services.crm.salesforce import SalesforceFields, sync_salesforce  # noqa: E402
+from benchmarks.crm_timing import print_totals, timed  # noqa: E402
 from benchmarks.data import scratch_database  # noqa: E402
 from tests.salesforce_standin import ACCESS_TOKEN, ROLES, SalesforceStandIn  # noqa: E402
 
@@ -55,13 +54,14 @@ def fill(salesforce: SalesforceStandIn, accounts: int, contacts: int, rng: rando
     return pairs
 
 
-def timed_sync(db: Database, salesforce: SalesforceStandIn) -> tuple[float, float, int, str]:
+def sync(db: Database, salesforce: SalesforceStandIn) -> tuple[SyncReport, int]:
     client = SalesforceClient(salesforce.url, ACCESS_TOKEN)
     fields = SalesforceFields(arr="ARR__c", currency="CurrencyIsoCode", renewal="Renewal_Date__c")
-    wall, cpu = time.perf_counter(), time.process_time()
-    report = sync_salesforce(lambda: sync_session(db), client, TEAM, fields, lambda: datetime.now(UTC))
-    client.close()
-    return time.perf_counter() - wall, time.process_time() - cpu, client.requests, "; ".join(report.lines())
+    try:
+        return sync_salesforce(lambda: sync_session(db), client, TEAM, fields, lambda: datetime.now(UTC)), \
+            client.requests
+    finally:
+        client.close()
 
 
 def main() -> None:
@@ -79,18 +79,14 @@ def main() -> None:
               f"({time.perf_counter() - started:.1f} s)")
         db = Database(Settings(_env_file=None, database_url=url))
         db.upgrade()
-        wall, cpu, requests, lines = timed_sync(db, salesforce)
-        print(f"first sync:       {wall:7.1f} s wall, {cpu:7.1f} s CPU, {requests} HTTP requests — {lines}")
+        timed("first sync:", lambda: sync(db, salesforce))
         for contact, account in rng.sample(pairs, args.changes):  # a title edited, or a relation's roles changed
             if rng.random() < 0.5:
                 salesforce.touch("Contact", contact, Title=f"Director {rng.randrange(1000)}")
             else:
                 salesforce.set_roles(contact, account, rng.choice(ROLES))
-        wall, cpu, requests, lines = timed_sync(db, salesforce)
-        print(f"incremental sync: {wall:7.1f} s wall, {cpu:7.1f} s CPU, {requests} HTTP requests — {lines}")
-        with db.reading() as session:
-            print(f"database: {session.scalar(select(func.count()).select_from(Contact))} contacts, "
-                  f"{session.scalar(select(func.count()).select_from(ContactRole))} extra roles")
+        timed("incremental sync:", lambda: sync(db, salesforce))
+        print_totals(db)
         db.dispose()
 
 
