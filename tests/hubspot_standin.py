@@ -8,40 +8,46 @@ Answers what the pull reads, in the shapes of HubSpot's published API reference:
 - POST /crm/v4/associations/contacts/companies/batch/read — {"status", "results": [{"from": {"id"}, "to":
   [{"toObjectId", "associationTypes": [{"category", "typeId", "label"}]}]}], "startedAt", "completedAt"}.
 - GET /crm/v3/owners — {"results": [{"id", "email", "firstName", "lastName", "userId", "archived"}]}.
+And what the push writes (and the activities pull reads back):
+- POST /crm/v3/objects/{notes|calls|meetings|emails} — {"properties", "associations": [{"to": {"id"}, "types":
+  [{"associationCategory", "associationTypeId"}]}]}; answers 201 with the record ({"id", "properties",
+  "createdAt", "updatedAt", "archived"}). Search on those objects takes CONTAINS_TOKEN on a text property too.
+- GET /crm/v4/associations/contacts/companies/labels — {"results": [{"category", "typeId", "label"}]}.
+- PUT /crm/v4/objects/contacts/{id}/associations/companies/{id} — a list of {"associationCategory",
+  "associationTypeId"}: those labels added; answers {"fromObjectTypeId", "fromObjectId", "toObjectTypeId",
+  "toObjectId", "labels"}.
+- POST /crm/v4/associations/contacts/companies/batch/labels/archive — {"inputs": [{"from", "to", "types"}]}:
+  those labels taken off; 204.
+- PATCH /crm/v3/objects/contacts/{id} — {"properties"}: the record, changed.
+- POST /crm/v4/associations/{calls|meetings|emails|notes}/contacts/batch/read — an engagement's contacts.
 A request without the token answers 401 with HubSpot's error body (category INVALID_AUTHENTICATION).
 
-`fail(path_part, status=429, times=1, retry_after=…, drop=False)` makes the next matching requests fail;
+`fail(path_part, status=429, times=1, retry_after=…, drop=False, after=False, method=None)` makes the next
+matching requests fail (`after`: the request is carried out, then the connection drops — a lost answer);
 every request is recorded in `requests` (method, path, body).
 """
 
 from __future__ import annotations
 
 import bisect
-import functools
 import json
-import socket
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.local_server import Fault, Faults, KeepAliveHandler, LocalServer
+
 TOKEN = "pat-na1-test"
-MODIFIED = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate"}
+ENGAGEMENTS = ("notes", "calls", "meetings", "emails")
+MODIFIED = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate",
+            **{kind: "hs_lastmodifieddate" for kind in ENGAGEMENTS}}
 SEARCH_WINDOW = 10_000
 PRIMARY = {"category": "HUBSPOT_DEFINED", "typeId": 1, "label": "Primary"}
 UNLABELED = {"category": "HUBSPOT_DEFINED", "typeId": 279, "label": None}
-
-
-@dataclass
-class Fault:
-    path_part: str
-    status: int
-    retry_after: str | None = None
-    drop: bool = False
-    passes: bool = False  # let this one through
 
 
 @dataclass
@@ -63,9 +69,13 @@ class Record:
 
 
 @dataclass
-class HubSpotStandIn:
+class HubSpotStandIn(LocalServer):
     token: str = TOKEN
-    objects: dict[str, dict[str, Record]] = field(default_factory=lambda: {"companies": {}, "contacts": {}})
+    objects: dict[str, dict[str, Record]] = field(
+        default_factory=lambda: {kind: {} for kind in ("companies", "contacts", *ENGAGEMENTS)})
+    # (engagement type, id) → the contact ids and company ids it is associated with
+    engagement_links: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
+    defined_labels: dict[str, int] = field(default_factory=dict)  # contact→company label → its typeId
     # contact id → company id → association types (labels)
     associations: dict[str, dict[str, list[dict]]] = field(default_factory=lambda: defaultdict(dict))
     owners: list[dict] = field(default_factory=list)
@@ -74,36 +84,11 @@ class HubSpotStandIn:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._faults: list[Fault] = []
+        self._faults = Faults()
         self._ids = 1000
         self._clock = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._version = 0  # bumped by every change: the search order below is kept per version
         self._ordered: dict[str, tuple[int, list[datetime], list[Record]]] = {}
-
-    # --- lifecycle ----------------------------------------------------------------------------------
-
-    def __enter__(self) -> HubSpotStandIn:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.standin = self  # type: ignore[attr-defined]
-        self._server.daemon_threads = True
-        serve = functools.partial(self._server.serve_forever, poll_interval=0.02)
-        self._thread = threading.Thread(target=serve, name="hubspot-standin", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "the stand-in is not started"
-        return f"http://127.0.0.1:{self._server.server_port}"
 
     # --- the CRM's data -----------------------------------------------------------------------------
 
@@ -148,12 +133,26 @@ class HubSpotStandIn:
     def label(self, contact_id: str, company_id: str, *labels: str, touch: bool = True) -> None:
         """Set the contact↔company association's labels (the primary association plus one type per label).
         Changing labels does not change the contact's last-modified time in HubSpot unless `touch`."""
-        types = [PRIMARY, UNLABELED] + [
-            {"category": "USER_DEFINED", "typeId": 100 + sum(map(ord, label)) % 900, "label": label} for label in labels]
+        types = [PRIMARY, UNLABELED] + [self.define_label(label) for label in labels]
         with self._lock:
             self.associations[contact_id][company_id] = types
         if touch:
             self.touch("contacts", contact_id)
+
+    def define_label(self, label: str) -> dict:
+        """A contact→company association label defined in the portal (Settings > Associations)."""
+        type_id = self.defined_labels.setdefault(label, 100 + sum(map(ord, label)) % 900)
+        return {"category": "USER_DEFINED", "typeId": type_id, "label": label}
+
+    def labels_of(self, contact_id: str, company_id: str) -> list[str]:
+        return sorted(t["label"] for t in self.associations.get(contact_id, {}).get(company_id, []) if t["category"]
+                      == "USER_DEFINED")
+
+    def add_engagement(self, kind: str, contacts: list[str], **properties: Any) -> str:
+        """An activity logged in HubSpot (a call, meeting, e-mail or note) associated with those contacts."""
+        record_id = self._new(kind, properties)
+        self.engagement_links[(kind, record_id)] = {"contacts": list(contacts), "companies": []}
+        return record_id
 
     def archive(self, kind: str, record_id: str) -> None:
         with self._lock:
@@ -168,12 +167,13 @@ class HubSpotStandIn:
             self._version += 1
 
     def fail(self, path_part: str, status: int = 429, *, times: int = 1, retry_after: str | None = None,
-             drop: bool = False, passing: int = 0) -> None:
-        """After `passing` requests whose path contains `path_part` are answered, the next `times` ones fail with
-        that status (or are dropped: the connection closes without an answer)."""
+             drop: bool = False, passing: int = 0, after: bool = False, method: str | None = None) -> None:
+        """After `passing` requests whose path contains `path_part` (and of that `method`) are answered, the next
+        `times` ones fail with that status (or are dropped: the connection closes without an answer; with
+        `after`, once the request was carried out)."""
         with self._lock:
-            self._faults.extend(Fault(path_part, 0, passes=True) for _ in range(passing))
-            self._faults.extend(Fault(path_part, status, retry_after, drop) for _ in range(times))
+            self._faults.add(path_part, Fault(status, retry_after, drop or after, after), times=times, passing=passing,
+                             method=method)
 
     def calls(self, path_part: str = "") -> list[tuple[str, str, Any]]:
         return [r for r in self.requests if path_part in r[1]]
@@ -185,28 +185,97 @@ class HubSpotStandIn:
         with self._lock:
             if self.record_requests:
                 self.requests.append((method, path, body))
-            fault = next((f for f in self._faults if f.path_part in path), None)
-            if fault is not None:
-                self._faults.remove(fault)
-        if fault is not None and not fault.passes:
+            fault = self._faults.take(path, method)
+        if fault is not None and fault.after and auth == f"Bearer {self.token}":
+            self._route(method, path, query, body)
+            return 0, None, {}
+        if fault is not None:
             if fault.drop:
                 return 0, None, {}
-            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            headers = {"Retry-After": fault.detail} if fault.detail else {}
             return fault.status, _error(fault.status), headers
         if auth != f"Bearer {self.token}":
             return 401, {"status": "error", "message": "Authentication credentials not found.",
                          "correlationId": "0d6d0c3a-0000-4000-8000-000000000000",
                          "category": "INVALID_AUTHENTICATION"}, {}
+        return self._route(method, path, query, body)
+
+    def _route(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, dict | None, dict]:
         parts = path.strip("/").split("/")
         if parts[:3] == ["crm", "v3", "objects"] and len(parts) == 5 and parts[4] == "search" and method == "POST":
             return self._search(parts[3], body or {})
         if parts[:3] == ["crm", "v3", "objects"] and len(parts) == 4 and method == "GET":
             return self._list(parts[3], query)
+        if parts[:3] == ["crm", "v3", "objects"] and len(parts) == 4 and method == "POST" and parts[3] in ENGAGEMENTS:
+            return self._create(parts[3], body or {})
+        if parts[:4] == ["crm", "v3", "objects", "contacts"] and len(parts) == 5 and method == "PATCH":
+            return self._patch("contacts", parts[4], body or {})
         if path == "/crm/v4/associations/contacts/companies/batch/read" and method == "POST":
             return self._associations(body or {})
+        if path == "/crm/v4/associations/contacts/companies/labels" and method == "GET":
+            return 200, {"results": [PRIMARY, UNLABELED, *(self.define_label(label) for label in self.defined_labels)]}, {}
+        if (parts[:3] == ["crm", "v4", "objects"] and len(parts) == 8 and parts[3] == "contacts"
+                and parts[5:7] == ["associations", "companies"] and method == "PUT"):
+            return self._add_labels(parts[4], parts[7], body or [])
+        if path == "/crm/v4/associations/contacts/companies/batch/labels/archive" and method == "POST":
+            return self._remove_labels(body or {})
+        if (parts[:3] == ["crm", "v4", "associations"] and len(parts) == 7 and parts[3] in ENGAGEMENTS
+                and parts[4:] == ["contacts", "batch", "read"] and method == "POST"):
+            return self._engagement_contacts(parts[3], body or {})
         if path == "/crm/v3/owners" and method == "GET":
             return self._page(self.owners, query)
         return 404, {"status": "error", "message": f"Unable to route {method} request", "category": "NOT_FOUND"}, {}
+
+    def _create(self, kind: str, body: dict) -> tuple[int, dict, dict]:
+        record_id = self._new(kind, body.get("properties") or {})
+        links: dict[str, list[str]] = {"contacts": [], "companies": []}
+        for association in body.get("associations", []):
+            target = str(association["to"]["id"])
+            for kind_of in association["types"]:
+                assert kind_of["associationCategory"] == "HUBSPOT_DEFINED", kind_of
+                links["contacts" if kind_of["associationTypeId"] in CONTACT_TYPES[kind] else "companies"].append(target)
+                assert kind_of["associationTypeId"] in CONTACT_TYPES[kind] | COMPANY_TYPES[kind], (kind, kind_of)
+        with self._lock:
+            self.engagement_links[(kind, record_id)] = links
+            return 201, self.objects[kind][record_id].json(None), {}
+
+    def _patch(self, kind: str, record_id: str, body: dict) -> tuple[int, dict, dict]:
+        if record_id not in self.objects[kind]:
+            return 404, {"status": "error", "message": "resource not found", "category": "OBJECT_NOT_FOUND"}, {}
+        self.touch(kind, record_id, **(body.get("properties") or {}))
+        return 200, self.objects[kind][record_id].json(None), {}
+
+    def _add_labels(self, contact_id: str, company_id: str, types: list[dict]) -> tuple[int, dict, dict]:
+        known = {type_id: label for label, type_id in self.defined_labels.items()}
+        with self._lock:
+            held = self.associations[contact_id].setdefault(company_id, [UNLABELED])
+            for kind_of in types:
+                type_id = kind_of["associationTypeId"]
+                if all(t["typeId"] != type_id for t in held):
+                    held.append({"category": kind_of["associationCategory"], "typeId": type_id, "label": known.get(type_id)})
+            labels = [t["label"] for t in held if t["label"]]
+        return 200, {"fromObjectTypeId": "0-1", "fromObjectId": int(contact_id), "toObjectTypeId": "0-2",
+                     "toObjectId": int(company_id), "labels": labels}, {}
+
+    def _remove_labels(self, body: dict) -> tuple[int, None, dict]:
+        with self._lock:
+            for item in body.get("inputs", []):
+                held = self.associations.get(str(item["from"]["id"]), {}).get(str(item["to"]["id"]))
+                gone = {t["associationTypeId"] for t in item.get("types", [])}
+                if held is not None:
+                    held[:] = [t for t in held if t["typeId"] not in gone]
+        return 204, None, {}
+
+    def _engagement_contacts(self, kind: str, body: dict) -> tuple[int, dict, dict]:
+        results = []
+        for item in body.get("inputs", []):
+            contacts = self.engagement_links.get((kind, str(item["id"])), {}).get("contacts", [])
+            if contacts:
+                results.append({"from": {"id": str(item["id"])},
+                                 "to": [{"toObjectId": int(c), "associationTypes": [
+                                     {"category": "HUBSPOT_DEFINED", "typeId": min(CONTACT_TYPES[kind]), "label": None}]}
+                                        for c in contacts]})
+        return 200, {"status": "COMPLETE", "results": results}, {}
 
     def _in_order(self, kind: str) -> tuple[list[datetime], list[Record]]:
         """The live records by last-modified time (then id), and their times: kept until the data changes."""
@@ -225,6 +294,12 @@ class HubSpotStandIn:
         times, records = self._in_order(kind)
         for group in body.get("filterGroups", []):
             for rule in group.get("filters", []):
+                if rule["operator"] == "CONTAINS_TOKEN":  # a word of a text property (HubSpot tokenises text)
+                    word = rule["value"].lower()
+                    kept = [(t, r) for t, r in zip(times, records, strict=True)
+                            if word in _words(r.properties.get(rule["propertyName"]))]
+                    times, records = [t for t, _ in kept], [r for _, r in kept]
+                    continue
                 assert rule["operator"] == "GTE" and rule["propertyName"] == modified, rule
                 first = bisect.bisect_left(times, _instant(rule["value"]))
                 times, records = times[first:], records[first:]
@@ -264,6 +339,15 @@ class HubSpotStandIn:
         return 200, {"status": "COMPLETE", "results": results, "startedAt": now, "completedAt": now}, {}
 
 
+# HUBSPOT_DEFINED association type ids, engagement → contact and engagement → company (HubSpot's docs)
+CONTACT_TYPES = {"notes": {202}, "calls": {194}, "meetings": {200}, "emails": {198}}
+COMPANY_TYPES = {"notes": {190}, "calls": {182}, "meetings": {188}, "emails": {186}}
+
+
+def _words(text: str | None) -> set[str]:
+    return {word for word in re.split(r"[^0-9a-z]+", (text or "").lower()) if word}
+
+
 def _instant(value: str) -> datetime:
     """A HubSpot datetime filter value or property: ISO 8601, or epoch milliseconds."""
     if value.isdigit():
@@ -280,36 +364,15 @@ def _error(status: int) -> dict:
             "category": "INTERNAL_ERROR" if status >= 500 else "VALIDATION_ERROR"}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as HubSpot's servers
-
-    def setup(self) -> None:
-        super().setup()  # headers and body go out in two writes: without this, Nagle waits for a delayed ACK
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def _handle(self, method: str) -> None:
+class _Handler(KeepAliveHandler):
+    def answer_with(self, method: str) -> None:
         url = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         body = json.loads(raw) if raw else None
         status, payload, headers = self.server.standin.answer(  # type: ignore[attr-defined]
             method, url.path, dict(parse_qsl(url.query)), body, self.headers.get("Authorization"))
-        if status == 0:  # dropped: the connection closes without an answer
-            self.close_connection = True
-            return
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        data = json.dumps(payload).encode() if payload is not None else b""
+        self.reply(status, data, {"Content-Type": "application/json;charset=utf-8", **headers})
 
-    def do_GET(self) -> None:
-        self._handle("GET")
 
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
+HubSpotStandIn.handler, HubSpotStandIn.thread_name = _Handler, "hubspot-standin"

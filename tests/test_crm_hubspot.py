@@ -7,12 +7,11 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
-from app.core.models import Account, Contact, ContactChange, CrmCursor
-from app.edge.cli import cli
+from app.core.models import Account, Contact, CrmCursor
 from tests.conftest import BOT_TOKEN, TEAM, make_settings, running
+from tests.crm_cli import assert_second_syncs_change_nothing, contact_named, run, shown, sync
 from tests.hubspot_standin import TOKEN, HubSpotStandIn
 
 
@@ -34,27 +33,6 @@ def env(db_url, hubspot, standin, monkeypatch):
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     return values
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.output
-
-
-def sync(*extra: str) -> str:
-    code, out = run("crm", "sync", "--team", TEAM, *extra)
-    assert code == 0, out
-    return out
-
-
-def shown(name: str) -> dict:
-    code, out = run("show", name, "--team", TEAM, "--format", "json")
-    assert code == 0, out
-    return json.loads(out)
-
-
-def contact_named(data: dict, name: str) -> dict:
-    return next(c for c in data["contacts"] if c["name"] == name)
 
 
 @pytest.fixture
@@ -95,17 +73,7 @@ def test_first_sync_brings_accounts_contacts_and_every_role(env, acme):
 
 def test_second_sync_changes_nothing(env, acme):
     sync()
-    with running(make_settings(env["DATABASE_URL"]), None) as rt, rt.db.reading() as session:
-        version = session.scalar(select(Account.version).where(Account.team_id == TEAM))
-        history = len(session.scalars(select(ContactChange)).all())
-    out = sync()
-    assert "Companies: 0 created, 0 updated, 0 flagged" in out and "Contacts: 0 created, 0 updated, 0 flagged" in out
-    out = sync("--full")
-    assert "Companies: 0 created, 0 updated, 0 flagged, 1 unchanged" in out
-    assert "Contacts: 0 created, 0 updated, 0 flagged, 2 unchanged" in out
-    with running(make_settings(env["DATABASE_URL"]), None) as rt, rt.db.reading() as session:
-        assert session.scalar(select(Account.version).where(Account.team_id == TEAM)) == version
-        assert len(session.scalars(select(ContactChange)).all()) == history
+    assert_second_syncs_change_nothing(env["DATABASE_URL"], "Companies", 1, 2)
 
 
 def test_new_contact_role_change_and_archive_show_after_one_sync(env, acme, hubspot):
@@ -177,9 +145,12 @@ def test_timeouts_are_retried(env, acme, hubspot):
 
 def test_missing_token_is_one_sentence(env, monkeypatch):
     monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN")
-    code, out = run("crm", "sync", "--team", TEAM)
+    code, out = run("crm", "sync", "--team", TEAM, "--crm", "hubspot")
     assert code == 1 and out.strip() == "Error: Set HUBSPOT_ACCESS_TOKEN to a HubSpot private app's access token " \
         "(README: 'HubSpot')."
+    code, out = run("crm", "sync", "--team", TEAM)  # no CRM configured at all: both are named
+    assert code == 1 and out.strip().startswith("Error: Set HUBSPOT_ACCESS_TOKEN (README: 'HubSpot') or ")
+    assert out.strip().endswith("(README: 'Salesforce').") and len(out.strip().splitlines()) == 1
 
 
 def test_rejected_token_is_one_sentence(env, acme, monkeypatch):

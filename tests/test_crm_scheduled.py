@@ -1,4 +1,4 @@
-"""The CRM pull inside `serve`: scheduled every CRM_SYNC_HOURS (default 3) when HubSpot is configured; a pass
+"""The CRM pull inside `serve`: scheduled every CRM_SYNC_HOURS (default 3) when a CRM is configured; a pass
 never raises, and a failed one is picked up by the next from the cursors."""
 
 from __future__ import annotations
@@ -50,3 +50,28 @@ def test_a_scheduled_pass_pulls_and_a_failed_one_is_caught_up(db_url, standin, c
             bill = session.scalar(select(Contact).where(Contact.team_id == TEAM))
             roles = session.scalars(select(ContactRole.type).where(ContactRole.contact_id == bill.id)).all()
         assert bill.type.value == "decision_maker" and [r.value for r in roles] == ["detractor"]
+
+
+def test_serve_pulls_salesforce_when_only_salesforce_is_configured(db_url, standin, clock, caplog):
+    from tests.salesforce_standin import ACCESS_TOKEN, SalesforceStandIn
+
+    with SalesforceStandIn() as salesforce:
+        settings = make_settings(db_url, standin.api_url, salesforce_instance_url=salesforce.url,
+                                 salesforce_access_token=ACCESS_TOKEN, salesforce_backoff_seconds=0.01)
+        with running(settings, clock) as runtime:
+            scheduler = BackgroundScheduler()
+            _add_crm_job(scheduler, runtime)
+            assert scheduler.get_job("crm-sync").trigger.interval == timedelta(hours=3)
+            with runtime.db.session() as session:
+                ensure_workspace(session, TEAM, runtime.now())
+            account = salesforce.add_account("Initech")
+            salesforce.add_contact("Bill", "Lumbergh", account=account, roles=("Decision Maker",))
+            salesforce.fail("FROM Contact", 503, code="SERVER_UNAVAILABLE", times=6)
+            with caplog.at_level(logging.WARNING, logger="stakemap.crm"):
+                crm_sync_pass(runtime)  # never raises
+            assert "the Salesforce sync stopped: Salesforce answered 503 after 6 attempts" in caplog.text
+            crm_sync_pass(runtime)
+            with runtime.db.reading() as session:
+                bill = session.scalar(select(Contact).where(Contact.team_id == TEAM))
+            assert bill.type.value == "decision_maker"
+            assert runtime.settings.crms == ["salesforce"]  # HubSpot is not configured: not pulled

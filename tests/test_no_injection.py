@@ -15,6 +15,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -249,9 +250,7 @@ def test_a_contact_named_as_a_link_leaves_the_company_harmless(slack, standin, r
     assert not {"link_names", "parse"} & set(post.body)  # plain words like @channel stay plain words
 
 
-def test_what_hubspot_sends_is_posted_harmless(slack, runtime):
-    """The CRM is a source of data strings too: a company, person, title and department from HubSpot, with their
-    extra roles and a removal flag, reach the map escaped."""
+def _evil_hubspot(runtime) -> None:
     from app.jobs.crm_sync import sync_team
     from app.platform.hubspot import HubSpotClient
     from tests.hubspot_standin import TOKEN, HubSpotStandIn
@@ -264,6 +263,28 @@ def test_what_hubspot_sends_is_posted_harmless(slack, runtime):
         sync_team(runtime, TEAM, client=HubSpotClient(hubspot.url, TOKEN))
         hubspot.archive("contacts", gone)
         sync_team(runtime, TEAM, client=HubSpotClient(hubspot.url, TOKEN))
+
+
+def _evil_salesforce(runtime) -> None:
+    from app.jobs.crm_sync import sync_team
+    from app.platform.salesforce import SalesforceClient
+    from tests.salesforce_standin import ACCESS_TOKEN, SalesforceStandIn
+
+    with SalesforceStandIn() as salesforce:
+        account = salesforce.add_account(EVIL_ACCOUNT)
+        salesforce.add_contact(EVIL_PERSON, "<!here>", account=account, roles=("Champion", "Decision Maker"),
+                               Title="<@U123> VP", Department="<#C123>")
+        gone = salesforce.add_contact("Ann", "<!everyone>", account=account, roles=("Economic Buyer",))
+        sync_team(runtime, TEAM, crm="salesforce", client=SalesforceClient(salesforce.url, ACCESS_TOKEN))
+        salesforce.delete("Contact", gone)
+        sync_team(runtime, TEAM, crm="salesforce", client=SalesforceClient(salesforce.url, ACCESS_TOKEN))
+
+
+@pytest.mark.parametrize("fill", [_evil_hubspot, _evil_salesforce], ids=["hubspot", "salesforce"])
+def test_what_a_crm_sends_is_posted_harmless(slack, runtime, fill):
+    """The CRM is a source of data strings too: a company, person, title and department from HubSpot or
+    Salesforce, with their extra roles and a removal flag, reach the map escaped."""
+    fill(runtime)
     slack.command(EVIL_ACCOUNT)
     posted = slack.reply()
     text = json.dumps(posted["blocks"])

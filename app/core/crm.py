@@ -1,6 +1,7 @@
 """CRM records in stakemap's terms (pure): the role mapping table and how CRM values are read.
 
-The mapping turns a CRM role (a HubSpot company↔contact association label such as "Decision maker") into a
+The mapping turns a CRM role (a HubSpot company↔contact association label such as "Decision maker", a
+Salesforce AccountContactRelation role or OpportunityContactRole role such as "Technical Buyer") into a
 stakeholder type. stakemap ships defaults; a workspace overrides them label by label in its config
 (`Workspace.config["crm_roles"]`: {"Budget owner": "economic_buyer", "Champion": null}; null drops a label).
 Labels are compared without case or surrounding space.
@@ -16,12 +17,31 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.core.domain import TYPE_PROFILES, StakeholderType
+from app.core.errors import StakemapError
 from app.core.models import CURRENCY_RE, EMAIL_RE, NAME_MAX, name_key
 
 HUBSPOT = "hubspot"
-HUBSPOT_SOURCE = "crm:hubspot"  # who changed it, in history and on roles
+SALESFORCE = "salesforce"
+
+
+def changed_by(crm_name: str) -> str:
+    """Who changed it, in history and on roles: "crm:hubspot", "crm:salesforce"."""
+    return f"crm:{crm_name}"
+
+
+HUBSPOT_SOURCE = changed_by(HUBSPOT)
+SALESFORCE_SOURCE = changed_by(SALESFORCE)
 ROLES_CONFIG_KEY = "crm_roles"
-MODIFIED_PROPERTY = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate"}  # the cursor's field
+
+
+class ObjectMissing(StakemapError):
+    """The CRM has no such object here (Salesforce's AccountContactRelation without Contacts to Multiple
+    Accounts): the sync goes on without it and says so."""
+
+
+MODIFIED_PROPERTY = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate",  # the cursor's field
+                     "calls": "hs_lastmodifieddate", "meetings": "hs_lastmodifieddate",
+                     "emails": "hs_lastmodifieddate"}
 DEFAULT_TYPE = StakeholderType.INFLUENCER  # a contact whose association carries no known label
 
 DEFAULT_ROLE_MAP: Mapping[str, StakeholderType] = {
@@ -39,6 +59,12 @@ DEFAULT_ROLE_MAP: Mapping[str, StakeholderType] = {
     "gatekeeper": StakeholderType.GATEKEEPER,
     "blocker": StakeholderType.DETRACTOR,
     "detractor": StakeholderType.DETRACTOR,
+    # Salesforce's shipped picklist values of AccountContactRelation.Roles and OpportunityContactRole.Role
+    # (Decision Maker, Economic Buyer, Executive Sponsor and Influencer are above; Other maps to nothing)
+    "economic decision maker": StakeholderType.ECONOMIC_BUYER,
+    "technical buyer": StakeholderType.TECHNICAL_LEAD,
+    "business user": StakeholderType.END_USER_CHAMPION,
+    "evaluator": StakeholderType.INFLUENCER,
 }
 
 
@@ -138,12 +164,27 @@ class Counts:
 @dataclass
 class SyncReport:
     team_id: str
-    companies: Counts = field(default_factory=Counts)
+    crm: str = HUBSPOT
+    accounts: Counts = field(default_factory=Counts)  # HubSpot companies, Salesforce Accounts
     contacts: Counts = field(default_factory=Counts)
+    activities: Counts = field(default_factory=Counts)  # HubSpot calls, meetings, e-mails → touches (created only)
+    unread: list[str] = field(default_factory=list)  # activity objects the token may not read (a missing scope)
+    notes: list[str] = field(default_factory=list)  # what else the sync could not read, in a sentence each
 
     @property
     def changed(self) -> int:
-        return self.companies.changed + self.contacts.changed
+        return self.accounts.changed + self.contacts.changed + self.activities.changed
+
+    @property
+    def crm_name(self) -> str:
+        return CRM_NAMES.get(self.crm, self.crm)
 
     def lines(self) -> list[str]:
-        return [self.companies.line("Companies"), self.contacts.line("Contacts")]
+        if self.crm != HUBSPOT:  # activities are pulled from HubSpot only
+            return [self.accounts.line("Accounts"), self.contacts.line("Contacts"), *self.notes]
+        unread = f" ({', '.join(self.unread)} not read: the private app lacks the scope)" if self.unread else ""
+        return [self.accounts.line("Companies"), self.contacts.line("Contacts"),
+                f"Activities: {self.activities.created} touches created{unread}", *self.notes]
+
+
+CRM_NAMES = {HUBSPOT: "HubSpot", SALESFORCE: "Salesforce"}

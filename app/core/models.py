@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
-from sqlalchemy import JSON, Column, Index, Numeric, String, UniqueConstraint, event
+from sqlalchemy import JSON, BigInteger, Column, Index, Numeric, String, UniqueConstraint, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
@@ -35,6 +35,7 @@ from app.core.domain import (
     TouchKind,
 )
 from app.core.format import one_line, without_bidi
+from app.core.outbox import PushKind, PushStatus
 
 NAME_MAX = 120
 DOMAINS_MAX = 255
@@ -718,7 +719,7 @@ class ContactRole(TeamScoped, table=True):
 
 
 class CrmLink(TeamScoped, table=True):
-    """One CRM record (a HubSpot company or contact) and the account or contact it feeds.
+    """One CRM record (a HubSpot company or contact, a Salesforce Account or Contact) and what it feeds.
 
     `removed_at`: the record was archived or deleted in the CRM; the contact stays and the map flags it
     for the CSM to confirm (nothing is deleted by a sync).
@@ -731,8 +732,8 @@ class CrmLink(TeamScoped, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    crm: str = Field(max_length=16)  # "hubspot"
-    object: str = Field(max_length=16)  # "company", "contact"
+    crm: str = Field(max_length=16)  # "hubspot", "salesforce"
+    object: str = Field(max_length=16)  # "company" (a HubSpot company, a Salesforce Account), "contact"
     external_id: str = Field(max_length=64)
     account_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
     contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="CASCADE")
@@ -763,3 +764,41 @@ def _bump_map_versions_for_roles(session: Session, _context, _instances) -> None
         account = session.get(Account, account_id)
         if account is not None:
             account.version = (account.version or 0) + 1
+
+
+# --- CRM push: the outbox (issue 13) -------------------------------------------------------------------
+
+
+class CrmOutbox(TeamScoped, table=True):
+    """One change made in stakemap, to be pushed to one CRM (app.core.outbox says what each status means).
+
+    `object_id`/`revision` name the change: a touch (its id, revision 0), or a contact's type/roles or departure
+    (the contact's id, and the id of the history row the change wrote). A touch's row is sent as it was logged;
+    a contact's row sends the contact's state when it is delivered (a newer change is never undone by an older
+    row). `external_id`: what the CRM created for it (a HubSpot note or call id), kept so the pull never takes
+    it back as a second touch.
+    """
+
+    __tablename__ = "crm_outbox"
+    __table_args__ = (
+        UniqueConstraint("team_id", "crm", "kind", "object_id", "revision", name="uq_crm_outbox_change"),
+        Index("ix_crm_outbox_due", "crm", "status", "next_attempt_at"),
+        Index("ix_crm_outbox_external", "crm", "external_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    crm: str = Field(max_length=16)  # "hubspot", "salesforce"
+    kind: PushKind = Field(sa_type=enum_type(PushKind))
+    object_id: int = Field(sa_type=BigInteger)
+    revision: int = Field(default=0, sa_type=BigInteger)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE", index=True)
+    status: PushStatus = Field(sa_type=enum_type(PushStatus))
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = None
+    external_id: str | None = Field(default=None, max_length=64)
+    error: str | None = Field(default=None, max_length=255)
+    created_at: datetime
+    sent_at: datetime | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import cached_property
 from urllib.parse import urlsplit
 
@@ -10,9 +11,13 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.core.errors import ConfigError
+from app.core.outbox import PushKind, push_kinds
 
 SLACK_API_URL = "https://slack.com/api/"
 HUBSPOT_API_URL = "https://api.hubapi.com"
+SALESFORCE_LOGIN_URL = "https://login.salesforce.com"
+SALESFORCE_API_VERSION = "62.0"
+FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")  # a Salesforce field's API name (it goes into SOQL)
 
 
 class Settings(BaseSettings):
@@ -45,16 +50,64 @@ class Settings(BaseSettings):
     crm_sync_hours: float = Field(default=3, ge=0, le=24 * 7)
     hubspot_attempts: int = Field(default=6, ge=1, le=20)  # per request, on 429 / 5xx / timeouts
     hubspot_backoff_seconds: float = Field(default=1.0, ge=0, le=60)  # doubled after each failed attempt
+    # Salesforce pull (README "Salesforce"): the instance URL with an access token, or a username, password and
+    # security token logged in at the login URL (SOAP login); the Account fields holding the ARR, its currency
+    # and the renewal date (API names; unset: not read).
+    salesforce_instance_url: str | None = None
+    salesforce_access_token: str | None = None
+    salesforce_username: str | None = None
+    salesforce_password: str | None = None
+    salesforce_security_token: str | None = None
+    salesforce_login_url: str = SALESFORCE_LOGIN_URL
+    salesforce_api_version: str = Field(default=SALESFORCE_API_VERSION, pattern=r"^v?\d{2,3}\.0$")
+    salesforce_arr_field: str | None = None
+    salesforce_currency_field: str | None = None
+    salesforce_renewal_field: str | None = None
+    salesforce_attempts: int = Field(default=6, ge=1, le=20)  # per request, on REQUEST_LIMIT_EXCEEDED / 5xx / timeouts
+    salesforce_backoff_seconds: float = Field(default=1.0, ge=0, le=60)  # doubled after each failed attempt
+    # CRM push (README "HubSpot": "What is written"): what is pushed to the CRM a contact is linked to —
+    # "touches", "roles", "departures" (comma-separated, or "all"; empty: nothing is pushed); how often
+    # `serve` delivers the outbox besides right after each change; and, on a departure, the HubSpot contact
+    # property set (unset: only the role labels are removed) and the value it is set to.
+    crm_push: str = ""
+    crm_push_seconds: float = Field(default=10, ge=1, le=3600)
+    hubspot_left_property: str | None = None
+    hubspot_left_value: str = "Left the company"
 
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("hubspot_api_url")
+    @field_validator("crm_push")
     @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _push_words(cls, value: str) -> str:
+        push_kinds(value)  # a ValueError naming the bad word
+        return value
+
+    @cached_property
+    def push_kinds(self) -> frozenset[PushKind]:
+        """What CRM_PUSH switches on."""
+        return push_kinds(self.crm_push)
+
+    @field_validator("hubspot_api_url", "salesforce_instance_url", "salesforce_login_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else None
+
+    @field_validator("salesforce_arr_field", "salesforce_currency_field", "salesforce_renewal_field")
+    @classmethod
+    def _field_name(cls, value: str | None) -> str | None:
+        if value and not FIELD_NAME.match(value):
+            raise ValueError("give a field's API name, such as ARR__c")
+        return value or None
+
+    @property
+    def crms(self) -> list[str]:
+        """The CRMs configured: "hubspot" with its token, "salesforce" with a token or a username."""
+        return [name for name, configured in (("hubspot", self.hubspot_access_token),
+                                                ("salesforce", self.salesforce_access_token or self.salesforce_username))
+                if configured]
 
     @cached_property
     def sqlalchemy_url(self) -> str:

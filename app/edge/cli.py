@@ -425,27 +425,51 @@ def db_upgrade() -> None:
 
 @cli.group()
 def crm() -> None:
-    """Keep accounts and contacts in step with the CRM (HubSpot; README: 'HubSpot')."""
+    """Keep accounts and contacts in step with the CRM (README: 'HubSpot', 'Salesforce')."""
 
 
 @crm.command("sync")
 @click.option("--team", "team", default=None, help=TEAM_HELP)
-@click.option("--full", is_flag=True, help="List every record and flag contacts HubSpot no longer has "
+@click.option("--crm", "only", type=click.Choice(["hubspot", "salesforce"]), default=None,
+              help="Only this CRM (default: every CRM configured).")
+@click.option("--full", is_flag=True, help="Read every record and flag contacts the CRM no longer has "
                                            "(default: only what changed since the last sync).")
 @friendly
-def crm_sync(team: str | None, full: bool) -> None:
-    """Pull companies, contacts and their roles from HubSpot; prints what was created, updated and flagged."""
-    from app.jobs.crm_sync import sync_team
+def crm_sync(team: str | None, only: str | None, full: bool) -> None:
+    """Pull accounts, contacts and their roles from the CRM; prints what was created, updated and flagged."""
+    from app.jobs.crm_sync import crms_to_sync, sync_team
+
+    runtime = _runtime()
+    crms = crms_to_sync(runtime, only)
+    runtime.db.upgrade()
+    on_terminal = sys.stderr.isatty()
+    for name in crms:
+        report, requests = sync_team(runtime, team, crm=name, full=full,
+                                     progress=_progress_line() if on_terminal else None)
+        if on_terminal:
+            click.echo(err=True)  # end the progress line
+        for line in report.lines():
+            click.echo(line)
+        click.echo(f"{report.crm_name} sync of workspace {report.team_id} done ({requests} HTTP requests).")
+
+
+@crm.command("push")
+@friendly
+def crm_push() -> None:
+    """Deliver what is due in the CRM push outbox now (serve does it after each change and every
+    CRM_PUSH_SECONDS); prints what became of each row and what is left."""
+    from app.jobs.crm_push import push_enabled, push_pass
+    from app.services.crm.outbox import waiting_count
 
     runtime = _runtime()
     runtime.db.upgrade()
-    on_terminal = sys.stderr.isatty()
-    report, requests = sync_team(runtime, team, full=full, progress=_progress_line() if on_terminal else None)
-    if on_terminal:
-        click.echo(err=True)  # end the progress line
-    for line in report.lines():
-        click.echo(line)
-    click.echo(f"HubSpot sync of workspace {report.team_id} done ({requests} HTTP requests).")
+    if not push_enabled(runtime):
+        raise StakemapError("Nothing is pushed: set CRM_PUSH to touches, roles, departures or all (README: 'HubSpot').")
+    outcomes = push_pass(runtime)
+    click.echo("Delivered: " + (", ".join(f"{count} {what}" for what, count in sorted(outcomes.items())) or "nothing due"))
+    with runtime.db.reading() as session:
+        left = waiting_count(session)
+    click.echo("Outbox: " + (", ".join(f"{count} {status.value}" for status, count in sorted(left.items())) or "empty"))
 
 
 @crm.command("roles")

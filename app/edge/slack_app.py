@@ -21,6 +21,7 @@ from app.core.errors import ConfigError
 from app.core.settings import Settings
 from app.edge.inbound import QuietRequestVerification, signature_checker
 from app.edge.request_workspace import use_request_workspace
+from app.jobs.crm_push import register_push_kick
 from app.platform.deadline import RECEIVED_AT, TooLate, deadline, submission_deadline
 from app.platform.deliveries import first_delivery, first_request, forget_request, request_key
 from app.platform.installations import BOT_SCOPES, installation_store, state_store
@@ -118,6 +119,7 @@ def build_app(runtime: Runtime, *, verify_token: bool = True) -> App:
     app.use(_once_per_event(runtime))
     app.use(_once_per_request(runtime))
     register_all(app, runtime)
+    register_push_kick(runtime)
     return app
 
 

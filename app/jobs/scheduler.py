@@ -99,6 +99,7 @@ def start_scheduler(runtime: Runtime) -> BackgroundScheduler:
     )
     _add_leader_jobs(scheduler, runtime)
     _add_crm_job(scheduler, runtime)
+    _add_push_job(scheduler, runtime)
     scheduler.start()
     log.info("nudge scheduler started: a pass every %s", SWEEP_EVERY)
     return scheduler
@@ -130,4 +131,16 @@ def _add_crm_job(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
         return
     scheduler.add_job(crm_sync_pass, IntervalTrigger(seconds=every.total_seconds()), args=[runtime], id="crm-sync",
                       next_run_time=runtime.now(), coalesce=True, max_instances=1,
+                      misfire_grace_time=int(MISFIRE_GRACE.total_seconds()), replace_existing=True)
+
+
+def _add_push_job(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
+    """The CRM push (every CRM_PUSH_SECONDS, default 10), when CRM_PUSH switches anything on: it delivers what
+    the kick after a change left behind (a 429, a 5xx, a lost answer, a restart)."""
+    from app.jobs.crm_push import crm_push_pass, push_enabled
+
+    if not push_enabled(runtime):
+        return
+    scheduler.add_job(crm_push_pass, IntervalTrigger(seconds=runtime.settings.crm_push_seconds), args=[runtime],
+                      id="crm-push", next_run_time=runtime.now(), coalesce=True, max_instances=1,
                       misfire_grace_time=int(MISFIRE_GRACE.total_seconds()), replace_existing=True)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from app.core.errors import ConfigError
+from app.core.outbox import PUSH_INFO
 from app.core.settings import Settings
 
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
@@ -57,7 +58,10 @@ class Database:
     def __init__(self, settings: Settings, engine: Engine | None = None):
         self.url = settings.sqlalchemy_url
         self.engine = engine or make_engine(self.url)
-        self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+        # Every unit of work knows what CRM_PUSH switches on: a service changing a linked contact writes its
+        # outbox row in the same transaction (app.services.crm.outbox.queue_push).
+        self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False,
+                                      info={PUSH_INFO: settings.push_kinds})
         self._readers = sessionmaker(self.engine.execution_options(**{READING: True}), class_=Session)
 
     @contextmanager

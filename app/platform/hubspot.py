@@ -1,4 +1,5 @@
-"""HubSpot's CRM API over plain HTTPS (stdlib http.client, one kept-alive connection): read-only, for the pull.
+"""HubSpot's CRM API over plain HTTPS (app.platform.crm_http: one kept-alive connection): the pull's reads and
+the push's writes (engagements created, association labels set and removed, a contact property updated).
 
 Why not `hubspot-api-client`: the pull needs five endpoints (CRM search, object list, v4 association batch
 read, owners), and the generated client brings its own urllib3 retry rules and models for hundreds more;
@@ -6,22 +7,22 @@ plain requests keep the retry rules here, in one place, and take any base URL (`
 stand-in in tests).
 
 Faults: 429 (HubSpot's 10-second window) waits for Retry-After or backs off; 5xx, timeouts and dropped
-connections back off and retry (every call here is a read); 401/403 end in one sentence naming
-HUBSPOT_ACCESS_TOKEN.
+connections back off and retry reads and idempotent writes (labels, a property); a create (not idempotent)
+whose answer is lost — dropped, timed out or a 5xx, after which HubSpot may hold it — raises AnswerLost
+(app.platform.crm_http) instead of sending it again blind. 401/403 end in one sentence naming HUBSPOT_ACCESS_TOKEN.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
-import ssl
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from app.core.crm import MODIFIED_PROPERTY
 from app.core.errors import ConfigError, StakemapError
+from app.platform.crm_http import Answer, AnswerLost, CrmConnection, seconds
 
 PAGE = 100  # HubSpot's largest page for lists, search and association batch reads
 SEARCH_WINDOW = 10_000  # the search API answers at most this many results per query (then: a new query)
@@ -29,8 +30,8 @@ TOKEN_REFUSED = ("HubSpot refused the access token: set HUBSPOT_ACCESS_TOKEN to 
                  "crm.objects.companies.read, crm.objects.contacts.read and crm.objects.owners.read scopes.")
 
 
-class HubSpotUnavailable(StakemapError):
-    """HubSpot kept failing after every retry; the next sync resumes from the cursor."""
+class HubSpotScopeMissing(ConfigError):
+    """403: the token is good but the private app lacks the scope this call needs."""
 
 
 class HubSpotClient:
@@ -38,14 +39,14 @@ class HubSpotClient:
                  backoff: float = 1.0, sleep: Callable[[float], None] = time.sleep) -> None:
         if not token:
             raise ConfigError("Set HUBSPOT_ACCESS_TOKEN to a HubSpot private app's access token (README: 'HubSpot').")
-        parts = urlsplit(base_url)
-        self._https = parts.scheme == "https"
-        self._host, self._port, self._prefix = parts.hostname or "", parts.port, parts.path.rstrip("/")
+        self._http = CrmConnection(base_url, timeout=timeout, attempts=attempts, backoff=backoff, sleep=sleep)
         self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
                          "Accept": "application/json"}
-        self.timeout, self.attempts, self.backoff, self.sleep = timeout, attempts, backoff, sleep
-        self.requests = 0  # every HTTP request sent, retries included
-        self._connection: http.client.HTTPConnection | None = None
+
+    @property
+    def requests(self) -> int:
+        """Every HTTP request sent, retries included."""
+        return self._http.requests
 
     # --- the calls the pull makes -------------------------------------------------------------------
 
@@ -103,6 +104,20 @@ class HubSpotClient:
                     pending.append({"id": contact_id, "after": after})
         return found
 
+    def engagement_contacts(self, object_type: str, ids: list[str]) -> dict[str, list[str]]:
+        """For each activity id (calls, meetings, emails): the ids of the contacts it is associated with."""
+        found: dict[str, list[str]] = {record_id: [] for record_id in ids}
+        pending = [{"id": record_id} for record_id in ids]
+        while pending:
+            page = self.call("POST", f"/crm/v4/associations/{object_type}/contacts/batch/read", body={"inputs": pending})
+            pending = []
+            for result in page.get("results", []):
+                record_id = str(result["from"]["id"])
+                found.setdefault(record_id, []).extend(str(to["toObjectId"]) for to in result.get("to", []))
+                if after := _next_after(result):
+                    pending.append({"id": record_id, "after": after})
+        return found
+
     def owner_emails(self) -> dict[str, str]:
         """Owner id → e-mail (companies name their owner by `hubspot_owner_id`)."""
         emails: dict[str, str] = {}
@@ -114,70 +129,76 @@ class HubSpotClient:
             if after is None:
                 return emails
 
+    # --- the calls the push makes ---------------------------------------------------------------------
+
+    def create(self, object_type: str, properties: dict[str, str], associations: list[dict]) -> str:
+        """Create one record (a note, call or meeting) with its associations; its id. AnswerLost when
+        the answer was lost."""
+        body = {"properties": properties, "associations": associations}
+        return str(self.call("POST", f"/crm/v3/objects/{object_type}", body=body, idempotent=False)["id"])
+
+    def find_marked(self, object_type: str, text_property: str, token: str) -> str | None:
+        """The id of a record whose `text_property` holds the word `token` (CRM search, CONTAINS_TOKEN)."""
+        body = {"filterGroups": [{"filters": [{"propertyName": text_property, "operator": "CONTAINS_TOKEN",
+                                               "value": token}]}], "properties": [text_property], "limit": 1}
+        results = self.call("POST", f"/crm/v3/objects/{object_type}/search", body=body).get("results", [])
+        return str(results[0]["id"]) if results else None
+
+    def association_labels(self) -> list[dict]:
+        """The contact→company association types: [{"category", "typeId", "label"}] (label None: unlabeled)."""
+        return self.call("GET", "/crm/v4/associations/contacts/companies/labels").get("results", [])
+
+    def add_labels(self, contact_id: str, company_id: str, types: list[dict]) -> None:
+        """Give the contact↔company association these labels (the others stay)."""
+        body = [{"associationCategory": t["category"], "associationTypeId": t["typeId"]} for t in types]
+        self.call("PUT", f"/crm/v4/objects/contacts/{contact_id}/associations/companies/{company_id}", body=body)
+
+    def remove_labels(self, contact_id: str, company_id: str, types: list[dict]) -> None:
+        """Take these labels off the contact↔company association (the association stays)."""
+        body = {"inputs": [{"from": {"id": contact_id}, "to": {"id": company_id},
+                            "types": [{"associationCategory": t["category"], "associationTypeId": t["typeId"]}
+                                      for t in types]}]}
+        self.call("POST", "/crm/v4/associations/contacts/companies/batch/labels/archive", body=body)
+
+    def update_contact(self, contact_id: str, properties: dict[str, str]) -> None:
+        self.call("PATCH", f"/crm/v3/objects/contacts/{contact_id}", body={"properties": properties})
+
     # --- one request, with its retries --------------------------------------------------------------
 
-    def call(self, method: str, path: str, *, query: dict | None = None, body: dict | None = None) -> dict:
-        url = self._prefix + path + (f"?{urlencode(query)}" if query else "")
+    def call(self, method: str, path: str, *, query: dict | None = None, body: dict | list | None = None,
+             idempotent: bool = True) -> dict:
+        """One request with its retries: 429 waits as Retry-After says, 5xx and timeouts back off; `idempotent`
+        False (a create): an answer lost is AnswerLost."""
+        def judge(answer: Answer, wait: float) -> float | None:
+            if answer.ok:
+                return None
+            if answer.status == 401:
+                raise ConfigError(TOKEN_REFUSED)
+            if answer.status == 403:
+                raise HubSpotScopeMissing(f"HubSpot refused {method} {path}: give the private app the scope it "
+                                          "needs (README: 'HubSpot', the scopes).")
+            if answer.status == 429:
+                return seconds(answer.headers.get("retry-after"), default=max(wait, 1.0))
+            if answer.status < 500:
+                raise StakemapError(f"HubSpot answered {answer.status} to {method} {path}: {_message(answer.payload)}")
+            if not idempotent:
+                raise AnswerLost(f"HubSpot answered {answer.status} to {method} {path}; it may hold it.")
+            return wait
+
+        url = self._http.prefix + path + (f"?{urlencode(query)}" if query else "")
         data = json.dumps(body).encode() if body is not None else None
-        for attempt in range(1, self.attempts + 1):
-            wait = self.backoff * 2 ** (attempt - 1)
-            try:
-                status, headers, payload = self._send(method, url, data)
-            except (OSError, http.client.HTTPException):  # refused, reset, timed out: every call here is a read
-                self._close()
-                failure = "did not answer"
-            else:
-                if 200 <= status < 300:
-                    return json.loads(payload or b"{}")
-                if status in (401, 403):
-                    raise ConfigError(TOKEN_REFUSED)
-                if status == 429:
-                    wait = _seconds(headers.get("retry-after"), default=max(wait, 1.0))
-                elif status < 500:
-                    raise StakemapError(f"HubSpot answered {status} to {method} {path}: {_message(payload)}")
-                failure = f"answered {status}"
-            if attempt < self.attempts:
-                self.sleep(wait)
-        raise HubSpotUnavailable(f"HubSpot {failure} after {self.attempts} attempts ({method} {path}); "
-                                 "the next sync resumes where this one stopped.")
-
-    def _send(self, method: str, url: str, data: bytes | None) -> tuple[int, dict[str, str], bytes]:
-        self.requests += 1
-        connection = self._connection or self._connect()
-        connection.request(method, url, body=data, headers=self._headers)
-        response = connection.getresponse()
-        payload = response.read()
-        if response.getheader("connection", "").lower() == "close":
-            self._close()
-        return response.status, {key.lower(): value for key, value in response.getheaders()}, payload
-
-    def _connect(self) -> http.client.HTTPConnection:
-        if self._https:
-            self._connection = http.client.HTTPSConnection(self._host, self._port, timeout=self.timeout,
-                                                           context=ssl.create_default_context())
-        else:
-            self._connection = http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
-        return self._connection
-
-    def _close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        answer = self._http.exchange(method, url, data, lambda: self._headers, judge, lambda failure: (
+            f"HubSpot {failure} after {self._http.attempts} attempts ({method} {path}); "
+            "the next sync resumes where this one stopped."), idempotent=idempotent)
+        return answer.json()
 
     def close(self) -> None:
-        self._close()
+        self._http.close()
 
 
 def _next_after(page: dict) -> str | None:
     after = ((page.get("paging") or {}).get("next") or {}).get("after")
     return str(after) if after not in (None, "") else None
-
-
-def _seconds(value: str | None, default: float) -> float:
-    try:
-        return max(float(value), 0.0) if value is not None else default
-    except ValueError:
-        return default
 
 
 def _message(payload: bytes) -> str:

@@ -5,6 +5,7 @@ publishes it coalesces per user."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -63,12 +64,22 @@ class Runtime:
         default_factory=lambda: BoundedPool(AFTER_ACK_THREADS, AFTER_ACK_QUEUE, thread_name_prefix="after-ack"))
     maps: VersionedCache = field(default_factory=VersionedCache)
     homes: LatestOnly = field(default_factory=LatestOnly)  # App Home publishes: the latest per user runs
+    # Passes a change wakes after its ack (name → work), registered by whoever runs them (the CRM push:
+    # app.edge.slack_app); a burst of kicks runs the pass at most once more after the running one.
+    kicks: dict[str, Callable[[], None]] = field(default_factory=dict)
+    _kicked: LatestOnly = field(default_factory=LatestOnly)
 
     def now(self) -> datetime:
         return self.clock.now()
 
     def today(self) -> date:
         return self.clock.today()
+
+    def kick(self, name: str) -> None:
+        """Run the pass registered as `name` soon, on the after-ack pool (nothing when none is registered)."""
+        work = self.kicks.get(name)
+        if work is not None:
+            self.after_ack.submit(self._kicked.run, name, work)
 
     def close(self) -> None:
         self.after_ack.shutdown(wait=True)

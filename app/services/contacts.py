@@ -13,8 +13,10 @@ from sqlmodel import Session
 from app.core.domain import ContactStatus, StakeholderType
 from app.core.errors import InvalidInput, NotFound
 from app.core.models import NAME_MAX, Account, Contact, ContactCreate, PlanStep, like_pattern, name_key
+from app.core.outbox import PushKind
 from app.platform.runtime import Runtime
 from app.services.accounts import get_account, touch_account
+from app.services.crm.outbox import queue_push
 from app.services.history import apply_changes
 from app.services.nudges import snooze
 
@@ -111,6 +113,8 @@ def update_contact(session: Session, account: Account, contact: Contact, changes
     except IntegrityError:
         raise _duplicate_error(name, title, account) from None
     touch_account(account, now)
+    if "type" in changed:
+        queue_push(session, PushKind.ROLES, contact, now)
     return changed
 
 

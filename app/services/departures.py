@@ -17,11 +17,13 @@ from sqlmodel import Session
 from app.core.departures import Departure, next_step
 from app.core.domain import ContactStatus
 from app.core.models import Contact
+from app.core.outbox import PushKind
 from app.platform.db import Database
 from app.services.accounts import assess_account, get_account, touch_account
 from app.services.channel_links import newest_channel
 from app.services.channels import AskSlack, is_shared
 from app.services.contacts import get_contact
+from app.services.crm.outbox import queue_push
 from app.services.history import apply_changes
 
 
@@ -30,6 +32,7 @@ def mark_left(session: Session, contact: Contact, by: str | None, now: datetime)
     changed = apply_changes(session, contact, {"status": ContactStatus.LEFT}, by, now)
     if changed:
         touch_account(get_account(session, contact.team_id, contact.account_id), now)
+        queue_push(session, PushKind.LEFT, contact, now)
     return bool(changed)
 
 

@@ -14,6 +14,8 @@ from sqlmodel import Session
 
 from app.core.domain import TYPE_PROFILES, StakeholderType
 from app.core.models import ROLE_SOURCE_SLACK, Contact, ContactChange, ContactRole
+from app.core.outbox import PushKind
+from app.services.crm.outbox import queue_push
 
 ROLES_FIELD = "roles"
 
@@ -67,4 +69,6 @@ def replace_roles(session: Session, contact: Contact, kinds: Iterable[Stakeholde
                               field=ROLES_FIELD, old_value=roles_value(before), new_value=roles_value(wanted),
                               changed_by=by, changed_at=now))
     contact.updated_at = now
+    if source == ROLE_SOURCE_SLACK:  # a CRM's own roles are not sent back to it
+        queue_push(session, PushKind.ROLES, contact, now)
     return True

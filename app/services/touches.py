@@ -10,10 +10,12 @@ from sqlmodel import Session
 from app.core.domain import TouchKind
 from app.core.errors import InvalidInput, NotFound
 from app.core.models import Account, Touch, TouchCreate
+from app.core.outbox import PushKind
 from app.core.touches import new_touch
 from app.platform.runtime import Runtime
 from app.services.accounts import changing_account, touch_account
 from app.services.contacts import get_contact
+from app.services.crm.outbox import queue_push
 from app.services.history import apply_changes
 
 
@@ -52,5 +54,6 @@ def record_touch(runtime: Runtime, team_id: str, account_id: int, data: TouchCre
         touch, changes = new_touch(account, contact, data, by, now)
         session.add(touch)
         apply_changes(session, contact, changes, by, now)
+        queue_push(session, PushKind.TOUCH, contact, now, touch)
         session.flush()
         return LoggedTouch(account.id, account.name, contact.display_name, touch.kind, touch.occurred_on)

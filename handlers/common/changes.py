@@ -17,6 +17,7 @@ from functools import partial
 
 from slack_sdk.errors import SlackApiError
 
+from app.core.outbox import PUSH_KICK
 from app.platform.runtime import Runtime
 from app.platform.slack_client import channel_asker, post_ephemeral, send_to_response_url, user_asker
 from app.services.changes import after_change
@@ -62,6 +63,7 @@ def follow_up(runtime: Runtime, client, team_id: str, user_id: str | None, accou
               place: Callable[[], MapPlace], response_url: str | None, confirm: Confirmation | None) -> None:
     """Tell `confirm()` (when there is one and a response_url to tell it on), redraw the map where `place()`
     says it is, refresh the Home of `user_id`."""
+    runtime.kick(PUSH_KICK)  # a change a CRM is told about (app.jobs.crm_push) goes out now
     show = partial(_show, runtime, client, team_id, user_id, account_id, place(), response_url, confirm)
     if not user_id:
         show(with_home=False)
