@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from datetime import date
 
-from sqlalchemy import Date, String, func, select, type_coerce
-from sqlalchemy import Enum as SAEnum
+from sqlalchemy import Date, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlmodel import Session
@@ -172,51 +171,27 @@ def _also_types():
 def _contacts_and_latest_days(session: Session, team_id: str, account_ids):
     """Every contact of those accounts, only the columns the assessment reads, with the (UTC) day it was added
     and the day of its latest touch (one index probe per contact on (contact_id, occurred_on)), in one
-    statement. Read as Core rows: no ORM loading machinery, and no timestamp parsed for a day. Enum columns are
-    read as their stored text and decoded column by column (`_decoded_columns`): the Enum type's own result
-    processing, one Python call per value, cost more than the assessment's rules on the benchmark database."""
+    statement. Read as Core rows: no ORM loading machinery, and no timestamp parsed for a day."""
     latest_day = (
         select(func.max(Touch.occurred_on)).where(Touch.contact_id == Contact.id).correlate(Contact).scalar_subquery()
     )
-    assessed = [getattr(Contact, name) for name in AssessedContact._fields[:-1]]
     query = (
-        select(*(_as_stored(column) for column in assessed), _also_types(), utc_day(Contact.created_at), latest_day)
+        select(*(getattr(Contact, name) for name in AssessedContact._fields[:-1]), _also_types(),
+               utc_day(Contact.created_at), latest_day)
         .where(Contact.team_id == team_id, Contact.account_id.in_(account_ids))
         .order_by(Contact.account_id, Contact.id)
     )
-    rows = session.connection().execute(query).all()  # fetched at once: faster
     make_contact = AssessedContact._make
     contacts: dict[int, list[AssessedContact]] = defaultdict(list)
     touches: dict[int, list[LatestTouch]] = defaultdict(list)
     added_on: dict[int, date] = {}
-    for *columns, also, added, day in zip(*_decoded_columns(rows, assessed), strict=True):
+    for *columns, also, added, day in session.connection().execute(query).all():  # fetched at once: faster
         contact = make_contact((*columns, parse_roles(also)))
         contacts[contact.account_id].append(contact)
         added_on[contact.id] = added
         if day is not None:
             touches[contact.account_id].append(LatestTouch(contact.id, day))
     return contacts, touches, added_on
-
-
-def _as_stored(column):
-    """An enum column as the text stored in it (decoded by `_decoded_columns`), any other column as it is."""
-    return type_coerce(column, String()).label(column.key) if _enum_class(column) else column
-
-
-def _enum_class(column) -> type | None:
-    return column.type.enum_class if isinstance(column.type, SAEnum) else None
-
-
-def _decoded_columns(rows, columns) -> list:
-    """The rows' values column by column (the first len(columns) decoded: an enum's stored value to its member
-    by one dict lookup each, None kept), then the remaining columns as read."""
-    values = list(zip(*rows, strict=True)) or [()] * (len(columns) + 3)
-    for index, column in enumerate(columns):
-        enum_class = _enum_class(column)
-        if enum_class is not None:
-            members = {None: None, **{member.value: member for member in enum_class}}
-            values[index] = map(members.__getitem__, values[index])
-    return values
 
 
 class utc_day(FunctionElement):  # noqa: N801 (an SQL function)
