@@ -407,10 +407,10 @@ def test_snapshot_pass_and_report_read_a_fixed_number_of_statements(runtime):
             extra = _account(session, TEAM, f"Extra {n}", 1000 + n, (EUR, USD)[n % 2], n, f"U0X{n % 4}")
             _engaged(session, extra, "Pat Champ", StakeholderType.CHAMPION, "Ops", runtime.now())
     assert counts() == few
-    # snapshot: workspace, accounts with their stored figures, contacts+touches, plan steps, one figures upsert,
-    # week check, one INSERT; report: workspace, accounts with figures, trend, touches (+ contacts, plan steps
-    # when no stored figure holds)
-    assert few == (7, 4, 6)
+    # snapshot: workspace, accounts, their stored figures, contacts+touches, plan steps, one figures upsert,
+    # week check, one INSERT; report: workspace, accounts, stored figures, trend, touches (+ contacts, plan
+    # steps when no stored figure holds)
+    assert few == (8, 5, 7)
 
 
 def test_leader_digest_killed_after_posting_is_not_posted_again(runtime, standin, clock):

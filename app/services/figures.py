@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.core.domain import Risk
@@ -23,7 +23,7 @@ from app.core.models import Account, AccountFigures, Workspace
 from app.core.report import DIMENSION_COLUMNS, AccountFigure, Judged, judged
 from app.core.workspace_settings import windows_of
 from app.platform.db import insert_for
-from app.services.portfolio import AccountRow, assess_accounts
+from app.services.portfolio import AccountRow, accounts_query, assess_accounts
 
 JUDGED_COLUMNS = ("overall_risk", *DIMENSION_COLUMNS.values(), "single_threaded", "engaged", "active", "stale",
                   "overdue", "main_reason")
@@ -56,32 +56,27 @@ def refresh_figures(session: Session, team_id: str, today: date) -> list[Account
 
 
 def _figures(session: Session, team_id: str, today: date, owner_user_id: str | None):
-    """(every account's figures, [(figure, account version)] of those assessed now, the windows' key)."""
+    """(every account's figures, [(figure, account version)] of those assessed now, the windows' key).
+
+    The accounts and the stored figures of the day are read in two plain statements and matched here, not
+    joined in SQL: right after a pass rewrote the table, PostgreSQL's statistics of it are stale and its plan for
+    such a join compared every account with every row (33 s on the benchmark database)."""
     workspace = session.get(Workspace, team_id)  # held: the assessment reads it again from the session
     key = windows_key(workspace)
+    accounts_of = accounts_query(team_id, owner_user_id)
+    accounts = [AccountRow._make(row) for row in
+                session.connection().execute(accounts_of.with_only_columns(*Account.__table__.columns)).all()]
     stored = AccountFigures
-    holds = and_(stored.team_id == Account.team_id, stored.account_id == Account.id,
-                 stored.version == Account.version, stored.as_of == today, stored.windows_key == key)
-    account_columns = list(Account.__table__.columns)
-    query = (
-        select(*account_columns, stored.account_id, *(getattr(stored, name) for name in JUDGED_COLUMNS))
-        .select_from(Account).outerjoin(stored, holds)
-        .where(Account.team_id == team_id).order_by(Account.name_key)
-    )
+    query = select(stored.account_id, stored.version, *(getattr(stored, name) for name in JUDGED_COLUMNS)).where(
+        stored.team_id == team_id, stored.as_of == today, stored.windows_key == key)
     if owner_user_id is not None:
-        query = query.where(Account.owner_user_id == owner_user_id)
-    split = len(account_columns)
-    accounts, kept, unheld = [], {}, []
-    for row in session.connection().execute(query).all():
-        account = AccountRow._make(row[:split])
-        accounts.append(account)
-        if row[split] is None:
-            unheld.append(account)
-        else:
-            kept[account.id] = _judged_from(row[split + 1:])
+        query = query.where(stored.account_id.in_(select(accounts_of.order_by(None).subquery().c.id)))
+    kept = {account_id: (version, values) for account_id, version, *values in session.connection().execute(query)}
+    unheld = [account for account in accounts if kept.get(account.id, (None,))[0] != account.version]
     assessed = {a.account.id: judged(a)
                 for a in assess_accounts(session, team_id, today, owner_user_id, accounts=unheld, figures_only=True)}
-    found = [_figure(account, kept.get(account.id) or assessed[account.id]) for account in accounts]
+    found = [_figure(account, assessed[account.id] if account.id in assessed else _judged_from(kept[account.id][1]))
+             for account in accounts]
     return found, [(figure, account.version) for figure, account in zip(found, accounts, strict=True)
                    if figure.account_id in assessed], key
 
