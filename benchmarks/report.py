@@ -8,8 +8,10 @@
 
 Prints, with the SQL statements each issued and the elapsed and CPU time (on a shared machine the CPU
 time of this process is the steadier figure): the snapshot pass of a new week (assess every account in
-bulk, one INSERT), the same pass once the week is taken, and `stakemap report` (build + text rendering,
-`--repeat` times), plus the trend PNG's drawing time and size.
+bulk, store their figures of the day, one INSERT), the same pass once the week is taken (the hourly tick:
+nothing changed, nothing assessed), `stakemap report` (build + text rendering, `--repeat` times) from the
+stored figures, then with 100 accounts changed since the pass, then with no figure of the day stored (the
+worst case: every account assessed live), plus the trend PNG's drawing time and size.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ import os
 import time
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 
-from app.core.models import Account, Contact, CoverageSnapshot, Touch
+from app.core.models import Account, AccountFigures, Contact, CoverageSnapshot, Touch
 from app.platform.db import Database
 from app.render.report import to_text
 from app.render.report_chart import draw_trend
@@ -37,6 +39,8 @@ from benchmarks.sweep import (
     sizes,
 )
 from tests.sql_counter import count_statements
+
+CHANGED = 100  # accounts whose map changes between the hourly pass and a report (3b)
 
 
 def measure(label: str, database: Database, action):
@@ -124,6 +128,18 @@ def run(url: str, weeks: int, repeat: int = 1) -> None:
     for _ in range(repeat):  # the machine may be busy: the least of several says most
         found, text = measure("3. `stakemap report` (build + render text)", database, report)
     print(f"   {found.accounts:,} accounts; {text.splitlines()[5]}", flush=True)
+    with database.session() as session:  # CSMs at work since the hourly pass: 1% of the maps changed
+        changed = select(Account.id).where(Account.team_id == TEAM).order_by(Account.id).limit(CHANGED)
+        session.execute(update(Account).where(Account.id.in_(changed)).values(version=Account.version + 1))
+    for _ in range(repeat):
+        measure(f"3b. the report with {CHANGED} accounts changed since the hourly pass (assessed live)", database,
+                report)
+    with database.session() as session:  # a new day, before its first hourly pass
+        session.execute(delete(AccountFigures).where(AccountFigures.team_id == TEAM))
+    for _ in range(repeat):
+        found_cold, text_cold = measure("3c. the report with no stored figures of the day (every account assessed)",
+                                        database, report)
+    print(f"   same text as from the stored figures: {text_cold == text}", flush=True)
     started = time.perf_counter()
     picture = draw_trend(found)
     print(f"4. trend PNG: {time.perf_counter() - started:.2f} s, {len(picture.png):,} bytes", flush=True)

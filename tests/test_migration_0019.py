@@ -19,8 +19,8 @@ OUTBOX = ("INSERT INTO crm_outbox (team_id, crm, kind, object_id, revision, acco
 
 def test_the_outbox_table_comes_and_goes_and_the_data_stays(scratch_url):
     config = alembic_config(scratch_url)
-    command.upgrade(config, "0016")
-    assert ScriptDirectory.from_config(config).get_revision("0019").down_revision == "0016"
+    command.upgrade(config, "0017")
+    assert ScriptDirectory.from_config(config).get_revision("0019").down_revision == "0017"
     engine = make_engine(scratch_url)
     with engine.begin() as connection:
         for statement in ROWS:
@@ -32,7 +32,7 @@ def test_the_outbox_table_comes_and_goes_and_the_data_stays(scratch_url):
         connection.execute(text(OUTBOX))
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(text(OUTBOX))
-    command.downgrade(config, "0016")
+    command.downgrade(config, "0017")
     assert "crm_outbox" not in inspect(engine).get_table_names()
     with engine.begin() as connection:
         assert connection.execute(text("SELECT count(*) FROM contact")).scalar() == contacts

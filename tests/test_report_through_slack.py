@@ -9,7 +9,16 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.core.domain import Level, Relationship, StakeholderType
-from app.core.models import AccountCreate, ContactCreate, CoverageSnapshot, NudgeDelivery, TouchCreate
+from app.core.models import (
+    Account,
+    AccountCreate,
+    AccountFigures,
+    ContactCreate,
+    CoverageSnapshot,
+    NudgeDelivery,
+    TouchCreate,
+    Workspace,
+)
 from app.core.report import iso_week
 from app.jobs.leader_digest import LEDGER_KEY, run_leader_digest
 from app.jobs.snapshots import snapshot_all
@@ -169,6 +178,76 @@ def test_a_csm_with_no_accounts_gets_an_empty_book(runtime):
     assert all(not p.taken for p in found.trend)
 
 
+# --- each account's stored figures of the day ----------------------------------------------------------
+
+
+def stored_figures(runtime, team=TEAM) -> dict[str, tuple]:
+    with runtime.db.reading() as session:
+        return {name: (as_of, version) for name, as_of, version in session.execute(
+            select(Account.name, AccountFigures.as_of, AccountFigures.version)
+            .join(Account, Account.id == AccountFigures.account_id).where(AccountFigures.team_id == team))}
+
+
+def assessed_afresh(runtime, day=TODAY):
+    """The report as it is when no stored figure holds: every account assessed live."""
+    with runtime.db.session() as session:
+        session.execute(AccountFigures.__table__.delete().where(AccountFigures.team_id == TEAM))
+    with runtime.db.reading() as session:
+        return build_report(session, TEAM, day)
+
+
+def test_a_change_after_the_hourly_pass_shows_in_the_next_report(slack, runtime, clock):
+    """The pass stores each account's figures of the day; a map changed after it (here Day90, single-threaded,
+    gets an engaged economic buyer) is assessed again for the next report, which says the same as a report
+    that assessed every account."""
+    hand_made_portfolio(runtime)  # its last pass stored every account's figures of TODAY
+    clock.set(datetime.combine(TODAY, START.time(), UTC))
+    assert {as_of for as_of, _ in stored_figures(runtime).values()} == {TODAY}
+    slack.command("report")
+    assert "*Single-threaded:* EUR 100,000 (76.9% of EUR, 0.0% of USD)" in texts(slack.reply())
+    before = stored_figures(runtime)
+    with runtime.db.session() as session:
+        _engaged(session, find_account(session, TEAM, "Day90"), "Ivy Buyer", StakeholderType.ECONOMIC_BUYER,
+                 "Finance", runtime.now(), by="U0ANA")
+    assert stored_figures(runtime) == before  # nothing refreshed them yet
+    slack.command("report")
+    body = texts(slack.reply())
+    assert "*Single-threaded:* 0 (0.0% of EUR, 0.0% of USD)" in body
+    assert "*Without an engaged economic buyer:* 0 (0.0% of EUR, 0.0% of USD)" in body
+    assert "🟠 *Day90* · EUR 100,000 · renews Jun 8, 2026 · <@U0ANA>\nNo executive sponsor" in body
+    found = report(runtime)
+    assert found.headline("single_threaded").now == {} and found.headline("no_economic_buyer").now == {}
+    assert found == assessed_afresh(runtime)
+
+
+def test_stored_figures_hold_only_for_their_day_version_and_windows(runtime):
+    """Figures stored by a pass are used only on their day, for the account's map version and under the
+    workspace's windows; a later day or other windows give the report of a fresh assessment, and the next pass
+    stores them again."""
+    from app.core.workspace_settings import NudgeSchedule, windows_of
+    from app.services.workspaces import update_settings
+
+    hand_made_portfolio(runtime)
+    assert report(runtime) == assessed_afresh(runtime)  # stored (the pass's) and assessed alike
+    with runtime.db.session() as session:
+        take_snapshots(session, TEAM, TODAY)
+    later = TODAY + timedelta(days=40)  # every contact touched at START is overdue by then
+    with runtime.db.reading() as session:
+        aged = build_report(session, TEAM, later)
+    assert aged.by_risk == assessed_afresh(runtime, later).by_risk and aged == assessed_afresh(runtime, later)
+    assert aged.headline("single_threaded").now != report(runtime).headline("single_threaded").now
+    with runtime.db.session() as session:
+        take_snapshots(session, TEAM, TODAY)
+        windows = {**windows_of(session.get(Workspace, TEAM)), StakeholderType.CHAMPION: 7}
+        update_settings(session, TEAM, windows, NudgeSchedule(), runtime.now())
+    shorter = report(runtime)  # champions touched a week ago are not engaged any more
+    assert shorter == assessed_afresh(runtime)
+    assert shorter.headline("single_threaded").now != euros(EUR=100_000)
+    with runtime.db.session() as session:
+        take_snapshots(session, TEAM, TODAY)
+    assert {as_of for as_of, _ in stored_figures(runtime).values()} == {TODAY} and report(runtime) == shorter
+
+
 # --- Slack ------------------------------------------------------------------------------------------
 
 
@@ -308,12 +387,16 @@ def test_snapshot_pass_and_report_read_a_fixed_number_of_statements(runtime):
     from tests.seeding import many_accounts
     from tests.sql_counter import count_statements
 
-    def counts() -> tuple[int, int]:
+    def counts() -> tuple[int, int, int]:
         with runtime.db.session() as session, count_statements(runtime.db.engine) as snapshot:
             take_snapshots(session, TEAM, runtime.today())
         with runtime.db.reading() as session, count_statements(runtime.db.engine) as reading:
             build_report(session, TEAM, runtime.today())
-        return len(snapshot), len(reading)
+        with runtime.db.session() as session:  # a report before the hourly pass stored any figure of the day
+            session.execute(AccountFigures.__table__.delete())
+        with runtime.db.reading() as session, count_statements(runtime.db.engine) as assessing:
+            build_report(session, TEAM, runtime.today())
+        return len(snapshot), len(reading), len(assessing)
 
     many_accounts(runtime, TEAM, "U0CSM", 3, contacts_each=3)
     few = counts()
@@ -324,7 +407,10 @@ def test_snapshot_pass_and_report_read_a_fixed_number_of_statements(runtime):
             extra = _account(session, TEAM, f"Extra {n}", 1000 + n, (EUR, USD)[n % 2], n, f"U0X{n % 4}")
             _engaged(session, extra, "Pat Champ", StakeholderType.CHAMPION, "Ops", runtime.now())
     assert counts() == few
-    assert few == (6, 7)  # snapshot: week check, accounts, workspace, contacts+touches, plan steps, one INSERT
+    # snapshot: workspace, accounts, their stored figures, contacts+touches, plan steps, one figures upsert,
+    # week check, one INSERT; report: workspace, accounts, stored figures, trend, touches (+ contacts, plan
+    # steps when no stored figure holds)
+    assert few == (8, 5, 7)
 
 
 def test_leader_digest_killed_after_posting_is_not_posted_again(runtime, standin, clock):

@@ -626,6 +626,38 @@ class CoverageSnapshot(SQLModel, table=True):
     owner_user_id: str | None = Field(default=None, max_length=32)
 
 
+class AccountFigures(SQLModel, table=True):
+    """One account's figures as its assessment gave them on one day (SPEC §7), so that the leader's report reads
+    10,000 rows instead of assessing every account each time.
+
+    Valid only while the account's map `version`, the day (`as_of`) and the workspace's staleness windows
+    (`windows_key`) are those it was assessed with: anything else is assessed again (app/services/figures.py).
+    The hourly snapshot pass refreshes the rows whose key changed.
+    """
+
+    __tablename__ = "account_figures"
+
+    team_id: str = Field(primary_key=True, max_length=32, foreign_key="workspace.team_id")
+    account_id: int = Field(primary_key=True, foreign_key="account.id", ondelete="CASCADE")
+    version: int  # Account.version when assessed
+    as_of: date  # the day it was assessed for
+    windows_key: str = Field(max_length=32)  # app.services.figures.windows_key of the workspace's windows
+    overall_risk: int  # app.core.domain.Risk value
+    champion: str | None = Field(default=None, max_length=8)  # coverage words, as in CoverageSnapshot
+    economic_buyer: str | None = Field(default=None, max_length=8)
+    decision_maker: str | None = Field(default=None, max_length=8)
+    executive_sponsor: str | None = Field(default=None, max_length=8)
+    breadth: str | None = Field(default=None, max_length=8)
+    depth: str | None = Field(default=None, max_length=8)
+    detractors: str | None = Field(default=None, max_length=8)
+    single_threaded: bool
+    engaged: int
+    active: int
+    stale: int
+    overdue: int
+    main_reason: str = Field(max_length=120)
+
+
 # --- Slack Connect capture -------------------------------------------------------------------------
 
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from app.core.domain import Risk
+from app.core.assessment import Assessment, Coverage, Staleness
+from app.core.domain import Risk, StakeholderType
+from app.core.portfolio import main_reason, stale_count
 
 HORIZON_DAYS = 90  # renewals within today + 90 days, inclusive
 COMPARE_WEEKS = 4  # each headline's change is against this many weeks earlier
@@ -88,6 +90,73 @@ def percent(part: Money, whole: Money) -> dict[str, Decimal]:
     """Per currency, `part` as a whole-number-ish percent of `whole` (currencies with no whole left out)."""
     return {c: (part.get(c, Decimal(0)) * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP)
             for c, total in sorted(whole.items()) if total}
+
+
+# --- one account's figures: all the report and the snapshots read of its assessment ---------------
+
+COVERAGE_WORDS = {Coverage.COVERED: "covered", Coverage.GAP: "gap", Coverage.MISSING: "missing"}
+DIMENSION_COLUMNS = {  # Dimension.key → column (of CoverageSnapshot and AccountFigures)
+    StakeholderType.CHAMPION.value: "champion",
+    StakeholderType.ECONOMIC_BUYER.value: "economic_buyer",
+    StakeholderType.DECISION_MAKER.value: "decision_maker",
+    StakeholderType.EXECUTIVE_SPONSOR.value: "executive_sponsor",
+    "breadth": "breadth",
+    "depth": "depth",
+    "detractors": "detractors",
+}
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What an account's assessment says, as far as the leader's figures go (`judged`); kept per account and
+    day (AccountFigures) so that a report need not assess every account again."""
+
+    overall_risk: Risk
+    coverage: Mapping[str, str | None]  # DIMENSION_COLUMNS' columns → COVERAGE_WORDS' words (None: not on the map)
+    single_threaded: bool
+    engaged: int
+    active: int
+    stale: int
+    overdue: int  # active relationships overdue
+    main_reason: str
+
+
+def is_single_threaded(assessment: Assessment) -> bool:
+    """At most one engaged contact: the seed's "Only 1 active contact" factor (none at all counts too)."""
+    return len(assessment.engaged) <= 1
+
+
+def judged(assessment: Assessment) -> Judged:
+    coverage: dict[str, str | None] = {column: None for column in DIMENSION_COLUMNS.values()}
+    for dimension in assessment.dimensions:
+        if dimension.key in DIMENSION_COLUMNS:
+            coverage[DIMENSION_COLUMNS[dimension.key]] = COVERAGE_WORDS[dimension.coverage]
+    return Judged(
+        overall_risk=assessment.overall_risk, coverage=coverage, single_threaded=is_single_threaded(assessment),
+        engaged=len(assessment.engaged), active=len(assessment.active), stale=stale_count(assessment),
+        overdue=sum(1 for state in assessment.active if state.staleness == Staleness.OVERDUE),
+        main_reason=main_reason(assessment),
+    )
+
+
+@dataclass(frozen=True)
+class AccountFigure:
+    """One account (its own columns the report reads) with its judged figures."""
+
+    account_id: int
+    name: str
+    owner_user_id: str | None
+    currency: str
+    arr_amount: Decimal | None
+    renewal_date: date | None
+    judged: Judged
+
+    @property
+    def overall_risk(self) -> Risk:
+        return self.judged.overall_risk
+
+    def covered(self, kind: StakeholderType) -> bool:
+        return self.judged.coverage[DIMENSION_COLUMNS[kind.value]] == COVERAGE_WORDS[Coverage.COVERED]
 
 
 # --- the report ----------------------------------------------------------------------------------

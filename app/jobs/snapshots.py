@@ -1,7 +1,9 @@
 """The weekly coverage snapshots, run by the scheduler inside `serve` and by `stakemap snapshot`.
 
-Snapshots need no Slack: every workspace with accounts in the database is taken. A pass is cheap when
-the week is already taken (one statement per workspace), so the scheduler runs it every hour.
+Snapshots need no Slack: every workspace with accounts in the database is taken. Every hour the pass also
+refreshes each account's figures of the day (what the leader's report reads): cheap when the week is taken
+and few maps changed (a handful of statements per workspace, only the changed accounts assessed), so the
+scheduler runs it every hour.
 """
 
 from __future__ import annotations

@@ -26,6 +26,8 @@ from app.core.portfolio import Portfolio, ranked_by_risk
 from app.core.workspace_settings import table_of, windows_of
 from app.services.nudges import stale_relationships
 
+MAX_BOUND_IDS = 500  # ids bound as parameters at most in one statement
+
 
 def accounts_query(team_id: str, owner_user_id: str | None = None):
     query = select(Account).where(Account.team_id == team_id)
@@ -38,7 +40,8 @@ def assess_accounts(
     session: Session, team_id: str, today: date, owner_user_id: str | None = None,
     accounts: Sequence[Account] | None = None, figures_only: bool = False,
 ) -> list[Assessment]:
-    """Assess every account of a workspace (or one owner's, or the given ones) in four statements.
+    """Assess every account of a workspace (or one owner's, or the given ones — all of them that owner's when
+    `owner_user_id` is given) in four statements.
 
     `figures_only`: for surfaces that read the assessment's judgements but never show a contact's details
     or its last touch (the leader's report, the weekly snapshots): each contact is read with only the
@@ -51,13 +54,14 @@ def assess_accounts(
 
 
 def _assess_accounts(session, team_id, today, owner_user_id, accounts, figures_only) -> list[Assessment]:
+    query = accounts_query(team_id, owner_user_id)
+    everyone = select(query.order_by(None).subquery().c.id)  # never a list of 10,000 bound parameters
     if accounts is None:
-        query = accounts_query(team_id, owner_user_id)
         rows = query.with_only_columns(*Account.__table__.columns)  # plain rows: read-only, no ORM bookkeeping
         accounts = [AccountRow._make(row) for row in session.execute(rows)]
-        ids = select(query.order_by(None).subquery().c.id)  # never a list of 10,000 bound parameters
-    else:
-        ids = [account.id for account in accounts]
+        ids = everyone
+    else:  # a few: their ids; many: every account's (those given among them), rather than thousands of parameters
+        ids = [account.id for account in accounts] if len(accounts) <= MAX_BOUND_IDS else everyone
     if not accounts:
         return []
     workspace = session.get(Workspace, team_id)

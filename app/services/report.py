@@ -1,8 +1,8 @@
 """The leader's report (SPEC §7): ARR renewing in the next 90 days and its coverage, now and 4 weeks ago;
 accounts and ARR by risk; a table per CSM; the largest renewals at risk; the weekly trend.
 
-A fixed number of statements whatever the portfolio's size: the live figures come from the bulk
-assessment (app.services.portfolio.assess_accounts, reading only what the figures need), the past ones
+A fixed number of statements whatever the portfolio's size: the live figures are each account's figures of
+today (app.services.figures: stored where they still hold, the other accounts assessed in bulk), the past ones
 from the weekly snapshots, aggregated per week and currency in the database.
 """
 
@@ -18,14 +18,13 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlmodel import Session
 
-from app.core.assessment import Assessment, Coverage, Staleness
 from app.core.domain import Risk, StakeholderType
 from app.core.models import CoverageSnapshot, Touch, Workspace
-from app.core.portfolio import main_reason
 from app.core.report import (
     COMPARE_WEEKS,
     HORIZON_DAYS,
     TOP_AT_RISK,
+    AccountFigure,
     CsmRow,
     Headline,
     Money,
@@ -42,8 +41,8 @@ from app.core.report import (
 )
 from app.core.workspace_settings import LeaderSettings, settings_of
 from app.platform.runtime import Runtime
-from app.services.portfolio import assess_accounts, cycle_collection_paused
-from app.services.snapshots import is_single_threaded
+from app.services.figures import account_figures
+from app.services.portfolio import cycle_collection_paused
 from app.services.workspaces import ensure_workspace
 
 HEADLINES = (
@@ -74,25 +73,21 @@ def _days_between_sqlite(element, compiler, **kw):
     return f"CAST(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}) AS INTEGER)"
 
 
-def rates_of(session: Session, team_id: str) -> Rates:
-    leader = settings_of(session.get(Workspace, team_id)).leader
+def rates_of(workspace: Workspace | None) -> Rates:
+    leader = settings_of(workspace).leader
     return Rates(leader.currency, dict(leader.rates))
 
 
 # --- which accounts count for which headline -------------------------------------------------------
 
 
-def covered(assessment: Assessment, kind: StakeholderType) -> bool:
-    return any(d.key == kind.value and d.coverage == Coverage.COVERED for d in assessment.dimensions)
-
-
-def headline_flags(assessment: Assessment) -> dict[str, bool]:
+def headline_flags(figure: AccountFigure) -> dict[str, bool]:
     """For one account renewing within the horizon: which headline figures its ARR counts in."""
     return {
         "renewing": True,
-        "single_threaded": is_single_threaded(assessment),
-        "no_economic_buyer": not covered(assessment, StakeholderType.ECONOMIC_BUYER),
-        "no_executive_sponsor": not covered(assessment, StakeholderType.EXECUTIVE_SPONSOR),
+        "single_threaded": figure.judged.single_threaded,
+        "no_economic_buyer": not figure.covered(StakeholderType.ECONOMIC_BUYER),
+        "no_executive_sponsor": not figure.covered(StakeholderType.EXECUTIVE_SPONSOR),
     }
 
 
@@ -103,19 +98,21 @@ def build_report(session: Session, team_id: str, today: date, owner_user_id: str
                  weeks: int = TREND_WEEKS) -> Report:
     """The report for a workspace, or one CSM's book (their accounts, their touches).
 
-    Its "now" figures are assessed live, not read from this week's snapshot: a snapshot is taken once a
-    week (up to six days old) and would miss every touch, contact and plan change since."""
-    with cycle_collection_paused:  # while every account's assessment is held
+    Its "now" figures are today's, not this week's snapshot's: a snapshot is taken once a week (up to six days
+    old) and would miss every touch, contact and plan change since; each account's figures of today are
+    stored only while they hold (app.services.figures)."""
+    with cycle_collection_paused:  # while accounts are assessed in bulk
         return _build_report(session, team_id, today, owner_user_id, weeks)
 
 
 def _build_report(session: Session, team_id: str, today: date, owner_user_id: str | None, weeks: int) -> Report:
-    rates = rates_of(session, team_id)
-    assessments = assess_accounts(session, team_id, today, owner_user_id, figures_only=True)
+    workspace = session.get(Workspace, team_id)  # held: the figures read it again from the session, not the database
+    rates = rates_of(workspace)
+    accounts_now = account_figures(session, team_id, today, owner_user_id)
     mondays = weeks_back(today, max(weeks, COMPARE_WEEKS + 1))
     past = _trend(session, team_id, mondays, owner_user_id, rates)
     compared = past[-1 - COMPARE_WEEKS]
-    now = _live_headlines(assessments, today, rates)
+    now = _live_headlines(accounts_now, today, rates)
     headlines = []
     for key, label in HEADLINES:
         then = compared.figures.get(key) if compared.point.taken else None
@@ -124,52 +121,48 @@ def _build_report(session: Session, team_id: str, today: date, owner_user_id: st
         if then is not None and key != "renewing":
             share_then = percent(then, compared.figures["renewing"])
         headlines.append(Headline(key, label, now[key], then, share, share_then))
-    currencies = {a.account.currency for a in assessments}
+    currencies = {a.currency for a in accounts_now}
     return Report(
         team_id=team_id, owner_user_id=owner_user_id, today=today, week=iso_week(today),
         compared_week=compared.point.week, rates=rates, rates_used=rates.used(currencies),
-        accounts=len(assessments), headlines=headlines, by_risk=_by_risk(assessments, rates),
-        csms=_csms(session, team_id, today, owner_user_id, assessments, rates),
-        at_risk=_at_risk(assessments, today, rates), trend=[p.point for p in past[-weeks:]],
+        accounts=len(accounts_now), headlines=headlines, by_risk=_by_risk(accounts_now, rates),
+        csms=_csms(session, team_id, today, owner_user_id, accounts_now, rates),
+        at_risk=_at_risk(accounts_now, today, rates), trend=[p.point for p in past[-weeks:]],
     )
 
 
-def _arr(assessment: Assessment) -> Money:
-    return {assessment.account.currency: assessment.account.arr_amount or Decimal(0)}
+def _arr(figure: AccountFigure) -> Money:
+    return {figure.currency: figure.arr_amount or Decimal(0)}
 
 
-def _sum(assessments: Sequence[Assessment], rates: Rates) -> Money:
+def _sum(accounts_now: Sequence[AccountFigure], rates: Rates) -> Money:
     total: Money = {}
-    for assessment in assessments:
-        add(total, assessment.account.currency, assessment.account.arr_amount)
+    for account in accounts_now:
+        add(total, account.currency, account.arr_amount)
     return rates.convert(total)
 
 
-def _live_headlines(assessments: Sequence[Assessment], today: date, rates: Rates) -> dict[str, Money]:
-    figures: dict[str, list[Assessment]] = {key: [] for key, _ in HEADLINES}
-    for assessment in assessments:
-        if renews_within(assessment.account.renewal_date, today):
-            for key, counts in headline_flags(assessment).items():
+def _live_headlines(accounts_now: Sequence[AccountFigure], today: date, rates: Rates) -> dict[str, Money]:
+    figures: dict[str, list[AccountFigure]] = {key: [] for key, _ in HEADLINES}
+    for account in accounts_now:
+        if renews_within(account.renewal_date, today):
+            for key, counts in headline_flags(account).items():
                 if counts:
-                    figures[key].append(assessment)
+                    figures[key].append(account)
     return {key: _sum(found, rates) for key, found in figures.items()}
 
 
-def _by_risk(assessments: Sequence[Assessment], rates: Rates) -> list[RiskRow]:
+def _by_risk(accounts_now: Sequence[AccountFigure], rates: Rates) -> list[RiskRow]:
     return [RiskRow(risk, len(found), _sum(found, rates))
             for risk in sorted(Risk, reverse=True)
-            for found in [[a for a in assessments if a.overall_risk == risk]]]
-
-
-def _overdue(assessment: Assessment) -> int:
-    return sum(1 for state in assessment.active if state.staleness == Staleness.OVERDUE)
+            for found in [[a for a in accounts_now if a.overall_risk == risk]]]
 
 
 def _csms(session: Session, team_id: str, today: date, owner_user_id: str | None,
-          assessments: Sequence[Assessment], rates: Rates) -> list[CsmRow]:
-    books: dict[str | None, list[Assessment]] = defaultdict(list)
-    for assessment in assessments:
-        books[assessment.account.owner_user_id].append(assessment)
+          accounts_now: Sequence[AccountFigure], rates: Rates) -> list[CsmRow]:
+    books: dict[str | None, list[AccountFigure]] = defaultdict(list)
+    for account in accounts_now:
+        books[account.owner_user_id].append(account)
     touches = _touches_by_user(session, team_id, today, owner_user_id)
     people = set(books) | set(touches) | ({owner_user_id} if owner_user_id else set())
     rows = []
@@ -179,7 +172,7 @@ def _csms(session: Session, team_id: str, today: date, owner_user_id: str | None
         rows.append(CsmRow(
             user_id=user, accounts=len(book), arr=_sum(book, rates),
             high_risk_arr=_sum([a for a in book if a.overall_risk == Risk.HIGH], rates),
-            overdue=sum(_overdue(a) for a in book), touches_7=recent[0], touches_30=recent[1],
+            overdue=sum(a.judged.overdue for a in book), touches_7=recent[0], touches_30=recent[1],
         ))
     return sorted(rows, key=lambda r: (r.user_id is None, -r.accounts, r.user_id or ""))
 
@@ -198,13 +191,13 @@ def _touches_by_user(session: Session, team_id: str, today: date, owner_user_id:
     return {user: (int(last_week or 0), int(last_month)) for user, last_week, last_month in session.execute(query)}
 
 
-def _at_risk(assessments: Sequence[Assessment], today: date, rates: Rates) -> list[RenewalAtRisk]:
+def _at_risk(accounts_now: Sequence[AccountFigure], today: date, rates: Rates) -> list[RenewalAtRisk]:
     """The largest renewals within the horizon whose overall risk is high or medium, biggest ARR first."""
     found = [
-        RenewalAtRisk(a.account.id, a.account.name, a.account.owner_user_id, a.account.renewal_date,
-                      rates.convert(_arr(a)), a.overall_risk, main_reason(a))
-        for a in assessments
-        if renews_within(a.account.renewal_date, today) and a.overall_risk > Risk.LOW
+        RenewalAtRisk(a.account_id, a.name, a.owner_user_id, a.renewal_date,
+                      rates.convert(_arr(a)), a.overall_risk, a.judged.main_reason)
+        for a in accounts_now
+        if renews_within(a.renewal_date, today) and a.overall_risk > Risk.LOW
     ]
     found.sort(key=lambda r: (-max(r.arr.values(), default=Decimal(0)), -r.risk, r.renewal_date, r.name.casefold()))
     return found[:TOP_AT_RISK]

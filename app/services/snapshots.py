@@ -1,8 +1,9 @@
 """Weekly coverage snapshots (SPEC §7): each account's coverage, read once per ISO week, kept for trends.
 
-A pass assesses every account of the workspace in bulk (app.services.portfolio.assess_accounts: a fixed
-number of statements) and writes the rows with one INSERT … ON CONFLICT DO NOTHING, so running it again
-in the same week — another replica, a restart, `stakemap snapshot` by hand — changes nothing.
+A pass (hourly) first refreshes every account's figures of the day (app.services.figures: the accounts
+whose stored figures no longer hold are assessed in bulk, a fixed number of statements), then writes the
+week's rows from them with one INSERT … ON CONFLICT DO NOTHING, so running it again in the same week —
+another replica, a restart, `stakemap snapshot` by hand — changes no snapshot.
 
 Which week a snapshot belongs to: the ISO week (UTC) of the run that took it. The first run in a week
 takes that week, however late in the week it comes (a server down on Monday is caught up on Tuesday:
@@ -19,24 +20,11 @@ from datetime import date
 from sqlalchemy import exists, select
 from sqlmodel import Session
 
-from app.core.assessment import Assessment, Coverage
-from app.core.domain import StakeholderType
 from app.core.models import Account, CoverageSnapshot
-from app.core.portfolio import stale_count
-from app.core.report import iso_week
+from app.core.report import AccountFigure, iso_week
 from app.platform.db import insert_for
-from app.services.portfolio import assess_accounts, cycle_collection_paused
-
-COVERAGE_WORDS = {Coverage.COVERED: "covered", Coverage.GAP: "gap", Coverage.MISSING: "missing"}
-DIMENSION_COLUMNS = {  # Dimension.key → column
-    StakeholderType.CHAMPION.value: "champion",
-    StakeholderType.ECONOMIC_BUYER.value: "economic_buyer",
-    StakeholderType.DECISION_MAKER.value: "decision_maker",
-    StakeholderType.EXECUTIVE_SPONSOR.value: "executive_sponsor",
-    "breadth": "breadth",
-    "depth": "depth",
-    "detractors": "detractors",
-}
+from app.services.figures import refresh_figures
+from app.services.portfolio import cycle_collection_paused
 
 
 @dataclass(frozen=True)
@@ -51,25 +39,15 @@ class SnapshotPass:
         return f"Workspace {self.team_id}: took week {self.week} for {self.taken} account{'' if self.taken == 1 else 's'}."
 
 
-def is_single_threaded(assessment: Assessment) -> bool:
-    """At most one engaged contact: the seed's "Only 1 active contact" factor (none at all counts too)."""
-    return len(assessment.engaged) <= 1
-
-
-def snapshot_values(assessment: Assessment, team_id: str, week: str) -> dict:
-    """The snapshot row of one assessed account."""
-    account = assessment.account
-    coverage = {column: None for column in DIMENSION_COLUMNS.values()}
-    for dimension in assessment.dimensions:
-        if dimension.key in DIMENSION_COLUMNS:
-            coverage[DIMENSION_COLUMNS[dimension.key]] = COVERAGE_WORDS[dimension.coverage]
+def snapshot_values(figure: AccountFigure, team_id: str, week: str, today: date) -> dict:
+    """The snapshot row of one account from its figures of `today`."""
+    found = figure.judged
     return dict(
-        team_id=team_id, account_id=account.id, iso_week=week, taken_on=assessment.today,
-        overall_risk=int(assessment.overall_risk), **coverage,
-        single_threaded=is_single_threaded(assessment), engaged=len(assessment.engaged),
-        active=len(assessment.active), stale=stale_count(assessment),
-        arr_amount=account.arr_amount, currency=account.currency, renewal_date=account.renewal_date,
-        owner_user_id=account.owner_user_id,
+        team_id=team_id, account_id=figure.account_id, iso_week=week, taken_on=today,
+        overall_risk=int(found.overall_risk), **found.coverage, single_threaded=found.single_threaded,
+        engaged=found.engaged, active=found.active, stale=found.stale,
+        arr_amount=figure.arr_amount, currency=figure.currency, renewal_date=figure.renewal_date,
+        owner_user_id=figure.owner_user_id,
     )
 
 
@@ -84,14 +62,15 @@ def week_is_taken(session: Session, team_id: str, week: str) -> bool:
 
 
 def take_snapshots(session: Session, team_id: str, today: date) -> SnapshotPass:
-    """This ISO week's snapshot of every account that has none yet; idempotent, a fixed number of statements."""
+    """Every account's figures of `today` refreshed (app.services.figures: only those whose stored row no longer
+    holds are assessed), then this ISO week's snapshot of every account that has none yet; idempotent, a fixed
+    number of statements."""
     week = iso_week(today)
-    if week_is_taken(session, team_id, week):
+    with cycle_collection_paused:  # while accounts are assessed in bulk
+        figures = refresh_figures(session, team_id, today)
+    if not figures or week_is_taken(session, team_id, week):
         return SnapshotPass(team_id, week, 0)
-    with cycle_collection_paused:  # while every account's assessment is held
-        rows = [snapshot_values(a, team_id, week) for a in assess_accounts(session, team_id, today, figures_only=True)]
-    if not rows:
-        return SnapshotPass(team_id, week, 0)
+    rows = [snapshot_values(figure, team_id, week, today) for figure in figures]
     statement = insert_for(session, CoverageSnapshot).on_conflict_do_nothing(
         index_elements=["team_id", "account_id", "iso_week"])
     taken = session.connection().execute(statement, rows).rowcount  # executemany: one statement
