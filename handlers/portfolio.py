@@ -18,7 +18,8 @@ def list_command(request: CommandRequest) -> None:
     everyone = scope == "all"
     with request.runtime.db.reading() as session:
         owner = None if everyone else request.context.user_id
-        ranked = ranked_by_risk(assess_accounts(session, request.team_id, request.runtime.today(), owner))
+        ranked = ranked_by_risk(assess_accounts(session, request.team_id, request.runtime.today(), owner,
+                                                cache=request.runtime.assessments))
     if not ranked:
         tell(request.respond, no_accounts_yet(everyone))
         return
