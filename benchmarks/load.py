@@ -6,8 +6,9 @@
 
 Per round it prints the requests sent, how many were not answered 200, ack p50/p99, time-to-map p50/p99
 (from sending `/stakemap <account>` until the stand-in received the map on its response_url), the touch
-submissions answered "not saved, try again", and each gunicorn worker's RSS. `--soak S` runs the same
-mix for S seconds and prints each worker's RSS every minute.
+submissions answered "not saved, try again", and each gunicorn worker's RSS; after the table, each kind of
+request's ack p50/p99 per round. `--soak S` runs the same mix for S seconds and prints each worker's RSS
+every minute.
 
 The database (default: stakemap_bench_load on the local PostgreSQL, created when missing) is filled once
 through the product's services: 8 CSMs with 40 accounts each (5 with 20 contacts, 35 with 4). The Slack
@@ -120,14 +121,16 @@ def targets(db: Database) -> list[Target]:
 @dataclass
 class Round:
     acks: list[float] = field(default_factory=list)
+    acks_by_kind: dict[str, list[float]] = field(default_factory=dict)
     failed: int = 0
     not_saved: int = 0
     sent_maps: list[tuple[str, float]] = field(default_factory=list)  # (response_url name, sent at wall time)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, seconds: float, status: int, body: bytes) -> None:
+    def record(self, kind: str, seconds: float, status: int, body: bytes) -> None:
         with self.lock:
             self.acks.append(seconds)
+            self.acks_by_kind.setdefault(kind, []).append(seconds)
             self.failed += status != 200
             self.not_saved += b'"errors"' in body
 
@@ -195,7 +198,7 @@ def client(base: str, standin: RemoteStandIn, aims: list[Target], until: float, 
             status, body, seconds = post(base, touch_submission(target, rng), "application/x-www-form-urlencoded")
         else:
             status, body, seconds = post(base, home_open(target.owner), "application/json")
-        results.record(seconds, status, body)
+        results.record(kind, seconds, status, body)
 
 
 def run_round(base: str, standin: RemoteStandIn, aims: list[Target], clients: int, seconds: float,
@@ -222,6 +225,11 @@ def map_times(standin: RemoteStandIn, sent: list[tuple[str, float]]) -> list[flo
 
 def worker_rss(master: int) -> str:
     return ", ".join(f"{resident_mib(pid):.0f}" for pid in children(master))
+
+
+def by_kind(results: Round) -> str:
+    """Ack p50 / p99 of each kind of request: which of them make the tail."""
+    return "; ".join(f"{kind} {percentiles(results.acks_by_kind.get(kind, [])).replace(' ', '')}" for kind, _ in MIX)
 
 
 def percentiles(values: list[float]) -> str:
@@ -272,12 +280,15 @@ def main() -> None:
 def rounds(base: str, standin: RemoteStandIn, aims: list[Target], args, master: int, database: Database) -> None:
     print("| round | requests | non-200 | not saved (told) | ack p50 / p99 ms | map p50 / p99 ms | worker RSS MiB |")
     print("|---|---|---|---|---|---|---|")
+    acks_by_kind = []
     for number in range(1, args.rounds + 1):
         analyze(database)  # the touches of the rounds before, counted as autovacuum would count them
         results = run_round(base, standin, aims, args.clients, args.seconds, seed=number)
         maps = map_times(standin, results.sent_maps)
         print(f"| {number} | {len(results.acks)} | {results.failed} | {results.not_saved} | {percentiles(results.acks)} "
               f"| {percentiles(maps)} | {worker_rss(master)} |", flush=True)
+        acks_by_kind.append(f"round {number} ack p50/p99 ms by kind: {by_kind(results)}")
+    print("\n".join(acks_by_kind))
 
 
 def soak(base: str, standin: RemoteStandIn, aims: list[Target], args, master: int, database: Database) -> None:
