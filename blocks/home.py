@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 from app.core.portfolio import Portfolio
 from blocks import ids
 from blocks.portfolio import account_facts, account_headline, risk_counts
+from blocks.serialize import as_json
 from blocks.stale import stale_item_text
 from blocks.text import mrkdwn, plain, section
 
@@ -36,7 +37,7 @@ def home_view(portfolio: Portfolio, page: int = 0) -> dict:
     blocks: list[Block] = [*_summary(portfolio), DividerBlock()]
     if portfolio.accounts:
         blocks += [*_stale(portfolio), DividerBlock(), *_accounts(portfolio, page)]
-    return View(type="home", blocks=blocks).to_dict()
+    return as_json(View(type="home", blocks=blocks))
 
 
 def _summary(portfolio: Portfolio) -> list[Block]:
