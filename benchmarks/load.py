@@ -6,8 +6,10 @@
 
 Per round it prints the requests sent, how many were not answered 200, ack p50/p99, time-to-map p50/p99
 (from sending `/stakemap <account>` until the stand-in received the map on its response_url), the touch
-submissions answered "not saved, try again", and each gunicorn worker's RSS. `--soak S` runs the same
-mix for S seconds and prints each worker's RSS every minute.
+submissions answered "not saved, try again", and each gunicorn worker's RSS; after the table, each kind of
+request's ack p50/p99 per round, and the CPU time the server (per request), the stand-in and this load
+generator used in each round (they share the cores). `--soak S` runs the same mix for S seconds and prints
+each worker's RSS every minute.
 
 The database (default: stakemap_bench_load on the local PostgreSQL, created when missing) is filled once
 through the product's services: 8 CSMs with 40 accounts each (5 with 20 contacts, 35 with 4). The Slack
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import threading
 import time
@@ -37,7 +40,15 @@ from app.core.settings import Settings
 from app.platform.db import Database
 from app.services.contacts import picker_contacts
 from benchmarks.data import add_account
-from benchmarks.serving import RemoteStandIn, children, pct, resident_mib, server, wait_healthy_or_bolt
+from benchmarks.serving import (
+    RemoteStandIn,
+    children,
+    cpu_seconds,
+    pct,
+    resident_mib,
+    server,
+    wait_healthy_or_bolt,
+)
 from blocks.modals import pickable, touch_modal
 from handlers.common.openers import SHOWN
 from handlers.common.payloads import ModalContext
@@ -120,14 +131,16 @@ def targets(db: Database) -> list[Target]:
 @dataclass
 class Round:
     acks: list[float] = field(default_factory=list)
+    acks_by_kind: dict[str, list[float]] = field(default_factory=dict)
     failed: int = 0
     not_saved: int = 0
     sent_maps: list[tuple[str, float]] = field(default_factory=list)  # (response_url name, sent at wall time)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, seconds: float, status: int, body: bytes) -> None:
+    def record(self, kind: str, seconds: float, status: int, body: bytes) -> None:
         with self.lock:
             self.acks.append(seconds)
+            self.acks_by_kind.setdefault(kind, []).append(seconds)
             self.failed += status != 200
             self.not_saved += b'"errors"' in body
 
@@ -195,7 +208,7 @@ def client(base: str, standin: RemoteStandIn, aims: list[Target], until: float, 
             status, body, seconds = post(base, touch_submission(target, rng), "application/x-www-form-urlencoded")
         else:
             status, body, seconds = post(base, home_open(target.owner), "application/json")
-        results.record(seconds, status, body)
+        results.record(kind, seconds, status, body)
 
 
 def run_round(base: str, standin: RemoteStandIn, aims: list[Target], clients: int, seconds: float,
@@ -222,6 +235,30 @@ def map_times(standin: RemoteStandIn, sent: list[tuple[str, float]]) -> list[flo
 
 def worker_rss(master: int) -> str:
     return ", ".join(f"{resident_mib(pid):.0f}" for pid in children(master))
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    """CPU seconds used so far by the serve process (master and workers), the stand-in and this load generator
+    (the three share the machine's cores)."""
+    server: float
+    standin: float
+    generator: float
+
+    @classmethod
+    def now(cls, master: int, standin: RemoteStandIn) -> CpuUse:
+        mine = os.times()
+        return cls(cpu_seconds(master), cpu_seconds(standin.process.pid), mine.user + mine.system)
+
+    def since(self, before: CpuUse, requests: int) -> str:
+        server = self.server - before.server
+        return (f"server {server:.1f} s ({server / max(requests, 1) * 1000:.1f} ms per request), "
+                f"stand-in {self.standin - before.standin:.1f} s, load generator {self.generator - before.generator:.1f} s")
+
+
+def by_kind(results: Round) -> str:
+    """Ack p50 / p99 of each kind of request: which of them make the tail."""
+    return "; ".join(f"{kind} {percentiles(results.acks_by_kind.get(kind, [])).replace(' ', '')}" for kind, _ in MIX)
 
 
 def percentiles(values: list[float]) -> str:
@@ -272,12 +309,17 @@ def main() -> None:
 def rounds(base: str, standin: RemoteStandIn, aims: list[Target], args, master: int, database: Database) -> None:
     print("| round | requests | non-200 | not saved (told) | ack p50 / p99 ms | map p50 / p99 ms | worker RSS MiB |")
     print("|---|---|---|---|---|---|---|")
+    acks_by_kind, cpu = [], []
     for number in range(1, args.rounds + 1):
         analyze(database)  # the touches of the rounds before, counted as autovacuum would count them
+        before = CpuUse.now(master, standin)
         results = run_round(base, standin, aims, args.clients, args.seconds, seed=number)
         maps = map_times(standin, results.sent_maps)
+        cpu.append(f"round {number} CPU: {CpuUse.now(master, standin).since(before, len(results.acks))}")
         print(f"| {number} | {len(results.acks)} | {results.failed} | {results.not_saved} | {percentiles(results.acks)} "
               f"| {percentiles(maps)} | {worker_rss(master)} |", flush=True)
+        acks_by_kind.append(f"round {number} ack p50/p99 ms by kind: {by_kind(results)}")
+    print("\n".join(acks_by_kind + cpu))
 
 
 def soak(base: str, standin: RemoteStandIn, aims: list[Target], args, master: int, database: Database) -> None:

@@ -21,6 +21,7 @@ from app.core.report import Report
 from blocks import ids
 from blocks.portfolio import account_facts, account_headline, risk_counts
 from blocks.report import portfolio_home_section
+from blocks.serialize import as_json
 from blocks.stale import stale_item_text
 from blocks.text import mrkdwn, plain, section
 
@@ -39,9 +40,9 @@ def home_view(portfolio: Portfolio, page: int = 0, report: Report | None = None)
     blocks: list[Block] = [*_summary(portfolio), DividerBlock()]
     if portfolio.accounts:
         blocks += [*_stale(portfolio), DividerBlock(), *_accounts(portfolio, page)]
-    view = View(type="home", blocks=blocks).to_dict()
+    view = as_json(View(type="home", blocks=blocks))
     if report is not None:
-        view["blocks"] = [block.to_dict() for block in portfolio_home_section(report)] + view["blocks"]
+        view["blocks"] = [as_json(block) for block in portfolio_home_section(report)] + view["blocks"]
     return view
 
 

@@ -35,6 +35,7 @@ from app.core.presence import ChannelPulse, SeenList
 from app.core.trends import Trend, Trends
 from blocks import ids
 from blocks.capture import channels_block, seen_blocks
+from blocks.serialize import as_json
 from blocks.strategy import strategy_blocks, window_words
 from blocks.text import (
     Message,
@@ -96,7 +97,7 @@ def map_message(assessment: Assessment, account_id: int, trends: Trends | None =
     ]
     room = MESSAGE_MAX_BLOCKS - len(head) - len(tail)
     blocks = [*head, *_active_contacts(assessment, room, trends), *tail]
-    return MapMessage(text=fallback_text(assessment), blocks=[block.to_dict() for block in blocks])
+    return MapMessage(text=fallback_text(assessment), blocks=as_json(blocks))
 
 
 def map_modal(message: MapMessage, metadata: str) -> dict:

@@ -10,6 +10,7 @@ from app.core.assessment import Assessment
 from app.core.format import RISK_BADGE, money, renewal_text
 from app.core.portfolio import main_reason, stale_count
 from blocks.notices import Notice
+from blocks.serialize import as_json
 from blocks.text import chunk_lines, field, mrkdwn, section
 
 LIST_MAX_SECTIONS = 45  # of a 50-block message
@@ -59,4 +60,4 @@ def portfolio_notice(ranked: Sequence[Assessment], whose: str) -> Notice:
         note = f"Showing the {len(shown)} riskiest of {len(ranked)} accounts; the App Home pages through them all."
         blocks.append(ContextBlock(elements=[mrkdwn(note)]))
     text = f"{whose} accounts by risk: {len(ranked)} ({risk_counts(ranked)})."
-    return Notice(text=text, blocks=[block.to_dict() for block in blocks])
+    return Notice(text=text, blocks=as_json(blocks))

@@ -4,6 +4,7 @@ the first two (the table is edited as a CSV file: `stakemap strategy table`)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import time
 from decimal import Decimal
@@ -144,3 +145,10 @@ def windows_of(workspace: Workspace | None) -> Windows:
 def table_of(workspace: Workspace | None) -> ProposalTable:
     """The engagement-strategy proposal table: the workspace's own, or the default."""
     return settings_of(workspace).proposals
+
+
+def assessment_stamp(config: dict | None) -> str:
+    """What of a workspace's config an assessment (and so a map) depends on: the window overrides and the
+    strategy table, as canonical JSON (a cache key; equal configs give equal stamps)."""
+    config = config or {}
+    return json.dumps([config.get("windows", {}), config.get("strategy_table")], sort_keys=True)

@@ -4,8 +4,8 @@ Bolt answers Slack 404 when a listener has not acked within 3 seconds, yet the l
 submission saved after that is saved behind an error, and the user, told it failed, saves it again.
 Under `deadline(at)`, no SQL statement starts and no COMMIT is sent once `at` has passed (TooLate is
 raised and the unit of work rolls back), and no statement waits for a lock or runs longer than
-STATEMENT_LIMIT (PostgreSQL: SET LOCAL lock_timeout / statement_timeout; SQLite: busy timeout), so
-the truth, "not saved", can still reach the user in time.
+STATEMENT_LIMIT (PostgreSQL: lock_timeout and statement_timeout, local to the transaction; SQLite: busy
+timeout), so the truth, "not saved", can still reach the user in time.
 """
 
 from __future__ import annotations
@@ -83,9 +83,9 @@ def _commit_in_time(connection) -> None:
 def _postgres_limits(session, transaction, connection) -> None:
     if _left() is None or connection.dialect.name != "postgresql":
         return
-    limit = _wait_limit_ms()
-    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {limit}")  # an int: nothing to quote
-    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {limit}")
+    limit = _wait_limit_ms()  # an int: nothing to quote; both limits in one round trip (SET LOCAL takes two)
+    connection.exec_driver_sql(f"SELECT set_config('lock_timeout', '{limit}', true), "
+                               f"set_config('statement_timeout', '{limit}', true)")
 
 
 @event.listens_for(Pool, "checkout")

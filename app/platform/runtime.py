@@ -1,6 +1,6 @@
 """What every listener, job and command needs: settings, the database, the clock, and the process's
-bounded pool for work done after an ack, its size-bounded cache of rendered maps, and the App Home
-publishes it coalesces per user."""
+bounded pool for work done after an ack, its size-bounded caches of rendered maps and of accounts'
+assessments, and the App Home publishes it coalesces per user."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from app.core.clock import Clock
 from app.core.settings import Settings
 from app.platform.coalesce import LatestOnly
 from app.platform.db import Database
-from app.platform.map_cache import VersionedCache
+from app.platform.map_cache import VersionedCache, assessment_weight
 
 # Work after an ack is mostly CPU (assessing, rendering) under one GIL: a few threads keep the
 # request threads, which only verify, parse and ack, free to answer Slack at once.
@@ -63,6 +63,8 @@ class Runtime:
     after_ack: ThreadPoolExecutor = field(
         default_factory=lambda: BoundedPool(AFTER_ACK_THREADS, AFTER_ACK_QUEUE, thread_name_prefix="after-ack"))
     maps: VersionedCache = field(default_factory=VersionedCache)
+    # accounts' assessments, for the Home and the list (app.services.portfolio.assess_accounts)
+    assessments: VersionedCache = field(default_factory=lambda: VersionedCache(weigh=assessment_weight))
     homes: LatestOnly = field(default_factory=LatestOnly)  # App Home publishes: the latest per user runs
     # Passes a change wakes after its ack (name → work), registered by whoever runs them (the CRM push:
     # app.edge.slack_app); a burst of kicks runs the pass at most once more after the running one.

@@ -190,4 +190,5 @@ def account_choices(runtime: Runtime, team_id: str, query: str) -> list[Account]
 def ranked_accounts(runtime: Runtime, team_id: str, owner_user_id: str | None) -> list[Assessment]:
     """`/stakemap list`: the owner's accounts (everyone's with None), assessed today, ranked by risk."""
     with runtime.db.reading() as session:
-        return ranked_by_risk(assess_accounts(session, team_id, runtime.today(), owner_user_id))
+        return ranked_by_risk(assess_accounts(session, team_id, runtime.today(), owner_user_id,
+                                              cache=runtime.assessments))

@@ -34,7 +34,7 @@ def home_of(runtime: Runtime, team_id: str, user_id: str, stale_shown: int, ask:
     user = cache(partial(ask, user_id))
     today = viewer_today(runtime, team_id, user_id, user)
     with runtime.db.reading() as session:
-        mine = portfolio(session, team_id, user_id, today, stale_shown)
+        mine = portfolio(session, team_id, user_id, today, stale_shown, runtime.assessments)
         leads = leader_settings(session, team_id).leads
     if user_id not in leads and not is_admin(user()):
         return Home(mine, None)

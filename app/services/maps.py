@@ -7,7 +7,6 @@ only when that rendering is not cached yet.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,6 +18,7 @@ from sqlmodel import Session
 from app.core.maps import AccountMap
 from app.core.models import Account, Workspace, name_key
 from app.core.trends import TREND_DAYS, trends
+from app.core.workspace_settings import assessment_stamp
 from app.platform.runtime import Runtime
 from app.services.accounts import assess_account, get_account
 from app.services.history import account_history
@@ -50,9 +50,7 @@ def map_stamp(session: Session, team_id: str, *, name: str | None = None, accoun
     row = session.execute(query).first()
     if row is None:
         return None
-    config = row.config or {}
-    windows = json.dumps([config.get("windows", {}), config.get("strategy_table")], sort_keys=True)
-    return MapStamp(row.id, row.version, windows)
+    return MapStamp(row.id, row.version, assessment_stamp(row.config))
 
 
 def account_map(session: Session, team_id: str, account_id: int, today: date) -> AccountMap:

@@ -23,7 +23,8 @@ from app.core.assessment import Assessment, assess
 from app.core.domain import TYPE_PROFILES, PlanStatus, StakeholderType
 from app.core.models import Account, Contact, ContactRole, CrmLink, PlanStep, Touch, Workspace
 from app.core.portfolio import Portfolio, ranked_by_risk
-from app.core.workspace_settings import table_of, windows_of
+from app.core.workspace_settings import assessment_stamp, table_of, windows_of
+from app.platform.map_cache import VersionedCache
 from app.services.nudges import stale_relationships
 
 MAX_BOUND_IDS = 500  # ids bound as parameters at most in one statement
@@ -38,7 +39,7 @@ def accounts_query(team_id: str, owner_user_id: str | None = None):
 
 def assess_accounts(
     session: Session, team_id: str, today: date, owner_user_id: str | None = None,
-    accounts: Sequence[Account] | None = None, figures_only: bool = False,
+    accounts: Sequence[Account] | None = None, figures_only: bool = False, cache: VersionedCache | None = None,
 ) -> list[Assessment]:
     """Assess every account of a workspace (or one owner's, or the given ones — all of them that owner's when
     `owner_user_id` is given) in four statements.
@@ -48,12 +49,17 @@ def assess_accounts(
     columns the assessment looks at (`AssessedContact`) and its latest touch as its day alone
     (`LatestTouch`) — the same judgements, at a fraction of the reading cost; the cyclic collector is paused
     meanwhile (bulk, offline-style work). The surfaces a CSM waits for (Home, list) never pause it: in a busy
-    server their overlapping calls would keep it off for good and cyclic garbage would pile up."""
+    server their overlapping calls would keep it off for good and cyclic garbage would pile up.
+
+    `cache` (the runtime's `assessments`, for those surfaces): an account already assessed at its current
+    version, on that day, under the same windows and strategy table, is neither read nor assessed again —
+    a Home refreshed after a touch reads and assesses the one account the touch changed."""
     with cycle_collection_paused if figures_only else nullcontext():
-        return _assess_accounts(session, team_id, today, owner_user_id, accounts, figures_only)
+        return _assess_accounts(session, team_id, today, owner_user_id, accounts, figures_only,
+                                None if figures_only else cache)
 
 
-def _assess_accounts(session, team_id, today, owner_user_id, accounts, figures_only) -> list[Assessment]:
+def _assess_accounts(session, team_id, today, owner_user_id, accounts, figures_only, cache) -> list[Assessment]:
     query = accounts_query(team_id, owner_user_id)
     everyone = select(query.order_by(None).subquery().c.id)  # never a list of 10,000 bound parameters
     if accounts is None:
@@ -65,6 +71,28 @@ def _assess_accounts(session, team_id, today, owner_user_id, accounts, figures_o
     if not accounts:
         return []
     workspace = session.get(Workspace, team_id)
+    if cache is None:
+        return _read_and_assess(session, team_id, today, accounts, ids, workspace, figures_only)
+    stamp = assessment_stamp(workspace.config if workspace else None)
+
+    def key(account) -> tuple:
+        return "assessment", team_id, account.id, today, stamp
+
+    found = {account.id: cache.get(key(account), account.version) for account in accounts}
+    missing = [account for account in accounts if found[account.id] is None]
+    if missing:
+        if len(missing) < len(accounts) and len(missing) <= MAX_BOUND_IDS:
+            ids = [account.id for account in missing]
+        for account, assessment in zip(missing, _read_and_assess(session, team_id, today, missing, ids, workspace,
+                                                                 figures_only), strict=True):
+            cache.put(key(account), account.version, assessment)
+            found[account.id] = assessment
+    return [found[account.id] for account in accounts]
+
+
+def _read_and_assess(session, team_id, today, accounts, ids, workspace, figures_only) -> list[Assessment]:
+    """Assess `accounts`, reading the contacts, latest touches and open plan steps of the accounts `ids` names
+    (those, or more)."""
     windows, table = windows_of(workspace), table_of(workspace)
     added_on = None  # read from each contact's created_at
     if figures_only:
@@ -266,9 +294,10 @@ class TouchRow(namedtuple("TouchRow", Touch.__table__.columns.keys())):
 # --- the portfolio: accounts ranked by risk, stale relationships ranked by urgency ---------------
 
 
-def portfolio(session: Session, team_id: str, owner_user_id: str, today: date, stale_shown: int) -> Portfolio:
+def portfolio(session: Session, team_id: str, owner_user_id: str, today: date, stale_shown: int,
+              cache: VersionedCache | None = None) -> Portfolio:
     """One owner's accounts ranked by risk and their first `stale_shown` stale relationships, judged on the
-    owner's local date `today`, in five statements."""
-    assessments = assess_accounts(session, team_id, today, owner_user_id)
+    owner's local date `today`, in five statements (fewer with the assessments in `cache`)."""
+    assessments = assess_accounts(session, team_id, today, owner_user_id, cache=cache)
     return Portfolio(ranked_by_risk(assessments),
                      stale_relationships(session, team_id, owner_user_id, today, stale_shown))
