@@ -25,26 +25,33 @@ T = TypeVar("T")
 
 WINDOW = 0.003  # seconds the writer waits for company before the first batch
 MAX_BATCH = 500  # items per write, at most (bounded statements; the rest go in the next batch)
+# Items queued, at most: past that, add waits for the writer to take a batch, so a database slower than
+# the events slows the threads that hand them on (and, through the after-ack pool, the acks) instead of
+# the queue growing without end. The waiting thread holds no connection: the writer never waits for it.
+MAX_QUEUED = 10 * MAX_BATCH
 TRIES = 3
 
 
 class GroupCommit(Generic[T]):
     def __init__(self, write: Callable[[list[T]], None], *, name: str, window: float = WINDOW,
-                 max_batch: int = MAX_BATCH, tries: int = TRIES, pause: float = 0.05):
+                 max_batch: int = MAX_BATCH, max_queued: int = MAX_QUEUED, tries: int = TRIES, pause: float = 0.05):
         self._write = write
         self.name = name
         self.window = window
         self.max_batch = max_batch
+        self.max_queued = max_queued
         self.tries = tries
         self.pause = pause  # before the second try; doubled before each further one
         self._lock = threading.Lock()
+        self._room = threading.Condition(self._lock)
         self._queued: list[T] = []
         self._writing = False
-        self.batches = 0  # written so far (for benchmarks and tests)
 
     def add(self, item: T) -> None:
         """Queue the item; write it (and whatever else is queued) when no other thread is writing."""
         with self._lock:
+            while self._writing and len(self._queued) >= self.max_queued:
+                self._room.wait()
             self._queued.append(item)
             if self._writing:
                 return
@@ -57,11 +64,13 @@ class GroupCommit(Generic[T]):
         except BaseException:  # never from a write (its failures are logged): the next add writes what is left
             with self._lock:
                 self._writing = False
+                self._room.notify_all()
             raise
 
     def _next_batch(self) -> list[T]:
         with self._lock:
             batch, self._queued = self._queued[:self.max_batch], self._queued[self.max_batch:]
+            self._room.notify_all()
             if not batch:
                 self._writing = False
             return batch
@@ -71,7 +80,6 @@ class GroupCommit(Generic[T]):
         for attempt in range(1, self.tries + 1):
             try:
                 self._write(batch)
-                self.batches += 1
                 return
             except Exception:
                 if attempt == self.tries:
