@@ -29,6 +29,8 @@ from handlers.common import errors
 
 
 def register_all(app: App, runtime: Runtime) -> None:
-    for surface in (commands, accounts, contacts, contact_menu, touches, plans, charts, erasure, maps, home, shortcuts,
-                    nudges, settings, channels, capture, strategy, report, suggestions, signals, errors):
+    # Bolt tries the listeners in this order, building each matcher's arguments, until one matches: capture's
+    # come first, so the busiest requests (every message in a linked channel) match at the first try.
+    for surface in (capture, commands, accounts, contacts, contact_menu, touches, plans, charts, erasure, maps, home,
+                    shortcuts, nudges, settings, channels, strategy, report, suggestions, signals, errors):
         surface.register(app, runtime)

@@ -3,8 +3,8 @@ linked channels, acknowledged at once and counted after the ack (app/services/ca
 posted in reply: capture is silent, and the channels it reads are shared with the customer.
 
 Retries (X-Slack-Retry-Num) never count twice: a message's event receipt is written in the same transaction
-as its counts, after the ack (app/edge/slack_app.RECEIPT_AFTER_THE_ACK); member_joined_channel's by the
-receipt middleware before the ack.
+as its counts, after the ack, with those of the other messages counted in the same batch
+(app/edge/slack_app.RECEIPT_AFTER_THE_ACK); member_joined_channel's by the receipt middleware before the ack.
 """
 
 from __future__ import annotations

@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
-from app.core.models import Account, CaptureSuggestion, Contact, Workspace
+from app.core.models import Account, CaptureSuggestion, Contact, EventReceipt, Workspace
 from app.services.accounts import find_account
+from app.services.capture import counting
 from app.services.capture_cache import CAPTURE_CACHE
 from app.services.maps import account_map
 from blocks.map import account_map_message
@@ -251,21 +253,95 @@ def test_the_account_modal_lists_channels_and_edits_domains_and_the_switch(slack
     assert captured_touches(runtime) == []
 
 
-def test_a_message_costs_two_statements_once_its_channel_and_author_are_known(slack, runtime, linked):
-    """Plus its event receipt, written after the ack in the same transaction (retries count once)."""
+def warm(slack, linked):
+    """Sarah's first message of the day (the touch created, the map's version bumped, Acme's domains proposed
+    from her address, so the channel is looked up again) and a second one: channel and author are cached."""
+    for n in (1, 2):
+        write(slack, "U0SARAH", linked, n)
+        slack.drain()
+
+
+def test_a_burst_of_messages_costs_three_statements_in_all(slack, runtime, linked):
+    """Messages handed on together are counted in one transaction: their event receipts, the touch's count,
+    the channel's day. So a message in a busy channel costs under two statements, its receipt included."""
     from tests.sql_counter import count_statements
 
-    write(slack, "U0SARAH", linked, 1)  # first of the day: the touch is created, the map's version bumped,
-    slack.drain()  # Acme's domains proposed from Sarah's address (the channel is looked up again after that)
-    write(slack, "U0SARAH", linked, 2)
-    slack.drain()
+    warm(slack, linked)
+    counting(runtime.db).window = 0.5  # a busy channel: ten messages arrive while the writer waits for company
+    with count_statements(runtime.db.engine) as statements:
+        for n in range(3, 13):
+            write(slack, "U0SARAH", linked, n)
+        slack.drain()
+    assert [s.split()[2] for s in statements] == ["event_receipt", "touch", "channel_activity"], statements
+    assert [t.capture_messages for t in captured_touches(runtime)] == [12]
+    assert activity(runtime) == {(EXT, linked.date()): 12}
+
+
+def test_a_lone_message_costs_its_receipt_and_two_counts(slack, runtime, linked):
+    from tests.sql_counter import count_statements
+
+    warm(slack, linked)
     with count_statements(runtime.db.engine) as statements:
         write(slack, "U0SARAH", linked, 3)
         slack.drain()
-    receipts = [s for s in statements if "event_receipt" in s]
-    counts = [s for s in statements if "event_receipt" not in s]
-    assert len(receipts) == 1 and len(counts) == 2, statements  # the touch's count, the channel's day
+    assert [s.split()[2] for s in statements] == ["event_receipt", "touch", "channel_activity"], statements
     assert [t.capture_messages for t in captured_touches(runtime)] == [3]
+
+
+def test_a_retry_in_the_same_batch_counts_once(slack, runtime, linked):
+    warm(slack, linked)
+    counting(runtime.db).window = 0.3
+    message = message_event("U0SARAH", ts_of(linked, 3))
+    _, event_id = deliver(slack, message)
+    assert deliver(slack, message, retry=1, event_id=event_id)[0].status == 200
+    write(slack, "U0SARAH", linked, 4)
+    slack.drain()
+    assert [t.capture_messages for t in captured_touches(runtime)] == [4]
+
+
+def test_a_batch_the_database_refused_is_written_again_and_counts_once(slack, runtime, linked):
+    """The database drops the connection as the touches are counted: the batch's transaction (its receipts
+    too) is rolled back and written again, so nothing is lost and nothing counts twice."""
+    warm(slack, linked)
+    refusals = []
+
+    def refuse_once(_conn, _cursor, statement, _params, _context, _executemany):
+        if statement.startswith("INSERT INTO touch") and not refusals:
+            refusals.append(statement)
+            raise OperationalError(statement, {}, Exception("server closed the connection unexpectedly"))
+
+    counting(runtime.db).window = 0.3
+    event.listen(runtime.db.engine, "before_cursor_execute", refuse_once)
+    try:
+        for n in (3, 4, 5):
+            write(slack, "U0SARAH", linked, n)
+        slack.drain()
+    finally:
+        event.remove(runtime.db.engine, "before_cursor_execute", refuse_once)
+    assert len(refusals) == 1
+    assert [t.capture_messages for t in captured_touches(runtime)] == [5]
+    assert activity(runtime) == {(EXT, linked.date()): 5}
+
+
+def test_a_batch_never_written_is_logged_with_its_events(slack, runtime, linked, caplog):
+    warm(slack, linked)
+
+    def refuse(_conn, _cursor, statement, _params, _context, _executemany):
+        if statement.startswith("INSERT INTO touch"):
+            raise OperationalError(statement, {}, Exception("server closed the connection unexpectedly"))
+
+    counting(runtime.db).pause = 0.01
+    event.listen(runtime.db.engine, "before_cursor_execute", refuse)
+    try:
+        _, event_id = deliver(slack, message_event("U0SARAH", ts_of(linked, 3)))
+        slack.drain()
+    finally:
+        event.remove(runtime.db.engine, "before_cursor_execute", refuse)
+    lost = [r for r in caplog.records if r.levelname == "ERROR" and "was not written" in r.getMessage()]
+    assert len(lost) == 1 and event_id in lost[0].getMessage()
+    assert [t.capture_messages for t in captured_touches(runtime)] == [2]
+    with runtime.db.session() as session:  # its receipt was rolled back with it: a retry from Slack would count
+        assert session.get(EventReceipt, event_id) is None
 
 
 def test_a_workspace_admin_turns_capture_off_in_the_settings(slack, standin, runtime, linked):

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,25 +21,45 @@ from sqlalchemy import delete
 from sqlmodel import Session
 
 from app.core.models import EventReceipt, RequestReceipt
-from app.platform.db import insert_if_absent
+from app.platform.db import insert_for, insert_if_absent
 
 KEEP_RECEIPTS = timedelta(days=2)  # Slack retries for minutes; two days is plenty to recognise a retry
 # A signature is accepted up to 5 minutes either side of its timestamp: a replay can come 10 minutes after
 # the request it copies was first received.
 KEEP_REQUESTS = timedelta(minutes=10)
 PRUNE_EVERY = 500  # receipts recorded between two prunings, per process
-_recorded = itertools.count(1)
+_recorded = 0  # event receipts recorded by this process
+_recorded_lock = threading.Lock()
 _requests = itertools.count(1)
 UNKEYED = {"event_callback", "url_verification", "block_suggestion"}  # events have their id; the rest only read
 
 
 def first_delivery(session: Session, event_id: str, team_id: str | None, now: datetime) -> bool:
     """Record the event; True only for the first delivery of that event_id anywhere."""
-    fresh = insert_if_absent(session, EventReceipt, {"event_id": event_id[:64], "team_id": team_id,
-                                                     "received_at": now})
-    if next(_recorded) % PRUNE_EVERY == 0:
+    return event_id[:64] in first_deliveries(session, [(event_id, team_id)], now)
+
+
+def first_deliveries(session: Session, events: Iterable[tuple[str, str | None]], now: datetime) -> set[str]:
+    """Record (event_id, team_id) deliveries in one statement; the event ids (cut to 64 characters) seen here
+    for the first time anywhere. An id given twice is recorded, and returned, once."""
+    rows = {event_id[:64]: {"event_id": event_id[:64], "team_id": team_id, "received_at": now}
+            for event_id, team_id in events}
+    if not rows:
+        return set()
+    table = EventReceipt.__table__
+    statement = insert_for(session, table).on_conflict_do_nothing().returning(table.c.event_id)
+    fresh = set(session.scalars(statement, [rows[key] for key in sorted(rows)]))  # (rowcount is not reliable on psycopg)
+    if _pruning_due(len(rows)):
         session.execute(delete(EventReceipt).where(EventReceipt.received_at < now - KEEP_RECEIPTS))
     return fresh
+
+
+def _pruning_due(recorded: int) -> bool:
+    """True once every PRUNE_EVERY receipts recorded by this process."""
+    global _recorded
+    with _recorded_lock:
+        before, _recorded = _recorded, _recorded + recorded
+        return before // PRUNE_EVERY != _recorded // PRUNE_EVERY
 
 
 def request_key(body: Any, headers: Mapping[str, Sequence[str]], mode: str) -> str | None:

@@ -4,10 +4,13 @@ suggestion, and the channel's daily activity is counted for "going dark".
 
 Only metadata is stored: who wrote, which day, in which channel, how many messages. Never the text.
 
-A message event whose channel and author are cached (app/services/capture_cache.py) costs two
-statements: the touch (or suggestion) upsert and the channel-activity upsert. The account's version is
-bumped only when the map changes (a contact's first message of the day, a new suggestion), and the
-channel's last-message time is written at most once a minute per channel and process.
+A message event whose channel and author are cached (app/services/capture_cache.py) reads nothing: it
+is queued, and the messages that arrive within a few milliseconds (or while the previous batch is being
+written) are counted together in one transaction of three statements, whatever their number: their event
+receipts, the touches' (and suggestions') counts, the channels' days. A lone message costs those three;
+two or more together cost under two each. The account's version is bumped only when the map changes (a
+contact's first message of the day, a new suggestion), and the channel's last-message time is written at
+most once a minute per channel and process.
 
 Slack is the caller's business: `profile(user_id)` returns users.info's user object or None.
 """
@@ -16,11 +19,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 from pydantic import ValidationError
 from sqlalchemy import case, delete, func, or_, select, update
@@ -49,7 +54,8 @@ from app.core.models import (
 )
 from app.core.workspace_settings import CaptureSettings, settings_of
 from app.platform.db import Database, insert_for
-from app.platform.deliveries import first_delivery
+from app.platform.deliveries import first_deliveries
+from app.platform.group_commit import GroupCommit
 from app.services.capture_cache import CAPTURE_CACHE, ChannelTarget, MemberMatch
 from app.services.slack_users import remember_user
 
@@ -257,80 +263,158 @@ def writing(db: Database) -> Iterator[Session]:
         yield session
 
 
+@dataclass(frozen=True)
+class Counted:
+    """A customer's message to count: by a contact (a touch that day), else by a member off the map."""
+
+    message: CustomerMessage
+    account_id: int
+    contact_id: int | None
+    day: date  # the owner's day the message was written on
+    now: datetime
+
+
+@dataclass
+class Counts:
+    """What customer messages add to (live) or, read from a channel's history, raise (a backfill) the counts."""
+
+    touches: dict[tuple[str, int, int, date], list] = field(default_factory=dict)  # → [messages, channel]
+    suggested: dict[tuple[str, int, str], list] = field(default_factory=dict)  # → [messages, first at, last at]
+    days: Counter = field(default_factory=Counter)  # (team, channel, UTC day) → messages
+    latest: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (team, channel) → last message
+
+    def add(self, message: CustomerMessage, account_id: int, contact_id: int | None, day: date) -> None:
+        if contact_id is not None:
+            self.touches.setdefault((message.team_id, account_id, contact_id, day), [0, message.channel_id])[0] += 1
+        else:
+            seen = self.suggested.setdefault((message.team_id, account_id, message.user_id),
+                                             [0, message.at, message.at])
+            seen[:] = [seen[0] + 1, min(seen[1], message.at), max(seen[2], message.at)]
+        self.days[(message.team_id, message.channel_id, message.at.date())] += 1
+        channel = (message.team_id, message.channel_id)
+        self.latest[channel] = max(self.latest.get(channel, message.at), message.at)
+
 
 def capture_message(db: Database, message: CustomerMessage, profile: AskProfile, now: datetime) -> bool:
-    """Count one message; True when it was a customer's message in a linked channel with capture on."""
+    """Count one message; True when it was a customer's message in a linked channel with capture on.
+
+    The count is written with those of the messages handed on within a few milliseconds (app/platform/
+    group_commit.py), its event receipt in the same transaction; this returns once it is written, or
+    at once when another thread is writing it."""
     target = channel_target(db, message.team_id, message.channel_id, profile, now)
     if target is None or not target.enabled:
         return False
     match = member_match(db, message, target, profile, now)
     if not match.customer:
         return False
-    day = capture_day(message.at, target.owner_tz)
-    with writing(db) as session:
-        if message.event_id and not first_delivery(session, message.event_id, message.team_id, now):
-            return False  # a retry of an event already counted
-        if match.contact_id is not None:
-            new = count_touch(session, message.team_id, message.channel_id, target.account_id, match.contact_id,
-                              day, now) == 1
-        else:
-            new = count_suggestion(session, message.team_id, target.account_id, message.user_id, message.at,
-                                   message.at, 1) == 1
-        if new:
-            bump_version(session, message.team_id, target.account_id, now)
-        count_activity(session, message.team_id, message.channel_id, message.at.date(), 1)
-        if CAPTURE_CACHE.due_for_last_message(message.team_id, message.channel_id):
-            note_last_message(session, message.team_id, message.channel_id, message.at)
+    counting(db).add(Counted(message, target.account_id, match.contact_id, capture_day(message.at, target.owner_tz),
+                             now))
     return True
 
 
-def count_touch(session: Session, team_id: str, channel_id: str, account_id: int, contact_id: int, day: date,
-                now: datetime, messages: int = 1, *, at_least: bool = False) -> int:
-    """Add `messages` to the contact's captured touch of that day (created when absent), or with at_least
-    raise it to `messages` (a backfill's recount); returns the touch's count."""
+_COUNTING: weakref.WeakKeyDictionary[Database, GroupCommit[Counted]] = weakref.WeakKeyDictionary()
+_COUNTING_LOCK = threading.Lock()
+
+
+def counting(db: Database) -> GroupCommit[Counted]:
+    """The database's queue of messages to count (one per database and process)."""
+    with _COUNTING_LOCK:
+        found = _COUNTING.get(db)
+        if found is None:
+            found = _COUNTING[db] = GroupCommit(partial(_count_in, weakref.ref(db)), name="capture")
+        return found
+
+
+def _count_in(db: weakref.ref, batch: list[Counted]) -> None:
+    count_messages(db(), batch)
+
+
+def count_messages(db: Database, batch: list[Counted]) -> None:
+    """Count a batch of live messages in one transaction: their event receipts first, so an event already
+    counted (a retry, or a delivery another process got first) is skipped, then the touches or suggestions,
+    the channels' days, and each channel's last message time at most once a minute per process."""
+    now = max(counted.now for counted in batch)
+    with writing(db) as session:
+        fresh = first_deliveries(session, [(c.message.event_id, c.message.team_id) for c in batch if c.message.event_id],
+                                 now)
+        counts = Counts()
+        for counted in batch:
+            event_id = counted.message.event_id and counted.message.event_id[:64]
+            if event_id is None or event_id in fresh:
+                fresh.discard(event_id)  # an event given twice in the batch counts once
+                counts.add(counted.message, counted.account_id, counted.contact_id, counted.day)
+        counts.latest = {channel: at for channel, at in counts.latest.items() if CAPTURE_CACHE.due_for_last_message(*channel)}
+        changed = write_counts(session, counts, now)
+        bump_versions(session, changed, now)
+
+
+def write_counts(session: Session, counts: Counts, now: datetime, *, at_least: bool = False) -> set[tuple[str, int]]:
+    """Add the counts (with at_least: raise each count to at least them), one statement per table;
+    returns the (team, account) whose map gained a captured touch or a suggestion."""
+    changed = count_touches(session, counts.touches, now, at_least=at_least)
+    changed |= count_suggestions(session, counts.suggested, at_least=at_least)
+    count_activity(session, counts.days, at_least=at_least)
+    for (team_id, channel_id), at in counts.latest.items():
+        note_last_message(session, team_id, channel_id, at)
+    return changed
+
+
+def count_touches(session: Session, touches: dict[tuple[str, int, int, date], list], now: datetime,
+                  *, at_least: bool = False) -> set[tuple[str, int]]:
+    """Add messages to each contact's captured touch of a day (created when absent), or with at_least raise
+    its count to them (a backfill's recount); returns the (team, account) of the touches created."""
+    if not touches:
+        return set()
+    rows = [dict(team_id=team_id, account_id=account_id, contact_id=contact_id, occurred_on=day, kind=TouchKind.CHAT,
+                 created_at=now, capture_day=day, capture_messages=messages, capture_channel_id=channel_id)
+            for (team_id, account_id, contact_id, day), (messages, channel_id) in sorted(touches.items())]
     table = Touch.__table__
-    counted = _raised(table.c.capture_messages, messages) if at_least else table.c.capture_messages + messages
-    statement = (
-        insert_for(session, Touch)
-        .values(team_id=team_id, account_id=account_id, contact_id=contact_id, occurred_on=day,
-                kind=TouchKind.CHAT, created_at=now, capture_day=day, capture_messages=messages,
-                capture_channel_id=channel_id)
-        .on_conflict_do_update(index_elements=["contact_id", "capture_day"], set_={"capture_messages": counted})
-        .returning(table.c.capture_messages)
-    )
-    return session.execute(statement).scalar_one()
+    statement = insert_for(session, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["contact_id", "capture_day"],
+        set_={"capture_messages": _counted(table.c.capture_messages, statement.excluded.capture_messages, at_least)},
+    ).returning(table.c.team_id, table.c.account_id, table.c.contact_id, table.c.capture_day, table.c.capture_messages)
+    return {(row.team_id, row.account_id) for row in session.execute(statement, rows)
+            if row.capture_messages == touches[(row.team_id, row.account_id, row.contact_id, row.capture_day)][0]}
 
 
-def count_suggestion(session: Session, team_id: str, account_id: int, user_id: str, first_at: datetime,
-                     last_at: datetime, messages: int, *, at_least: bool = False) -> int:
-    """Count a customer member who matches no contact (messages 0: they joined); an ignored one stays ignored."""
+def count_suggestions(session: Session, suggested: dict[tuple[str, int, str], list], *, at_least: bool = False
+                      ) -> set[tuple[str, int]]:
+    """Count customer members who match no contact (0 messages: they joined); an ignored one stays ignored.
+    Returns the (team, account) of the suggestions created."""
+    if not suggested:
+        return set()
+    rows = [dict(team_id=team_id, account_id=account_id, slack_user_id=user_id, messages=messages, first_seen_at=first,
+                 last_seen_at=last)
+            for (team_id, account_id, user_id), (messages, first, last) in sorted(suggested.items())]
     table = CaptureSuggestion.__table__
-    counted = _raised(table.c.messages, messages) if at_least else table.c.messages + messages
-    statement = (
-        insert_for(session, CaptureSuggestion)
-        .values(team_id=team_id, account_id=account_id, slack_user_id=user_id, messages=messages,
-                first_seen_at=first_at, last_seen_at=last_at)
-        .on_conflict_do_update(index_elements=["team_id", "account_id", "slack_user_id"], set_={
-            "messages": counted,
-            "last_seen_at": case((table.c.last_seen_at < last_at, last_at), else_=table.c.last_seen_at),
-            "first_seen_at": case((table.c.first_seen_at > first_at, first_at), else_=table.c.first_seen_at)})
-        .returning(table.c.messages)
-    )
-    return session.execute(statement).scalar_one()
+    statement = insert_for(session, table)
+    new = statement.excluded
+    statement = statement.on_conflict_do_update(index_elements=["team_id", "account_id", "slack_user_id"], set_={
+        "messages": _counted(table.c.messages, new.messages, at_least),
+        "last_seen_at": case((table.c.last_seen_at < new.last_seen_at, new.last_seen_at), else_=table.c.last_seen_at),
+        "first_seen_at": case((table.c.first_seen_at > new.first_seen_at, new.first_seen_at),
+                              else_=table.c.first_seen_at),
+    }).returning(table.c.team_id, table.c.account_id, table.c.slack_user_id, table.c.messages)
+    return {(row.team_id, row.account_id) for row in session.execute(statement, rows)
+            if row.messages == suggested[(row.team_id, row.account_id, row.slack_user_id)][0]}
 
 
-def count_activity(session: Session, team_id: str, channel_id: str, day: date, messages: int,
-                   *, at_least: bool = False) -> None:
+def count_activity(session: Session, days: Counter, *, at_least: bool = False) -> None:
+    """Add (or raise to) each linked channel's customer messages of a day."""
+    if not days:
+        return
+    rows = [dict(team_id=team_id, channel_id=channel_id, day=day, messages=messages)
+            for (team_id, channel_id, day), messages in sorted(days.items())]
     table = ChannelActivity.__table__
-    counted = _raised(table.c.messages, messages) if at_least else table.c.messages + messages
-    statement = (insert_for(session, ChannelActivity)
-                 .values(team_id=team_id, channel_id=channel_id, day=day, messages=messages)
-                 .on_conflict_do_update(index_elements=["team_id", "channel_id", "day"], set_={"messages": counted}))
-    session.execute(statement)
+    statement = insert_for(session, table)
+    statement = statement.on_conflict_do_update(index_elements=["team_id", "channel_id", "day"], set_={
+        "messages": _counted(table.c.messages, statement.excluded.messages, at_least)})
+    session.execute(statement, rows)
 
 
-def _raised(column, value: int):
-    return case((column < value, value), else_=column)
+def _counted(column, value, at_least: bool):
+    return case((column < value, value), else_=column) if at_least else column + value
 
 
 def note_last_message(session: Session, team_id: str, channel_id: str, at: datetime) -> None:
@@ -342,8 +426,18 @@ def note_last_message(session: Session, team_id: str, channel_id: str, at: datet
 
 def bump_version(session: Session, team_id: str, account_id: int, now: datetime) -> None:
     """The account's map changed through a write the session does not see: its cached map is stale."""
-    session.execute(update(Account).where(Account.team_id == team_id, Account.id == account_id)
-                    .values(version=Account.version + 1, updated_at=now), execution_options={"synchronize_session": False})
+    bump_versions(session, {(team_id, account_id)}, now)
+
+
+def bump_versions(session: Session, accounts: set[tuple[str, int]], now: datetime) -> None:
+    """bump_version for each (team, account), one statement per team."""
+    by_team: dict[str, list[int]] = {}
+    for team_id, account_id in sorted(accounts):
+        by_team.setdefault(team_id, []).append(account_id)
+    for team_id, account_ids in by_team.items():
+        session.execute(update(Account).where(Account.team_id == team_id, Account.id.in_(account_ids))
+                        .values(version=Account.version + 1, updated_at=now),
+                        execution_options={"synchronize_session": False})
 
 
 def member_joined(db: Database, message: CustomerMessage, profile: AskProfile, now: datetime) -> bool:
@@ -355,9 +449,8 @@ def member_joined(db: Database, message: CustomerMessage, profile: AskProfile, n
     if not match.customer or match.contact_id is not None:
         return False
     with writing(db) as session:
-        if count_suggestion(session, message.team_id, target.account_id, message.user_id, message.at, message.at,
-                            0) == 0:
-            bump_version(session, message.team_id, target.account_id, now)
+        joined = {(message.team_id, target.account_id, message.user_id): [0, message.at, message.at]}
+        bump_versions(session, count_suggestions(session, joined), now)
     return True
 
 
@@ -372,37 +465,20 @@ def record_history(db: Database, team_id: str, channel_id: str, messages: list[C
     target = channel_target(db, team_id, channel_id, profile, now)
     if target is None or not target.enabled:
         return 0
-    touches: Counter = Counter()
-    suggested: dict[str, list[datetime]] = {}
-    days: Counter = Counter()
-    latest: datetime | None = None
+    counts = Counts()
     for message in messages:
         match = member_match(db, message, target, profile, now)
-        if not match.customer:
-            continue
-        if match.contact_id is not None:
-            touches[(match.contact_id, capture_day(message.at, target.owner_tz))] += 1
-        else:
-            suggested.setdefault(message.user_id, []).append(message.at)
-        days[message.at.date()] += 1
-        latest = max(latest or message.at, message.at)
+        if match.customer:
+            counts.add(message, target.account_id, match.contact_id, capture_day(message.at, target.owner_tz))
     with writing(db) as session:
-        for (contact_id, day), count in touches.items():
-            count_touch(session, team_id, channel_id, target.account_id, contact_id, day, now, count, at_least=True)
-        for user_id, times in suggested.items():
-            count_suggestion(session, team_id, target.account_id, user_id, min(times), max(times), len(times),
-                             at_least=True)
-        for day, count in days.items():
-            count_activity(session, team_id, channel_id, day, count, at_least=True)
-        if latest is not None:
-            note_last_message(session, team_id, channel_id, latest)
-        if touches or suggested:
+        write_counts(session, counts, now, at_least=True)
+        if counts.touches or counts.suggested:
             bump_version(session, team_id, target.account_id, now)
         if complete:
             session.execute(update(AccountChannel).where(AccountChannel.team_id == team_id,
                                                          AccountChannel.channel_id == channel_id)
                             .values(backfilled_at=now))
-    return sum(days.values())
+    return sum(counts.days.values())
 
 
 # --- retention and switches ----------------------------------------------------------------------------
