@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
 from app.core.domain import Level, Relationship, StakeholderType
@@ -21,6 +22,7 @@ from app.core.models import (
 )
 from app.core.report import iso_week
 from app.jobs.leader_digest import LEDGER_KEY, run_leader_digest
+from app.jobs.scheduler import _add_leader_jobs
 from app.jobs.snapshots import snapshot_all
 from app.platform.slack_client import web_client
 from app.services.accounts import create_account, find_account
@@ -433,3 +435,15 @@ def test_leader_digest_killed_after_posting_is_not_posted_again(runtime, standin
     with runtime.db.reading() as session:
         row = session.scalars(select(NudgeDelivery).where(NudgeDelivery.user_id == LEDGER_KEY)).one()
     assert row.status == DeliveryStatus.SENT and row.ts == standin.calls_to("chat.postMessage")[0].response["ts"]
+
+
+def test_the_figures_pass_runs_at_once_then_on_every_hour_so_midnight_has_one(runtime, clock):
+    """serve's snapshot pass (which stores each account's figures of the day) runs when serve starts, then on
+    each whole UTC hour: the day's first pass runs at midnight, not up to an hour into the day."""
+    clock.set(datetime(2026, 3, 9, 23, 41, 7, tzinfo=UTC))
+    scheduler = BackgroundScheduler(timezone=UTC)
+    _add_leader_jobs(scheduler, runtime)
+    job = scheduler.get_job("weekly-snapshots")
+    assert job.next_run_time == runtime.now()
+    after_start = job.trigger.get_next_fire_time(job.next_run_time, job.next_run_time)
+    assert after_start == datetime(2026, 3, 10, 0, 0, tzinfo=UTC)

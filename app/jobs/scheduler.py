@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
@@ -111,13 +112,15 @@ def _add_leader_jobs(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
     from app.jobs.capture_jobs import prune_pass
     from app.jobs.leader_digest import leader_digest_pass
     from app.jobs.signal_pass import signal_pass
-    from app.jobs.snapshots import SNAPSHOT_EVERY, snapshot_pass
+    from app.jobs.snapshots import snapshot_pass
 
-    for job, every, job_id in ((snapshot_pass, SNAPSHOT_EVERY, "weekly-snapshots"),
-                               (leader_digest_pass, SWEEP_EVERY, "leader-digest"),
-                               (signal_pass, SWEEP_EVERY, "signal-resend"),
-                               (prune_pass, PRUNE_EVERY, "capture-retention")):
-        scheduler.add_job(job, IntervalTrigger(seconds=every.total_seconds()), args=[runtime], id=job_id,
+    # The snapshot pass refreshes each account's figures of the day: on every whole UTC hour, so the day's first
+    # pass runs at midnight and the morning's reports read stored figures rather than assessing every account.
+    for job, trigger, job_id in ((snapshot_pass, CronTrigger(minute=0, timezone=UTC), "weekly-snapshots"),
+                                 (leader_digest_pass, IntervalTrigger(seconds=SWEEP_EVERY.total_seconds()), "leader-digest"),
+                                 (signal_pass, IntervalTrigger(seconds=SWEEP_EVERY.total_seconds()), "signal-resend"),
+                                 (prune_pass, IntervalTrigger(seconds=PRUNE_EVERY.total_seconds()), "capture-retention")):
+        scheduler.add_job(job, trigger, args=[runtime], id=job_id,
                           next_run_time=runtime.now(), coalesce=True, max_instances=1,
                           misfire_grace_time=int(MISFIRE_GRACE.total_seconds()), replace_existing=True)
 

@@ -9,14 +9,12 @@ scheduler runs it every hour.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from app.platform.runtime import Runtime
 from app.services.snapshots import SnapshotPass, take_snapshots, workspaces_with_accounts
 
 log = logging.getLogger("stakemap.snapshots")
 
-SNAPSHOT_EVERY = timedelta(hours=1)
 
 
 def snapshot_all(runtime: Runtime, team: str | None = None) -> list[SnapshotPass]:
@@ -40,4 +38,4 @@ def snapshot_pass(runtime: Runtime) -> None:
             if taken.taken:
                 log.info(taken.summary())
     except Exception:
-        log.exception("the weekly snapshot pass failed; the next pass runs in %s", SNAPSHOT_EVERY)
+        log.exception("the weekly snapshot pass failed; the next pass runs on the next whole hour")
