@@ -123,7 +123,8 @@ def register(app: App, runtime: Runtime) -> None:
             if modal.account_id is not None:  # editing: the renewal may have passed since it was set
                 data = validated(AccountCreate, values, None)
                 with runtime.db.session() as session:
-                    return update_account(session, context.team_id, modal.account_id, data, runtime.now()).name
+                    return update_account(session, context.team_id, modal.account_id, data, runtime.now(),
+                                          context.user_id).name
             data = validated(AccountCreate, values, runtime.today())
             with runtime.db.session() as session:
                 account = create_account(session, context.team_id, data, context.user_id, runtime.now(),

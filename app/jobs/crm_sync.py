@@ -28,7 +28,8 @@ log = logging.getLogger("stakemap.crm")
 def hubspot_fields(runtime: Runtime) -> HubSpotFields:
     settings = runtime.settings
     return HubSpotFields(arr=settings.hubspot_arr_field, currency=settings.hubspot_currency_field,
-                         renewal=settings.hubspot_renewal_field, department=settings.hubspot_department_field)
+                         renewal=settings.hubspot_renewal_field, department=settings.hubspot_department_field,
+                         reports_to=settings.hubspot_reports_to_field)
 
 
 def sync_team(runtime: Runtime, team: str | None, *, full: bool = False, progress: Progress | None = None,

@@ -5,13 +5,19 @@ forward after every page is stored, in the same transaction, so an interrupted s
 stopped. `full` lists every record instead and flags linked contacts HubSpot no longer has. Nothing is
 deleted: a contact archived or removed in HubSpot is flagged on the map (CrmLink.removed_at) for the CSM
 to confirm. Applying the same records twice changes nothing (no history row, no new map version).
+
+Conflicts: field by field, the newer change wins (app.services.crm.conflicts): a value stakemap changed after
+HubSpot did stays; HubSpot's property history (`propertiesWithHistory`) is read only for the records modified in
+HubSpot after such a change. Every change taken from HubSpot is in the history as "crm:hubspot". Reports-to: the
+contact property HUBSPOT_REPORTS_TO_FIELD names the manager (app.services.crm.reports_to), linked once every
+contact of the sync is stored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -21,10 +27,21 @@ from sqlmodel import Session
 from app.core import crm
 from app.core.crm import HUBSPOT, HUBSPOT_SOURCE, ROLES_CONFIG_KEY, Counts, SyncReport
 from app.core.domain import StakeholderType
-from app.core.models import Account, Contact, ContactRole, CrmCursor, CrmLink, name_key
+from app.core.models import (
+    Account,
+    AccountChange,
+    Contact,
+    ContactChange,
+    ContactRole,
+    CrmCursor,
+    CrmLink,
+    name_key,
+)
 from app.services.accounts import touch_accounts
-from app.services.history import apply_changes
-from app.services.roles import replace_roles, roles_by_contact
+from app.services.crm.conflicts import Arrival, AskTimes, kept_fields
+from app.services.crm.reports_to import ManagerClaim, link_managers, manager_reference
+from app.services.history import apply_account_changes, apply_changes
+from app.services.roles import ROLES_FIELD, replace_roles, roles_by_contact
 from app.services.workspaces import ensure_workspace
 
 # Every column of a contact the CRM does not give, as the model defaults it (Core inserts skip the model).
@@ -41,6 +58,7 @@ class HubSpotSource(Protocol):
     def list_all(self, object_type: str, properties: list[str], archived: bool = False) -> Iterator[list[dict]]: ...
     def company_associations(self, contact_ids: list[str]) -> dict[str, list[dict]]: ...
     def owner_emails(self) -> dict[str, str]: ...
+    def changed_at(self, object_type: str, ids: list[str], properties: list[str]) -> dict[str, dict[str, datetime]]: ...
 
 
 @dataclass(frozen=True)
@@ -51,14 +69,29 @@ class HubSpotFields:
     currency: str | None = None
     renewal: str | None = None
     department: str | None = None
+    reports_to: str | None = None  # the manager's HubSpot contact id or e-mail
 
     @property
     def company(self) -> list[str]:
-        return ["name", "hubspot_owner_id", *(p for p in (self.arr, self.currency, self.renewal) if p)]
+        return [p for props in self.company_sources.values() for p in props]
 
     @property
     def contact(self) -> list[str]:
-        return ["firstname", "lastname", "jobtitle", "email", *([self.department] if self.department else [])]
+        return [p for props in self.contact_sources.values() for p in props]
+
+    @property
+    def company_sources(self) -> dict[str, tuple[str, ...]]:
+        """Each account field and the company properties it is read from."""
+        optional = {"arr_amount": self.arr, "currency": self.currency, "renewal_date": self.renewal}
+        return {"name": ("name",), "owner_user_id": ("hubspot_owner_id",),
+                **{name: (prop,) for name, prop in optional.items() if prop}}
+
+    @property
+    def contact_sources(self) -> dict[str, tuple[str, ...]]:
+        """Each contact field and the contact properties it is read from."""
+        optional = {"department": self.department, "reports_to_id": self.reports_to}
+        return {"name": ("firstname", "lastname"), "title": ("jobtitle",), "email": ("email",),
+                **{name: (prop,) for name, prop in optional.items() if prop}}
 
 
 OpenSession = Callable[[], AbstractContextManager[Session]]
@@ -78,6 +111,8 @@ class _Pull:
     def __post_init__(self) -> None:
         self._owner_emails: dict[str, str] | None = None
         self._slack_users: dict[str, str | None] = {}
+        self.claims: list[ManagerClaim] = []  # reports-to, linked once every contact is stored
+        self.counted: set[int] = set()  # contacts with a claim already counted as updated
 
     def owner(self, owner_id: str | None) -> str | None:
         """The Slack user of a HubSpot owner (by e-mail, users.lookupByEmail); None when unknown."""
@@ -114,6 +149,7 @@ def sync_hubspot(open_session: OpenSession, source: HubSpotSource, team_id: str,
     seen: set[str] = set()
     _pages(pull, "contacts", CONTACT, fields.contact, cursors.get(CONTACT), full,
            lambda session, page: _contacts(session, pull, page, table, report.contacts, seen))
+    _link_managers(pull, report.contacts)
     archived = _flag_archived(pull, report.contacts)
     if full:
         _flag_missing(pull, seen | archived, report.contacts)
@@ -159,9 +195,9 @@ def _links(session: Session, team_id: str, object_name: str, external_ids: Itera
 
 
 def _link(session: Session, pull: _Pull, object_name: str, external_id: str, account_id: int,
-          contact_id: int | None = None) -> None:
+          contact_id: int | None = None, roles: str | None = None) -> None:
     session.add(CrmLink(team_id=pull.team_id, crm=HUBSPOT, object=object_name, external_id=external_id,
-                        account_id=account_id, contact_id=contact_id, created_at=pull.now()))
+                        account_id=account_id, contact_id=contact_id, created_at=pull.now(), roles=roles))
 
 
 def _set(row, values: dict) -> bool:
@@ -187,9 +223,13 @@ def _companies(session: Session, pull: _Pull, page: list[dict], counts: Counts) 
         CrmLink.team_id == pull.team_id, CrmLink.crm == HUBSPOT, CrmLink.object == COMPANY,
         CrmLink.account_id.in_([a.id for a in by_name.values()]))))
     fresh: list[tuple[str, Account]] = []
+    targets = {str(r["id"]): linked[links[str(r["id"])].account_id] if str(r["id"]) in links else
+               by_name.get(name_key(crm.text((r.get("properties") or {}).get("name")))) for r in page}
+    kept = _kept_accounts(session, pull, page, targets)
     for record in page:
         link = links.get(str(record["id"]))
-        outcome = _company(session, pull, record, linked.get(link.account_id) if link else None, by_name, taken, fresh)
+        outcome = _company(session, pull, record, linked.get(link.account_id) if link else None, by_name, taken, fresh,
+                           kept.get(str(record["id"]), set()))
         setattr(counts, outcome, getattr(counts, outcome) + 1)
     session.flush()
     for external_id, account in fresh:
@@ -200,17 +240,56 @@ def _accounts_by(session: Session, team_id: str, *conditions) -> dict[int, Accou
     return {a.id: a for a in session.scalars(select(Account).where(Account.team_id == team_id, *conditions))}
 
 
-def _company(session: Session, pull: _Pull, record: dict, account: Account | None, by_name: dict[str, Account],
-             taken: set[int], fresh: list[tuple[str, Account]]) -> str:
-    """Apply one company; an unlinked one adopts the account of the same name or creates one (added to `fresh`)."""
-    props, fields, now = record.get("properties") or {}, pull.fields, pull.now()
-    name = crm.text(props.get("name"))
-    values = {
+def _company_values(pull: _Pull, props: dict) -> dict:
+    """The account fields a company gives (None: HubSpot has nothing, or the property is not read)."""
+    fields = pull.fields
+    return {
         "arr_amount": crm.amount(props.get(fields.arr)) if fields.arr else None,
         "currency": crm.currency(props.get(fields.currency)) if fields.currency else None,
         "renewal_date": crm.day(props.get(fields.renewal)) if fields.renewal else None,
         "owner_user_id": pull.owner(props.get("hubspot_owner_id")),
     }
+
+
+def _kept_accounts(session: Session, pull: _Pull, page: list[dict], targets: dict[str, Account | None]
+                   ) -> dict[str, set[str]]:
+    """Per company id: the account fields stakemap changed after HubSpot did (they keep stakemap's value)."""
+    arrivals = []
+    for record in page:
+        account, props = targets.get(str(record["id"])), record.get("properties") or {}
+        if account is None:
+            continue
+        values = _company_values(pull, props)
+        differing = {field for field, value in values.items() if value is not None and value != getattr(account, field)}
+        name = crm.text(props.get("name"))
+        if name and name_key(name) != account.name_key:
+            differing.add("name")
+        arrivals.append(Arrival(str(record["id"]), account.id, frozenset(differing),
+                                crm.instant(props.get(crm.MODIFIED_PROPERTY["companies"]))))
+    return kept_fields(session, pull.team_id, AccountChange, arrivals,
+                       _asker(pull, "companies", pull.fields.company_sources))
+
+
+def _asker(pull: _Pull, object_type: str, sources: dict[str, tuple[str, ...]]) -> AskTimes:
+    """HubSpot's per-property change times, by stakemap field (a field read from two properties: the later)."""
+    def ask(record_ids: list[str], names: set[str]) -> dict[str, dict[str, datetime]]:
+        properties = sorted({prop for name in names for prop in sources.get(name, ())})
+        if not properties:
+            return {}
+        times = pull.source.changed_at(object_type, record_ids, properties)
+        return {record_id: {name: max(found) for name in names
+                            if (found := [at[prop] for prop in sources.get(name, ()) if prop in at])}
+                for record_id, at in times.items()}
+    return ask
+
+
+def _company(session: Session, pull: _Pull, record: dict, account: Account | None, by_name: dict[str, Account],
+             taken: set[int], fresh: list[tuple[str, Account]], kept: set[str]) -> str:
+    """Apply one company; an unlinked one adopts the account of the same name or creates one (added to `fresh`).
+    `kept`: the fields stakemap changed after HubSpot did; every other change is in the account's history."""
+    props, now = record.get("properties") or {}, pull.now()
+    name = crm.text(props.get("name"))
+    values = {field: value for field, value in _company_values(pull, props).items() if field not in kept}
     if account is None:
         if not name:
             return "skipped"
@@ -223,15 +302,24 @@ def _company(session: Session, pull: _Pull, record: dict, account: Account | Non
                               updated_at=now)
             session.add(account)
             by_name[account.name_key] = account  # a namesake later in the page adopts it
-        _set(account, values)
+            _set(account, values)
+        else:
+            _set_account(session, account, values, now)
         fresh.append((str(record["id"]), account))
         return "created" if created else "updated"
-    if name and name_key(name) != account.name_key and not _account_name_taken(session, account, name):
+    if name and "name" not in kept and name_key(name) != account.name_key \
+            and not _account_name_taken(session, account, name):
         values.update(name=name, name_key=name_key(name))
-    if not _set(account, values):
+    if not _set_account(session, account, values, now):
         return "unchanged"
     account.updated_at = now
     return "updated"
+
+
+def _set_account(session: Session, account: Account, values: dict, now: datetime) -> bool:
+    """HubSpot's values onto an account stakemap has (None: nothing, the value stays), in its history."""
+    return bool(apply_account_changes(session, account, {k: v for k, v in values.items() if v is not None},
+                                      HUBSPOT_SOURCE, now))
 
 
 def _account_name_taken(session: Session, account: Account, name: str) -> bool:
@@ -259,28 +347,77 @@ def _contacts(session: Session, pull: _Pull, page: list[dict], table, counts: Co
         session, pull.team_id, Contact.account_id.in_({i.account_id for i in unlinked}),
         Contact.name_key.in_({i.key for i in unlinked})).values()}
     held = roles_by_contact(session, pull.team_id, [*linked, *(c.id for c in by_key.values())])
+    kept = _kept_contacts(session, pull, incoming, links, linked, by_key, held)
     created: list[tuple[_Incoming, dict]] = []
     for item in incoming:
         link = links.get(item.external_id)
         contact = linked.get(link.contact_id) if link else None
+        item.kept |= kept.get(item.external_id, set())
         if contact is not None:
-            changed = _update_contact(session, contact, item.values, item.roles, pull.now(), held[contact.id])
+            changed = _update_contact(session, contact, item, pull.now(), held[contact.id])
             if link.removed_at is not None:  # back in HubSpot
                 link.removed_at = None
                 changed = True
+            if link.roles != item.roles_value:
+                link.roles = item.roles_value
             outcome = "updated" if changed else "unchanged"
         elif item.account_id is None or not item.key or (item.account_id, item.key) in {
                 (row["account_id"], row["name_key"]) for _, row in created}:
             outcome = "skipped"  # no known company, no name or title, or a namesake already in this page
         elif (existing := by_key.get((item.account_id, item.key))) is not None:  # typed in Slack, or imported
-            _update_contact(session, existing, item.values, item.roles, pull.now(), held[existing.id])
-            _link(session, pull, CONTACT, item.external_id, existing.account_id, existing.id)
-            outcome = "updated"
+            _update_contact(session, existing, item, pull.now(), held[existing.id])
+            _link(session, pull, CONTACT, item.external_id, existing.account_id, existing.id, item.roles_value)
+            contact, outcome = existing, "updated"
         else:
             created.append((item, item.new_contact(pull.team_id, pull.now())))
             outcome = "created"
         setattr(counts, outcome, getattr(counts, outcome) + 1)
+        if contact is not None:
+            _claim_manager(pull, item, contact.id, counted=outcome == "updated")
     _insert_contacts(session, pull, created)
+
+
+def _target(item: _Incoming, links: dict[str, CrmLink], linked: dict[int, Contact],
+            by_key: dict[tuple[int, str], Contact]) -> Contact | None:
+    """The contact a HubSpot contact lands on: the linked one, or the one of the same name it adopts."""
+    link = links.get(item.external_id)
+    if link is not None:
+        return linked.get(link.contact_id)
+    return by_key.get((item.account_id, item.key)) if item.account_id is not None and item.key else None
+
+
+def _kept_contacts(session: Session, pull: _Pull, incoming: list[_Incoming], links: dict[str, CrmLink],
+                   linked: dict[int, Contact], by_key: dict[tuple[int, str], Contact], held: dict[int, list]
+                   ) -> dict[str, set[str]]:
+    """Per HubSpot contact id: the fields (and "type", "roles") stakemap changed after HubSpot did."""
+    arrivals = []
+    for item in incoming:
+        contact = _target(item, links, linked, by_key)
+        if contact is not None:
+            differing = item.differing(contact, held[contact.id], links.get(item.external_id))
+            arrivals.append(Arrival(item.external_id, contact.id, frozenset(differing), item.modified_at))
+    return kept_fields(session, pull.team_id, ContactChange, arrivals,
+                       _asker(pull, "contacts", pull.fields.contact_sources))
+
+
+def _claim_manager(pull: _Pull, item: _Incoming, contact_id: int, *, counted: bool, fresh: bool = False) -> None:
+    if item.manager:
+        pull.claims.append(ManagerClaim(contact_id, item.external_id, item.manager, item.modified_at, fresh=fresh))
+        if counted:
+            pull.counted.add(contact_id)
+
+
+def _link_managers(pull: _Pull, counts: Counts) -> None:
+    """Every contact of the sync stored: each one's manager as HubSpot names it (a contact only updated for it
+    counts as updated)."""
+    if not pull.claims:
+        return
+    with pull.open_session() as session:
+        changed = link_managers(session, pull.team_id, HUBSPOT, pull.claims, HUBSPOT_SOURCE, pull.now(),
+                                _asker(pull, "contacts", pull.fields.contact_sources))
+    fresh = {claim.contact_id for claim in pull.claims if claim.fresh}
+    counts.updated += len(changed - fresh - pull.counted)
+    counts.unchanged -= len(changed - fresh - pull.counted)
 
 
 def _insert_contacts(session: Session, pull: _Pull, created: list[tuple[_Incoming, dict]]) -> None:
@@ -293,11 +430,14 @@ def _insert_contacts(session: Session, pull: _Pull, created: list[tuple[_Incomin
     ids = session.scalars(statement, [row for _, row in created]).all()
     session.execute(insert(CrmLink.__table__), [
         {"team_id": pull.team_id, "crm": HUBSPOT, "object": CONTACT, "external_id": item.external_id,
-         "account_id": row["account_id"], "contact_id": contact_id, "removed_at": None, "created_at": now}
+         "account_id": row["account_id"], "contact_id": contact_id, "removed_at": None, "created_at": now,
+         "roles": item.roles_value}
         for (item, row), contact_id in zip(created, ids, strict=True)])
     roles = [{"team_id": pull.team_id, "account_id": row["account_id"], "contact_id": contact_id, "type": kind,
               "source": HUBSPOT_SOURCE, "created_at": now}
              for (item, row), contact_id in zip(created, ids, strict=True) for kind in item.roles - {row["type"]}]
+    for (item, _), contact_id in zip(created, ids, strict=True):
+        _claim_manager(pull, item, contact_id, counted=False, fresh=True)
     if roles:
         session.execute(insert(ContactRole.__table__), roles)
     touch_accounts(session, pull.team_id, {row["account_id"] for _, row in created}, now)
@@ -315,6 +455,9 @@ class _Incoming:
     account_id: int | None
     values: dict
     roles: set[StakeholderType]
+    manager: str | None = None  # the manager's HubSpot contact id or e-mail (HUBSPOT_REPORTS_TO_FIELD)
+    modified_at: datetime | None = None  # HubSpot's last-modified time of the record
+    kept: set[str] = field(default_factory=set)  # fields stakemap changed after HubSpot did: not taken
 
     @property
     def key(self) -> str | None:
@@ -333,7 +476,35 @@ class _Incoming:
             "department": crm.text(props.get(fields.department), 80) if fields.department else None,
         }
         account_id = accounts[str(company["toObjectId"])] if company else None
-        return cls(str(record["id"]), account_id, values, crm.roles_for(labels, table))
+        manager = manager_reference(crm.text(props.get(fields.reports_to), 254)) if fields.reports_to else None
+        return cls(str(record["id"]), account_id, values, crm.roles_for(labels, table), manager,
+                   crm.instant(props.get(crm.MODIFIED_PROPERTY["contacts"])))
+
+    def roles_on(self, contact: Contact) -> tuple[StakeholderType, set[StakeholderType]]:
+        """The primary type and extra roles HubSpot gives this contact (its primary type kept while HubSpot still
+        gives it, and kept outright when stakemap changed it after HubSpot did)."""
+        primary, extra = crm.primary_and_extra(contact.type, self.roles)
+        return (contact.type, extra - {contact.type}) if "type" in self.kept else (primary, extra)
+
+    @property
+    def roles_value(self) -> str:
+        """The roles HubSpot gives, as CrmLink.roles keeps them."""
+        return ",".join(sorted(kind.value for kind in self.roles))
+
+    def differing(self, contact: Contact, held: list[ContactRole], link: CrmLink | None) -> set[str]:
+        """The fields HubSpot brings another value for than the contact has ("type" and "roles" included: only when
+        HubSpot's roles changed since the last sync — its labels have no change time, so a type or role changed in
+        stakemap stays until they do)."""
+        names = {name for name, value in self.values.items() if value is not None and value != getattr(contact, name)}
+        if link is not None and link.roles == self.roles_value:
+            self.kept |= {"type", ROLES_FIELD}
+            return names
+        primary, extra = crm.primary_and_extra(contact.type, self.roles)
+        if primary != contact.type:
+            names.add("type")
+        if extra != {role.type for role in held if role.source == HUBSPOT_SOURCE}:
+            names.add(ROLES_FIELD)
+        return names
 
     def new_contact(self, team_id: str, now: datetime) -> dict:
         """The new contact's row (every column: it is inserted without the ORM)."""
@@ -349,11 +520,11 @@ def _company_of(found: list[dict], accounts: dict[str, int]) -> dict | None:
     return (primary or known or [None])[0]
 
 
-def _update_contact(session: Session, contact: Contact, values: dict, roles: set[StakeholderType],
-                    now: datetime, held: list) -> bool:
-    """HubSpot's values and roles onto the contact, in history "from HubSpot"; True when anything changed."""
-    primary, extra = crm.primary_and_extra(contact.type, roles)
-    changes = {name: value for name, value in values.items() if value is not None}
+def _update_contact(session: Session, contact: Contact, item: _Incoming, now: datetime, held: list) -> bool:
+    """HubSpot's values and roles onto the contact, in history "from HubSpot", but for the fields stakemap changed
+    after HubSpot did (`item.kept`); True when anything changed."""
+    primary, extra = item.roles_on(contact)
+    changes = {name: value for name, value in item.values.items() if value is not None and name not in item.kept}
     key = Contact.key_for(changes.get("name", contact.name), changes.get("title", contact.title))
     if key != contact.name_key and _contact_key_taken(session, contact, key):
         changes.pop("name", None)
@@ -362,6 +533,8 @@ def _update_contact(session: Session, contact: Contact, values: dict, roles: set
     changed = bool(apply_changes(session, contact, {**changes, "type": primary}, HUBSPOT_SOURCE, now))
     if key != contact.name_key:  # assigning even the same value would mark the contact (and its map) changed
         contact.name_key = key
+    if ROLES_FIELD in item.kept:
+        return changed
     return replace_roles(session, contact, extra, HUBSPOT_SOURCE, now, source=HUBSPOT_SOURCE,
                          only_source=True, held=held) or changed
 
