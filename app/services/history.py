@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from enum import Enum
 
 from sqlalchemy import func, or_, select
@@ -35,8 +36,9 @@ def _value(value) -> str | None:
 
 
 def _stored(value) -> str | None:
-    """A value as the history keeps it (a long e-mail or title is cut to the column's size)."""
-    text = _value(value)
+    """A value as the history keeps it (an amount with its two decimals, as stored; a long e-mail or title cut to the
+    column's size)."""
+    text = f"{value:.2f}" if isinstance(value, Decimal) else _value(value)
     return text[:HISTORY_VALUE_MAX] if text else text
 
 

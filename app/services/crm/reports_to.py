@@ -96,7 +96,7 @@ def _linked(session: Session, team_id: str, crm_name: str, record_ids: set[str])
         query = select(CrmLink.external_id, CrmLink.contact_id).where(
             CrmLink.team_id == team_id, CrmLink.crm == crm_name, CrmLink.object == CONTACT,
             CrmLink.external_id.in_(ids[start:start + CHUNK]), CrmLink.contact_id.is_not(None))
-        found.update(dict(session.execute(query).tuples().all()))
+        found.update({record_id: contact_id for record_id, contact_id in session.execute(query)})
     return found
 
 
