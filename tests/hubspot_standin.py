@@ -147,6 +147,11 @@ class HubSpotStandIn:
             record.updated_at = now
             self._version += 1
 
+    @property
+    def clock(self) -> datetime:
+        """The time of the last change."""
+        return self._clock
+
     def follow(self, now: Callable[[], datetime]) -> None:
         """Date changes by this clock (default: the wall clock), e.g. a test's fixed clock, so HubSpot's changes
         and stakemap's line up in time."""

@@ -177,3 +177,21 @@ def test_reports_to_from_hubspot_draws_the_org_chart(slack, runtime, clock, hubs
     hubspot.touch("contacts", lisa, phone="+1 555 0101")
     assert sync(runtime)[1].startswith("Contacts: 0 created, 0 updated, 0 flagged")
     assert contact_named(runtime, "Lisa Park").reports_to_id == ids["Tom Chen"]
+
+
+def test_an_erased_person_is_not_filled_in_again_from_hubspot(runtime, clock, hubspot):
+    from app.services.erasure import forget_contact
+
+    company = hubspot.add_company("Acme")
+    tom = hubspot.add_contact("Tom", "Chen", company=company, jobtitle="VP Engineering", email="tom@acme.example")
+    sync(runtime)
+    with runtime.db.session() as session:
+        contact = session.scalar(select(Contact).where(Contact.team_id == TEAM, Contact.name == "Tom Chen"))
+        forget_contact(session, session.get(Account, contact.account_id), contact, "U0CSM", clock.now())
+    later(clock)
+    hubspot.touch("contacts", tom, jobtitle="CTO", email="tom.chen@acme.example")
+    sync(runtime)
+    sync(runtime, full=True)
+    with runtime.db.reading() as session:
+        erased = session.scalar(select(Contact).where(Contact.team_id == TEAM))
+        assert (erased.name, erased.title, erased.email) == ("Erased contact", None, None)

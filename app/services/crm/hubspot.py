@@ -35,6 +35,7 @@ from app.core.models import (
     ContactRole,
     CrmCursor,
     CrmLink,
+    Erasure,
     name_key,
 )
 from app.services.accounts import touch_accounts
@@ -352,7 +353,7 @@ def _contacts(session: Session, pull: _Pull, page: list[dict], table, counts: Co
     for item in incoming:
         link = links.get(item.external_id)
         contact = linked.get(link.contact_id) if link else None
-        item.kept |= kept.get(item.external_id, set())
+        item.kept = kept.get(item.external_id, set())
         if contact is not None:
             changed = _update_contact(session, contact, item, pull.now(), held[contact.id])
             if link.removed_at is not None:  # back in HubSpot
@@ -389,15 +390,29 @@ def _target(item: _Incoming, links: dict[str, CrmLink], linked: dict[int, Contac
 def _kept_contacts(session: Session, pull: _Pull, incoming: list[_Incoming], links: dict[str, CrmLink],
                    linked: dict[int, Contact], by_key: dict[tuple[int, str], Contact], held: dict[int, list]
                    ) -> dict[str, set[str]]:
-    """Per HubSpot contact id: the fields (and "type", "roles") stakemap changed after HubSpot did."""
-    arrivals = []
+    """Per HubSpot contact id: the fields (and "type", "roles") that keep stakemap's value. HubSpot's labels have no
+    change time: while they are the ones the last sync read (CrmLink.roles), a type or role set in stakemap stays."""
+    arrivals, labels_kept, targets = [], set(), {}
     for item in incoming:
         contact = _target(item, links, linked, by_key)
-        if contact is not None:
-            differing = item.differing(contact, held[contact.id], links.get(item.external_id))
-            arrivals.append(Arrival(item.external_id, contact.id, frozenset(differing), item.modified_at))
-    return kept_fields(session, pull.team_id, ContactChange, arrivals,
+        if contact is None:
+            continue
+        targets[item.external_id] = contact.id
+        link = links.get(item.external_id)
+        same_labels = link is not None and link.roles == item.roles_value
+        if same_labels:
+            labels_kept.add(item.external_id)
+        differing = item.differing(contact, held[contact.id], labels=not same_labels)
+        arrivals.append(Arrival(item.external_id, contact.id, frozenset(differing), item.modified_at))
+    kept = kept_fields(session, pull.team_id, ContactChange, arrivals,
                        _asker(pull, "contacts", pull.fields.contact_sources))
+    for external_id in labels_kept:
+        kept.setdefault(external_id, set()).update(("type", ROLES_FIELD))
+    erased = set(session.scalars(select(Erasure.contact_id).where(Erasure.team_id == pull.team_id,
+                                                                  Erasure.contact_id.in_(list(targets.values())))))
+    for external_id in (e for e, contact_id in targets.items() if contact_id in erased):  # never filled in again
+        kept.setdefault(external_id, set()).update(("name", "title", "email", "department"))
+    return kept
 
 
 def _claim_manager(pull: _Pull, item: _Incoming, contact_id: int, *, counted: bool, fresh: bool = False) -> None:
@@ -491,13 +506,10 @@ class _Incoming:
         """The roles HubSpot gives, as CrmLink.roles keeps them."""
         return ",".join(sorted(kind.value for kind in self.roles))
 
-    def differing(self, contact: Contact, held: list[ContactRole], link: CrmLink | None) -> set[str]:
-        """The fields HubSpot brings another value for than the contact has ("type" and "roles" included: only when
-        HubSpot's roles changed since the last sync — its labels have no change time, so a type or role changed in
-        stakemap stays until they do)."""
+    def differing(self, contact: Contact, held: list[ContactRole], *, labels: bool) -> set[str]:
+        """The fields HubSpot brings another value for than the contact has ("type" and "roles" too with `labels`)."""
         names = {name for name, value in self.values.items() if value is not None and value != getattr(contact, name)}
-        if link is not None and link.roles == self.roles_value:
-            self.kept |= {"type", ROLES_FIELD}
+        if not labels:
             return names
         primary, extra = crm.primary_and_extra(contact.type, self.roles)
         if primary != contact.type:
