@@ -94,11 +94,6 @@ def crm_change_wins(ours: datetime | None, theirs: datetime | None) -> bool:
     return theirs > ours
 
 
-def changed_by_crm(changed_by: str | None) -> bool:
-    """Whether a history entry's author is a CRM sync (its changes are the CRM's, not stakemap's own)."""
-    return bool(changed_by) and changed_by.startswith(CRM_SOURCE_PREFIX)
-
-
 def instant(value: Any) -> datetime | None:
     """A CRM timestamp as an aware UTC datetime: ISO 8601 ("2026-03-01T09:00:00.000Z", "+0000" offsets too, as
     Salesforce writes them) or epoch milliseconds; None when it is neither."""
