@@ -12,7 +12,7 @@ time decides (the CRM's value is taken).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session
@@ -33,6 +33,13 @@ class Arrival:
     row_id: int  # the contact's or account's id
     differing: frozenset[str]  # the stakemap fields the CRM brings a different value for
     modified_at: datetime | None  # the record's last-modified time in the CRM
+    # Fields whose CRM change time is known apart from the record's, without asking (Salesforce: a contact's roles
+    # live in AccountContactRelation / OpportunityContactRole records, with their own LastModifiedDate)
+    field_times: Mapping[str, datetime] = field(default_factory=dict)
+
+    def theirs(self, name: str) -> datetime | None:
+        """When the CRM last changed this field, as far as the arrival tells."""
+        return self.field_times.get(name, self.modified_at)
 
 
 def kept_fields(session: Session, team_id: str, table: type[ContactChange] | type[AccountChange],
@@ -53,7 +60,7 @@ def kept_fields(session: Session, team_id: str, table: type[ContactChange] | typ
         for name in arrival.differing:
             if name not in edits:
                 continue  # stakemap never changed it itself: the CRM's value is taken
-            if not crm_change_wins(edits[name], arrival.modified_at):
+            if not crm_change_wins(edits[name], arrival.theirs(name)):
                 kept.setdefault(arrival.record_id, set()).add(name)  # the whole record is older than our change
             else:
                 doubtful.setdefault(arrival.record_id, (arrival, set()))[1].add(name)
@@ -64,6 +71,6 @@ def kept_fields(session: Session, team_id: str, table: type[ContactChange] | typ
         known = times.get(record_id, {})
         edits = ours[arrival.row_id]
         for name in names:
-            if not crm_change_wins(edits[name], known.get(name, arrival.modified_at)):
+            if not crm_change_wins(edits[name], known.get(name, arrival.theirs(name))):
                 kept.setdefault(record_id, set()).add(name)
     return kept

@@ -275,6 +275,9 @@ class IncomingContact:
     removed: bool = False
     manager: str | None = None  # the manager's CRM contact id or e-mail (reports_to.manager_reference)
     modified_at: datetime | None = None  # the record's last-modified time in the CRM
+    # When the CRM last changed the records the roles come from, where those are not the contact's own record
+    # (Salesforce's AccountContactRelation, OpportunityContactRole); None: the contact's time stands for them
+    roles_modified_at: datetime | None = None
     kept: set[str] = field(default_factory=set)  # fields stakemap changed after the CRM did: not taken
 
     @property
@@ -380,7 +383,9 @@ def _kept_contacts(session: Session, pull: Pull, incoming: list[IncomingContact]
         if same_labels:
             labels_kept.add(item.external_id)
         differing = item.differing(contact, held[contact.id], pull.by, labels=not same_labels)
-        arrivals.append(Arrival(item.external_id, contact.id, frozenset(differing), item.modified_at))
+        roles_at = {} if item.roles_modified_at is None else {"type": item.roles_modified_at,
+                                                              ROLES_FIELD: item.roles_modified_at}
+        arrivals.append(Arrival(item.external_id, contact.id, frozenset(differing), item.modified_at, roles_at))
     kept = kept_fields(session, pull.team_id, ContactChange, arrivals, pull.ask_contacts)
     for external_id in labels_kept:
         kept.setdefault(external_id, set()).update(("type", ROLES_FIELD))
