@@ -221,7 +221,7 @@ def _store_account(session: Session, pull: Pull, item: IncomingAccount, account:
     """Apply one record; an unlinked one adopts the account of the same name or creates one (added to `fresh`).
     `kept`: the fields stakemap changed after the CRM did; every other change is in the account's history."""
     name, now = item.name, pull.now()
-    values = {name: value for name, value in item.values.items() if name not in kept}
+    values = {column: value for column, value in item.values.items() if column not in kept}
     if account is None:
         if not name:
             return "skipped"
