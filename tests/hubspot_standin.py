@@ -8,6 +8,9 @@ Answers what the pull reads, in the shapes of HubSpot's published API reference:
 - POST /crm/v4/associations/contacts/companies/batch/read — {"status", "results": [{"from": {"id"}, "to":
   [{"toObjectId", "associationTypes": [{"category", "typeId", "label"}]}]}], "startedAt", "completedAt"}.
 - GET /crm/v3/owners — {"results": [{"id", "email", "firstName", "lastName", "userId", "archived"}]}.
+- POST /crm/v3/objects/{companies|contacts}/batch/read with `propertiesWithHistory` — {"status", "results": [{"id",
+  "properties", "propertiesWithHistory": {name: [{"value", "timestamp", "sourceType", "sourceId",
+  "updatedByUserId"}, … newest first]}, "createdAt", "updatedAt", "archived"}], "startedAt", "completedAt"}.
 And what the push writes (and the activities pull reads back):
 - POST /crm/v3/objects/{notes|calls|meetings|emails} — {"properties", "associations": [{"to": {"id"}, "types":
   [{"associationCategory", "associationTypeId"}]}]}; answers 201 with the record ({"id", "properties",
@@ -34,6 +37,7 @@ import json
 import re
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -58,6 +62,12 @@ class Record:
     updated_at: str
     archived: bool = False
     archived_at: str | None = None
+    history: dict[str, list[tuple[str | None, str]]] = field(default_factory=dict)  # name → (value, when), oldest first
+
+    def set(self, properties: dict[str, Any], now: str) -> None:
+        for name, value in properties.items():
+            self.properties[name] = value
+            self.history.setdefault(name, []).append((value, now))
 
     def json(self, wanted: list[str] | None) -> dict:
         properties = {k: v for k, v in self.properties.items() if wanted is None or k in wanted or k in ("hs_object_id",)}
@@ -86,14 +96,19 @@ class HubSpotStandIn(LocalServer):
         self._lock = threading.Lock()
         self._faults = Faults()
         self._ids = 1000
-        self._clock = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+        self._clock = datetime(2000, 1, 1, tzinfo=UTC)  # the last time given to a change
+        self._now: Callable[[], datetime] = lambda: datetime.now(UTC)
         self._version = 0  # bumped by every change: the search order below is kept per version
         self._ordered: dict[str, tuple[int, list[datetime], list[Record]]] = {}
 
     # --- the CRM's data -----------------------------------------------------------------------------
 
     def _tick(self) -> str:
-        self._clock += timedelta(seconds=1)
+        """The time of a change: the clock followed (rounded up to HubSpot's milliseconds), and always later than
+        the change before."""
+        now = self._now()
+        now = now.replace(microsecond=0) + timedelta(milliseconds=-(-now.microsecond // 1000))
+        self._clock = max(self._clock + timedelta(milliseconds=1), now)
         return self._clock.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
     def _new(self, kind: str, properties: dict[str, Any]) -> str:
@@ -101,8 +116,10 @@ class HubSpotStandIn(LocalServer):
             self._ids += 1
             record_id, now = str(self._ids), self._tick()
             props = {k: (None if v is None else str(v)) for k, v in properties.items()}
-            props.update(hs_object_id=record_id, createdate=now, **{MODIFIED[kind]: now})
-            self.objects[kind][record_id] = Record(record_id, props, now, now)
+            record = Record(record_id, {}, now, now)
+            record.set(props, now)
+            record.properties.update(hs_object_id=record_id, createdate=now, **{MODIFIED[kind]: now})
+            self.objects[kind][record_id] = record
             self._version += 1
             return record_id
 
@@ -110,10 +127,21 @@ class HubSpotStandIn(LocalServer):
         """Change a record's properties (and its last-modified time), as an edit in HubSpot does."""
         with self._lock:
             record, now = self.objects[kind][record_id], self._tick()
-            record.properties.update({k: (None if v is None else str(v)) for k, v in properties.items()})
+            record.set({k: (None if v is None else str(v)) for k, v in properties.items()}, now)
             record.properties[MODIFIED[kind]] = now
             record.updated_at = now
             self._version += 1
+
+    @property
+    def clock(self) -> datetime:
+        """The time of the last change."""
+        return self._clock
+
+    def follow(self, now: Callable[[], datetime]) -> None:
+        """Date changes by this clock (default: the wall clock), e.g. a test's fixed clock, so HubSpot's changes
+        and stakemap's line up in time."""
+        with self._lock:
+            self._now = now
 
     def add_owner(self, owner_id: str, email: str, first: str = "Casey", last: str = "Owner") -> None:
         self.owners.append({"id": owner_id, "email": email, "firstName": first, "lastName": last,
@@ -204,6 +232,8 @@ class HubSpotStandIn(LocalServer):
         parts = path.strip("/").split("/")
         if parts[:3] == ["crm", "v3", "objects"] and len(parts) == 5 and parts[4] == "search" and method == "POST":
             return self._search(parts[3], body or {})
+        if parts[:3] == ["crm", "v3", "objects"] and parts[4:] == ["batch", "read"] and method == "POST":
+            return self._batch_read(parts[3], body or {})
         if parts[:3] == ["crm", "v3", "objects"] and len(parts) == 4 and method == "GET":
             return self._list(parts[3], query)
         if parts[:3] == ["crm", "v3", "objects"] and len(parts) == 4 and method == "POST" and parts[3] in ENGAGEMENTS:
@@ -326,6 +356,22 @@ class HubSpotStandIn(LocalServer):
             after = str(start + limit)
             page["paging"] = {"next": {"after": after, "link": f"{self.url}{link}?after={after}"}}
         return 200, page, {}
+
+    def _batch_read(self, kind: str, body: dict) -> tuple[int, dict, dict]:
+        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        wanted = body.get("propertiesWithHistory") or []
+        results = []
+        for item in body.get("inputs", []):
+            record = self.objects[kind].get(str(item["id"]))
+            if record is None:
+                continue
+            data = record.json(body.get("properties") or [])
+            data["propertiesWithHistory"] = {
+                name: [{"value": value, "timestamp": at, "sourceType": "CRM_UI", "sourceId": "userId:2001",
+                        "updatedByUserId": 2001} for value, at in reversed(record.history.get(name, []))]
+                for name in wanted}
+            results.append(data)
+        return 200, {"status": "COMPLETE", "results": results, "startedAt": now, "completedAt": now}, {}
 
     def _associations(self, body: dict) -> tuple[int, dict, dict]:
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -30,7 +30,7 @@ import re
 import threading
 import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -95,7 +95,8 @@ class SalesforceStandIn(LocalServer):
         self._indexes: dict[tuple[str, str], tuple[int, dict[Any, list[dict]]]] = {}
         self._faults = Faults()
         self._ids = itertools.count(1)
-        self._clock = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+        self._clock = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)  # the last time given to a change
+        self._now: Callable[[], datetime] | None = None  # the clock followed (None: a second per change)
         self.sessions = {ACCESS_TOKEN}
         self._locators: dict[str, list[dict]] = {}
         self._batches: dict[str, int] = {}
@@ -104,8 +105,20 @@ class SalesforceStandIn(LocalServer):
     # --- the org's data -----------------------------------------------------------------------------
 
     def _tick(self) -> str:
-        self._clock += timedelta(seconds=1)
-        return self._clock.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        """The time of a change: a second after the one before or, following a clock (`follow`), that clock
+        rounded up to Salesforce's milliseconds; always later than the change before."""
+        if self._now is None:
+            self._clock += timedelta(seconds=1)
+        else:
+            now = self._now()
+            now = now.replace(microsecond=0) + timedelta(milliseconds=-(-now.microsecond // 1000))
+            self._clock = max(self._clock + timedelta(milliseconds=1), now)
+        return self._clock.strftime("%Y-%m-%dT%H:%M:%S.") + f"{self._clock.microsecond // 1000:03d}+0000"
+
+    def follow(self, now: Callable[[], datetime]) -> None:
+        """Date changes by this clock, e.g. a test's fixed clock, so Salesforce's changes and stakemap's line up."""
+        with self._lock:
+            self._now = now
 
     def insert(self, sobject: str, **values: Any) -> str:
         with self._lock:

@@ -82,7 +82,8 @@ def test_edit_saves_only_what_changed_and_redraws_the_map(slack, standin, runtim
         changes = session.scalars(select(ContactChange).where(ContactChange.contact_id == sarah.id)
                                   .order_by(ContactChange.id)).all()
         assert [(c.field, c.old_value, c.new_value, c.changed_by) for c in changes] == [
-            ("sentiment", "neutral", "skeptical", "U0COLLEAGUE"), ("relationship", "weak", "adequate", "U0CSM")]
+            ("sentiment", "neutral", "skeptical", "U0COLLEAGUE"), ("title", "CFO", "Chief Financial Officer", "U0CSM"),
+            ("relationship", "weak", "adequate", "U0CSM")]  # the title too: a CRM sync weighs its time (issue 13)
 
 
 def test_a_placeholder_is_filled_in(slack, runtime, acme_map):

@@ -48,7 +48,8 @@ def test_left_the_company_from_the_contact_modal(slack, standin, runtime, acme_m
     assert "*Sarah Kim* (CFO), the economic buyer, left the company — recorded by <@U0CSM>." in str(post)
     with runtime.db.session() as session:
         changes = session.scalars(select(ContactChange).where(ContactChange.contact_id == sarah.id)).all()
-    assert [(c.field, c.old_value, c.new_value, c.changed_by) for c in changes] == [("status", "active", "left", "U0CSM")]
+    assert [(c.field, c.old_value, c.new_value, c.changed_by) for c in changes] == [
+        ("status", "active", "left", "U0CSM"), ("title", "CFO", "Former CFO", "U0CSM")]
 
 
 def test_a_not_engaged_sponsor_leaving_is_recorded_without_an_announcement(slack, standin, runtime, acme_map):

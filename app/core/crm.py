@@ -1,5 +1,8 @@
 """CRM records in stakemap's terms (pure): the role mapping table and how CRM values are read.
 
+Conflicts (issue 13 item 4): field by field, the newer change wins — `crm_change_wins` is the one rule, used by
+every CRM's pull: stakemap's value stays when stakemap itself changed the field after the CRM last did.
+
 The mapping turns a CRM role (a HubSpot company↔contact association label such as "Decision maker", a
 Salesforce AccountContactRelation role or OpportunityContactRole role such as "Technical Buyer") into a
 stakeholder type. stakemap ships defaults; a workspace overrides them label by label in its config
@@ -24,9 +27,12 @@ HUBSPOT = "hubspot"
 SALESFORCE = "salesforce"
 
 
+CRM_SOURCE_PREFIX = "crm:"  # who changed it, in history: a CRM's sync ("crm:hubspot", "crm:salesforce")
+
+
 def changed_by(crm_name: str) -> str:
     """Who changed it, in history and on roles: "crm:hubspot", "crm:salesforce"."""
-    return f"crm:{crm_name}"
+    return CRM_SOURCE_PREFIX + crm_name
 
 
 HUBSPOT_SOURCE = changed_by(HUBSPOT)
@@ -94,6 +100,41 @@ def primary_and_extra(current: StakeholderType | None, roles: set[StakeholderTyp
     else:
         primary = min(roles, key=lambda kind: TYPE_PROFILES[kind].rank)
     return primary, roles - {primary}
+
+
+# --- conflicts: the newer change wins --------------------------------------------------------------------
+
+
+def crm_change_wins(ours: datetime | None, theirs: datetime | None) -> bool:
+    """Whether a CRM's value of one field is taken (True) or stakemap's is kept (False): the newer change wins.
+
+    `ours`: when stakemap itself (a CSM in Slack, an import, the CLI — anyone but a CRM sync) last changed the
+    field, None when it never did (its value came from a CRM or from the contact's creation). `theirs`: when the
+    CRM last changed it — the property's own timestamp where the CRM gives one, else the record's last-modified
+    time (a later bound: a record modified before our change cannot hold a newer value), None when the CRM says
+    nothing. A field stakemap never changed takes the CRM's value; a tie, or a CRM change of unknown time, keeps
+    stakemap's. Only a value that differs from stakemap's is asked about (an equal one is no change at all).
+    """
+    if ours is None:
+        return True
+    if theirs is None:
+        return False
+    return theirs > ours
+
+
+def instant(value: Any) -> datetime | None:
+    """A CRM timestamp as an aware UTC datetime: ISO 8601 ("2026-03-01T09:00:00.000Z", "+0000" offsets too, as
+    Salesforce writes them) or epoch milliseconds; None when it is neither."""
+    raw = text(value, 40)
+    if raw is None:
+        return None
+    try:
+        if _EPOCH_MS.match(raw):
+            return datetime.fromtimestamp(int(raw) / 1000, UTC)
+        moment = datetime.fromisoformat(re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", raw.replace("Z", "+00:00")))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # --- reading CRM values -------------------------------------------------------------------------------

@@ -470,7 +470,30 @@ class ContactChange(TeamScoped, table=True):
     changed_at: datetime
 
 
-TRACKED_FIELDS = ("relationship", "sentiment", "type", "status", *STRATEGY_FIELDS)
+# The fields a CRM also feeds are tracked too: every change from a CRM stays in the history ("crm:hubspot"), and a
+# change made in stakemap keeps its time, which the pull weighs against the CRM's (app.core.crm.crm_change_wins).
+CRM_FED_FIELDS = ("name", "title", "email", "department", "reports_to_id")
+TRACKED_FIELDS = ("relationship", "sentiment", "type", "status", *STRATEGY_FIELDS, *CRM_FED_FIELDS)
+
+
+class AccountChange(TeamScoped, table=True):
+    """One change to an account field a CRM also feeds (name, ARR, currency, renewal, owner): who, when, old → new.
+
+    The account's counterpart of ContactChange: a CRM pull keeps a field stakemap changed after the CRM did."""
+
+    __tablename__ = "account_change"
+    __table_args__ = (Index("ix_account_change_account_at", "account_id", "changed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    field: str = Field(sa_column=Column(String(32), nullable=False))
+    old_value: str | None = Field(default=None, max_length=HISTORY_VALUE_MAX)
+    new_value: str | None = Field(default=None, max_length=HISTORY_VALUE_MAX)
+    changed_by: str | None = Field(default=None, max_length=32)
+    changed_at: datetime
+
+
+ACCOUNT_TRACKED_FIELDS = ("name", "arr_amount", "currency", "renewal_date", "owner_user_id")
 
 
 # --- events ----------------------------------------------------------------------------------------
@@ -771,6 +794,9 @@ class CrmLink(TeamScoped, table=True):
     contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="CASCADE")
     removed_at: datetime | None = None
     created_at: datetime
+    # A contact's stakeholder roles as the CRM gave them at the last sync ("champion,decision_maker"): whether the
+    # CRM changed them since (its role labels carry no change time of their own). None: not read yet.
+    roles: str | None = Field(default=None, max_length=200)
 
 
 class CrmCursor(SQLModel, table=True):

@@ -40,13 +40,15 @@ class Settings(BaseSettings):
     http_threads: int = Field(default=16, ge=1, le=256)
     # HubSpot pull (README "HubSpot"): a private app's token, the API's base URL (a stand-in in tests), the
     # company properties that hold the ARR, its currency and the renewal date (unset: not read), the contact
-    # property holding the department (unset: not read), and how often `serve` syncs (0: never).
+    # property holding the department (unset: not read), the contact property naming the manager (their HubSpot
+    # contact id or e-mail; unset: reports-to is not read), and how often `serve` syncs (0: never).
     hubspot_access_token: str | None = None
     hubspot_api_url: str = HUBSPOT_API_URL
     hubspot_arr_field: str | None = None
     hubspot_currency_field: str | None = None
     hubspot_renewal_field: str | None = None
     hubspot_department_field: str | None = None
+    hubspot_reports_to_field: str | None = None
     crm_sync_hours: float = Field(default=3, ge=0, le=24 * 7)
     hubspot_attempts: int = Field(default=6, ge=1, le=20)  # per request, on 429 / 5xx / timeouts
     hubspot_backoff_seconds: float = Field(default=1.0, ge=0, le=60)  # doubled after each failed attempt

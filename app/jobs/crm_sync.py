@@ -35,7 +35,8 @@ NOTHING_CONFIGURED = ("Set HUBSPOT_ACCESS_TOKEN (README: 'HubSpot') or SALESFORC
 def hubspot_fields(runtime: Runtime) -> HubSpotFields:
     settings = runtime.settings
     return HubSpotFields(arr=settings.hubspot_arr_field, currency=settings.hubspot_currency_field,
-                         renewal=settings.hubspot_renewal_field, department=settings.hubspot_department_field)
+                         renewal=settings.hubspot_renewal_field, department=settings.hubspot_department_field,
+                         reports_to=settings.hubspot_reports_to_field)
 
 
 def hubspot_client(runtime: Runtime) -> HubSpotClient:

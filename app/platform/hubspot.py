@@ -1,8 +1,8 @@
 """HubSpot's CRM API over plain HTTPS (app.platform.crm_http: one kept-alive connection): the pull's reads and
 the push's writes (engagements created, association labels set and removed, a contact property updated).
 
-Why not `hubspot-api-client`: the pull needs five endpoints (CRM search, object list, v4 association batch
-read, owners), and the generated client brings its own urllib3 retry rules and models for hundreds more;
+Why not `hubspot-api-client`: the pull needs six endpoints (CRM search, object list, v4 association batch
+read, owners, and a batch read with property history for conflicts), and the generated client brings its own urllib3 retry rules and models for hundreds more;
 plain requests keep the retry rules here, in one place, and take any base URL (`HUBSPOT_API_URL`, a local
 stand-in in tests).
 
@@ -17,14 +17,16 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from app.core.crm import MODIFIED_PROPERTY
+from app.core.crm import MODIFIED_PROPERTY, instant
 from app.core.errors import ConfigError, StakemapError
 from app.platform.crm_http import Answer, AnswerLost, CrmConnection, seconds
 
 PAGE = 100  # HubSpot's largest page for lists, search and association batch reads
+HISTORY_PAGE = 50  # records per batch read with propertiesWithHistory (kept small: HubSpot caps reads with history lower)
 SEARCH_WINDOW = 10_000  # the search API answers at most this many results per query (then: a new query)
 TOKEN_REFUSED = ("HubSpot refused the access token: set HUBSPOT_ACCESS_TOKEN to a private app's token with the "
                  "crm.objects.companies.read, crm.objects.contacts.read and crm.objects.owners.read scopes.")
@@ -116,6 +118,23 @@ class HubSpotClient:
                 found.setdefault(record_id, []).extend(str(to["toObjectId"]) for to in result.get("to", []))
                 if after := _next_after(result):
                     pending.append({"id": record_id, "after": after})
+        return found
+
+    def changed_at(self, object_type: str, ids: list[str], properties: list[str]) -> dict[str, dict[str, datetime]]:
+        """When each property of each record last changed, from its history (a batch read with
+        `propertiesWithHistory`, 50 records a request): {id: {property: time}}; a property never set is absent.
+        Asked only for the few records whose value stakemap may have changed later (app.core.crm.crm_change_wins)."""
+        found: dict[str, dict[str, datetime]] = {}
+        for start in range(0, len(ids), HISTORY_PAGE):
+            body = {"inputs": [{"id": record_id} for record_id in ids[start:start + HISTORY_PAGE]],
+                    "properties": [], "propertiesWithHistory": properties}
+            page = self.call("POST", f"/crm/v3/objects/{object_type}/batch/read", body=body)
+            for result in page.get("results", []):
+                times = found.setdefault(str(result["id"]), {})
+                for name, versions in (result.get("propertiesWithHistory") or {}).items():
+                    stamps = [t for t in (instant(v.get("timestamp")) for v in versions or []) if t is not None]
+                    if stamps:
+                        times[name] = max(stamps)
         return found
 
     def owner_emails(self) -> dict[str, str]:

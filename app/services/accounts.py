@@ -17,6 +17,7 @@ from app.core.portfolio import ranked_by_risk
 from app.platform.runtime import Runtime
 from app.services.capture_cache import CAPTURE_CACHE
 from app.services.channel_links import account_channels, link_channel
+from app.services.history import apply_account_changes
 from app.services.portfolio import assess_accounts
 from app.services.workspaces import ensure_workspace
 
@@ -85,15 +86,15 @@ def create_account(
 EDITABLE = ("name", "arr_amount", "currency", "renewal_date", "owner_user_id", "domains", "capture_enabled")
 
 
-def update_account(session: Session, team_id: str, account_id: int, data: AccountCreate, now: datetime) -> Account:
+def update_account(session: Session, team_id: str, account_id: int, data: AccountCreate, now: datetime,
+                   by: str | None = None) -> Account:
     """Save the account modal's fields (linked channels are changed by `/stakemap link`/`unlink`); a name
-    another account has is a field error."""
+    another account has is a field error. The CRM-fed fields that changed are kept in the account's history."""
     account = get_account(session, team_id, account_id)
     other = find_account(session, team_id, data.name)
     if other is not None and other.id != account.id:
         raise InvalidInput({"name": f"An account named {data.name} already exists."})
-    for key in EDITABLE:
-        setattr(account, key, getattr(data, key))
+    apply_account_changes(session, account, {key: getattr(data, key) for key in EDITABLE}, by, now)
     account.name_key = name_key(data.name)
     touch_account(account, now)
     session.flush()
@@ -178,7 +179,7 @@ def save_account(runtime: Runtime, team_id: str, account_id: int | None, data: A
     with runtime.db.session() as session:
         if account_id is None:
             return create_account(session, team_id, data, by, runtime.now(), enterprise_id).name
-        return update_account(session, team_id, account_id, data, runtime.now()).name
+        return update_account(session, team_id, account_id, data, runtime.now(), by).name
 
 
 def account_choices(runtime: Runtime, team_id: str, query: str) -> list[Account]:

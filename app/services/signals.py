@@ -25,7 +25,6 @@ from app.core.models import (
     AccountChannel,
     CaptureSignal,
     Contact,
-    ContactChange,
     SlackUser,
     name_key,
 )
@@ -33,11 +32,9 @@ from app.core.presence import Signal, SignalKind
 from app.platform.claims import CLAIM_LEASE, ERROR_MAX, claimer_id
 from app.platform.db import insert_if_absent
 from app.platform.runtime import Runtime
-from app.services.accounts import touch_account
 from app.services.contacts import update_contact
 
 ANSWERED = "That question was already answered."
-TITLE_FIELD = "title"  # a title changed from a signal is kept in the contact's history under this field
 MAX_ATTEMPTS = 5  # DMs tried for one signal before it is given up
 NEWS_FOR = timedelta(days=7)  # a signal older than this is no longer news: never sent late
 
@@ -185,13 +182,7 @@ def update_title(session: Session, team_id: str, signal: Signal, by: str | None,
     account = session.get(Account, signal.account_id)
     if contact is None or contact.team_id != team_id or account is None:
         raise NotFound("That contact no longer exists.")
-    old = contact.title
-    changed = update_contact(session, account, contact, {"title": signal.new_title}, by, now)
-    if changed:
-        session.add(ContactChange(team_id=team_id, account_id=account.id, contact_id=contact.id, field=TITLE_FIELD,
-                                  old_value=old, new_value=signal.new_title, changed_by=by, changed_at=now))
-        touch_account(account, now)
-    return changed
+    return update_contact(session, account, contact, {"title": signal.new_title}, by, now)  # history: "title"
 
 
 # --- the Slack events and the owner's answers, each in one unit of work ------------------------------

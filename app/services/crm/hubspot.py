@@ -5,6 +5,12 @@ forward after every page is stored, in the same transaction, so an interrupted s
 stopped. `full` lists every record instead and flags linked contacts HubSpot no longer has. Nothing is
 deleted: a contact archived or removed in HubSpot is flagged on the map (CrmLink.removed_at) for the CSM
 to confirm. How records are stored is shared with the Salesforce pull (app.services.crm.pull).
+
+Conflicts: field by field, the newer change wins (app.services.crm.pull, app.services.crm.conflicts): a value
+stakemap changed after HubSpot did stays; HubSpot's property history (`propertiesWithHistory`) is read only for
+the records modified in HubSpot after such a change. Reports-to: the contact property HUBSPOT_REPORTS_TO_FIELD
+names the manager (their HubSpot contact id or e-mail; app.services.crm.reports_to), linked once every contact
+of the sync is stored.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from sqlmodel import Session
 from app.core import crm
 from app.core.crm import HUBSPOT, ROLES_CONFIG_KEY, Counts, SyncReport
 from app.platform.hubspot import HubSpotScopeMissing
+from app.services.crm.conflicts import AskTimes
 from app.services.crm.hubspot_activities import ACTIVITIES, store_activities
 from app.services.crm.pull import (
     COMPANY,
@@ -32,10 +39,12 @@ from app.services.crm.pull import (
     cursors,
     flag_contacts,
     flag_missing,
+    link_crm_managers,
     store_accounts,
     store_contacts,
     store_pages,
 )
+from app.services.crm.reports_to import manager_reference
 from app.services.workspaces import ensure_workspace
 
 PRIMARY_COMPANY_TYPE_ID = 1  # HubSpot's "Primary" contact-to-company association (HUBSPOT_DEFINED)
@@ -49,6 +58,7 @@ class HubSpotSource(Protocol):
     def company_associations(self, contact_ids: list[str]) -> dict[str, list[dict]]: ...
     def owner_emails(self) -> dict[str, str]: ...
     def engagement_contacts(self, object_type: str, ids: list[str]) -> dict[str, list[str]]: ...
+    def changed_at(self, object_type: str, ids: list[str], properties: list[str]) -> dict[str, dict[str, datetime]]: ...
 
 
 @dataclass(frozen=True)
@@ -59,14 +69,29 @@ class HubSpotFields:
     currency: str | None = None
     renewal: str | None = None
     department: str | None = None
+    reports_to: str | None = None  # the manager's HubSpot contact id or e-mail
 
     @property
     def company(self) -> list[str]:
-        return ["name", "hubspot_owner_id", *(p for p in (self.arr, self.currency, self.renewal) if p)]
+        return [p for props in self.company_sources.values() for p in props]
 
     @property
     def contact(self) -> list[str]:
-        return ["firstname", "lastname", "jobtitle", "email", *([self.department] if self.department else [])]
+        return [p for props in self.contact_sources.values() for p in props]
+
+    @property
+    def company_sources(self) -> dict[str, tuple[str, ...]]:
+        """Each account field and the company properties it is read from."""
+        optional = {"arr_amount": self.arr, "currency": self.currency, "renewal_date": self.renewal}
+        return {"name": ("name",), "owner_user_id": ("hubspot_owner_id",),
+                **{name: (prop,) for name, prop in optional.items() if prop}}
+
+    @property
+    def contact_sources(self) -> dict[str, tuple[str, ...]]:
+        """Each contact field and the contact properties it is read from."""
+        optional = {"department": self.department, "reports_to_id": self.reports_to}
+        return {"name": ("firstname", "lastname"), "title": ("jobtitle",), "email": ("email",),
+                **{name: (prop,) for name, prop in optional.items() if prop}}
 
 
 @dataclass
@@ -93,7 +118,9 @@ def sync_hubspot(open_session: OpenSession, source: HubSpotSource, team_id: str,
                  now: Callable[[], datetime], owner_lookup: Callable[[str], str] | None = None, *,
                  full: bool = False, progress: Progress | None = None) -> SyncReport:
     """Pull one workspace's companies, then its contacts; returns what changed per object."""
-    pull = Pull(open_session, HUBSPOT, team_id, now, owner_lookup, progress)
+    pull = Pull(open_session, HUBSPOT, team_id, now, owner_lookup, progress,
+                ask_accounts=_asker(source, "companies", fields.company_sources),
+                ask_contacts=_asker(source, "contacts", fields.contact_sources))
     hubspot = _HubSpot(pull, source, fields)
     report = SyncReport(team_id, HUBSPOT)
     with open_session() as session:
@@ -105,6 +132,7 @@ def sync_hubspot(open_session: OpenSession, source: HubSpotSource, team_id: str,
     seen: set[str] = set()
     _pages(hubspot, "contacts", CONTACT, fields.contact, cursor.get(CONTACT), full,
            lambda session, page: _contacts(session, hubspot, page, table, report.contacts, seen))
+    link_crm_managers(pull, report.contacts)
     archived = _flag_archived(hubspot, report.contacts)
     if full:
         flag_missing(pull, seen | archived, report.contacts)
@@ -130,6 +158,19 @@ def _pages(hubspot: _HubSpot, object_type: str, object_name: str, properties: li
                 store)
 
 
+def _asker(source: HubSpotSource, object_type: str, sources: dict[str, tuple[str, ...]]) -> AskTimes:
+    """HubSpot's per-property change times, by stakemap field (a field read from two properties: the later)."""
+    def ask(record_ids: list[str], names: set[str]) -> dict[str, dict[str, datetime]]:
+        properties = sorted({prop for name in names for prop in sources.get(name, ())})
+        if not properties:
+            return {}
+        times = source.changed_at(object_type, record_ids, properties)
+        return {record_id: {name: max(found) for name in names
+                            if (found := [at[prop] for prop in sources.get(name, ()) if prop in at])}
+                for record_id, at in times.items()}
+    return ask
+
+
 def _companies(session: Session, hubspot: _HubSpot, page: list[dict], counts: Counts) -> None:
     fields = hubspot.fields
     incoming = []
@@ -140,7 +181,7 @@ def _companies(session: Session, hubspot: _HubSpot, page: list[dict], counts: Co
             "currency": crm.currency(props.get(fields.currency)) if fields.currency else None,
             "renewal_date": crm.day(props.get(fields.renewal)) if fields.renewal else None,
             "owner_user_id": hubspot.owner(props.get("hubspot_owner_id")),
-        }))
+        }, crm.instant(props.get(crm.MODIFIED_PROPERTY["companies"]))))
     store_accounts(session, hubspot.pull, incoming, counts)
 
 
@@ -169,7 +210,9 @@ def _incoming(record: dict, found: list[dict], accounts: dict[str, int], table, 
         "department": crm.text(props.get(fields.department), 80) if fields.department else None,
     }
     account_id = accounts[str(company["toObjectId"])] if company else None
-    return IncomingContact(str(record["id"]), account_id, values, crm.roles_for(labels, table))
+    manager = manager_reference(crm.text(props.get(fields.reports_to), 254)) if fields.reports_to else None
+    return IncomingContact(str(record["id"]), account_id, values, crm.roles_for(labels, table), manager=manager,
+                           modified_at=crm.instant(props.get(crm.MODIFIED_PROPERTY["contacts"])))
 
 
 def _company_of(found: list[dict], accounts: dict[str, int]) -> dict | None:

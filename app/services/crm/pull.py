@@ -8,13 +8,22 @@ flags for records removed in the CRM (never a deletion), and the cursor per obje
 Incremental pages move their object's cursor in the page's own transaction, so an interrupted sync resumes
 where it stopped; a full listing moves it once it is through. Applying the same records twice changes nothing
 (no history row, no new map version).
+
+Conflicts: field by field, the newer change wins (app.services.crm.conflicts, app.core.crm.crm_change_wins): a
+value stakemap changed after the CRM record's last change stays; a CRM that knows each field's own change time
+(HubSpot's property history) is asked through `Pull.ask_accounts` / `Pull.ask_contacts` for just the records
+modified after such a change, else the record's last-modified time decides. A CRM's role labels carry no change
+time: CrmLink.roles keeps the roles the last sync read, and while the CRM still gives those, a type or role set
+in stakemap stays. Every change taken from the CRM is in the history as "crm:<name>". Reports-to: each contact's
+manager as the CRM names it (`IncomingContact.manager`) is linked once every contact of the sync is stored
+(`link_crm_managers`, app.services.crm.reports_to).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -23,10 +32,22 @@ from sqlmodel import Session
 from app.core import crm
 from app.core.crm import Counts
 from app.core.domain import StakeholderType
-from app.core.models import Account, Contact, ContactRole, CrmCursor, CrmLink, name_key
+from app.core.models import (
+    Account,
+    AccountChange,
+    Contact,
+    ContactChange,
+    ContactRole,
+    CrmCursor,
+    CrmLink,
+    Erasure,
+    name_key,
+)
 from app.services.accounts import touch_accounts
-from app.services.history import apply_changes
-from app.services.roles import replace_roles, roles_by_contact
+from app.services.crm.conflicts import Arrival, AskTimes, kept_fields
+from app.services.crm.reports_to import ManagerClaim, link_managers
+from app.services.history import apply_account_changes, apply_changes
+from app.services.roles import ROLES_FIELD, replace_roles, roles_by_contact
 
 # Every column of a contact the CRM does not give, as the model defaults it (Core inserts skip the model).
 CONTACT_DEFAULTS = {name: None if field.is_required() else field.get_default(call_default_factory=True)
@@ -49,6 +70,12 @@ class Pull:
     now: Callable[[], datetime]
     owner_lookup: Callable[[str], str] | None  # e-mail → Slack user id (users.lookupByEmail); LookupError: none
     progress: Progress | None
+    # The CRM's own change time of each field, for records modified after a change made in stakemap (HubSpot's
+    # property history); None: the record's last-modified time decides (app.services.crm.conflicts).
+    ask_accounts: AskTimes | None = None
+    ask_contacts: AskTimes | None = None
+    claims: list[ManagerClaim] = field(default_factory=list)  # reports-to, linked once every contact is stored
+    counted: set[int] = field(default_factory=set)  # contacts with a claim already counted as updated
 
     def __post_init__(self) -> None:
         self._slack_users: dict[str, str | None] = {}
@@ -121,9 +148,9 @@ def account_ids(session: Session, pull: Pull, external_ids: Iterable[str]) -> di
 
 
 def _link(session: Session, pull: Pull, object_name: str, external_id: str, account_id: int,
-          contact_id: int | None = None) -> None:
+          contact_id: int | None = None, roles: str | None = None) -> None:
     session.add(CrmLink(team_id=pull.team_id, crm=pull.crm, object=object_name, external_id=external_id,
-                        account_id=account_id, contact_id=contact_id, created_at=pull.now()))
+                        account_id=account_id, contact_id=contact_id, created_at=pull.now(), roles=roles))
 
 
 def _set(row, values: dict) -> bool:
@@ -150,6 +177,14 @@ class IncomingAccount:
     external_id: str
     name: str | None
     values: dict  # arr_amount, currency, renewal_date, owner_user_id
+    modified_at: datetime | None = None  # the record's last-modified time in the CRM
+
+    def differing(self, account: Account) -> set[str]:
+        """The account fields this record brings another value for than the account has."""
+        names = {name for name, value in self.values.items() if value is not None and value != getattr(account, name)}
+        if self.name and name_key(self.name) != account.name_key:
+            names.add("name")
+        return names
 
 
 def store_accounts(session: Session, pull: Pull, page: list[IncomingAccount], counts: Counts) -> None:
@@ -162,10 +197,15 @@ def store_accounts(session: Session, pull: Pull, page: list[IncomingAccount], co
         CrmLink.team_id == pull.team_id, CrmLink.crm == pull.crm, CrmLink.object == COMPANY,
         CrmLink.account_id.in_([a.id for a in by_name.values()]))))
     fresh: list[tuple[str, Account]] = []
+    targets = {item.external_id: linked.get(found[item.external_id].account_id) if item.external_id in found
+               else by_name.get(name_key(item.name)) if item.name else None for item in page}
+    kept = kept_fields(session, pull.team_id, AccountChange, (
+        Arrival(item.external_id, account.id, frozenset(item.differing(account)), item.modified_at)
+        for item in page if (account := targets[item.external_id]) is not None), pull.ask_accounts)
     for item in page:
         link = found.get(item.external_id)
         _count(counts, _store_account(session, pull, item, linked.get(link.account_id) if link else None, by_name,
-                                      taken, fresh))
+                                      taken, fresh, kept.get(item.external_id, set())))
     session.flush()
     for external_id, account in fresh:
         _link(session, pull, COMPANY, external_id, account.id)
@@ -176,9 +216,12 @@ def _accounts_by(session: Session, team_id: str, *conditions) -> dict[int, Accou
 
 
 def _store_account(session: Session, pull: Pull, item: IncomingAccount, account: Account | None,
-                   by_name: dict[str, Account], taken: set[int], fresh: list[tuple[str, Account]]) -> str:
-    """Apply one record; an unlinked one adopts the account of the same name or creates one (added to `fresh`)."""
-    name, values, now = item.name, dict(item.values), pull.now()
+                   by_name: dict[str, Account], taken: set[int], fresh: list[tuple[str, Account]],
+                   kept: set[str]) -> str:
+    """Apply one record; an unlinked one adopts the account of the same name or creates one (added to `fresh`).
+    `kept`: the fields stakemap changed after the CRM did; every other change is in the account's history."""
+    name, now = item.name, pull.now()
+    values = {column: value for column, value in item.values.items() if column not in kept}
     if account is None:
         if not name:
             return "skipped"
@@ -191,15 +234,24 @@ def _store_account(session: Session, pull: Pull, item: IncomingAccount, account:
                               updated_at=now)
             session.add(account)
             by_name[account.name_key] = account  # a namesake later in the page adopts it
-        _set(account, values)
+            _set(account, values)
+        else:
+            _set_account(session, pull, account, values)
         fresh.append((item.external_id, account))
         return "created" if created else "updated"
-    if name and name_key(name) != account.name_key and not _account_name_taken(session, account, name):
+    if name and "name" not in kept and name_key(name) != account.name_key \
+            and not _account_name_taken(session, account, name):
         values.update(name=name, name_key=name_key(name))
-    if not _set(account, values):
+    if not _set_account(session, pull, account, values):
         return "unchanged"
     account.updated_at = now
     return "updated"
+
+
+def _set_account(session: Session, pull: Pull, account: Account, values: dict) -> bool:
+    """The CRM's values onto an account stakemap has (None: nothing, the value stays), in its history."""
+    return bool(apply_account_changes(session, account, {k: v for k, v in values.items() if v is not None},
+                                      pull.by, pull.now()))
 
 
 def _account_name_taken(session: Session, account: Account, name: str) -> bool:
@@ -221,11 +273,41 @@ class IncomingContact:
     values: dict  # name, title, email, department
     roles: set[StakeholderType]
     removed: bool = False
+    manager: str | None = None  # the manager's CRM contact id or e-mail (reports_to.manager_reference)
+    modified_at: datetime | None = None  # the record's last-modified time in the CRM
+    # When the CRM last changed the records the roles come from, where those are not the contact's own record
+    # (Salesforce's AccountContactRelation, OpportunityContactRole); None: the contact's time stands for them
+    roles_modified_at: datetime | None = None
+    kept: set[str] = field(default_factory=set)  # fields stakemap changed after the CRM did: not taken
 
     @property
     def key(self) -> str | None:
         name, title = self.values["name"], self.values["title"]
         return Contact.key_for(name, title) if name or title else None
+
+    @property
+    def roles_value(self) -> str:
+        """What CrmLink.roles keeps of this record: the roles the CRM gives ("champion,decision_maker")."""
+        return ",".join(sorted(kind.value for kind in self.roles))
+
+    def roles_on(self, contact: Contact) -> tuple[StakeholderType, set[StakeholderType]]:
+        """The primary type and extra roles the CRM gives this contact (its primary type kept while the CRM still
+        gives it, and kept outright when stakemap changed it after the CRM did)."""
+        primary, extra = crm.primary_and_extra(contact.type, self.roles)
+        return (contact.type, extra - {contact.type}) if "type" in self.kept else (primary, extra)
+
+    def differing(self, contact: Contact, held: list[ContactRole], by: str, *, labels: bool) -> set[str]:
+        """The fields the CRM brings another value for than the contact has ("type" and "roles" too with
+        `labels`; `by`: the CRM's roles are those held with this source)."""
+        names = {name for name, value in self.values.items() if value is not None and value != getattr(contact, name)}
+        if not labels:
+            return names
+        primary, extra = crm.primary_and_extra(contact.type, self.roles)
+        if primary != contact.type:
+            names.add("type")
+        if extra != {role.type for role in held if role.source == by}:
+            names.add(ROLES_FIELD)
+        return names
 
     def new_contact(self, team_id: str, now: datetime) -> dict:
         """The new contact's row (every column: it is inserted without the ORM)."""
@@ -243,30 +325,95 @@ def store_contacts(session: Session, pull: Pull, incoming: list[IncomingContact]
         session, pull.team_id, Contact.account_id.in_({i.account_id for i in unlinked}),
         Contact.name_key.in_({i.key for i in unlinked})).values()}
     held = roles_by_contact(session, pull.team_id, [*linked, *(c.id for c in by_key.values())])
+    kept = _kept_contacts(session, pull, [i for i in incoming if not i.removed], found, linked, by_key, held)
     created: list[tuple[IncomingContact, dict]] = []
     for item in incoming:
         link = found.get(item.external_id)
         contact = linked.get(link.contact_id) if link else None
+        item.kept = kept.get(item.external_id, set())
         if contact is not None and item.removed:
             outcome = "flagged" if flag([link], pull.now()) else "unchanged"
+            contact = None  # a flagged contact's manager is left as it is
         elif contact is not None:
-            changed = _update_contact(session, pull, contact, item.values, item.roles, held[contact.id])
+            changed = _update_contact(session, pull, contact, item, held[contact.id])
             if link.removed_at is not None:  # back in the CRM
                 link.removed_at = None
                 changed = True
+            if link.roles != item.roles_value:
+                link.roles = item.roles_value
             outcome = "updated" if changed else "unchanged"
         elif item.removed or item.account_id is None or not item.key or (item.account_id, item.key) in {
                 (row["account_id"], row["name_key"]) for _, row in created}:
             outcome = "skipped"  # removed, no known account, no name or title, or a namesake already in this page
         elif (existing := by_key.get((item.account_id, item.key))) is not None:  # typed in Slack, or imported
-            _update_contact(session, pull, existing, item.values, item.roles, held[existing.id])
-            _link(session, pull, CONTACT, item.external_id, existing.account_id, existing.id)
-            outcome = "updated"
+            _update_contact(session, pull, existing, item, held[existing.id])
+            _link(session, pull, CONTACT, item.external_id, existing.account_id, existing.id, item.roles_value)
+            contact, outcome = existing, "updated"
         else:
             created.append((item, item.new_contact(pull.team_id, pull.now())))
             outcome = "created"
         _count(counts, outcome)
+        if contact is not None:
+            _claim_manager(pull, item, contact.id, counted=outcome == "updated")
     _insert_contacts(session, pull, created)
+
+
+def _target(item: IncomingContact, found: dict[str, CrmLink], linked: dict[int, Contact],
+            by_key: dict[tuple[int, str], Contact]) -> Contact | None:
+    """The contact a CRM contact lands on: the linked one, or the one of the same name it adopts."""
+    link = found.get(item.external_id)
+    if link is not None:
+        return linked.get(link.contact_id)
+    return by_key.get((item.account_id, item.key)) if item.account_id is not None and item.key else None
+
+
+def _kept_contacts(session: Session, pull: Pull, incoming: list[IncomingContact], found: dict[str, CrmLink],
+                   linked: dict[int, Contact], by_key: dict[tuple[int, str], Contact], held: dict[int, list]
+                   ) -> dict[str, set[str]]:
+    """Per CRM contact id: the fields (and "type", "roles") that keep stakemap's value. Role labels have no change
+    time: while they are the ones the last sync read (CrmLink.roles), a type or role set in stakemap stays."""
+    arrivals, labels_kept, targets = [], set(), {}
+    for item in incoming:
+        contact = _target(item, found, linked, by_key)
+        if contact is None:
+            continue
+        targets[item.external_id] = contact.id
+        link = found.get(item.external_id)
+        same_labels = link is not None and link.roles == item.roles_value
+        if same_labels:
+            labels_kept.add(item.external_id)
+        differing = item.differing(contact, held[contact.id], pull.by, labels=not same_labels)
+        roles_at = {} if item.roles_modified_at is None else {"type": item.roles_modified_at,
+                                                              ROLES_FIELD: item.roles_modified_at}
+        arrivals.append(Arrival(item.external_id, contact.id, frozenset(differing), item.modified_at, roles_at))
+    kept = kept_fields(session, pull.team_id, ContactChange, arrivals, pull.ask_contacts)
+    for external_id in labels_kept:
+        kept.setdefault(external_id, set()).update(("type", ROLES_FIELD))
+    erased = set(session.scalars(select(Erasure.contact_id).where(Erasure.team_id == pull.team_id,
+                                                                  Erasure.contact_id.in_(list(targets.values())))))
+    for external_id in (e for e, contact_id in targets.items() if contact_id in erased):  # never filled in again
+        kept.setdefault(external_id, set()).update(("name", "title", "email", "department"))
+    return kept
+
+
+def _claim_manager(pull: Pull, item: IncomingContact, contact_id: int, *, counted: bool, fresh: bool = False) -> None:
+    if item.manager:
+        pull.claims.append(ManagerClaim(contact_id, item.external_id, item.manager, item.modified_at, fresh=fresh))
+        if counted:
+            pull.counted.add(contact_id)
+
+
+def link_crm_managers(pull: Pull, counts: Counts) -> None:
+    """Every contact of the sync stored: each one's manager as the CRM names it (a contact only updated for it
+    counts as updated). Each CRM's pull calls it once, after its contacts."""
+    if not pull.claims:
+        return
+    with pull.open_session() as session:
+        changed = link_managers(session, pull.team_id, pull.crm, pull.claims, pull.by, pull.now(), pull.ask_contacts)
+    fresh = {claim.contact_id for claim in pull.claims if claim.fresh}
+    counts.updated += len(changed - fresh - pull.counted)
+    counts.unchanged -= len(changed - fresh - pull.counted)
+    pull.claims.clear()
 
 
 def _insert_contacts(session: Session, pull: Pull, created: list[tuple[IncomingContact, dict]]) -> None:
@@ -279,11 +426,14 @@ def _insert_contacts(session: Session, pull: Pull, created: list[tuple[IncomingC
     ids = session.scalars(statement, [row for _, row in created]).all()
     session.execute(insert(CrmLink.__table__), [
         {"team_id": pull.team_id, "crm": pull.crm, "object": CONTACT, "external_id": item.external_id,
-         "account_id": row["account_id"], "contact_id": contact_id, "removed_at": None, "created_at": now}
+         "account_id": row["account_id"], "contact_id": contact_id, "removed_at": None, "created_at": now,
+         "roles": item.roles_value}
         for (item, row), contact_id in zip(created, ids, strict=True)])
     roles = [{"team_id": pull.team_id, "account_id": row["account_id"], "contact_id": contact_id, "type": kind,
               "source": pull.by, "created_at": now}
              for (item, row), contact_id in zip(created, ids, strict=True) for kind in item.roles - {row["type"]}]
+    for (item, _), contact_id in zip(created, ids, strict=True):
+        _claim_manager(pull, item, contact_id, counted=False, fresh=True)
     if roles:
         session.execute(insert(ContactRole.__table__), roles)
     touch_accounts(session, pull.team_id, {row["account_id"] for _, row in created}, now)
@@ -293,12 +443,12 @@ def _contacts_by(session: Session, team_id: str, *conditions) -> dict[int, Conta
     return {c.id: c for c in session.scalars(select(Contact).where(Contact.team_id == team_id, *conditions))}
 
 
-def _update_contact(session: Session, pull: Pull, contact: Contact, values: dict, roles: set[StakeholderType],
-                    held: list) -> bool:
-    """The CRM's values and roles onto the contact, in history as "crm:<name>"; True when anything changed."""
+def _update_contact(session: Session, pull: Pull, contact: Contact, item: IncomingContact, held: list) -> bool:
+    """The CRM's values and roles onto the contact, in history as "crm:<name>", but for the fields stakemap changed
+    after the CRM did (`item.kept`); True when anything changed."""
     now = pull.now()
-    primary, extra = crm.primary_and_extra(contact.type, roles)
-    changes = {name: value for name, value in values.items() if value is not None}
+    primary, extra = item.roles_on(contact)
+    changes = {name: value for name, value in item.values.items() if value is not None and name not in item.kept}
     key = Contact.key_for(changes.get("name", contact.name), changes.get("title", contact.title))
     if key != contact.name_key and _contact_key_taken(session, contact, key):
         changes.pop("name", None)
@@ -307,6 +457,8 @@ def _update_contact(session: Session, pull: Pull, contact: Contact, values: dict
     changed = bool(apply_changes(session, contact, {**changes, "type": primary}, pull.by, now))
     if key != contact.name_key:  # assigning even the same value would mark the contact (and its map) changed
         contact.name_key = key
+    if ROLES_FIELD in item.kept:
+        return changed
     return replace_roles(session, contact, extra, pull.by, now, source=pull.by, only_source=True,
                          held=held) or changed
 

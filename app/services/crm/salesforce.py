@@ -11,6 +11,13 @@ A contact is placed in its Account (Contact.AccountId); its roles are those of i
 (multi-select, ';'-separated) and of that Account's opportunities; an inactive relation (IsActive = false)
 flags it. `full` reads everything and flags linked contacts Salesforce no longer has at all. How records are
 stored is shared with the HubSpot pull (app.services.crm.pull).
+
+Conflicts: field by field, the newer change wins (app.services.crm.pull): a record's LastModifiedDate is when
+Salesforce last changed its fields (Salesforce keeps no per-field time the pull could read cheaply: field
+history tracking is per-object opt-in), and a contact's roles are as new as the relation and opportunity-role
+records they come from. The roles the last sync read are kept on the link (CrmLink.roles): while Salesforce
+still gives those, a type or role a CSM set in Slack stays. Reports-to: Contact.ReportsToId names the manager,
+linked once every contact of the sync is stored (app.services.crm.reports_to).
 """
 
 from __future__ import annotations
@@ -37,18 +44,21 @@ from app.services.crm.pull import (
     account_ids,
     cursors,
     flag_missing,
+    link_crm_managers,
     store_accounts,
     store_contacts,
     store_pages,
 )
+from app.services.crm.reports_to import manager_reference
 from app.services.workspaces import ensure_workspace
 
 ACCOUNT, RELATION, OPPORTUNITY_ROLE = "account", "relation", "opportunity_role"  # CrmCursor.object of each stream
-MODIFIED = "SystemModstamp"
+MODIFIED = "SystemModstamp"  # the cursor's field (moves with system changes too, so nothing is missed)
+CHANGED = "LastModifiedDate"  # when a user or integration last changed the record: the conflict rule's time
 CONTACT_BATCH = 200  # contacts per page: their relations and opportunity roles are then read in one query each
 IN_LIST = 200  # ids per `IN (…)` list (the query travels in the URL)
 CONTACT_FIELDS = ["Id", "FirstName", "LastName", "Title", "Email", "Department", "ReportsToId", "AccountId",
-                  "IsDeleted", MODIFIED]
+                  "IsDeleted", CHANGED, MODIFIED]
 ROLE_SOURCES = ((RELATION, "AccountContactRelation"), (OPPORTUNITY_ROLE, "OpportunityContactRole"))
 NO_RELATIONS = ("AccountContactRelation is not available (turn on Contacts to Multiple Accounts, or give "
                 "the integration user Read on it): roles came from opportunity contact roles only.")
@@ -71,7 +81,8 @@ class SalesforceFields:
 
     @property
     def account(self) -> list[str]:
-        return ["Id", "Name", "Owner.Email", *(f for f in (self.arr, self.currency, self.renewal) if f), MODIFIED]
+        return ["Id", "Name", "Owner.Email", *(f for f in (self.arr, self.currency, self.renewal) if f), CHANGED,
+                MODIFIED]
 
 
 @dataclass
@@ -94,17 +105,19 @@ class _Salesforce:
                 "renewal_date": crm.day(record.get(fields.renewal)) if fields.renewal else None,
                 "owner_user_id": self.pull.slack_user(crm.email((record.get("Owner") or {}).get("Email"))),
             }
-            incoming.append(IncomingAccount(str(record["Id"]), crm.text(record.get("Name")), values))
+            incoming.append(IncomingAccount(str(record["Id"]), crm.text(record.get("Name")), values,
+                                            crm.instant(record.get(CHANGED))))
         store_accounts(session, self.pull, incoming, self.report.accounts)
 
     def contacts(self, session: Session, page: list[dict], seen: set[str]) -> None:
         """One page of contacts with their relations and opportunity roles (one query each)."""
         seen.update(str(r["Id"]) for r in page)
         live = [str(r["Id"]) for r in page if not r.get("IsDeleted")]
-        relations = self._by_contact("SELECT ContactId, AccountId, Roles, IsActive FROM AccountContactRelation",
-                                     live) if self.relations_readable else {}
+        relations = self._by_contact(
+            f"SELECT ContactId, AccountId, Roles, IsActive, {CHANGED} FROM AccountContactRelation",
+            live) if self.relations_readable else {}
         opportunity_roles = self._by_contact(
-            "SELECT ContactId, Role, Opportunity.AccountId FROM OpportunityContactRole", live)
+            f"SELECT ContactId, Role, Opportunity.AccountId, {CHANGED} FROM OpportunityContactRole", live)
         accounts = account_ids(session, self.pull, {str(r["AccountId"]) for r in page if r.get("AccountId")})
         incoming = [self._incoming(r, relations.get(str(r["Id"]), []), opportunity_roles.get(str(r["Id"]), []),
                                    accounts) for r in page]
@@ -144,8 +157,9 @@ class _Salesforce:
         account = str(record.get("AccountId") or "")
         direct = [r for r in relations if str(r.get("AccountId")) == account]
         labels = [role for r in direct if r.get("IsActive") for role in (r.get("Roles") or "").split(";")]
-        labels += [r.get("Role") for r in opportunity_roles
-                   if str((r.get("Opportunity") or {}).get("AccountId")) == account]
+        on_account = [r for r in opportunity_roles if str((r.get("Opportunity") or {}).get("AccountId")) == account]
+        labels += [r.get("Role") for r in on_account]
+        roles_changed = [t for t in (crm.instant(r.get(CHANGED)) for r in [*direct, *on_account]) if t is not None]
         values = {
             "name": crm.person_name(record.get("FirstName"), record.get("LastName")),
             "title": crm.text(record.get("Title")),
@@ -153,8 +167,11 @@ class _Salesforce:
             "department": crm.text(record.get("Department"), 80),
         }
         removed = bool(record.get("IsDeleted")) or any(not r.get("IsActive") for r in direct)
+        manager = crm.text(record.get("ReportsToId"), 18)
         return IncomingContact(str(record["Id"]), accounts.get(account), values, crm.roles_for(labels, self.table),
-                               removed)
+                               removed, manager=manager_reference(manager) if manager else None,
+                               modified_at=crm.instant(record.get(CHANGED)),
+                               roles_modified_at=max(roles_changed, default=None))
 
 
 def sync_salesforce(open_session: OpenSession, source: SalesforceSource, team_id: str, fields: SalesforceFields,
@@ -182,6 +199,7 @@ def sync_salesforce(open_session: OpenSession, source: SalesforceSource, team_id
             if object_name != RELATION:
                 raise
             salesforce.without_relations()
+    link_crm_managers(pull, report.contacts)
     if full:
         flag_missing(pull, seen, report.contacts)
     return report

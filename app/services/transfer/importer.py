@@ -56,7 +56,7 @@ from app.core.validation import field_errors
 from app.services.accounts import touch_account, touch_accounts
 from app.services.channel_links import link_channel
 from app.services.contacts import contact_keys
-from app.services.history import apply_changes
+from app.services.history import apply_account_changes, apply_changes
 from app.services.transfer.cells import is_user_id, money_text, parse_day, parse_enum
 from app.services.transfer.columns import Kind, recognise
 from app.services.transfer.reading import Table
@@ -294,8 +294,7 @@ class AccountImport(_Importer):
         for batch in chunks(rows):
             self.session.execute(insert(Account.__table__), list(batch))
         for account, changes in self.changed:  # through the session, which bumps their map versions
-            for key, value in changes.items():
-                setattr(account, key, value)
+            apply_account_changes(self.session, account, changes, None, self.now)
             touch_account(account, self.now)
         self.session.flush()
         if self.links:
