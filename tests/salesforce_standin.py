@@ -42,7 +42,7 @@ VERSION = "62.0"
 ACCESS_TOKEN = "00Dxx0000001gPF!AQ4AQFakeSessionToken"
 USERNAME, PASSWORD, SECURITY_TOKEN = "sync@acme-vendor.example", "correct-horse", "SECTOKEN123"
 ORG_ID = "00Di0000000icUBEAY"
-PREFIX = {"Account": "001", "Contact": "003", "Opportunity": "006", "User": "005", "Task": "00T",
+PREFIX = {"Account": "001", "Contact": "003", "Opportunity": "006", "User": "005", "Task": "00T", "Event": "00U",
           "AccountContactRelation": "07k", "OpportunityContactRole": "00K"}
 # The fields each object answers besides custom ones (any field set on a record becomes known too).
 STANDARD = {
@@ -53,7 +53,9 @@ STANDARD = {
     "Opportunity": {"Name", "AccountId", "StageName", "CloseDate"},
     "User": {"Email", "Username", "FirstName", "LastName", "IsActive"},
     "Task": {"WhoId", "WhatId", "ActivityDate", "Subject", "Status", "TaskSubtype", "Description", "Type",
-             "OwnerId", "Priority"},
+             "OwnerId", "Priority", "IsClosed"},
+    "Event": {"WhoId", "WhatId", "ActivityDate", "ActivityDateTime", "StartDateTime", "EndDateTime", "Subject",
+              "Description", "Type", "IsAllDayEvent", "DurationInMinutes", "OwnerId"},
 }
 ROLES = ("Business User", "Decision Maker", "Economic Buyer", "Economic Decision Maker", "Evaluator",
          "Executive Sponsor", "Influencer", "Technical Buyer", "Other")

@@ -18,7 +18,7 @@ from tests.conftest import TEAM, make_settings, running, serving
 from tests.salesforce_standin import PASSWORD, SECURITY_TOKEN, USERNAME, SalesforceStandIn
 from tests.slack_driver import SlackDriver
 from tests.test_contact_menu_through_slack import choose
-from tests.test_crm_push_through_slack import contact_id, log_touch, outbox, wait_until
+from tests.test_crm_push_through_slack import contact_id, log_touch, outbox, touches_of, wait_until
 
 
 @pytest.fixture
@@ -137,3 +137,25 @@ def test_a_type_takes_the_picklist_value_named_like_it():
     roles = wanted_roles(item, ["Other", "Decision Maker"], list(ROLES))
     assert roles[0] == "Other" and sorted(roles[1:]) == ["Influencer", "Technical Buyer"]
     assert wanted_roles(item, ["Evaluator"], list(ROLES)) == ["Evaluator", "Technical Buyer"]  # held: kept
+
+
+def test_tasks_stakemap_pushed_are_not_pulled_back_as_touches(db_url, standin, salesforce, clock):
+    tom, sarah = salesforce.ids["tom"], salesforce.ids["sarah"]
+    salesforce.insert("Task", WhoId=tom, ActivityDate="2026-02-20", TaskSubtype="Call", Subject="Renewal call")
+    with serve(db_url, standin, salesforce, clock) as (runtime, slack):
+        salesforce.fail("/sobjects/Task", after=True, method="POST", passing=1)  # the second push's answer is lost
+        log_touch(slack, runtime, "Tom Chen", {"Notes": "Pushed"})
+        log_touch(slack, runtime, "Sarah Kim", {"Kind": "email"})
+        wait_until(lambda: sorted(r.status for r in outbox(runtime)) == sorted([PushStatus.SENT,
+                                                                                PushStatus.UNCERTAIN]))
+        assert len(salesforce.objects["Task"]) == 3
+        salesforce.insert("Event", WhoId=sarah, StartDateTime="2026-02-27T09:00:00.000+0000", Subject="QBR")
+        report, _ = sync_team(runtime, TEAM, crm="salesforce")
+        assert report.activities.created == 1  # the Event; not the Tasks stakemap pushed
+        assert report.activities.skipped == 2  # one known by its outbox row, one (answer lost) by its marker
+        today = runtime.today().isoformat()
+        assert touches_of(runtime, "Tom Chen") == [("call", "2026-02-20", "crm:salesforce"), ("call", today, "U0CSM")]
+        assert touches_of(runtime, "Sarah Kim") == [("meeting", "2026-02-27", "crm:salesforce"),
+                                                    ("email", today, "U0CSM")]
+        report, _ = sync_team(runtime, TEAM, crm="salesforce", full=True)
+        assert report.activities.created == 0  # a second sync, even a full one, adds nothing

@@ -12,6 +12,7 @@ from app.core.models import Account, CrmCursor
 from tests.conftest import BOT_TOKEN, TEAM, make_settings, running
 from tests.crm_cli import assert_second_syncs_change_nothing, contact_named, run, shown, sync
 from tests.salesforce_standin import ACCESS_TOKEN, PASSWORD, SECURITY_TOKEN, USERNAME, SalesforceStandIn
+from tests.test_crm_push_through_slack import touches_of
 
 
 @pytest.fixture
@@ -248,3 +249,37 @@ def test_a_field_salesforce_does_not_know_is_one_sentence(env, acme, monkeypatch
     assert code == 1 and out.strip() == (
         "Error: Salesforce has no field Renewal__c on Account: check SALESFORCE_ARR_FIELD, SALESFORCE_CURRENCY_FIELD "
         "and SALESFORCE_RENEWAL_FIELD, and that the integration user may read the field (README: 'Salesforce').")
+
+
+def test_tasks_and_events_become_touches_once(env, acme, salesforce):
+    tom, sarah, account = acme["tom"], acme["sarah"], acme["account"]
+    salesforce.insert("Task", WhoId=tom, WhatId=account, ActivityDate="2026-02-20", TaskSubtype="Call",
+                      Subject="Call", Status="Completed")
+    salesforce.insert("Task", WhoId=sarah, ActivityDate="2026-02-21", TaskSubtype="Email", Subject="Email: deck")
+    salesforce.insert("Task", WhoId=sarah, ActivityDate="2026-02-22", TaskSubtype="Task", Type="Meeting",
+                      Subject="Onsite")
+    salesforce.insert("Task", WhoId=tom, ActivityDate="2026-02-23", TaskSubtype="Task", Subject="Send contract")
+    salesforce.insert("Event", WhoId=tom, WhatId=account, StartDateTime="2026-02-24T09:00:00.000+0000",
+                      ActivityDateTime="2026-02-24T09:00:00.000+0000", Subject="QBR")
+    salesforce.insert("Event", WhoId=sarah, ActivityDate="2026-02-25", IsAllDayEvent=True, Subject="Workshop")
+    salesforce.insert("Task", WhoId="00Q000000000001AAA", ActivityDate="2026-02-26", TaskSubtype="Call")  # a Lead
+    gone = salesforce.insert("Task", WhoId=tom, ActivityDate="2026-02-27", TaskSubtype="Call")
+    salesforce.delete("Task", gone)  # in the recycle bin: not a touch
+    out = sync()
+    assert "Activities: 6 touches created" in out
+    with running(make_settings(env["DATABASE_URL"]), None) as rt:
+        assert touches_of(rt, "Tom Chen") == [("call", "2026-02-20", "crm:salesforce"),
+                                              ("other", "2026-02-23", "crm:salesforce"),
+                                              ("meeting", "2026-02-24", "crm:salesforce")]
+        assert touches_of(rt, "Sarah Kim") == [("email", "2026-02-21", "crm:salesforce"),
+                                               ("meeting", "2026-02-22", "crm:salesforce"),
+                                               ("meeting", "2026-02-25", "crm:salesforce")]
+    deleted_reads = [path for _, path, _ in salesforce.calls("FROM Task") if "IsDeleted = false" in path]
+    assert deleted_reads and not salesforce.calls("queryAll?q=SELECT Id, WhoId")
+    assert "Activities: 0 touches created" in sync()
+    assert "Activities: 0 touches created" in sync("--full")
+    salesforce.insert("Task", WhoId=tom, ActivityDate="2026-02-28", TaskSubtype="Email")
+    assert "Activities: 1 touches created" in sync()  # from the cursor on: the new Task only
+    with running(make_settings(env["DATABASE_URL"]), None) as rt, rt.db.reading() as session:
+        cursors = {c.object for c in session.scalars(select(CrmCursor))}
+    assert {"task", "event"} <= cursors

@@ -208,7 +208,7 @@ class SyncReport:
     crm: str = HUBSPOT
     accounts: Counts = field(default_factory=Counts)  # HubSpot companies, Salesforce Accounts
     contacts: Counts = field(default_factory=Counts)
-    activities: Counts = field(default_factory=Counts)  # HubSpot calls, meetings, e-mails → touches (created only)
+    activities: Counts = field(default_factory=Counts)  # calls, meetings, e-mails / Tasks, Events → touches
     unread: list[str] = field(default_factory=list)  # activity objects the token may not read (a missing scope)
     notes: list[str] = field(default_factory=list)  # what else the sync could not read, in a sentence each
 
@@ -221,8 +221,9 @@ class SyncReport:
         return CRM_NAMES.get(self.crm, self.crm)
 
     def lines(self) -> list[str]:
-        if self.crm != HUBSPOT:  # activities are pulled from HubSpot only
-            return [self.accounts.line("Accounts"), self.contacts.line("Contacts"), *self.notes]
+        if self.crm != HUBSPOT:
+            return [self.accounts.line("Accounts"), self.contacts.line("Contacts"),
+                    f"Activities: {self.activities.created} touches created", *self.notes]
         unread = f" ({', '.join(self.unread)} not read: the private app lacks the scope)" if self.unread else ""
         return [self.accounts.line("Companies"), self.contacts.line("Contacts"),
                 f"Activities: {self.activities.created} touches created{unread}", *self.notes]

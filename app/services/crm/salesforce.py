@@ -18,6 +18,12 @@ history tracking is per-object opt-in), and a contact's roles are as new as the 
 records they come from. The roles the last sync read are kept on the link (CrmLink.roles): while Salesforce
 still gives those, a type or role a CSM set in Slack stays. Reports-to: Contact.ReportsToId names the manager,
 linked once every contact of the sync is stored (app.services.crm.reports_to).
+
+Activities: Tasks and Events on a linked contact (WhoId) become touches (app.services.crm.activities, shared
+with HubSpot) — a Task by its TaskSubtype (Call → call, Email / List Email → e-mail; else its Type: Call, Email,
+Meeting; else "other"), dated ActivityDate; an Event a meeting, dated ActivityDate or StartDateTime. Two more
+streams with a cursor each ("task", "event"); deleted ones (IsDeleted) are not read. A Task stakemap pushed
+(app.services.crm.salesforce_push) is skipped: its id is the outbox row's, or its Subject carries the marker.
 """
 
 from __future__ import annotations
@@ -33,7 +39,8 @@ from sqlmodel import Session
 
 from app.core import crm
 from app.core.crm import ROLES_CONFIG_KEY, SALESFORCE, ObjectMissing, SyncReport
-from app.core.domain import StakeholderType
+from app.core.domain import StakeholderType, TouchKind
+from app.services.crm.activities import IncomingActivity, store_activities
 from app.services.crm.pull import (
     CONTACT,
     IncomingAccount,
@@ -62,6 +69,11 @@ CONTACT_FIELDS = ["Id", "FirstName", "LastName", "Title", "Email", "Department",
 ROLE_SOURCES = ((RELATION, "AccountContactRelation"), (OPPORTUNITY_ROLE, "OpportunityContactRole"))
 NO_RELATIONS = ("AccountContactRelation is not available (turn on Contacts to Multiple Accounts, or give "
                 "the integration user Read on it): roles came from opportunity contact roles only.")
+TASK, EVENT = "task", "event"  # CrmCursor.object of the activity streams
+TASK_FIELDS = ["Id", "WhoId", "ActivityDate", "TaskSubtype", "Type", "Subject", MODIFIED]
+EVENT_FIELDS = ["Id", "WhoId", "ActivityDate", "StartDateTime", "Subject", MODIFIED]
+TASK_KINDS = {"Call": TouchKind.CALL, "Email": TouchKind.EMAIL, "ListEmail": TouchKind.EMAIL}  # TaskSubtype
+TYPE_KINDS = {"Call": TouchKind.CALL, "Email": TouchKind.EMAIL, "Meeting": TouchKind.MEETING}  # Task.Type
 _RECORD_ID = re.compile(r"^[A-Za-z0-9]{15,18}$")
 
 
@@ -130,6 +142,17 @@ class _Salesforce:
             query = f"SELECT {', '.join(CONTACT_FIELDS)} FROM Contact WHERE Id IN ({_in_list(chunk)})"
             for contacts in self.source.query(query):
                 self.contacts(session, contacts, seen)
+
+    def tasks(self, session: Session, page: list[dict]) -> None:
+        incoming = [IncomingActivity(f"Task/{r['Id']}", task_kind(r), crm.day(r.get("ActivityDate")),
+                                     _who(r), r.get("Subject")) for r in page]
+        store_activities(session, self.pull.team_id, SALESFORCE, incoming, self.pull.now(), self.report.activities)
+
+    def events(self, session: Session, page: list[dict]) -> None:
+        incoming = [IncomingActivity(f"Event/{r['Id']}", TouchKind.MEETING,
+                                     crm.day(r.get("ActivityDate") or r.get("StartDateTime")), _who(r),
+                                     r.get("Subject")) for r in page]
+        store_activities(session, self.pull.team_id, SALESFORCE, incoming, self.pull.now(), self.report.activities)
 
     def _by_contact(self, select: str, contact_ids: list[str]) -> dict[str, list[dict]]:
         found: dict[str, list[dict]] = defaultdict(list)
@@ -202,17 +225,32 @@ def sync_salesforce(open_session: OpenSession, source: SalesforceSource, team_id
     link_crm_managers(pull, report.contacts)
     if full:
         flag_missing(pull, seen, report.contacts)
+    _stream(salesforce, TASK, "Task", TASK_FIELDS, cursor.get(TASK), full, salesforce.tasks, live_only=True)
+    _stream(salesforce, EVENT, "Event", EVENT_FIELDS, cursor.get(EVENT), full, salesforce.events, live_only=True)
     return report
 
 
 def _stream(salesforce: _Salesforce, object_name: str, sobject: str, fields: list[str], cursor: str | None,
             full: bool, store: Callable[[Session, list[dict]], None], *, deleted: bool = False,
-            batch: int | None = None) -> None:
-    """Every record (full), or those modified since the cursor; oldest change first either way."""
-    where = f" WHERE {MODIFIED} >= {soql_time(cursor)}" if cursor and not full else ""
+            batch: int | None = None, live_only: bool = False) -> None:
+    """Every record (full), or those modified since the cursor; oldest change first either way. `live_only`:
+    records in the recycle bin (IsDeleted) left out."""
+    conditions = [f"{MODIFIED} >= {soql_time(cursor)}" if cursor and not full else "",
+                  "IsDeleted = false" if live_only else ""]
+    where = " WHERE " + " AND ".join(c for c in conditions if c) if any(conditions) else ""
     query = f"SELECT {', '.join(fields)} FROM {sobject}{where} ORDER BY {MODIFIED}, Id"
     pages = salesforce.source.query(query, include_deleted=deleted, batch=batch)
     store_pages(salesforce.pull, object_name, pages, lambda record: record.get(MODIFIED), cursor, full, store)
+
+
+def task_kind(record: dict) -> TouchKind:
+    """The touch a Task is: by its TaskSubtype, else its Type, else "other"."""
+    return TASK_KINDS.get(record.get("TaskSubtype") or "") or TYPE_KINDS.get(record.get("Type") or "", TouchKind.OTHER)
+
+
+def _who(record: dict) -> tuple[str, ...]:
+    """The contact an activity is on (WhoId; a Lead's id simply links to no contact)."""
+    return (str(record["WhoId"]),) if record.get("WhoId") else ()
 
 
 def soql_time(stamp: str) -> str:
