@@ -4,6 +4,7 @@ stand-in (and the Slack stand-in for owners' e-mails), the map read back with `s
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -265,6 +266,8 @@ def test_tasks_and_events_become_touches_once(env, acme, salesforce):
     salesforce.insert("Task", WhoId="00Q000000000001AAA", ActivityDate="2026-02-26", TaskSubtype="Call")  # a Lead
     gone = salesforce.insert("Task", WhoId=tom, ActivityDate="2026-02-27", TaskSubtype="Call")
     salesforce.delete("Task", gone)  # in the recycle bin: not a touch
+    ahead = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    salesforce.insert("Event", WhoId=tom, ActivityDate=ahead, Subject="Renewal call")  # planned: not a touch yet
     out = sync()
     assert "Activities: 6 touches created" in out
     with running(make_settings(env["DATABASE_URL"]), None) as rt:

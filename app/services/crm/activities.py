@@ -64,6 +64,8 @@ def store_activities(session: Session, team_id: str, crm_name: str, page: list[I
             counts.unchanged += 1
         elif link is None or link.contact_id is None or activity.day is None:
             counts.skipped += 1  # not a contact stakemap has, or no date
+        elif activity.day > now.date():
+            counts.skipped += 1  # planned, not happened: no touch in the future (a --full sync after its day takes it)
         else:
             touches.append({"team_id": team_id, "account_id": link.account_id, "contact_id": link.contact_id,
                             "occurred_on": activity.day, "kind": activity.kind, "logged_by": changed_by(crm_name),
