@@ -25,13 +25,15 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.core.models import Account, Contact, ContactRole, CrmLink  # noqa: E402
+from app.core.crm import SyncReport  # noqa: E402
+from app.core.models import Account, Contact, CrmLink  # noqa: E402
 from app.core.settings import Settings  # noqa: E402
 from app.jobs.crm_sync import sync_session  # noqa: E402
 from app.platform.db import Database  # noqa: E402
 from app.platform.hubspot import HubSpotClient  # noqa: E402
 from app.services.contacts import update_contact  # noqa: E402
 from app.services.crm.hubspot import HubSpotFields, sync_hubspot  # noqa: E402
+from benchmarks.crm_timing import print_totals, timed  # noqa: E402
 from benchmarks.data import scratch_database  # noqa: E402
 from tests.hubspot_standin import TOKEN, HubSpotStandIn  # noqa: E402
 
@@ -78,13 +80,13 @@ def edit_in_stakemap(db: Database, contact_ids: list[str], now: datetime) -> Non
                            "UBENCH", now)
 
 
-def timed_sync(db: Database, hubspot: HubSpotStandIn, clock: Clock) -> tuple[float, float, int, str]:
+def sync(db: Database, hubspot: HubSpotStandIn, clock: Clock) -> tuple[SyncReport, int]:
     client = HubSpotClient(hubspot.url, TOKEN)
-    wall, cpu = time.perf_counter(), time.process_time()
     fields = HubSpotFields(arr="arr", currency="currency", renewal="renewal", reports_to="manager")
-    report = sync_hubspot(lambda: sync_session(db), client, TEAM, fields, clock.now)
-    client.close()
-    return time.perf_counter() - wall, time.process_time() - cpu, client.requests, "; ".join(report.lines())
+    try:
+        return sync_hubspot(lambda: sync_session(db), client, TEAM, fields, clock.now), client.requests
+    finally:
+        client.close()
 
 
 def main() -> None:
@@ -104,8 +106,7 @@ def main() -> None:
         db.upgrade()
         clock = Clock()
         hubspot.follow(clock.now)
-        wall, cpu, requests, lines = timed_sync(db, hubspot, clock)
-        print(f"first sync:       {wall:7.1f} s wall, {cpu:7.1f} s CPU, {requests} HTTP requests — {lines}")
+        timed("first sync:", lambda: sync(db, hubspot, clock))
         changed = rng.sample(contact_ids, args.changes)
         clock.catch_up(hubspot.clock)
         edit_in_stakemap(db, changed[: args.changes // 2], clock.now())  # a CSM, then HubSpot: newer one wins
@@ -115,16 +116,10 @@ def main() -> None:
             else:
                 company = next(iter(hubspot.associations[contact_id]))
                 hubspot.label(contact_id, company, rng.choice(LABELS))
-        wall, cpu, requests, lines = timed_sync(db, hubspot, clock)
-        print(f"incremental sync: {wall:7.1f} s wall, {cpu:7.1f} s CPU, {requests} HTTP requests — {lines}")
+        timed("incremental sync:", lambda: sync(db, hubspot, clock))
         with db.reading() as session:
-            managed = select(func.count()).select_from(Contact).where(Contact.reports_to_id.is_not(None))
-            kept = select(func.count()).select_from(Contact).where(Contact.title == "Edited in Slack")
-            print(f"database: {session.scalar(select(func.count()).select_from(Contact))} contacts, "
-                  f"{session.scalar(select(func.count()).select_from(ContactRole))} extra roles, "
-                  f"{session.scalar(managed)} with a manager, {session.scalar(kept)} titles kept from stakemap")
-        db.dispose()
-
+            kept = session.scalar(select(func.count()).select_from(Contact).where(Contact.title == "Edited in Slack"))
+        print_totals(db, f"{kept} titles kept from stakemap")
 
 if __name__ == "__main__":
     main()

@@ -1,5 +1,5 @@
-"""What the CRM benchmarks print (benchmarks/crm_salesforce.py; benchmarks/crm.py may use it too): one line per
-timed sync, and what the database holds after."""
+"""What the CRM benchmarks print (benchmarks/crm.py, benchmarks/crm_salesforce.py): one line per timed sync,
+and what the database holds after."""
 
 from __future__ import annotations
 
@@ -22,7 +22,10 @@ def timed(label: str, sync: Callable[[], tuple[SyncReport, int]]) -> None:
           f"{requests} HTTP requests — {'; '.join(report.lines())}")
 
 
-def print_totals(db: Database) -> None:
+def print_totals(db: Database, *also: str) -> None:
+    """The contacts, their extra roles and how many have a manager; then `also` (a benchmark's own counts)."""
+    managed = select(func.count()).select_from(Contact).where(Contact.reports_to_id.is_not(None))
     with db.reading() as session:
         print(f"database: {session.scalar(select(func.count()).select_from(Contact))} contacts, "
-              f"{session.scalar(select(func.count()).select_from(ContactRole))} extra roles")
+              f"{session.scalar(select(func.count()).select_from(ContactRole))} extra roles, "
+              f"{session.scalar(managed)} with a manager" + "".join(f", {count}" for count in also))

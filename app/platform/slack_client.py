@@ -24,8 +24,8 @@ log = logging.getLogger("handlers.channels")  # where these warnings were always
 
 # What a Slack call raises once the client's own retries are spent (app/platform/slack_retries.py).
 SLACK_FAILURES = (SlackClientError, OSError)
-# Slack errors that retrying will not fix for this recipient of a DM: recorded, not retried.
 RESPONSE_URL_TIMEOUT = 10  # seconds, as slack_sdk's WebhookClient
+# Slack errors that retrying will not fix for this recipient of a DM: recorded, not retried.
 RECIPIENT_GONE = frozenset({"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot",
                             "user_not_visible"})
 
